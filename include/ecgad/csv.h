@@ -1,0 +1,75 @@
+// Strict, fast reader for CSV files of numbers: one heartbeat per row, optionally a label in the last column.
+// Lines come from fast-cpp-csv-parser's io::LineReader, numbers from std::from_chars (no locale).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ecgad {
+
+struct CsvOptions {
+  bool header = false;  // skip the first line (a header) instead of refusing it
+};
+
+// Streams the rows of a numeric CSV file; the path "-" reads standard input.
+// Every malformed input throws ecgad::Error "NAME:LINE:COL: what is wrong" (see README, "CSV rules").
+class CsvReader {
+ public:
+  explicit CsvReader(const std::string& path, CsvOptions options = {});
+  ~CsvReader();
+  CsvReader(const CsvReader&) = delete;
+  CsvReader& operator=(const CsvReader&) = delete;
+
+  // Reads the next data row into `row` (resized to the column count); false at the end of the input.
+  // At the end, throws if the input held no data row at all.
+  bool next(std::vector<double>& row);
+
+  const std::string& name() const;           // the path as given; "<stdin>" for "-"
+  std::size_t line() const;                  // 1-based line number of the row last returned
+  std::size_t column_of_field(std::size_t field) const;  // 1-based byte column where that field starts
+  std::string_view line_text() const;        // the row last returned, without its line ending
+  std::size_t columns() const;               // column count of the first row (0 before it)
+
+  // Throws ecgad::Error located at the current line and the given column.
+  [[noreturn]] void fail(std::size_t column, const std::string& message) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Which values in the label column mean "normal" and "abnormal".
+struct LabelSpec {
+  double normal = 1.0;
+  double abnormal = 0.0;
+};
+
+// Checks a label value of the reader's current row (its last field); returns true for normal.
+// Throws "NAME:LINE:COL: label '2' is neither the normal label 1 nor the abnormal label 0".
+bool parse_label(const CsvReader& reader, double value, const LabelSpec& spec);
+
+// A whole data set in memory: rows x width samples, row-major, and optionally one label per row.
+struct Dataset {
+  std::string name;
+  std::size_t width = 0;
+  std::vector<double> values;        // rows() * width
+  std::vector<std::uint8_t> normal;  // one per row, 1 = normal, 0 = abnormal; empty when unlabelled
+  std::vector<std::size_t> lines;    // source line of each row, for messages
+
+  std::size_t rows() const { return width == 0 ? 0 : values.size() / width; }
+  bool labelled() const { return !normal.empty(); }
+};
+
+struct LoadOptions {
+  CsvOptions csv;
+  bool labelled = true;  // the last column is a label
+  LabelSpec labels;
+};
+
+Dataset load_dataset(const std::string& path, const LoadOptions& options = {});
+
+}  // namespace ecgad
