@@ -1,0 +1,27 @@
+// Adam as Keras implements it: at step t, lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t) and
+// theta -= lr_t * m / (sqrt(v) + epsilon), with epsilon outside the bias correction.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace ecgad {
+
+struct AdamOptions {
+  double learning_rate = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-7;
+};
+
+struct Adam {
+  AdamOptions options;
+  std::vector<float> m, v;  // first and second moment, one per parameter
+  std::int64_t steps = 0;
+
+  Adam(std::size_t parameter_count, AdamOptions adam_options);
+  void step(std::vector<float>& params, const std::vector<float>& grads);
+};
+
+}  // namespace ecgad

@@ -1,0 +1,53 @@
+// The network's building blocks as plain forward/backward function pairs, in the style of llm.c.
+// Shapes: the batch is the column dimension. x (I, B) input, y (O, B) output, W (O, I), b (O).
+// Backward functions write (not accumulate) gradients. Instantiated for float (training) and double
+// (gradient checks).
+#pragma once
+
+#include <Eigen/Core>
+
+namespace ecgad {
+
+template <typename T>
+using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
+template <typename T>
+using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+template <typename T>
+using MatMap = Eigen::Map<Mat<T>>;
+template <typename T>
+using VecMap = Eigen::Map<Vec<T>>;
+
+// y = W x + b
+template <typename T>
+void dense_forward(Mat<T>& y, const Mat<T>& x, const MatMap<T>& W, const VecMap<T>& b);
+// dW = dy x^T, db = sum of dy over the batch, dx = W^T dy (skipped when dx is null: the first layer).
+template <typename T>
+void dense_backward(Mat<T>* dx, MatMap<T>& dW, VecMap<T>& db, const Mat<T>& dy, const Mat<T>& x,
+                    const MatMap<T>& W);
+
+// y = max(x, 0). In place is fine (y may be x).
+template <typename T>
+void relu_forward(Mat<T>& y, const Mat<T>& x);
+// dx = dy where y > 0, else 0. Uses the output y, so the input need not be kept.
+template <typename T>
+void relu_backward(Mat<T>& dx, const Mat<T>& dy, const Mat<T>& y);
+
+// y = 1 / (1 + exp(-x)). In place is fine.
+template <typename T>
+void sigmoid_forward(Mat<T>& y, const Mat<T>& x);
+// dx = dy * y * (1 - y)
+template <typename T>
+void sigmoid_backward(Mat<T>& dx, const Mat<T>& dy, const Mat<T>& y);
+
+// Mean absolute error over every element of the batch: Keras' losses.mae averaged over the batch.
+template <typename T>
+T mae_forward(const Mat<T>& prediction, const Mat<T>& target);
+// d loss / d prediction = sign(prediction - target) / (B * N), 0 where they are equal.
+template <typename T>
+void mae_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& target);
+
+// Per-column (per-beat) mean absolute error: the anomaly score. Summed in double for stable thresholds.
+template <typename T>
+Eigen::VectorXd mae_per_column(const Mat<T>& prediction, const Mat<T>& target);
+
+}  // namespace ecgad

@@ -1,0 +1,79 @@
+#include "ecgad/output.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "ecgad/error.h"
+
+namespace ecgad {
+
+AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)) {
+  if (is_stdout()) {
+    file_ = stdout;
+    return;
+  }
+  if (path_.empty()) throw Error("an output path is empty");
+  std::string pattern = path_ + ".tmp.XXXXXX";
+  int fd = ::mkstemp(pattern.data());
+  if (fd < 0) throw Error("cannot write '" + path_ + "': " + std::strerror(errno));
+  temp_path_ = pattern;
+  file_ = ::fdopen(fd, "wb");
+  if (!file_) {
+    ::close(fd);
+    ::unlink(temp_path_.c_str());
+    throw Error("cannot write '" + path_ + "': " + std::strerror(errno));
+  }
+  // mkstemp makes 0600 files; a saved model or result should get the usual permissions.
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
+}
+
+AtomicOutput::~AtomicOutput() {
+  if (committed_ || is_stdout()) return;
+  if (file_) std::fclose(file_);
+  ::unlink(temp_path_.c_str());
+}
+
+void AtomicOutput::write(std::string_view text) {
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size()) {
+    throw Error("cannot write '" + path_ + "': " + std::strerror(errno));
+  }
+}
+
+void AtomicOutput::commit() {
+  if (is_stdout()) {
+    if (std::fflush(stdout) != 0) throw Error(std::string("cannot write to standard output: ") + std::strerror(errno));
+    committed_ = true;
+    return;
+  }
+  bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  int saved_errno = errno;
+  ok = (std::fclose(file_) == 0) && ok;
+  file_ = nullptr;
+  if (!ok || ::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    if (ok) saved_errno = errno;
+    ::unlink(temp_path_.c_str());
+    throw Error("cannot write '" + path_ + "': " + std::strerror(saved_errno));
+  }
+  committed_ = true;
+}
+
+std::string read_file(const std::string& path) {
+  std::FILE* raw = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (!raw) throw Error("cannot open '" + path + "': " + std::strerror(errno));
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(raw, path == "-" ? [](std::FILE*) { return 0; } : &std::fclose);
+  std::string content;
+  char buffer[1 << 16];
+  std::size_t got;
+  while ((got = std::fread(buffer, 1, sizeof buffer, raw)) > 0) content.append(buffer, got);
+  if (std::ferror(raw)) throw Error("cannot read '" + path + "': " + std::strerror(errno));
+  return content;
+}
+
+}  // namespace ecgad
