@@ -20,7 +20,7 @@ double Autoencoder::loss_and_gradients(const Mat<float>& batch) {
 
 double Autoencoder::loss(const Mat<float>& data) { return score(data).mean(); }
 
-Eigen::VectorXd Autoencoder::score(const Mat<float>& data) {
+Eigen::VectorXd autoencoder_scores(Network<float>& network, const Mat<float>& data) {
   // In chunks, so that scoring a large file does not hold every layer's output for every row at once.
   constexpr Eigen::Index kChunk = 4096;
   Eigen::VectorXd scores(data.cols());

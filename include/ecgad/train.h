@@ -13,6 +13,9 @@
 
 namespace ecgad {
 
+// Per-beat anomaly score of an autoencoder network: the mean absolute reconstruction error of each column.
+Eigen::VectorXd autoencoder_scores(Network<float>& network, const Mat<float>& data);
+
 // What the loop needs of a model. A new model (a VAE, an LSTM classifier) implements this and reuses the
 // loop, Adam and the flat-buffer model file unchanged.
 class Trainable {
@@ -36,8 +39,7 @@ class Autoencoder : public Trainable {
   const std::vector<float>& gradients() const override { return network.grads; }
   double loss_and_gradients(const Mat<float>& batch) override;
   double loss(const Mat<float>& data) override;
-  // Per-beat anomaly score: mean absolute reconstruction error of each column.
-  Eigen::VectorXd score(const Mat<float>& data);
+  Eigen::VectorXd score(const Mat<float>& data) { return autoencoder_scores(network, data); }
 
  private:
   Mat<float> dprediction_;

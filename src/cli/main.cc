@@ -1,2 +1,218 @@
-// Placeholder until the CLI lands.
-int main() { return 0; }
+// ecgad: the command-line front end. It parses flags and calls the library; the work lives in src/.
+// Exit codes: 0 ok, 1 "found something" (an anomaly with --fail-on-anomaly, a failed gate), 2 error.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "ecgad/error.h"
+
+namespace {
+
+constexpr const char* kDescription =
+    "ecgad learns what normal heartbeats look like and flags the abnormal ones.\n"
+    "A dense autoencoder is trained on normal beats; a beat whose reconstruction error is at or\n"
+    "above the model's threshold is an anomaly.\n\n"
+    "Typical use (the TensorFlow autoencoder tutorial on ECG5000):\n"
+    "  ecgad split data/ecg.csv --train-out train.csv --test-out test.csv\n"
+    "  ecgad train train.csv -o model.ecgad\n"
+    "  ecgad score -m model.ecgad test.csv > scores.csv\n"
+    "  ecgad evaluate -m model.ecgad test.csv\n\n"
+    "Input: CSV of numbers, one beat per row, no header (--header skips one), optionally a label in\n"
+    "the last column (1 = normal, 0 = abnormal by default). '-' reads standard input.\n"
+    "Exit codes: 0 ok, 1 found something (anomaly with --fail-on-anomaly, failed gate), 2 error.";
+
+// CLI11 validators that give messages in our own words.
+const CLI::Validator kProbability =
+    CLI::Validator([](std::string& s) -> std::string {
+      double v = std::stod(s);
+      return v > 0 ? std::string() : "must be positive";
+    }, "POSITIVE");
+
+std::vector<std::pair<std::string, double>> gate_list(const ecgad::EvaluateArgs& a) {
+  std::vector<std::pair<std::string, double>> gates;
+  if (a.min_accuracy) gates.emplace_back("accuracy", *a.min_accuracy);
+  if (a.min_precision) gates.emplace_back("precision", *a.min_precision);
+  if (a.min_recall) gates.emplace_back("recall", *a.min_recall);
+  if (a.min_f1) gates.emplace_back("f1", *a.min_f1);
+  if (a.min_auc) gates.emplace_back("auc", *a.min_auc);
+  return gates;
+}
+
+void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values) {
+  cmd->add_flag("--header", csv.header, "Skip the first line of each input file (a header)");
+  if (label_values) {
+    cmd->add_option("--normal-label", csv.normal_label, "Label value of a normal beat")->capture_default_str();
+    cmd->add_option("--abnormal-label", csv.abnormal_label, "Label value of an abnormal beat")->capture_default_str();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app(kDescription, "ecgad");
+  app.set_version_flag("--version", std::string("ecgad ") + ECGAD_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  app.get_formatter()->column_width(34);
+
+  // split
+  ecgad::SplitArgs split;
+  CLI::App* split_cmd = app.add_subcommand(
+      "split", "Split a CSV file into training and test rows exactly as scikit-learn's train_test_split");
+  split_cmd->add_option("DATA", split.data, "Input CSV file, or - for standard input")->required();
+  split_cmd->add_option("--test-size", split.test_size,
+                        "Fraction of rows for the test part (0 < T < 1), or a whole number of rows")
+      ->capture_default_str();
+  split_cmd->add_option("--seed", split.seed, "random_state of train_test_split (0 .. 4294967295)")
+      ->capture_default_str();
+  split_cmd->add_option("--train-out", split.train_out, "Training rows go here (default: NAME_train.csv)");
+  split_cmd->add_option("--test-out", split.test_out, "Test rows go here (default: NAME_test.csv)");
+  split_cmd->add_flag("--no-labels", split.no_labels, "Rows carry no label column (do not check labels)");
+  split_cmd->add_flag("-q,--quiet", split.quiet, "Print nothing on standard error");
+  add_csv_options(split_cmd, split.csv, true);
+  split_cmd->footer(
+      "Rows are written verbatim (line endings become \\n), test rows in sklearn's order.\n"
+      "Example: ecgad split data/ecg.csv --test-size 0.2 --seed 21 --train-out train.csv --test-out test.csv");
+
+  // train
+  ecgad::TrainArgs train;
+  CLI::App* train_cmd = app.add_subcommand("train", "Train an autoencoder on normal beats and save the model");
+  train_cmd->add_option("DATA", train.data, "Training CSV file, or - for standard input")->required();
+  train_cmd->add_option("-o,--output", train.output, "Model file to write")->required();
+  train_cmd->add_option("--preset", train.preset,
+                        "Starting configuration: 'tutorial' (the TensorFlow tutorial) or 'default'")
+      ->capture_default_str();
+  train_cmd->add_option("--layers", train.layers, "Encoder layer sizes; the decoder mirrors them (e.g. 32,16,8)")
+      ->delimiter(',');
+  train_cmd->add_option("--epochs", train.epochs, "Passes over the normal training beats");
+  train_cmd->add_option("--batch-size", train.batch_size, "Beats per Adam step");
+  train_cmd->add_option("--lr", train.learning_rate, "Adam learning rate")->check(kProbability);
+  train_cmd->add_option("--seed", train.seed, "Seed for weights and shuffling; same seed, same model")
+      ->capture_default_str();
+  train_cmd->add_option("--threshold", train.threshold,
+                        "How to choose the threshold: mean-std:K, percentile:P, fixed:V, best-f1, best-accuracy");
+  train_cmd->add_option("--threshold-data", train.threshold_data,
+                        "Labelled file that best-f1/best-accuracy choose on (default: DATA's labelled rows)");
+  train_cmd->add_option("--validation", train.validation, "Labelled or unlabelled CSV whose loss is reported per epoch");
+  train_cmd->add_flag("--per-column", train.per_column, "Scale each sample position on its own min and max");
+  train_cmd->add_flag("--no-labels", train.no_labels, "DATA has no label column: train on every row");
+  train_cmd->add_flag("-q,--quiet", train.quiet, "Print no progress");
+  add_csv_options(train_cmd, train.csv, true);
+  train_cmd->footer(
+      "The min-max scaler is fitted on all rows of DATA; the network on its normal rows.\n"
+      "Example: ecgad train train.csv -o model.ecgad --seed 0");
+
+  // score
+  ecgad::ScoreArgs score;
+  CLI::App* score_cmd = app.add_subcommand("score", "Score beats: one line per row with its error and verdict");
+  score_cmd->add_option("DATA", score.data, "CSV file to score, or - for standard input")->required();
+  score_cmd->add_option("-m,--model", score.model, "Model file from 'ecgad train'")->required();
+  score_cmd->add_option("-o,--output", score.output, "Write here instead of standard output (atomically)");
+  score_cmd->add_option("--format", score.format, "csv (with a header) or jsonl")
+      ->check(CLI::IsMember({"csv", "jsonl"}))
+      ->capture_default_str();
+  score_cmd->add_flag("--only-anomalies", score.only_anomalies, "Write only the rows judged anomalies");
+  score_cmd->add_flag("--fail-on-anomaly", score.fail_on_anomaly, "Exit with 1 when any row is an anomaly (like grep)");
+  score_cmd->add_option("--batch-rows", score.batch_rows, "Rows scored at a time (memory stays bounded)")
+      ->capture_default_str();
+  add_csv_options(score_cmd, score.csv, false);
+  score_cmd->footer(
+      "Rows may carry a label column (width + 1 columns) or not (width columns).\n"
+      "Columns: row (1-based data row), error, verdict (normal|anomaly), label (normal|abnormal, if given).\n"
+      "Example: ecgad score -m model.ecgad new_beats.csv --only-anomalies --fail-on-anomaly");
+
+  // evaluate
+  ecgad::EvaluateArgs evaluate;
+  CLI::App* evaluate_cmd = app.add_subcommand(
+      "evaluate", "Measure a model on labelled beats: accuracy, precision, recall, F1, ROC AUC, confusion matrix");
+  evaluate_cmd->add_option("DATA", evaluate.data, "Labelled CSV file, or - for standard input")->required();
+  evaluate_cmd->add_option("-m,--model", evaluate.model, "Model file from 'ecgad train'")->required();
+  evaluate_cmd->add_option("--positive", evaluate.positive,
+                           "Positive class for precision/recall/F1: anomaly, or normal (as the tutorial prints)")
+      ->check(CLI::IsMember({"anomaly", "normal"}))
+      ->capture_default_str();
+  evaluate_cmd->add_option("--format", evaluate.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  evaluate_cmd->add_option("--min-accuracy", evaluate.min_accuracy, "Gate: exit 1 when accuracy is lower");
+  evaluate_cmd->add_option("--min-precision", evaluate.min_precision, "Gate: exit 1 when precision is lower");
+  evaluate_cmd->add_option("--min-recall", evaluate.min_recall, "Gate: exit 1 when recall is lower");
+  evaluate_cmd->add_option("--min-f1", evaluate.min_f1, "Gate: exit 1 when F1 is lower");
+  evaluate_cmd->add_option("--min-auc", evaluate.min_auc, "Gate: exit 1 when ROC AUC is lower");
+  evaluate_cmd->add_option("--report", evaluate.report, "Also write an HTML report with plots to this file");
+  add_csv_options(evaluate_cmd, evaluate.csv, false);
+  evaluate_cmd->footer(
+      "Labels are read with the model's label values. Gates print their verdict; output is printed either way.\n"
+      "Example: ecgad evaluate -m model.ecgad test.csv --positive normal --min-recall 0.9");
+
+  // threshold
+  ecgad::ThresholdArgs threshold;
+  CLI::App* threshold_cmd = app.add_subcommand(
+      "threshold", "Choose a model's threshold anew without retraining and save the updated model");
+  threshold_cmd->add_option("DATA", threshold.data,
+                            "Labelled CSV: its normal rows for mean-std/percentile, all rows for best-*")
+      ->required();
+  threshold_cmd->add_option("-m,--model", threshold.model, "Model file to start from")->required();
+  threshold_cmd->add_option("--threshold", threshold.strategy,
+                            "mean-std:K, percentile:P, fixed:V, best-f1 or best-accuracy")
+      ->required();
+  threshold_cmd->add_option("-o,--output", threshold.output, "Model file to write (may be the same as -m)")->required();
+  add_csv_options(threshold_cmd, threshold.csv, false);
+  threshold_cmd->footer("Example: ecgad threshold -m model.ecgad train.csv --threshold best-f1 -o tuned.ecgad");
+
+  // info
+  std::string info_model;
+  CLI::App* info_cmd = app.add_subcommand("info", "Print a model's description (all but the weights) as JSON");
+  info_cmd->add_option("MODEL", info_model, "Model file")->required();
+
+  // report
+  ecgad::ReportArgs report;
+  CLI::App* report_cmd = app.add_subcommand("report", "Write an offline HTML report with plots for a model and data");
+  report_cmd->add_option("DATA", report.data, "Labelled CSV file, or - for standard input")->required();
+  report_cmd->add_option("-m,--model", report.model, "Model file from 'ecgad train'")->required();
+  report_cmd->add_option("-o,--output", report.output, "HTML file to write")->required();
+  add_csv_options(report_cmd, report.csv, false);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string hint = "ecgad --help";
+    for (CLI::App* sub : app.get_subcommands()) hint = "ecgad " + sub->get_name() + " --help";
+    std::fprintf(stderr, "ecgad: error: %s (see '%s')\n", e.what(), hint.c_str());
+    return 2;
+  }
+
+  try {
+    if (split_cmd->parsed()) return ecgad::run_split(split);
+    if (train_cmd->parsed()) return ecgad::run_train(train);
+    if (score_cmd->parsed()) return ecgad::run_score(score);
+    if (evaluate_cmd->parsed()) return ecgad::run_evaluate(evaluate, gate_list(evaluate));
+    if (threshold_cmd->parsed()) return ecgad::run_threshold(threshold);
+    if (info_cmd->parsed()) return ecgad::run_info(info_model);
+    if (report_cmd->parsed()) return ecgad::run_report(report);
+  } catch (const ecgad::Error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "ecgad: error: %s\n", e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "ecgad: error: out of memory\n");
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ecgad: error: %s\n", e.what());
+    return 2;
+  }
+  return 2;
+}

@@ -1,0 +1,186 @@
+// ecgad_quality: measures detection quality and training time over seeds, for the README's tables.
+//
+//   ecgad_quality select DATA [--seeds N]   model selection on a validation part of the TRAINING split only:
+//                                           the training split (sklearn, 0.2, seed 21) is split again
+//                                           (0.2, seed 21); candidates train on the inner part and are
+//                                           scored on the validation part. The test split is never read.
+//   ecgad_quality test DATA [--seeds N] [--config NAME]...
+//                                           the tutorial protocol: train on the training split, evaluate
+//                                           on the test split; mean ± std over seeds 0..N-1.
+//
+// Training time is the training loop alone (as the PyTorch peer measures it), one thread.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ecgad/csv.h"
+#include "ecgad/detector.h"
+#include "ecgad/error.h"
+#include "ecgad/report.h"
+#include "ecgad/split.h"
+
+namespace {
+
+using namespace ecgad;
+
+Dataset subset(const Dataset& data, const std::vector<std::size_t>& rows, const std::string& name) {
+  Dataset out;
+  out.name = name;
+  out.width = data.width;
+  for (std::size_t r : rows) {
+    out.values.insert(out.values.end(), data.values.begin() + static_cast<std::ptrdiff_t>(r * data.width),
+                      data.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * data.width));
+    out.normal.push_back(data.normal[r]);
+    out.lines.push_back(data.lines.empty() ? r + 1 : data.lines[r]);
+  }
+  return out;
+}
+
+struct Candidate {
+  std::string name;
+  DetectorConfig config;
+};
+
+struct Stats {
+  std::vector<double> values;
+  void add(double v) { values.push_back(v); }
+  double mean() const {
+    double s = 0;
+    for (double v : values) s += v;
+    return s / static_cast<double>(values.size());
+  }
+  double std() const {  // population, as numpy's default
+    double m = mean(), s = 0;
+    for (double v : values) s += (v - m) * (v - m);
+    return std::sqrt(s / static_cast<double>(values.size()));
+  }
+  double min() const { return *std::min_element(values.begin(), values.end()); }
+  double median() const {
+    std::vector<double> v = values;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  }
+};
+
+struct Row {
+  Stats accuracy, precision, recall, f1, auc, normal_precision, normal_recall, seconds;
+};
+
+std::string pm(const Stats& s) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f ± %.4f", s.mean(), s.std());
+  return buf;
+}
+
+// Trains `config` with each seed and evaluates every threshold strategy on `evaluation` data.
+std::map<std::string, Row> run(const Dataset& train_data, const Dataset& eval_data, DetectorConfig config, int seeds,
+                               const std::vector<std::string>& strategies) {
+  std::map<std::string, Row> rows;
+  for (int seed = 0; seed < seeds; ++seed) {
+    config.seed = static_cast<std::uint64_t>(seed);
+    double seconds = 0;
+    TrainedModel model = train_detector(train_data, config, nullptr, nullptr, [&](const EpochStats& s) {
+      seconds = s.seconds;
+    });
+    Eigen::VectorXd e = reconstruction_errors(model, eval_data.values.data(), eval_data.rows());
+    std::vector<double> errors(e.data(), e.data() + e.size());
+    Eigen::VectorXd te = reconstruction_errors(model, train_data.values.data(), train_data.rows());
+    std::vector<double> train_errors(te.data(), te.data() + te.size()), normal_errors;
+    for (std::size_t i = 0; i < train_errors.size(); ++i) {
+      if (train_data.normal[i]) normal_errors.push_back(train_errors[i]);
+    }
+    for (const std::string& strategy_text : strategies) {
+      ThresholdStrategy strategy = parse_threshold_strategy(strategy_text);
+      double threshold = choose_threshold(strategy, normal_errors, train_errors, train_data.normal).value;
+      Evaluation anomaly = evaluate(errors, eval_data.normal, threshold, PositiveClass::anomaly);
+      Evaluation normal = evaluate(errors, eval_data.normal, threshold, PositiveClass::normal);
+      Row& row = rows[strategy_text];
+      row.accuracy.add(anomaly.metrics.accuracy);
+      row.precision.add(anomaly.metrics.precision);
+      row.recall.add(anomaly.metrics.recall);
+      row.f1.add(anomaly.metrics.f1);
+      row.auc.add(anomaly.roc_auc);
+      row.normal_precision.add(normal.metrics.precision);
+      row.normal_recall.add(normal.metrics.recall);
+      row.seconds.add(seconds);
+    }
+  }
+  return rows;
+}
+
+std::vector<Candidate> candidates() {
+  std::vector<Candidate> list;
+  for (const char* preset : {"tutorial", "default"}) list.push_back({preset, preset_config(preset)});
+  for (int epochs : {50, 100, 200}) {
+    for (int batch : {32, 64, 128}) {
+      for (double lr : {1e-3, 3e-3}) {
+        DetectorConfig c = preset_config("tutorial");
+        c.train.epochs = epochs;
+        c.train.batch_size = batch;
+        c.train.adam.learning_rate = lr;
+        char name[64];
+        std::snprintf(name, sizeof name, "e%d b%d lr%g", epochs, batch, lr);
+        list.push_back({name, c});
+      }
+    }
+  }
+  return list;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3 || (std::strcmp(argv[1], "select") != 0 && std::strcmp(argv[1], "test") != 0)) {
+    std::fprintf(stderr, "usage: ecgad_quality select|test DATA [--seeds N] [--config NAME]...\n");
+    return 2;
+  }
+  try {
+    std::string mode = argv[1], path = argv[2];
+    int seeds = 10;
+    std::vector<std::string> configs;
+    for (int i = 3; i + 1 < argc; i += 2) {
+      if (std::strcmp(argv[i], "--seeds") == 0) seeds = std::atoi(argv[i + 1]);
+      if (std::strcmp(argv[i], "--config") == 0) configs.push_back(argv[i + 1]);
+    }
+    Dataset all = load_dataset(path);
+    SplitIndices outer = train_test_split(all.rows(), 0.2, 21);
+    Dataset train_split = subset(all, outer.train, "train");
+    std::vector<std::string> strategies = {"mean-std:1", "best-accuracy", "best-f1"};
+    std::printf("| configuration | threshold | accuracy | precision | recall | F1 | ROC AUC | train s (median) |\n");
+    std::printf("|---|---|---|---|---|---|---|---|\n");
+    if (mode == "select") {
+      SplitIndices inner = train_test_split(train_split.rows(), 0.2, 21);
+      Dataset inner_train = subset(train_split, inner.train, "inner-train");
+      Dataset validation = subset(train_split, inner.test, "validation");
+      for (const Candidate& c : candidates()) {
+        for (auto& [strategy, row] : run(inner_train, validation, c.config, seeds, strategies)) {
+          std::printf("| %s | %s | %s | %s | %s | %s | %s | %.3f |\n", c.name.c_str(), strategy.c_str(),
+                      pm(row.accuracy).c_str(), pm(row.precision).c_str(), pm(row.recall).c_str(), pm(row.f1).c_str(),
+                      pm(row.auc).c_str(), row.seconds.median());
+          std::fflush(stdout);
+        }
+      }
+    } else {
+      Dataset test_split = subset(all, outer.test, "test");
+      if (configs.empty()) configs = {"tutorial", "default"};
+      for (const std::string& name : configs) {
+        for (auto& [strategy, row] : run(train_split, test_split, preset_config(name), seeds, strategies)) {
+          std::printf("| %s | %s | %s | %s | %s | %s | %s | %.3f |\n", name.c_str(), strategy.c_str(),
+                      pm(row.accuracy).c_str(), pm(row.precision).c_str(), pm(row.recall).c_str(), pm(row.f1).c_str(),
+                      pm(row.auc).c_str(), row.seconds.median());
+          std::printf("|   (positive = normal) | | min %.4f | %s | %s | | | |\n", row.accuracy.min(),
+                      pm(row.normal_precision).c_str(), pm(row.normal_recall).c_str());
+          std::fflush(stdout);
+        }
+      }
+    }
+  } catch (const ecgad::Error& e) {
+    std::fprintf(stderr, "ecgad_quality: error: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}

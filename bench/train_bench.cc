@@ -1,0 +1,68 @@
+// Training and scoring speed on ECG5000-shaped data (140 samples, the tutorial's 140-32-16-8 autoencoder).
+// Random data of the same shape: speed does not depend on the values.
+#include <benchmark/benchmark.h>
+
+#include "ecgad/sha256.h"
+#include "ecgad/train.h"
+
+namespace ecgad {
+namespace {
+
+Mat<float> random_beats(Eigen::Index rows, std::uint64_t seed) {
+  Rng rng(seed);
+  Mat<float> x(140, rows);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.uniform01());
+  return x;
+}
+
+// 20 epochs over 2,336 beats (the tutorial's normal training beats) at batch 512: the peer comparison.
+void BM_TrainTutorial20Epochs(benchmark::State& state) {
+  Mat<float> data = random_beats(2336, 1);
+  for (auto _ : state) {
+    Rng rng(0);
+    Network<float> net(autoencoder_layers(140, {32, 16, 8}));
+    net.init_glorot_uniform(rng);
+    Autoencoder model(std::move(net));
+    TrainOptions options;
+    benchmark::DoNotOptimize(train(model, data, nullptr, options, rng));
+  }
+  state.SetItemsProcessed(state.iterations() * 20 * 2336);  // beats seen
+}
+BENCHMARK(BM_TrainTutorial20Epochs)->Unit(benchmark::kMillisecond);
+
+// One Adam step on a batch, by batch size.
+void BM_TrainStep(benchmark::State& state) {
+  Mat<float> batch = random_beats(state.range(0), 2);
+  Rng rng(0);
+  Network<float> net(autoencoder_layers(140, {32, 16, 8}));
+  net.init_glorot_uniform(rng);
+  Autoencoder model(std::move(net));
+  Adam adam(model.parameters().size(), AdamOptions{});
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(model.loss_and_gradients(batch));
+    adam.step(model.parameters(), model.gradients());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_TrainStep)->Arg(32)->Arg(64)->Arg(512);
+
+// Scoring (forward + per-beat error) without parsing.
+void BM_ScoreBeats(benchmark::State& state) {
+  Mat<float> data = random_beats(4096, 3);
+  Rng rng(0);
+  Network<float> net(autoencoder_layers(140, {32, 16, 8}));
+  net.init_glorot_uniform(rng);
+  for (auto _ : state) benchmark::DoNotOptimize(autoencoder_scores(net, data));
+  state.SetItemsProcessed(state.iterations() * 4096);
+}
+BENCHMARK(BM_ScoreBeats);
+
+void BM_Sha256(benchmark::State& state) {
+  std::string data(1 << 20, 'x');
+  for (auto _ : state) benchmark::DoNotOptimize(sha256_hex(data));
+  state.SetBytesProcessed(state.iterations() * (1 << 20));
+}
+BENCHMARK(BM_Sha256);
+
+}  // namespace
+}  // namespace ecgad

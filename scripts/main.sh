@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job: set up, build, then run the TensorFlow tutorial's protocol on the shipped ECG5000 data:
+# split 80/20 (seed 21) -> train on the training split -> evaluate on the test split (and write a report).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bash "$root/scripts/setup.sh"
+bash "$root/scripts/build.sh" "$root/build" -DECGAD_BUILD_TESTS=OFF -DECGAD_BUILD_BENCH=OFF
+ecgad="$root/build/ecgad"
+out="$root/out"
+mkdir -p "$out"
+"$ecgad" split "$root/data/ecg.csv" --test-size 0.2 --seed 21 --train-out "$out/train.csv" --test-out "$out/test.csv"
+"$ecgad" train "$out/train.csv" -o "$out/tutorial.ecgad" --preset tutorial --seed 0
+"$ecgad" train "$out/train.csv" -o "$out/model.ecgad" --seed 0
+echo "== tutorial preset, positive class = normal (as the tutorial prints it) =="
+"$ecgad" evaluate -m "$out/tutorial.ecgad" "$out/test.csv" --positive normal
+echo
+echo "== ecgad default, positive class = anomaly =="
+"$ecgad" evaluate -m "$out/model.ecgad" "$out/test.csv" --report "$out/report.html"
+echo
+echo "report: $out/report.html"

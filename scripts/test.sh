@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The test command: set up, build (Release), run the whole test suite, then build again with
+# AddressSanitizer + UndefinedBehaviorSanitizer and run the suite there too, then check the HTML report
+# renders in headless Chromium.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+# Chromium and xmllint serve the report checks; a machine without them skips those checks, saying so.
+ECGAD_EXTRA_PACKAGES="libxml2-utils" bash "$root/scripts/setup.sh"
+if ! command -v chromium >/dev/null 2>&1; then
+  ECGAD_EXTRA_PACKAGES="chromium" bash "$root/scripts/setup.sh" ||
+    echo "test: chromium could not be installed; the report rendering check will be skipped" >&2
+fi
+jobs=$(nproc)
+
+bash "$root/scripts/build.sh" "$root/build"
+(cd "$root/build" && ctest --output-on-failure -j "$jobs")
+
+bash "$root/scripts/build.sh" "$root/build-asan" -DECGAD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DECGAD_BUILD_BENCH=OFF
+(cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j "$jobs")
+
+bash "$root/scripts/check_report.sh" --build "$root/build"
+echo "test: all passed (Release and ASan+UBSan builds)"

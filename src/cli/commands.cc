@@ -1,0 +1,266 @@
+#include "commands.h"
+
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <cstdio>
+#include <string>
+
+#include "ecgad/csv.h"
+#include "ecgad/detector.h"
+#include "ecgad/error.h"
+#include "ecgad/html_report.h"
+#include "ecgad/output.h"
+#include "ecgad/report.h"
+#include "ecgad/sha256.h"
+#include "ecgad/split.h"
+#include "progress.h"
+
+namespace ecgad {
+namespace {
+
+LoadOptions load_options(const CsvArgs& csv, bool labelled) {
+  LoadOptions options;
+  options.csv.header = csv.header;
+  options.labelled = labelled;
+  options.labels = {csv.normal_label, csv.abnormal_label};
+  return options;
+}
+
+std::string stem(const std::string& path) {
+  if (path == "-") return "stdin";
+  std::string name = path.substr(path.find_last_of('/') + 1);
+  std::size_t dot = name.rfind('.');
+  return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+}
+
+std::string format_number(const char* format, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, value);
+  return buf;
+}
+
+// A labelled file for a model: width + 1 columns, labels read with the model's label values.
+Dataset load_labelled_for(const TrainedModel& model, const std::string& path, const CsvArgs& csv,
+                          const char* command) {
+  LoadOptions options = load_options(csv, true);
+  options.labels = model.labels;
+  Dataset data = load_dataset(path, options);
+  if (data.width != static_cast<std::size_t>(model.input_width())) {
+    throw Error("'" + data.name + "' has " + std::to_string(data.width + 1) + " columns, but " + command +
+                " needs the model's " + std::to_string(model.input_width()) + " samples plus a label column");
+  }
+  return data;
+}
+
+std::vector<double> errors_of(TrainedModel& model, const Dataset& data) {
+  Eigen::VectorXd e = reconstruction_errors(model, data.values.data(), data.rows());
+  return std::vector<double>(e.data(), e.data() + e.size());
+}
+
+}  // namespace
+
+int run_split(const SplitArgs& args) {
+  Progress progress(args.quiet);
+  CsvReader reader(args.data, CsvOptions{args.csv.header});
+  LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
+  std::vector<std::string> lines;
+  std::vector<double> row;
+  while (reader.next(row)) {
+    if (!args.no_labels) parse_label(reader, row.back(), labels);
+    lines.emplace_back(reader.line_text());
+  }
+  SplitIndices split = train_test_split(lines.size(), args.test_size, args.seed);
+  std::string header;
+  if (args.csv.header) {
+    // The header line is not kept by the reader; read it again for the outputs.
+    std::string text = args.data == "-" ? std::string() : read_file(args.data);
+    header = text.substr(0, text.find('\n'));
+    if (!header.empty() && header.back() == '\r') header.pop_back();
+    if (header.size() >= 3 && header.compare(0, 3, "\xEF\xBB\xBF") == 0) header.erase(0, 3);
+  }
+  std::string train_path = args.train_out.empty() ? stem(args.data) + "_train.csv" : args.train_out;
+  std::string test_path = args.test_out.empty() ? stem(args.data) + "_test.csv" : args.test_out;
+  if (train_path == test_path) throw Error("--train-out and --test-out name the same file '" + train_path + "'");
+  AtomicOutput train_out(train_path), test_out(test_path);
+  for (auto [out, indices] : {std::make_pair(&train_out, &split.train), std::make_pair(&test_out, &split.test)}) {
+    if (!header.empty()) out->write(header + "\n");
+    for (std::size_t i : *indices) {
+      out->write(lines[i]);
+      out->write("\n");
+    }
+  }
+  train_out.commit();
+  test_out.commit();
+  progress.message("ecgad: split " + std::to_string(lines.size()) + " rows: " + std::to_string(split.train.size()) +
+                   " to " + train_path + ", " + std::to_string(split.test.size()) + " to " + test_path);
+  return 0;
+}
+
+int run_train(const TrainArgs& args) {
+  Progress progress(args.quiet);
+  auto start = std::chrono::steady_clock::now();
+  DetectorConfig config = preset_config(args.preset);
+  if (!args.layers.empty()) config.encoder = args.layers;
+  if (args.epochs) config.train.epochs = *args.epochs;
+  if (args.batch_size) config.train.batch_size = *args.batch_size;
+  if (args.learning_rate) config.train.adam.learning_rate = *args.learning_rate;
+  if (args.threshold) config.threshold = parse_threshold_strategy(*args.threshold);
+  config.seed = args.seed;
+  config.per_column_scaling = config.per_column_scaling || args.per_column;
+
+  Dataset data = load_dataset(args.data, load_options(args.csv, !args.no_labels));
+  std::optional<Dataset> validation, threshold_data;
+  if (!args.validation.empty()) {
+    // A validation file may or may not carry labels: decide by its width.
+    LoadOptions options = load_options(args.csv, true);
+    options.labelled = false;
+    Dataset v = load_dataset(args.validation, options);
+    if (v.width == data.width + 1) v = load_dataset(args.validation, load_options(args.csv, true));
+    validation = std::move(v);
+  }
+  if (!args.threshold_data.empty()) threshold_data = load_dataset(args.threshold_data, load_options(args.csv, true));
+
+  progress.message("ecgad: training on " + data.name + " (" + std::to_string(data.rows()) + " rows of " +
+                   std::to_string(data.width) + " samples), preset " + config.preset);
+  int epochs = config.train.epochs;
+  TrainedModel model = train_detector(
+      data, config, validation ? &*validation : nullptr, threshold_data ? &*threshold_data : nullptr,
+      [&](const EpochStats& s) {
+        std::string line = "epoch " + std::to_string(s.epoch) + "/" + std::to_string(epochs) + "  loss " +
+                           format_number("%.5f", s.loss);
+        if (!std::isnan(s.val_loss)) line += "  val_loss " + format_number("%.5f", s.val_loss);
+        line += "  " + format_number("%.2fs", s.seconds);
+        progress.status(line);
+      });
+  progress.done();
+  model.training["data"]["sha256"] = args.data == "-" ? nlohmann::json(nullptr) : nlohmann::json(sha256_file_hex(args.data));
+  save_model(args.output, model);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.message("ecgad: wrote " + args.output + ": threshold " + format_number("%.6g", model.threshold.value) +
+                   " (" + model.threshold.strategy + "), trained on " +
+                   std::to_string(model.training["trained_on_rows"].get<std::size_t>()) + " rows in " +
+                   format_number("%.2fs", seconds));
+  return 0;
+}
+
+int run_score(const ScoreArgs& args) {
+  if (args.batch_rows == 0) throw Error("--batch-rows must be at least 1");
+  TrainedModel model = load_model(args.model);
+  const std::size_t width = static_cast<std::size_t>(model.input_width());
+  CsvReader reader(args.data, CsvOptions{args.csv.header});
+  AtomicOutput out(args.output);
+  const bool jsonl = args.format == "jsonl";
+  if (!jsonl) out.write("row,error,verdict,label\n");
+
+  std::vector<double> row, batch;
+  std::vector<int> labels;  // -1 none, 0 abnormal, 1 normal
+  batch.reserve(args.batch_rows * width);
+  bool labelled = false;
+  std::size_t rows = 0, anomalies = 0;
+  std::string text;
+  auto flush = [&] {
+    std::size_t count = batch.size() / width;
+    if (count == 0) return;
+    Eigen::VectorXd errors = reconstruction_errors(model, batch.data(), count);
+    text.clear();
+    for (std::size_t i = 0; i < count; ++i) {
+      std::size_t row_number = rows - count + i + 1;
+      bool anomaly = errors(static_cast<Eigen::Index>(i)) >= model.threshold.value;
+      anomalies += anomaly;
+      if (args.only_anomalies && !anomaly) continue;
+      const char* label = labels[i] < 0 ? "" : labels[i] ? "normal" : "abnormal";
+      char line[160];
+      if (jsonl) {
+        std::snprintf(line, sizeof line, "{\"row\":%zu,\"error\":%.9g,\"verdict\":\"%s\"", row_number,
+                      errors(static_cast<Eigen::Index>(i)), anomaly ? "anomaly" : "normal");
+        text += line;
+        text += labels[i] < 0 ? "}\n" : std::string(",\"label\":\"") + label + "\"}\n";
+      } else {
+        std::snprintf(line, sizeof line, "%zu,%.9g,%s,%s\n", row_number, errors(static_cast<Eigen::Index>(i)),
+                      anomaly ? "anomaly" : "normal", label);
+        text += line;
+      }
+    }
+    out.write(text);
+    batch.clear();
+    labels.clear();
+  };
+  while (reader.next(row)) {
+    if (rows == 0) {
+      if (row.size() == width + 1) {
+        labelled = true;
+      } else if (row.size() != width) {
+        reader.fail(1, "row has " + std::to_string(row.size()) + " columns, but the model takes " +
+                           std::to_string(width) + " samples (or " + std::to_string(width + 1) + " with a label)");
+      }
+    }
+    ++rows;
+    labels.push_back(labelled ? (parse_label(reader, row.back(), model.labels) ? 1 : 0) : -1);
+    batch.insert(batch.end(), row.begin(), row.begin() + static_cast<std::ptrdiff_t>(width));
+    if (batch.size() == args.batch_rows * width) flush();
+  }
+  flush();
+  out.commit();
+  return args.fail_on_anomaly && anomalies > 0 ? 1 : 0;
+}
+
+int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::string, double>>& gate_minimums) {
+  TrainedModel model = load_model(args.model);
+  Dataset data = load_labelled_for(model, args.data, args.csv, "evaluate");
+  std::vector<double> errors = errors_of(model, data);
+  PositiveClass positive = args.positive == "normal" ? PositiveClass::normal : PositiveClass::anomaly;
+  Evaluation evaluation = evaluate(errors, data.normal, model.threshold.value, positive);
+  evaluation.data_name = data.name;
+  evaluation.threshold_strategy = model.threshold.strategy;
+  evaluation.threshold_details = model.threshold.details;
+  std::vector<Gate> gates = check_gates(evaluation, gate_minimums);
+  if (!args.report.empty()) write_html_report(args.report, model, data, errors);
+  std::string output = args.format == "json" ? to_json(evaluation, gates).dump(1) + "\n" : format_text(evaluation, gates);
+  AtomicOutput out("-");
+  out.write(output);
+  out.commit();
+  for (const Gate& g : gates) {
+    if (!g.passed) {
+      std::fprintf(stderr, "ecgad: gate failed: %s %s < %s\n", g.metric.c_str(), format_number("%.4f", g.actual).c_str(),
+                   format_number("%.4f", g.minimum).c_str());
+    }
+  }
+  for (const Gate& g : gates) {
+    if (!g.passed) return 1;
+  }
+  return 0;
+}
+
+int run_threshold(const ThresholdArgs& args) {
+  ThresholdStrategy strategy = parse_threshold_strategy(args.strategy);
+  TrainedModel model = load_model(args.model);
+  Dataset data = load_labelled_for(model, args.data, args.csv, "threshold");
+  std::vector<double> errors = errors_of(model, data), normal_errors;
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    if (data.normal[i]) normal_errors.push_back(errors[i]);
+  }
+  model.threshold = choose_threshold(strategy, normal_errors, errors, data.normal);
+  model.threshold.details["file"] = data.name;
+  save_model(args.output, model);
+  std::fprintf(stderr, "ecgad: wrote %s: threshold %.6g (%s on %s)\n", args.output.c_str(), model.threshold.value,
+               model.threshold.strategy.c_str(), data.name.c_str());
+  return 0;
+}
+
+int run_info(const std::string& model_path) {
+  TrainedModel model = load_model(model_path);
+  AtomicOutput out("-");
+  out.write(model_info(model).dump(2) + "\n");
+  out.commit();
+  return 0;
+}
+
+int run_report(const ReportArgs& args) {
+  TrainedModel model = load_model(args.model);
+  Dataset data = load_labelled_for(model, args.data, args.csv, "report");
+  write_html_report(args.output, model, data, errors_of(model, data));
+  return 0;
+}
+
+}  // namespace ecgad

@@ -1,0 +1,69 @@
+// One function per subcommand: argument structs filled by CLI11 in main.cc, work done by the library.
+// Each returns the exit code (0 ok, 1 found something); errors are thrown as ecgad::Error (exit 2).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ecgad {
+
+struct CsvArgs {
+  bool header = false;
+  double normal_label = 1;
+  double abnormal_label = 0;
+};
+
+struct SplitArgs {
+  std::string data, train_out, test_out;
+  double test_size = 0.2;
+  std::uint32_t seed = 21;
+  bool no_labels = false, quiet = false;
+  CsvArgs csv;
+};
+
+struct TrainArgs {
+  std::string data, output, preset = "default", threshold_data, validation;
+  std::vector<int> layers;
+  std::optional<int> epochs, batch_size;
+  std::optional<double> learning_rate;
+  std::optional<std::string> threshold;
+  std::uint64_t seed = 0;
+  bool per_column = false, no_labels = false, quiet = false;
+  CsvArgs csv;
+};
+
+struct ScoreArgs {
+  std::string data, model, output = "-", format = "csv";
+  bool only_anomalies = false, fail_on_anomaly = false;
+  std::size_t batch_rows = 4096;
+  CsvArgs csv;
+};
+
+struct EvaluateArgs {
+  std::string data, model, positive = "anomaly", format = "text", report;
+  std::optional<double> min_accuracy, min_precision, min_recall, min_f1, min_auc;
+  CsvArgs csv;
+};
+
+struct ThresholdArgs {
+  std::string data, model, strategy, output;
+  CsvArgs csv;
+};
+
+struct ReportArgs {
+  std::string data, model, output;
+  CsvArgs csv;
+};
+
+int run_split(const SplitArgs& args);
+int run_train(const TrainArgs& args);
+int run_score(const ScoreArgs& args);
+int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::string, double>>& gates);
+int run_threshold(const ThresholdArgs& args);
+int run_info(const std::string& model_path);
+int run_report(const ReportArgs& args);
+
+}  // namespace ecgad

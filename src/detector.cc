@@ -1,0 +1,150 @@
+#include "ecgad/detector.h"
+
+#include <cmath>
+
+#include "ecgad/error.h"
+#include "ecgad/sha256.h"
+
+namespace ecgad {
+
+Mat<float> scaled_input(const TrainedModel& model, const double* values, std::size_t rows) {
+  Mat<float> x(model.input_width(), static_cast<Eigen::Index>(rows));
+  model.scaler.transform(values, rows, static_cast<std::size_t>(model.input_width()), x.data());
+  return x;
+}
+
+Eigen::VectorXd reconstruction_errors(TrainedModel& model, const double* values, std::size_t rows) {
+  return autoencoder_scores(model.network, scaled_input(model, values, rows));
+}
+
+DetectorConfig preset_config(const std::string& name) {
+  DetectorConfig config;  // the tutorial's: 32-16-8, 20 epochs, batch 512, lr 1e-3, mean + 1 std
+  config.preset = name;
+  if (name == "tutorial" || name == "default") return config;
+  throw Error("unknown preset '" + name + "' (expected tutorial or default)");
+}
+
+static std::vector<double> to_vector(const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
+
+ThresholdChoice choose_threshold(const ThresholdStrategy& strategy, const std::vector<double>& normal_errors,
+                                 const std::vector<double>& labelled_errors,
+                                 const std::vector<std::uint8_t>& is_normal) {
+  ThresholdChoice choice;
+  choice.strategy = to_string(strategy);
+  using Kind = ThresholdStrategy::Kind;
+  switch (strategy.kind) {
+    case Kind::mean_std:
+    case Kind::percentile: {
+      double mean = 0, var = 0;
+      for (double e : normal_errors) mean += e;
+      mean /= static_cast<double>(std::max<std::size_t>(normal_errors.size(), 1));
+      for (double e : normal_errors) var += (e - mean) * (e - mean);
+      var /= static_cast<double>(std::max<std::size_t>(normal_errors.size(), 1));
+      choice.value = strategy.kind == Kind::mean_std ? mean_std_threshold(normal_errors, strategy.parameter)
+                                                     : percentile_threshold(normal_errors, strategy.parameter);
+      choice.details = {{"from", "normal training rows"},
+                        {"rows", normal_errors.size()},
+                        {"mean_error", mean},
+                        {"std_error", std::sqrt(var)}};
+      break;
+    }
+    case Kind::fixed:
+      choice.value = strategy.parameter;
+      choice.details = {{"from", "given value"}};
+      break;
+    case Kind::best_f1:
+    case Kind::best_accuracy: {
+      choice.value = best_threshold(labelled_errors, is_normal, strategy.kind);
+      std::size_t normal = 0;
+      for (std::uint8_t n : is_normal) normal += n;
+      choice.details = {{"from", "labelled rows"},
+                        {"rows", labelled_errors.size()},
+                        {"normal_rows", normal},
+                        {"abnormal_rows", labelled_errors.size() - normal}};
+      break;
+    }
+  }
+  return choice;
+}
+
+TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
+                            const Dataset* threshold_data, const EpochCallback& on_epoch) {
+  if (data.rows() == 0) throw Error("'" + data.name + "' has no rows to train on");
+  int width = static_cast<int>(data.width);
+  TrainedModel model{Network<float>(autoencoder_layers(width, config.encoder)),
+                     MinMaxScaler::fit(data.values.data(), data.rows(), data.width, config.per_column_scaling),
+                     {}, {}, {}};
+
+  // The network learns what normal looks like: only normal rows, unless the file has no labels.
+  std::vector<double> normal_values;
+  for (std::size_t r = 0; r < data.rows(); ++r) {
+    if (!data.labelled() || data.normal[r]) {
+      normal_values.insert(normal_values.end(), data.values.begin() + static_cast<std::ptrdiff_t>(r * data.width),
+                           data.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * data.width));
+    }
+  }
+  std::size_t normal_rows = normal_values.size() / data.width;
+  if (normal_rows == 0) throw Error("'" + data.name + "' has no normal rows to train on");
+  Mat<float> train_x = scaled_input(model, normal_values.data(), normal_rows);
+
+  Mat<float> validation_x;
+  if (validation) {
+    if (validation->width != data.width) {
+      throw Error("validation file '" + validation->name + "' has " + std::to_string(validation->width) +
+                  " samples per row, the training data " + std::to_string(data.width));
+    }
+    validation_x = scaled_input(model, validation->values.data(), validation->rows());
+  }
+
+  Rng rng(config.seed);
+  model.network.init_glorot_uniform(rng);
+  Autoencoder autoencoder(std::move(model.network));
+  std::vector<EpochStats> history =
+      train(autoencoder, train_x, validation ? &validation_x : nullptr, config.train, rng, on_epoch);
+  model.network = std::move(autoencoder.network);
+
+  std::vector<double> normal_errors = to_vector(autoencoder_scores(model.network, train_x));
+  std::vector<double> labelled_errors;
+  std::vector<std::uint8_t> is_normal;
+  bool needs_labels = config.threshold.kind == ThresholdStrategy::Kind::best_f1 ||
+                      config.threshold.kind == ThresholdStrategy::Kind::best_accuracy;
+  std::string threshold_source;
+  if (needs_labels) {
+    const Dataset& source = threshold_data ? *threshold_data : data;
+    if (!source.labelled()) throw Error("threshold " + to_string(config.threshold) + " needs labelled rows");
+    if (source.width != data.width) throw Error("'" + source.name + "' has another row width than the training data");
+    labelled_errors = to_vector(reconstruction_errors(model, source.values.data(), source.rows()));
+    is_normal = source.normal;
+    threshold_source = source.name;
+  }
+  model.threshold = choose_threshold(config.threshold, normal_errors, labelled_errors, is_normal);
+  if (needs_labels) model.threshold.details["file"] = threshold_source;
+
+  nlohmann::json epochs = nlohmann::json::array();
+  for (const EpochStats& e : history) {
+    nlohmann::json entry = {{"epoch", e.epoch}, {"loss", e.loss}};
+    entry["val_loss"] = std::isnan(e.val_loss) ? nlohmann::json(nullptr) : nlohmann::json(e.val_loss);
+    epochs.push_back(entry);
+  }
+  model.training = {
+      {"preset", config.preset},
+      {"encoder", config.encoder},
+      {"epochs", config.train.epochs},
+      {"batch_size", config.train.batch_size},
+      {"optimizer",
+       {{"name", "adam"},
+        {"learning_rate", config.train.adam.learning_rate},
+        {"beta1", config.train.adam.beta1},
+        {"beta2", config.train.adam.beta2},
+        {"epsilon", config.train.adam.epsilon}}},
+      {"seed", config.seed},
+      {"per_column_scaling", config.per_column_scaling},
+      {"data", {{"name", data.name}, {"rows", data.rows()}, {"width", data.width}, {"labelled", data.labelled()}}},
+      {"trained_on_rows", normal_rows},
+      {"validation", validation ? nlohmann::json(validation->name) : nlohmann::json(nullptr)},
+      {"history", epochs},
+  };
+  return model;
+}
+
+}  // namespace ecgad

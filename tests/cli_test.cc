@@ -1,0 +1,320 @@
+// The ecgad binary as users and scripts meet it: exit codes, stdout/stderr, files complete or absent.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string temp_dir() {
+  static std::string dir = [] {
+    std::string pattern = ::testing::TempDir() + "/ecgad_cli_XXXXXX";
+    char* made = ::mkdtemp(pattern.data());
+    return std::string(made ? made : "/tmp");
+  }();
+  return dir;
+}
+
+std::string path(const std::string& name) { return temp_dir() + "/" + name; }
+
+std::string slurp(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write(const std::string& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
+
+bool exists(const std::string& file) { return std::ifstream(file).good(); }
+
+// Runs `ecgad ARGS` through the shell (so ARGS may redirect stdin), capturing stdout, stderr and the exit code.
+Run ecgad(const std::string& args) {
+  Run run;
+  std::string err_file = path("stderr.txt");
+  std::string command = std::string("'") + ECGAD_BINARY + "' " + args + " 2>'" + err_file + "'";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return run;
+  char buffer[4096];
+  std::size_t got;
+  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, got);
+  int status = ::pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.err = slurp(err_file);
+  return run;
+}
+
+// A labelled toy ECG set: normal beats are one smooth bump with a little variation, abnormal beats are
+// inverted or flat. Width 24. Deterministic.
+std::string toy_csv(int normal, int abnormal, bool labels = true, unsigned salt = 0) {
+  std::string text;
+  char buf[32];
+  for (int r = 0; r < normal + abnormal; ++r) {
+    bool is_normal = r < normal;
+    double phase = 0.3 * std::sin(1.7 * (r + salt)), height = 1.0 + 0.1 * std::cos(2.3 * (r + salt));
+    for (int i = 0; i < 24; ++i) {
+      double t = i / 24.0;
+      double v = height * std::exp(-40 * (t - 0.4 - 0.05 * phase) * (t - 0.4 - 0.05 * phase));
+      if (!is_normal) v = (r % 2) ? -v + 0.5 : 0.2 + 0.6 * t;
+      std::snprintf(buf, sizeof buf, "%s%.6f", i ? "," : "", v);
+      text += buf;
+    }
+    if (labels) text += is_normal ? ",1" : ",0";
+    text += "\n";
+  }
+  return text;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    write(path("toy_train.csv"), toy_csv(150, 40));
+    write(path("toy_test.csv"), toy_csv(60, 40, true, 7));
+    Run r = ecgad("train '" + path("toy_train.csv") + "' -o '" + path("toy.ecgad") +
+                  "' --preset tutorial --epochs 60 --batch-size 32 --layers 8,4 --seed 1 -q");
+    ASSERT_EQ(r.status, 0) << r.err;
+  }
+  std::string model() { return "'" + path("toy.ecgad") + "'"; }
+};
+
+TEST_F(Cli, HelpTeachesAndExitsZero) {
+  Run r = ecgad("--help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("ecgad train train.csv -o model.ecgad"), std::string::npos);
+  for (const char* sub : {"split", "train", "score", "evaluate", "threshold", "info", "report"}) {
+    EXPECT_NE(r.out.find(sub), std::string::npos) << sub;
+  }
+  r = ecgad("score --help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("--fail-on-anomaly"), std::string::npos);
+}
+
+TEST_F(Cli, UsageErrorsExitTwoWithAHint) {
+  Run r = ecgad("train");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("ecgad: error:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ecgad train --help"), std::string::npos) << r.err;
+  EXPECT_EQ(ecgad("frobnicate").status, 2);
+  EXPECT_EQ(ecgad("").status, 2);
+  EXPECT_EQ(ecgad("evaluate -m " + model() + " x.csv --positive maybe").status, 2);
+}
+
+TEST_F(Cli, SplitMatchesTheTutorialSplit) {
+  std::string data = std::string(ECGAD_SOURCE_DIR) + "/data/ecg.csv";
+  Run r = ecgad("split '" + data + "' --seed 21 --train-out '" + path("tr.csv") + "' --test-out '" + path("te.csv") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  std::vector<std::string> input;
+  std::istringstream all(slurp(data));
+  for (std::string line; std::getline(all, line);) input.push_back(line);
+  std::istringstream test(slurp(path("te.csv")));
+  std::string first;
+  std::getline(test, first);
+  EXPECT_EQ(first, input[106]);  // the first test row of sklearn's split is input row 106
+  std::size_t test_rows = 1, train_rows = 0;
+  for (std::string line; std::getline(test, line);) ++test_rows;
+  std::istringstream train(slurp(path("tr.csv")));
+  for (std::string line; std::getline(train, line);) ++train_rows;
+  EXPECT_EQ(test_rows, 1000u);
+  EXPECT_EQ(train_rows, 3998u);
+}
+
+TEST_F(Cli, SplitDefaultsWriteBesideTheWorkingDirectory) {
+  write(path("beats.csv"), toy_csv(7, 3));
+  std::string cmd = "cd '" + temp_dir() + "' && '" + ECGAD_BINARY + "' split beats.csv --test-size 0.3 --seed 0 -q";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  // sklearn, n=10, test 0.3, seed 0: test rows 2 8 4.
+  std::istringstream in(toy_csv(7, 3));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  EXPECT_EQ(slurp(path("beats_test.csv")), lines[2] + "\n" + lines[8] + "\n" + lines[4] + "\n");
+  EXPECT_TRUE(exists(path("beats_train.csv")));
+}
+
+TEST_F(Cli, MalformedInputExitsTwoWithLocationAndWritesNothing) {
+  write(path("bad.csv"), "1,2,3,1\n4,x,6,0\n");
+  Run r = ecgad("split '" + path("bad.csv") + "' --train-out '" + path("bad_tr.csv") + "' --test-out '" +
+                path("bad_te.csv") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(path("bad.csv") + ":2:3: "), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(path("bad_tr.csv")));
+  EXPECT_FALSE(exists(path("bad_te.csv")));
+  r = ecgad("train '" + path("bad.csv") + "' -o '" + path("bad.ecgad") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_FALSE(exists(path("bad.ecgad")));
+}
+
+TEST_F(Cli, SameSeedGivesAByteIdenticalModel) {
+  std::string common = "train '" + path("toy_train.csv") + "' --epochs 5 --batch-size 16 --layers 6,3 -q ";
+  ASSERT_EQ(ecgad(common + "--seed 3 -o '" + path("a.ecgad") + "'").status, 0);
+  ASSERT_EQ(ecgad(common + "--seed 3 -o '" + path("b.ecgad") + "'").status, 0);
+  ASSERT_EQ(ecgad(common + "--seed 4 -o '" + path("c.ecgad") + "'").status, 0);
+  EXPECT_EQ(slurp(path("a.ecgad")), slurp(path("b.ecgad")));
+  EXPECT_NE(slurp(path("a.ecgad")), slurp(path("c.ecgad")));
+}
+
+TEST_F(Cli, TrainReadsStandardInput) {
+  Run r = ecgad("train - -o '" + path("stdin.ecgad") + "' --epochs 2 -q < '" + path("toy_train.csv") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  nlohmann::json info = nlohmann::json::parse(ecgad("info '" + path("stdin.ecgad") + "'").out);
+  EXPECT_EQ(info["training"]["data"]["name"], "<stdin>");
+  EXPECT_EQ(info["training"]["data"]["rows"], 190);
+}
+
+TEST_F(Cli, TrainProgressGoesToStderrOnly) {
+  Run r = ecgad("train '" + path("toy_train.csv") + "' -o '" + path("p.ecgad") + "' --epochs 3");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("epoch 3/3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("threshold"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, ScoreWritesOneLinePerRowWithLabelsWhenPresent) {
+  Run r = ecgad("score -m " + model() + " '" + path("toy_test.csv") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string header, line;
+  std::getline(lines, header);
+  EXPECT_EQ(header, "row,error,verdict,label");
+  std::size_t rows = 0, anomalies_among_abnormal = 0;
+  while (std::getline(lines, line)) {
+    ++rows;
+    EXPECT_EQ(line.rfind(std::to_string(rows) + ",", 0), 0u) << line;
+    if (line.find(",anomaly,abnormal") != std::string::npos) ++anomalies_among_abnormal;
+  }
+  EXPECT_EQ(rows, 100u);
+  EXPECT_GE(anomalies_among_abnormal, 36u);  // the toy anomalies are gross: nearly all are caught
+
+  write(path("unlabelled.csv"), toy_csv(5, 0, false));
+  r = ecgad("score -m " + model() + " - < '" + path("unlabelled.csv") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("\n1,"), std::string::npos);
+  EXPECT_EQ(r.out.find("normal\n1"), std::string::npos);
+  EXPECT_NE(r.out.find(",\n"), std::string::npos);  // empty label column
+}
+
+TEST_F(Cli, ScoreJsonlOnlyAnomaliesAndFailOnAnomaly) {
+  Run r = ecgad("score -m " + model() + " '" + path("toy_test.csv") + "' --format jsonl --only-anomalies --fail-on-anomaly");
+  EXPECT_EQ(r.status, 1) << r.err;  // anomalies found
+  std::istringstream lines(r.out);
+  std::size_t count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    nlohmann::json row = nlohmann::json::parse(line);
+    EXPECT_EQ(row["verdict"], "anomaly");
+    EXPECT_TRUE(row.contains("label"));
+  }
+  EXPECT_GE(count, 36u);
+
+  // A model whose threshold nobody reaches finds nothing: exit 0.
+  ASSERT_EQ(ecgad("threshold -m " + model() + " '" + path("toy_train.csv") + "' --threshold fixed:1000 -o '" +
+                  path("lax.ecgad") + "'").status, 0);
+  r = ecgad("score -m '" + path("lax.ecgad") + "' '" + path("toy_test.csv") + "' --fail-on-anomaly -o '" +
+            path("lax.csv") + "'");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(slurp(path("lax.csv")).find("row,error,verdict,label\n1,"), std::string::npos);
+}
+
+TEST_F(Cli, ScoreRefusesAnotherWidthAndBadRows) {
+  write(path("narrow.csv"), "1,2,3\n");
+  Run r = ecgad("score -m " + model() + " '" + path("narrow.csv") + "' -o '" + path("narrow_out.csv") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(":1:1: row has 3 columns, but the model takes 24 samples (or 25 with a label)"),
+            std::string::npos) << r.err;
+  EXPECT_FALSE(exists(path("narrow_out.csv")));
+
+  std::string text = toy_csv(3, 0);
+  text += "1,2\n";
+  write(path("short_row.csv"), text);
+  r = ecgad("score -m " + model() + " '" + path("short_row.csv") + "' -o '" + path("short_out.csv") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(path("short_row.csv") + ":4:"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(path("short_out.csv")));
+}
+
+TEST_F(Cli, EvaluateTextJsonAndGates) {
+  Run r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* word : {"accuracy", "precision", "recall", "f1", "roc_auc", "average_precision", "positive    anomaly",
+                           "confusion matrix", "support"}) {
+    EXPECT_NE(r.out.find(word), std::string::npos) << word;
+  }
+  r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "' --format json --positive normal");
+  ASSERT_EQ(r.status, 0) << r.err;
+  nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["positive_class"], "normal");
+  EXPECT_EQ(j["rows"], 100);
+  auto counts = j["confusion_matrix"]["counts"];
+  EXPECT_EQ(counts[0][0].get<int>() + counts[0][1].get<int>(), 60);
+  EXPECT_EQ(counts[1][0].get<int>() + counts[1][1].get<int>(), 40);
+  double accuracy = (counts[0][0].get<double>() + counts[1][1].get<double>()) / 100;
+  EXPECT_DOUBLE_EQ(j["accuracy"].get<double>(), accuracy);
+
+  r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "' --min-accuracy 0.5 --min-auc 1.01 --format json");
+  EXPECT_EQ(r.status, 1);
+  j = nlohmann::json::parse(r.out);  // output still printed
+  EXPECT_EQ(j["passed"], false);
+  EXPECT_EQ(j["gates"][0]["passed"], true);
+  EXPECT_EQ(j["gates"][1]["metric"], "auc");
+  EXPECT_EQ(j["gates"][1]["passed"], false);
+  EXPECT_NE(r.err.find("gate failed: auc"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, EvaluateNeedsLabels) {
+  write(path("nolabels.csv"), toy_csv(4, 0, false));
+  Run r = ecgad("evaluate -m " + model() + " '" + path("nolabels.csv") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("plus a label column"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, InfoPrintsJsonWithoutWeights) {
+  Run r = ecgad("info " + model());
+  ASSERT_EQ(r.status, 0) << r.err;
+  nlohmann::json info = nlohmann::json::parse(r.out);
+  EXPECT_EQ(info["model"]["input_width"], 24);
+  EXPECT_EQ(info["threshold"]["strategy"], "mean-std:1");
+  EXPECT_EQ(info["training"]["history"].size(), 60u);
+  EXPECT_EQ(info["training"]["data"]["sha256"].get<std::string>().size(), 64u);
+  EXPECT_LT(r.out.size(), 20000u);
+}
+
+TEST_F(Cli, DamagedModelsExitTwo) {
+  std::string bytes = slurp(path("toy.ecgad"));
+  write(path("cut.ecgad"), bytes.substr(0, bytes.size() / 2));
+  Run r = ecgad("score -m '" + path("cut.ecgad") + "' '" + path("toy_test.csv") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("truncated"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  r = ecgad("info '" + path("toy_test.csv") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("not an ecgad model file"), std::string::npos) << r.err;
+  r = ecgad("info '" + path("missing.ecgad") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("cannot open"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, ThresholdStrategiesAreRecorded) {
+  for (const char* strategy : {"best-f1", "best-accuracy", "percentile:95", "mean-std:2"}) {
+    Run r = ecgad("threshold -m " + model() + " '" + path("toy_train.csv") + "' --threshold " + strategy + " -o '" +
+                  path("t.ecgad") + "'");
+    ASSERT_EQ(r.status, 0) << r.err;
+    nlohmann::json info = nlohmann::json::parse(ecgad("info '" + path("t.ecgad") + "'").out);
+    EXPECT_EQ(info["threshold"]["strategy"], strategy);
+  }
+  Run r = ecgad("threshold -m " + model() + " '" + path("toy_train.csv") + "' --threshold best-guess -o '" +
+                path("t2.ecgad") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_FALSE(exists(path("t2.ecgad")));
+}
+
+}  // namespace
