@@ -24,6 +24,34 @@ DetectorConfig preset_config(const std::string& name) {
   throw Error("unknown preset '" + name + "' (expected tutorial or default)");
 }
 
+Dataset load_for_model(const std::string& path, const TrainedModel& model, const CsvOptions& csv,
+                       bool require_labels, const char* purpose) {
+  const std::size_t width = static_cast<std::size_t>(model.input_width());
+  CsvReader reader(path, csv);
+  Dataset data;
+  data.name = reader.name();
+  data.width = width;
+  std::vector<double> row;
+  bool labelled = false;
+  while (reader.next(row)) {
+    if (data.lines.empty()) {
+      labelled = row.size() == width + 1;
+      if (row.size() == width && require_labels) {
+        reader.fail(1, std::string(purpose) + " needs labelled rows: this row has the model's " + std::to_string(width) +
+                           " samples but no label column");
+      }
+      if (row.size() != width && !labelled) {
+        reader.fail(1, "row has " + std::to_string(row.size()) + " columns, but the model takes " +
+                           std::to_string(width) + " samples (or " + std::to_string(width + 1) + " with a label)");
+      }
+    }
+    data.values.insert(data.values.end(), row.begin(), row.begin() + static_cast<std::ptrdiff_t>(width));
+    if (labelled) data.normal.push_back(parse_label(reader, row.back(), model.labels) ? 1 : 0);
+    data.lines.push_back(reader.line());
+  }
+  return data;
+}
+
 static std::vector<double> to_vector(const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
 
 ThresholdChoice choose_threshold(const ThresholdStrategy& strategy, const std::vector<double>& normal_errors,

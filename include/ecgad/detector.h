@@ -37,6 +37,11 @@ Mat<float> scaled_input(const TrainedModel& model, const double* values, std::si
 // Reconstruction error (MAE over the scaled beat) of each row.
 Eigen::VectorXd reconstruction_errors(TrainedModel& model, const double* values, std::size_t rows);
 
+// Reads beats for a trained model: rows of its input width, or input width + 1 with a label in the last column
+// (read with the model's label values). With `require_labels`, rows without a label are refused.
+Dataset load_for_model(const std::string& path, const TrainedModel& model, const CsvOptions& csv,
+                       bool require_labels, const char* purpose);
+
 // Chooses a threshold on a trained model. `normal_errors`: errors of the normal training rows;
 // `labelled_errors`/`is_normal`: rows the best-* strategies choose on (may be empty for the others).
 ThresholdChoice choose_threshold(const ThresholdStrategy& strategy, const std::vector<double>& normal_errors,

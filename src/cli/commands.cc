@@ -40,17 +40,9 @@ std::string format_number(const char* format, double value) {
   return buf;
 }
 
-// A labelled file for a model: width + 1 columns, labels read with the model's label values.
 Dataset load_labelled_for(const TrainedModel& model, const std::string& path, const CsvArgs& csv,
                           const char* command) {
-  LoadOptions options = load_options(csv, true);
-  options.labels = model.labels;
-  Dataset data = load_dataset(path, options);
-  if (data.width != static_cast<std::size_t>(model.input_width())) {
-    throw Error("'" + data.name + "' has " + std::to_string(data.width + 1) + " columns, but " + command +
-                " needs the model's " + std::to_string(model.input_width()) + " samples plus a label column");
-  }
-  return data;
+  return load_for_model(path, model, CsvOptions{csv.header}, true, command);
 }
 
 std::vector<double> errors_of(TrainedModel& model, const Dataset& data) {
