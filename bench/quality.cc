@@ -76,10 +76,9 @@ std::string pm(const Stats& s) {
   return buf;
 }
 
-// Trains `config` with each seed and evaluates every threshold strategy on `evaluation` data.
-std::map<std::string, Row> run(const Dataset& train_data, const Dataset& eval_data, DetectorConfig config, int seeds,
-                               const std::vector<std::string>& strategies) {
-  std::map<std::string, Row> rows;
+// Trains `config` with each seed (the model chooses its own threshold) and evaluates it on `eval_data`.
+Row run(const Dataset& train_data, const Dataset& eval_data, DetectorConfig config, int seeds) {
+  Row row;
   for (int seed = 0; seed < seeds; ++seed) {
     config.seed = static_cast<std::uint64_t>(seed);
     double seconds = 0;
@@ -88,47 +87,51 @@ std::map<std::string, Row> run(const Dataset& train_data, const Dataset& eval_da
     });
     Eigen::VectorXd e = reconstruction_errors(model, eval_data.values.data(), eval_data.rows());
     std::vector<double> errors(e.data(), e.data() + e.size());
-    Eigen::VectorXd te = reconstruction_errors(model, train_data.values.data(), train_data.rows());
-    std::vector<double> train_errors(te.data(), te.data() + te.size()), normal_errors;
-    for (std::size_t i = 0; i < train_errors.size(); ++i) {
-      if (train_data.normal[i]) normal_errors.push_back(train_errors[i]);
-    }
-    for (const std::string& strategy_text : strategies) {
-      ThresholdStrategy strategy = parse_threshold_strategy(strategy_text);
-      double threshold = choose_threshold(strategy, normal_errors, train_errors, train_data.normal).value;
-      Evaluation anomaly = evaluate(errors, eval_data.normal, threshold, PositiveClass::anomaly);
-      Evaluation normal = evaluate(errors, eval_data.normal, threshold, PositiveClass::normal);
-      Row& row = rows[strategy_text];
-      row.accuracy.add(anomaly.metrics.accuracy);
-      row.precision.add(anomaly.metrics.precision);
-      row.recall.add(anomaly.metrics.recall);
-      row.f1.add(anomaly.metrics.f1);
-      row.auc.add(anomaly.roc_auc);
-      row.normal_precision.add(normal.metrics.precision);
-      row.normal_recall.add(normal.metrics.recall);
-      row.seconds.add(seconds);
-    }
+    Evaluation anomaly = evaluate(errors, eval_data.normal, model.threshold.value, PositiveClass::anomaly);
+    Evaluation normal = evaluate(errors, eval_data.normal, model.threshold.value, PositiveClass::normal);
+    row.accuracy.add(anomaly.metrics.accuracy);
+    row.precision.add(anomaly.metrics.precision);
+    row.recall.add(anomaly.metrics.recall);
+    row.f1.add(anomaly.metrics.f1);
+    row.auc.add(anomaly.roc_auc);
+    row.normal_precision.add(normal.metrics.precision);
+    row.normal_recall.add(normal.metrics.recall);
+    row.seconds.add(seconds);
   }
-  return rows;
+  return row;
 }
 
-std::vector<Candidate> candidates() {
-  std::vector<Candidate> list;
-  for (const char* preset : {"tutorial", "default"}) list.push_back({preset, preset_config(preset)});
-  for (int epochs : {50, 100, 200}) {
-    for (int batch : {32, 64, 128}) {
+std::string describe(const DetectorConfig& c) {
+  char name[160];
+  std::snprintf(name, sizeof name, "e%d b%d lr%g | %s", c.train.epochs, c.train.batch_size,
+                c.train.adam.learning_rate, to_string(c.threshold).c_str());
+  return name;
+}
+
+std::vector<DetectorConfig> candidates() {
+  std::vector<DetectorConfig> list;
+  for (int epochs : {20, 50, 100, 200}) {
+    for (int batch : {32, 64, 128, 512}) {
       for (double lr : {1e-3, 3e-3}) {
-        DetectorConfig c = preset_config("tutorial");
-        c.train.epochs = epochs;
-        c.train.batch_size = batch;
-        c.train.adam.learning_rate = lr;
-        char name[64];
-        std::snprintf(name, sizeof name, "e%d b%d lr%g", epochs, batch, lr);
-        list.push_back({name, c});
+        for (const char* strategy : {"mean-std:1", "best-accuracy"}) {
+          DetectorConfig c = preset_config("tutorial");
+          c.train.epochs = epochs;
+          c.train.batch_size = batch;
+          c.train.adam.learning_rate = lr;
+          c.threshold = parse_threshold_strategy(strategy);
+          list.push_back(c);
+        }
       }
     }
   }
   return list;
+}
+
+void print_row(const std::string& name, const Row& row) {
+  std::printf("| %s | %s | %s | %s | %s | %s | %.3f |\n", name.c_str(), pm(row.accuracy).c_str(),
+              pm(row.precision).c_str(), pm(row.recall).c_str(), pm(row.f1).c_str(), pm(row.auc).c_str(),
+              row.seconds.median());
+  std::fflush(stdout);
 }
 
 }  // namespace
@@ -149,33 +152,22 @@ int main(int argc, char** argv) {
     Dataset all = load_dataset(path);
     SplitIndices outer = train_test_split(all.rows(), 0.2, 21);
     Dataset train_split = subset(all, outer.train, "train");
-    std::vector<std::string> strategies = {"mean-std:1", "best-accuracy", "best-f1"};
     std::printf("| configuration | threshold | accuracy | precision | recall | F1 | ROC AUC | train s (median) |\n");
     std::printf("|---|---|---|---|---|---|---|---|\n");
     if (mode == "select") {
       SplitIndices inner = train_test_split(train_split.rows(), 0.2, 21);
       Dataset inner_train = subset(train_split, inner.train, "inner-train");
       Dataset validation = subset(train_split, inner.test, "validation");
-      for (const Candidate& c : candidates()) {
-        for (auto& [strategy, row] : run(inner_train, validation, c.config, seeds, strategies)) {
-          std::printf("| %s | %s | %s | %s | %s | %s | %s | %.3f |\n", c.name.c_str(), strategy.c_str(),
-                      pm(row.accuracy).c_str(), pm(row.precision).c_str(), pm(row.recall).c_str(), pm(row.f1).c_str(),
-                      pm(row.auc).c_str(), row.seconds.median());
-          std::fflush(stdout);
-        }
-      }
+      for (const DetectorConfig& c : candidates()) print_row(describe(c), run(inner_train, validation, c, seeds));
     } else {
       Dataset test_split = subset(all, outer.test, "test");
       if (configs.empty()) configs = {"tutorial", "default"};
       for (const std::string& name : configs) {
-        for (auto& [strategy, row] : run(train_split, test_split, preset_config(name), seeds, strategies)) {
-          std::printf("| %s | %s | %s | %s | %s | %s | %s | %.3f |\n", name.c_str(), strategy.c_str(),
-                      pm(row.accuracy).c_str(), pm(row.precision).c_str(), pm(row.recall).c_str(), pm(row.f1).c_str(),
-                      pm(row.auc).c_str(), row.seconds.median());
-          std::printf("|   (positive = normal) | | min %.4f | %s | %s | | | |\n", row.accuracy.min(),
-                      pm(row.normal_precision).c_str(), pm(row.normal_recall).c_str());
-          std::fflush(stdout);
-        }
+        DetectorConfig c = preset_config(name);
+        Row row = run(train_split, test_split, c, seeds);
+        print_row("--preset " + name + ": " + describe(c), row);
+        std::printf("| ↳ same, positive = normal | | min %.4f | %s | %s | | | |\n", row.accuracy.min(),
+                    pm(row.normal_precision).c_str(), pm(row.normal_recall).c_str());
       }
     }
   } catch (const ecgad::Error& e) {

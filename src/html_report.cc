@@ -527,7 +527,10 @@ std::string beat_panel(const Pick& pick, const float* input, const float* output
   plot.left = 48;
   bool normal = !f.is_anomaly[pick.row];
   std::string row_text = "row " + count(pick.row + 1);
-  if (data.lines.size() == data.rows()) row_text += " (line " + count(data.lines[pick.row]) + ")";
+  // The file line only when it says more than the row number (a header, blank lines).
+  if (data.lines.size() == data.rows() && data.lines[pick.row] != pick.row + 1) {
+    row_text += " (line " + count(data.lines[pick.row]) + ")";
+  }
 
   std::string out = "<figure>\n<figcaption><b>" + escape(pick.why) + "</b><br/>" + row_text + ", labelled " +
                     (normal ? "normal" : "abnormal") + "; error " + g4(errors[pick.row]) + " &#8594; " +

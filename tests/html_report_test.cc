@@ -37,7 +37,7 @@ Dataset toy_data(std::size_t rows, std::size_t width, const std::string& name = 
       data.values.push_back(bump + 0.3 * (rng.uniform01() - 0.5));
     }
     data.normal.push_back(label ? 1 : 0);
-    data.lines.push_back(r + 1);
+    data.lines.push_back(r + 2);  // as if below a header line
   }
   return data;
 }
@@ -147,6 +147,7 @@ TEST(HtmlReport, HoldsEverySection) {
   EXPECT_NE(html.find("misclassified: the normal beat with the highest error"), std::string::npos);
   EXPECT_NE(html.find("misclassified: the abnormal beat with the lowest error"), std::string::npos);
   EXPECT_LE(occurrences(html, "<figure>"), 6u);
+  EXPECT_NE(html.find(" (line "), std::string::npos);  // rows are not lines when the file has a header
 }
 
 TEST(HtmlReport, OpensOffline) {

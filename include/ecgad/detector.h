@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct DetectorConfig {
   std::uint64_t seed = 0;
   bool per_column_scaling = false;
   ThresholdStrategy threshold{ThresholdStrategy::Kind::mean_std, 1.0};
+  // Used instead of a best-* threshold when the training data holds no abnormal rows to choose on.
+  std::optional<ThresholdStrategy> fallback_threshold;
   std::string preset = "tutorial";
 };
 

@@ -97,7 +97,10 @@ int run_train(const TrainArgs& args) {
   if (args.epochs) config.train.epochs = *args.epochs;
   if (args.batch_size) config.train.batch_size = *args.batch_size;
   if (args.learning_rate) config.train.adam.learning_rate = *args.learning_rate;
-  if (args.threshold) config.threshold = parse_threshold_strategy(*args.threshold);
+  if (args.threshold) {
+    config.threshold = parse_threshold_strategy(*args.threshold);
+    config.fallback_threshold.reset();  // asked for by name: no silent substitute
+  }
   config.seed = args.seed;
   config.per_column_scaling = config.per_column_scaling || args.per_column;
 
