@@ -45,10 +45,12 @@ if [ "$1" = "--build" ]; then
   [ -x "$ecgad" ] || fail "$ecgad is not built"
   out_dir="$2/check_report"
   mkdir -p "$out_dir"
-  "$ecgad" split "$root/data/ecg.csv" --train-out "$out_dir/train.csv" --test-out "$out_dir/test.csv" 2>"$work/ecgad.log" &&
-    "$ecgad" train "$out_dir/train.csv" -o "$out_dir/model.ecgad" 2>>"$work/ecgad.log" &&
-    "$ecgad" report -m "$out_dir/model.ecgad" "$out_dir/test.csv" -o "$out_dir/report.html" 2>>"$work/ecgad.log" ||
-    { cat "$work/ecgad.log" >&2; fail "ecgad could not make the report"; }
+  if ! { "$ecgad" split "$root/data/ecg.csv" --train-out "$out_dir/train.csv" --test-out "$out_dir/test.csv" &&
+    "$ecgad" train "$out_dir/train.csv" -o "$out_dir/model.ecgad" &&
+    "$ecgad" report -m "$out_dir/model.ecgad" "$out_dir/test.csv" -o "$out_dir/report.html"; } 2>"$work/ecgad.log"; then
+    cat "$work/ecgad.log" >&2
+    fail "ecgad could not make the report"
+  fi
   report="$out_dir/report.html"
   png="$out_dir/report.png"
 else

@@ -35,7 +35,7 @@
 namespace ecgad {
 namespace {
 
-// io::LineReader refuses lines of this many bytes or more (its block size, 2^24), excluding the '\n'.
+// The longest line io::LineReader takes (its block size 2^24, less one), counting a CR but not the '\n'.
 constexpr std::size_t kMaxLineBytes = (std::size_t{1} << 24) - 1;
 
 // Where the first NUL byte of interest is; line 0 means none seen yet.

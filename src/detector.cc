@@ -14,8 +14,12 @@ Mat<float> scaled_input(const TrainedModel& model, const double* values, std::si
   return x;
 }
 
-Eigen::VectorXd reconstruction_errors(TrainedModel& model, const double* values, std::size_t rows) {
-  return autoencoder_scores(model.network, scaled_input(model, values, rows));
+Eigen::VectorXd reconstruction_errors(TrainedModel& model, const double* values, std::size_t rows,
+                                      Mat<float>* scratch) {
+  if (!scratch) return autoencoder_scores(model.network, scaled_input(model, values, rows));
+  scratch->resize(model.input_width(), static_cast<Eigen::Index>(rows));
+  model.scaler.transform(values, rows, static_cast<std::size_t>(model.input_width()), scratch->data());
+  return autoencoder_scores(model.network, *scratch);
 }
 
 DetectorConfig preset_config(const std::string& name) {

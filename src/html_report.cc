@@ -112,13 +112,14 @@ std::string json_text(const nlohmann::json& j) {
   if (j.is_null()) return "none";
   if (j.is_string()) return j.get<std::string>();
   if (j.is_boolean()) return j.get<bool>() ? "yes" : "no";
-  if (j.is_object()) {  // {"name": "adam", "beta1": 0.9} -> "adam (beta1 0.9)"
+  if (j.is_object()) {  // {"name": "adam", "beta1": 0.9} -> "adam (beta1 0.9)"; "from" heads like "name"
+    const char* head_key = field(j, "name").is_string() ? "name" : "from";
     std::string out;
     for (auto it = j.begin(); it != j.end(); ++it) {
-      if (it.key() == "name" && it.value().is_string()) continue;
+      if (it.key() == head_key && it.value().is_string()) continue;
       out += (out.empty() ? "" : ", ") + it.key() + " " + json_text(it.value());
     }
-    const nlohmann::json& name = field(j, "name");
+    const nlohmann::json& name = field(j, head_key);
     if (!name.is_string()) return out;
     return out.empty() ? name.get<std::string>() : name.get<std::string>() + " (" + out + ")";
   }

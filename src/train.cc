@@ -23,6 +23,7 @@ double Autoencoder::loss(const Mat<float>& data) { return score(data).mean(); }
 Eigen::VectorXd autoencoder_scores(Network<float>& network, const Mat<float>& data) {
   // In chunks, so that scoring a large file does not hold every layer's output for every row at once.
   constexpr Eigen::Index kChunk = 4096;
+  if (data.cols() <= kChunk) return mae_per_column(network.forward(data), data);
   Eigen::VectorXd scores(data.cols());
   Mat<float> chunk;
   for (Eigen::Index start = 0; start < data.cols(); start += kChunk) {

@@ -503,7 +503,10 @@ TEST(CsvRobust, MutatedInputOnlyThrowsError) {
         Dataset data = load_dataset(path, options);
         EXPECT_EQ(data.values.size(), data.rows() * data.width);
         EXPECT_EQ(data.lines.size(), data.rows());
-      } catch (const Error&) {
+      } catch (const Error& e) {
+        std::string message = e.what();
+        EXPECT_EQ(message.compare(0, path.size() + 1, path + ":"), 0) << message;
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
         ++errors;
       }
     }

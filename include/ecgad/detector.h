@@ -37,8 +37,10 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
 // Scales raw beats (rows x width, row-major) into the network's input: (width, rows).
 Mat<float> scaled_input(const TrainedModel& model, const double* values, std::size_t rows);
 
-// Reconstruction error (MAE over the scaled beat) of each row.
-Eigen::VectorXd reconstruction_errors(TrainedModel& model, const double* values, std::size_t rows);
+// Reconstruction error (MAE over the scaled beat) of each row. `scratch` (optional) keeps the scaled input
+// between calls, so that scoring a stream batch by batch does not allocate per batch.
+Eigen::VectorXd reconstruction_errors(TrainedModel& model, const double* values, std::size_t rows,
+                                      Mat<float>* scratch = nullptr);
 
 // Reads beats for a trained model: rows of its input width, or input width + 1 with a label in the last column
 // (read with the model's label values). With `require_labels`, rows without a label are refused.

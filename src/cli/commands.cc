@@ -154,10 +154,11 @@ int run_score(const ScoreArgs& args) {
   bool labelled = false;
   std::size_t rows = 0, anomalies = 0;
   std::string text;
+  Mat<float> scaled;
   auto flush = [&] {
     std::size_t count = batch.size() / width;
     if (count == 0) return;
-    Eigen::VectorXd errors = reconstruction_errors(model, batch.data(), count);
+    Eigen::VectorXd errors = reconstruction_errors(model, batch.data(), count, &scaled);
     text.clear();
     for (std::size_t i = 0; i < count; ++i) {
       std::size_t row_number = rows - count + i + 1;
