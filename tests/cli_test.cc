@@ -107,6 +107,12 @@ TEST_F(Cli, UsageErrorsExitTwoWithAHint) {
   EXPECT_EQ(ecgad("frobnicate").status, 2);
   EXPECT_EQ(ecgad("").status, 2);
   EXPECT_EQ(ecgad("evaluate -m " + model() + " x.csv --positive maybe").status, 2);
+  for (const char* bad : {"--lr abc", "--lr -1", "--epochs 0", "--batch-size -3", "--layers 32,x", "--seed -1"}) {
+    Result bad_run = ecgad("train '" + path("toy_train.csv") + "' -o '" + path("never.ecgad") + "' " + bad);
+    EXPECT_EQ(bad_run.status, 2) << bad;
+    EXPECT_NE(bad_run.err.find("ecgad: error:"), std::string::npos) << bad << ": " << bad_run.err;
+  }
+  EXPECT_FALSE(exists(path("never.ecgad")));
 }
 
 TEST_F(Cli, SplitMatchesTheTutorialSplit) {
@@ -232,6 +238,9 @@ TEST_F(Cli, ScoreRefusesAnotherWidthAndBadRows) {
   EXPECT_NE(r.err.find(":1:1: row has 3 columns, but the model takes 24 samples (or 25 with a label)"),
             std::string::npos) << r.err;
   EXPECT_FALSE(exists(path("narrow_out.csv")));
+  r = ecgad("score -m " + model() + " '" + path("narrow.csv") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(r.out.empty()) << r.out;  // refused at its first row: not even the header
 
   std::string text = toy_csv(3, 0);
   text += "1,2\n";

@@ -146,20 +146,19 @@ int run_score(const ScoreArgs& args) {
   CsvReader reader(args.data, CsvOptions{args.csv.header});
   AtomicOutput out(args.output);
   const bool jsonl = args.format == "jsonl";
-  if (!jsonl) out.write("row,error,verdict,label\n");
+  // The CSV header goes out with the first scored batch: a file refused at its first row writes nothing.
+  std::string text = jsonl ? "" : "row,error,verdict,label\n";
 
   std::vector<double> row, batch;
   std::vector<int> labels;  // -1 none, 0 abnormal, 1 normal
   batch.reserve(args.batch_rows * width);
   bool labelled = false;
   std::size_t rows = 0, anomalies = 0;
-  std::string text;
   Mat<float> scaled;
   auto flush = [&] {
     std::size_t count = batch.size() / width;
     if (count == 0) return;
     Eigen::VectorXd errors = reconstruction_errors(model, batch.data(), count, &scaled);
-    text.clear();
     for (std::size_t i = 0; i < count; ++i) {
       std::size_t row_number = rows - count + i + 1;
       bool anomaly = errors(static_cast<Eigen::Index>(i)) >= model.threshold.value;
@@ -179,6 +178,7 @@ int run_score(const ScoreArgs& args) {
       }
     }
     out.write(text);
+    text.clear();
     batch.clear();
     labels.clear();
   };

@@ -1,6 +1,7 @@
 // ecgad: the command-line front end. It parses flags and calls the library; the work lives in src/.
 // Exit codes: 0 ok, 1 "found something" (an anomaly with --fail-on-anomaly, a failed gate), 2 error.
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -28,12 +29,23 @@ constexpr const char* kDescription =
     "the last column (1 = normal, 0 = abnormal by default). '-' reads standard input.\n"
     "Exit codes: 0 ok, 1 found something (anomaly with --fail-on-anomaly, failed gate), 2 error.";
 
-// CLI11 validators that give messages in our own words.
-const CLI::Validator kProbability =
-    CLI::Validator([](std::string& s) -> std::string {
-      double v = std::stod(s);
-      return v > 0 ? std::string() : "must be positive";
-    }, "POSITIVE");
+// A positive number, said in our words (CLI::PositiveNumber prints its whole range).
+const CLI::Validator kPositive(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) return "'" + text + "' is not a number";
+      return value > 0 && std::isfinite(value) ? std::string() : "must be a positive number, not " + text;
+    },
+    "POSITIVE");
+
+// A seed is a whole number >= 0 (CLI11 would wrap "-1" around to 2^64 - 1).
+const CLI::Validator kSeed(
+    [](std::string& text) -> std::string {
+      bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+      return digits ? std::string() : "a seed is a whole number from 0, not " + text;
+    },
+    "SEED");
 
 std::vector<std::pair<std::string, double>> gate_list(const ecgad::EvaluateArgs& a) {
   std::vector<std::pair<std::string, double>> gates;
@@ -71,6 +83,7 @@ int main(int argc, char** argv) {
                         "Fraction of rows for the test part (0 < T < 1), or a whole number of rows")
       ->capture_default_str();
   split_cmd->add_option("--seed", split.seed, "random_state of train_test_split (0 .. 4294967295)")
+      ->check(kSeed)
       ->capture_default_str();
   split_cmd->add_option("--train-out", split.train_out, "Training rows go here (default: NAME_train.csv)");
   split_cmd->add_option("--test-out", split.test_out, "Test rows go here (default: NAME_test.csv)");
@@ -91,10 +104,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train_cmd->add_option("--layers", train.layers, "Encoder layer sizes; the decoder mirrors them (e.g. 32,16,8)")
       ->delimiter(',');
-  train_cmd->add_option("--epochs", train.epochs, "Passes over the normal training beats");
-  train_cmd->add_option("--batch-size", train.batch_size, "Beats per Adam step");
-  train_cmd->add_option("--lr", train.learning_rate, "Adam learning rate")->check(kProbability);
+  train_cmd->add_option("--epochs", train.epochs, "Passes over the normal training beats")->check(kPositive);
+  train_cmd->add_option("--batch-size", train.batch_size, "Beats per Adam step")->check(kPositive);
+  train_cmd->add_option("--lr", train.learning_rate, "Adam learning rate")->check(kPositive);
   train_cmd->add_option("--seed", train.seed, "Seed for weights and shuffling; same seed, same model")
+      ->check(kSeed)
       ->capture_default_str();
   train_cmd->add_option("--threshold", train.threshold,
                         "How to choose the threshold: mean-std:K, percentile:P, fixed:V, best-f1, best-accuracy");
@@ -106,7 +120,11 @@ int main(int argc, char** argv) {
   train_cmd->add_flag("-q,--quiet", train.quiet, "Print no progress");
   add_csv_options(train_cmd, train.csv, true);
   train_cmd->footer(
-      "The min-max scaler is fitted on all rows of DATA; the network on its normal rows.\n"
+      "Presets (flags given override them):\n"
+      "  tutorial  --layers 32,16,8 --epochs 20 --batch-size 512 --lr 0.001 --threshold mean-std:1\n"
+      "  default   --layers 32,16,8 --epochs 50 --batch-size 32 --lr 0.001 --threshold best-accuracy\n"
+      "            (mean-std:1 when DATA has no abnormal rows to choose on)\n"
+      "The min-max scaler is fitted on all rows of DATA; the network on its normal rows only.\n"
       "Example: ecgad train train.csv -o model.ecgad --seed 0");
 
   // score
@@ -121,6 +139,7 @@ int main(int argc, char** argv) {
   score_cmd->add_flag("--only-anomalies", score.only_anomalies, "Write only the rows judged anomalies");
   score_cmd->add_flag("--fail-on-anomaly", score.fail_on_anomaly, "Exit with 1 when any row is an anomaly (like grep)");
   score_cmd->add_option("--batch-rows", score.batch_rows, "Rows scored at a time (memory stays bounded)")
+      ->check(kPositive)
       ->capture_default_str();
   add_csv_options(score_cmd, score.csv, false);
   score_cmd->footer(
@@ -192,6 +211,9 @@ int main(int argc, char** argv) {
     std::string hint = "ecgad --help";
     for (CLI::App* sub : app.get_subcommands()) hint = "ecgad " + sub->get_name() + " --help";
     std::fprintf(stderr, "ecgad: error: %s (see '%s')\n", e.what(), hint.c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ecgad: error: %s (see 'ecgad --help')\n", e.what());
     return 2;
   }
 
