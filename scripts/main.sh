@@ -4,11 +4,12 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/setup.sh"
-bash "$root/scripts/build.sh" "$root/build" -DECGAD_BUILD_TESTS=OFF -DECGAD_BUILD_BENCH=OFF
-ecgad="$root/build/ecgad"
-out="$root/out"
+ECGAD_TARGET=ecgad bash "$root/scripts/build.sh" "$root/build"
+cd "$root"  # relative paths: shorter messages, and the model records "out/train.csv"
+ecgad=build/ecgad
+out=out
 mkdir -p "$out"
-"$ecgad" split "$root/data/ecg.csv" --test-size 0.2 --seed 21 --train-out "$out/train.csv" --test-out "$out/test.csv"
+"$ecgad" split data/ecg.csv --test-size 0.2 --seed 21 --train-out "$out/train.csv" --test-out "$out/test.csv"
 "$ecgad" train "$out/train.csv" -o "$out/tutorial.ecgad" --preset tutorial --seed 0
 "$ecgad" train "$out/train.csv" -o "$out/model.ecgad" --seed 0
 echo "== tutorial preset, positive class = normal (as the tutorial prints it) =="
