@@ -1,5 +1,7 @@
 #include "ecgad/layers.h"
 
+#include <cmath>
+
 namespace ecgad {
 
 template <typename T>
@@ -58,7 +60,65 @@ void mae_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& t
 
 template <typename T>
 Eigen::VectorXd mae_per_column(const Mat<T>& prediction, const Mat<T>& target) {
-  return (prediction - target).cwiseAbs().template cast<double>().colwise().mean().transpose();
+  const Eigen::Index n = prediction.rows();
+  Eigen::VectorXd errors(prediction.cols());
+  for (Eigen::Index j = 0; j < prediction.cols(); ++j) {
+    const T* p = prediction.col(j).data();
+    const T* t = target.col(j).data();
+    double sum = 0;
+    for (Eigen::Index i = 0; i < n; ++i) sum += std::abs(static_cast<double>(p[i]) - static_cast<double>(t[i]));
+    errors(j) = sum / static_cast<double>(n);
+  }
+  return errors;
+}
+
+template <typename T>
+void dense_forward_exact(Mat<T>& y, const Mat<T>& x, const MatMap<T>& W, const VecMap<T>& b) {
+  const Eigen::Index outputs = W.rows(), inputs = W.cols(), batch = x.cols();
+  y.resize(outputs, batch);
+  for (Eigen::Index j = 0; j < batch; ++j) y.col(j) = b;
+  // Each output sums its inputs in order k = 0, 1, ...; vectorizing across outputs keeps that order, and
+  // so does taking four beats at a time (they share the loads of W).
+  Eigen::Index j = 0;
+  for (; j + 4 <= batch; j += 4) {
+    T* y0 = y.col(j).data();
+    T* y1 = y.col(j + 1).data();
+    T* y2 = y.col(j + 2).data();
+    T* y3 = y.col(j + 3).data();
+    for (Eigen::Index k = 0; k < inputs; ++k) {
+      const T x0 = x(k, j), x1 = x(k, j + 1), x2 = x(k, j + 2), x3 = x(k, j + 3);
+      const T* wk = W.col(k).data();
+      for (Eigen::Index o = 0; o < outputs; ++o) {
+        y0[o] += wk[o] * x0;
+        y1[o] += wk[o] * x1;
+        y2[o] += wk[o] * x2;
+        y3[o] += wk[o] * x3;
+      }
+    }
+  }
+  for (; j < batch; ++j) {
+    T* yj = y.col(j).data();
+    for (Eigen::Index k = 0; k < inputs; ++k) {
+      const T xk = x(k, j);
+      const T* wk = W.col(k).data();
+      for (Eigen::Index o = 0; o < outputs; ++o) yj[o] += wk[o] * xk;
+    }
+  }
+}
+
+template <typename T>
+void sigmoid_forward_exact(Mat<T>& y, const Mat<T>& x) {
+  // Each column goes through an aligned buffer padded to a multiple of 16, so every value takes Eigen's
+  // vectorized exp (never the scalar tail path, which rounds differently) wherever it sits in the batch.
+  const Eigen::Index rows = x.rows(), padded = (rows + 15) / 16 * 16;
+  Eigen::Array<T, Eigen::Dynamic, 1> buffer(padded);
+  y.resize(x.rows(), x.cols());
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    buffer.head(rows) = x.col(j).array();
+    buffer.tail(padded - rows).setZero();
+    buffer = (T(1) + (-buffer).exp()).inverse();
+    y.col(j) = buffer.head(rows).matrix();
+  }
 }
 
 #define ECGAD_INSTANTIATE_LAYERS(T)                                                                    \
@@ -71,7 +131,9 @@ Eigen::VectorXd mae_per_column(const Mat<T>& prediction, const Mat<T>& target) {
   template void sigmoid_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                            \
   template T mae_forward<T>(const Mat<T>&, const Mat<T>&);                                             \
   template void mae_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                \
-  template Eigen::VectorXd mae_per_column<T>(const Mat<T>&, const Mat<T>&);
+  template Eigen::VectorXd mae_per_column<T>(const Mat<T>&, const Mat<T>&);                            \
+  template void dense_forward_exact<T>(Mat<T>&, const Mat<T>&, const MatMap<T>&, const VecMap<T>&);    \
+  template void sigmoid_forward_exact<T>(Mat<T>&, const Mat<T>&);
 
 ECGAD_INSTANTIATE_LAYERS(float)
 ECGAD_INSTANTIATE_LAYERS(double)

@@ -23,13 +23,13 @@ double Autoencoder::loss(const Mat<float>& data) { return score(data).mean(); }
 Eigen::VectorXd autoencoder_scores(Network<float>& network, const Mat<float>& data) {
   // In chunks, so that scoring a large file does not hold every layer's output for every row at once.
   constexpr Eigen::Index kChunk = 4096;
-  if (data.cols() <= kChunk) return mae_per_column(network.forward(data), data);
+  if (data.cols() <= kChunk) return mae_per_column(network.infer(data), data);
   Eigen::VectorXd scores(data.cols());
   Mat<float> chunk;
   for (Eigen::Index start = 0; start < data.cols(); start += kChunk) {
     Eigen::Index count = std::min(kChunk, data.cols() - start);
     chunk = data.middleCols(start, count);
-    scores.segment(start, count) = mae_per_column(network.forward(chunk), chunk);
+    scores.segment(start, count) = mae_per_column(network.infer(chunk), chunk);
   }
   return scores;
 }

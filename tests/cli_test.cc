@@ -209,6 +209,17 @@ TEST_F(Cli, ScoreWritesOneLinePerRowWithLabelsWhenPresent) {
   EXPECT_NE(r.out.find(",\n"), std::string::npos);  // empty label column
 }
 
+TEST_F(Cli, ScoreStreamsInBatchesWithTheSameResult) {
+  // 100 rows in batches of 7 (the last one partial) and of 1, from a file and from standard input.
+  Result whole = ecgad("score -m " + model() + " '" + path("toy_test.csv") + "'");
+  ASSERT_EQ(whole.status, 0) << whole.err;
+  Result batched = ecgad("score -m " + model() + " '" + path("toy_test.csv") + "' --batch-rows 7");
+  Result single = ecgad("score -m " + model() + " - --batch-rows 1 < '" + path("toy_test.csv") + "'");
+  EXPECT_EQ(batched.out, whole.out);
+  EXPECT_EQ(single.out, whole.out);
+  EXPECT_EQ(ecgad("score -m " + model() + " '" + path("toy_test.csv") + "' --batch-rows 0").status, 2);
+}
+
 TEST_F(Cli, ScoreJsonlOnlyAnomaliesAndFailOnAnomaly) {
   Result r = ecgad("score -m " + model() + " '" + path("toy_test.csv") + "' --format jsonl --only-anomalies --fail-on-anomaly");
   EXPECT_EQ(r.status, 1) << r.err;  // anomalies found

@@ -46,8 +46,17 @@ T mae_forward(const Mat<T>& prediction, const Mat<T>& target);
 template <typename T>
 void mae_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& target);
 
-// Per-column (per-beat) mean absolute error: the anomaly score. Summed in double for stable thresholds.
+// Per-column (per-beat) mean absolute error: the anomaly score. Summed in double, in sample order.
 template <typename T>
 Eigen::VectorXd mae_per_column(const Mat<T>& prediction, const Mat<T>& target);
+
+// Scoring versions of dense and sigmoid forward: plain loops with a fixed order of operations per output,
+// so that a beat's result does not depend on which other beats share its batch. Eigen's matrix product
+// picks kernels by batch size and its vectorized exp by memory alignment, and those round differently;
+// a beat near the threshold could change verdict with the file around it.
+template <typename T>
+void dense_forward_exact(Mat<T>& y, const Mat<T>& x, const MatMap<T>& W, const VecMap<T>& b);
+template <typename T>
+void sigmoid_forward_exact(Mat<T>& y, const Mat<T>& x);
 
 }  // namespace ecgad

@@ -45,6 +45,9 @@ struct Network {
 
   // x (inputs, B) -> output (outputs, B). Keeps every layer's output for backward.
   const Mat<T>& forward(const Mat<T>& x);
+  // The same as forward with dense_forward_exact and sigmoid_forward_exact: for scoring, where a beat's
+  // output must not depend on its batch. Slower than forward; keeps nothing for backward.
+  const Mat<T>& infer(const Mat<T>& x);
   // Given d loss / d output for the last forward(x), writes grads.
   void backward(const Mat<T>& x, const Mat<T>& doutput);
 
