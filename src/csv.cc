@@ -185,6 +185,7 @@ struct CsvReader::Impl {
   std::size_t line = 0;                     // line of the current row
   std::size_t columns = 0;
   std::size_t rows = 0;
+  std::string header;                       // the skipped first line, with CsvOptions::header
 
   [[noreturn]] void fail_at(std::size_t at_line, std::size_t column, const std::string& message) const {
     throw Error(located(name, at_line, column, message));
@@ -234,7 +235,10 @@ bool CsvReader::next(std::vector<double>& row) {
       return false;
     }
     std::size_t line = d.lines->get_file_line();
-    if (line == 1 && d.options.header) continue;
+    if (line == 1 && d.options.header) {
+      d.header = text;
+      continue;
+    }
     std::size_t length = std::strlen(text);
     if (d.nul.line != line && is_blank(text, text + length)) {
       if (blank_line == 0) blank_line = line;
@@ -325,6 +329,8 @@ double CsvReader::Impl::field_value_slow(const char* field, const char* field_en
 
 const std::string& CsvReader::name() const { return impl_->name; }
 std::size_t CsvReader::line() const { return impl_->line; }
+const std::string& CsvReader::header_line() const { return impl_->header; }
+
 std::string_view CsvReader::line_text() const { return {impl_->text, impl_->length}; }
 std::size_t CsvReader::columns() const { return impl_->columns; }
 

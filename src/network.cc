@@ -117,33 +117,34 @@ static void activate_backward(Activation activation, Mat<T>& d, const Mat<T>& y)
 }
 
 template <typename T>
-const Mat<T>& Network<T>::forward(const Mat<T>& x) {
+const Mat<T>& Network<T>::run(const Mat<T>& x, bool batch_invariant) {
   if (x.rows() != input_width()) {
     throw Error("the network takes " + std::to_string(input_width()) + " inputs, not " + std::to_string(x.rows()));
   }
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const Mat<T>& in = i == 0 ? x : outputs[i - 1];
-    dense_forward(outputs[i], in, weight(i, params), bias(i, params));
-    activate_forward(layers[i].activation, outputs[i]);
-  }
-  return outputs.back();
-}
-
-template <typename T>
-const Mat<T>& Network<T>::infer(const Mat<T>& x) {
-  if (x.rows() != input_width()) {
-    throw Error("the network takes " + std::to_string(input_width()) + " inputs, not " + std::to_string(x.rows()));
-  }
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    const Mat<T>& in = i == 0 ? x : outputs[i - 1];
-    dense_forward_exact(outputs[i], in, weight(i, params), bias(i, params));
-    if (layers[i].activation == Activation::sigmoid) {
+    if (batch_invariant) {
+      dense_forward_exact(outputs[i], in, weight(i, params), bias(i, params));
+    } else {
+      dense_forward(outputs[i], in, weight(i, params), bias(i, params));
+    }
+    if (batch_invariant && layers[i].activation == Activation::sigmoid) {
       sigmoid_forward_exact(outputs[i], outputs[i]);
     } else {
       activate_forward(layers[i].activation, outputs[i]);  // ReLU is exact in any order
     }
   }
   return outputs.back();
+}
+
+template <typename T>
+const Mat<T>& Network<T>::forward(const Mat<T>& x) {
+  return run(x, false);
+}
+
+template <typename T>
+const Mat<T>& Network<T>::infer(const Mat<T>& x) {
+  return run(x, true);
 }
 
 template <typename T>

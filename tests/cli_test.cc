@@ -147,6 +147,16 @@ TEST_F(Cli, SplitDefaultsWriteBesideTheWorkingDirectory) {
   EXPECT_TRUE(exists(path("beats_train.csv")));
 }
 
+TEST_F(Cli, SplitKeepsTheHeaderOnBothPartsEvenFromStandardInput) {
+  write(path("with_header.csv"), "\xEF\xBB\xBFa,b,label\r\n1,2,1\r\n3,4,0\r\n5,6,1\r\n");
+  Result r = ecgad("split - --header --test-size 1 --seed 0 --train-out '" + path("h_tr.csv") + "' --test-out '" +
+                   path("h_te.csv") + "' < '" + path("with_header.csv") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slurp(path("h_tr.csv")).rfind("a,b,label\n", 0), 0u) << slurp(path("h_tr.csv"));
+  EXPECT_EQ(slurp(path("h_te.csv")).rfind("a,b,label\n", 0), 0u) << slurp(path("h_te.csv"));
+  EXPECT_EQ(slurp(path("h_tr.csv")).size() + slurp(path("h_te.csv")).size(), 2 * 10 + 3 * 6u);
+}
+
 TEST_F(Cli, MalformedInputExitsTwoWithLocationAndWritesNothing) {
   write(path("bad.csv"), "1,2,3,1\n4,x,6,0\n");
   Result r = ecgad("split '" + path("bad.csv") + "' --train-out '" + path("bad_tr.csv") + "' --test-out '" +

@@ -33,6 +33,7 @@ class CsvReader {
   std::size_t column_of_field(std::size_t field) const;  // 1-based byte column where that field starts
   std::string_view line_text() const;        // the row last returned, without its line ending
   std::size_t columns() const;               // column count of the first row (0 before it)
+  const std::string& header_line() const;    // the skipped header line (with CsvOptions::header), else empty
 
   // Throws ecgad::Error located at the current line and the given column.
   [[noreturn]] void fail(std::size_t column, const std::string& message) const;

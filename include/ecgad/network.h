@@ -53,6 +53,9 @@ struct Network {
 
   int input_width() const { return layers.front().inputs; }
   int output_width() const { return layers.back().outputs; }
+
+ private:
+  const Mat<T>& run(const Mat<T>& x, bool batch_invariant);
 };
 
 extern template struct Network<float>;

@@ -63,14 +63,7 @@ int run_split(const SplitArgs& args) {
     lines.emplace_back(reader.line_text());
   }
   SplitIndices split = train_test_split(lines.size(), args.test_size, args.seed);
-  std::string header;
-  if (args.csv.header) {
-    // The header line is not kept by the reader; read it again for the outputs.
-    std::string text = args.data == "-" ? std::string() : read_file(args.data);
-    header = text.substr(0, text.find('\n'));
-    if (!header.empty() && header.back() == '\r') header.pop_back();
-    if (header.size() >= 3 && header.compare(0, 3, "\xEF\xBB\xBF") == 0) header.erase(0, 3);
-  }
+  const std::string& header = reader.header_line();  // without BOM and CR, as LineReader gives it
   std::string train_path = args.train_out.empty() ? stem(args.data) + "_train.csv" : args.train_out;
   std::string test_path = args.test_out.empty() ? stem(args.data) + "_test.csv" : args.test_out;
   if (train_path == test_path) throw Error("--train-out and --test-out name the same file '" + train_path + "'");
@@ -107,11 +100,18 @@ int run_train(const TrainArgs& args) {
   Dataset data = load_dataset(args.data, load_options(args.csv, !args.no_labels));
   std::optional<Dataset> validation, threshold_data;
   if (!args.validation.empty()) {
-    // A validation file may or may not carry labels: decide by its width.
-    LoadOptions options = load_options(args.csv, true);
-    options.labelled = false;
-    Dataset v = load_dataset(args.validation, options);
-    if (v.width == data.width + 1) v = load_dataset(args.validation, load_options(args.csv, true));
+    // Only the samples count for the validation loss: a label column, if there is one, is dropped.
+    Dataset v = load_dataset(args.validation, load_options(args.csv, false));
+    if (v.width == data.width + 1) {
+      std::vector<double> samples;
+      samples.reserve(v.rows() * data.width);
+      for (std::size_t r = 0; r < v.rows(); ++r) {
+        auto row = v.values.begin() + static_cast<std::ptrdiff_t>(r * v.width);
+        samples.insert(samples.end(), row, row + static_cast<std::ptrdiff_t>(data.width));
+      }
+      v.values = std::move(samples);
+      v.width = data.width;
+    }
     validation = std::move(v);
   }
   if (!args.threshold_data.empty()) threshold_data = load_dataset(args.threshold_data, load_options(args.csv, true));
