@@ -148,7 +148,7 @@ TEST_F(Cli, SplitDefaultsWriteBesideTheWorkingDirectory) {
 }
 
 TEST_F(Cli, SplitKeepsTheHeaderOnBothPartsEvenFromStandardInput) {
-  write(path("with_header.csv"), "\xEF\xBB\xBFa,b,label\r\n1,2,1\r\n3,4,0\r\n5,6,1\r\n");
+  write(path("with_header.csv"), "\xEF\xBB\xBF" "a,b,label\r\n1,2,1\r\n3,4,0\r\n5,6,1\r\n");
   Result r = ecgad("split - --header --test-size 1 --seed 0 --train-out '" + path("h_tr.csv") + "' --test-out '" +
                    path("h_te.csv") + "' < '" + path("with_header.csv") + "'");
   ASSERT_EQ(r.status, 0) << r.err;
