@@ -76,9 +76,15 @@ std::string pm(const Stats& s) {
   return buf;
 }
 
-// Trains `config` with each seed (the model chooses its own threshold) and evaluates it on `eval_data`.
-Row run(const Dataset& train_data, const Dataset& eval_data, DetectorConfig config, int seeds) {
-  Row row;
+const std::vector<std::string> kStrategies = {"mean-std:1", "percentile:95", "best-accuracy", "best-f1"};
+
+// Trains `config` with each seed, then for each threshold strategy chooses the threshold as
+// `ecgad train --threshold STRATEGY` would (mean-std and percentile on the normal training rows' errors,
+// best-* on every labelled training row) and evaluates on `eval_data`. One row per strategy.
+std::vector<std::pair<std::string, Row>> run(const Dataset& train_data, const Dataset& eval_data,
+                                             DetectorConfig config, int seeds) {
+  std::vector<std::pair<std::string, Row>> rows;
+  for (const std::string& strategy : kStrategies) rows.emplace_back(strategy, Row{});
   for (int seed = 0; seed < seeds; ++seed) {
     config.seed = static_cast<std::uint64_t>(seed);
     double seconds = 0;
@@ -87,24 +93,32 @@ Row run(const Dataset& train_data, const Dataset& eval_data, DetectorConfig conf
     });
     Eigen::VectorXd e = reconstruction_errors(model, eval_data.values.data(), eval_data.rows());
     std::vector<double> errors(e.data(), e.data() + e.size());
-    Evaluation anomaly = evaluate(errors, eval_data.normal, model.threshold.value, PositiveClass::anomaly);
-    Evaluation normal = evaluate(errors, eval_data.normal, model.threshold.value, PositiveClass::normal);
-    row.accuracy.add(anomaly.metrics.accuracy);
-    row.precision.add(anomaly.metrics.precision);
-    row.recall.add(anomaly.metrics.recall);
-    row.f1.add(anomaly.metrics.f1);
-    row.auc.add(anomaly.roc_auc);
-    row.normal_precision.add(normal.metrics.precision);
-    row.normal_recall.add(normal.metrics.recall);
-    row.seconds.add(seconds);
+    Eigen::VectorXd t = reconstruction_errors(model, train_data.values.data(), train_data.rows());
+    std::vector<double> train_errors(t.data(), t.data() + t.size()), normal_errors;
+    for (std::size_t i = 0; i < train_errors.size(); ++i) {
+      if (train_data.normal[i]) normal_errors.push_back(train_errors[i]);
+    }
+    for (auto& [strategy, row] : rows) {
+      double threshold =
+          choose_threshold(parse_threshold_strategy(strategy), normal_errors, train_errors, train_data.normal).value;
+      Evaluation anomaly = evaluate(errors, eval_data.normal, threshold, PositiveClass::anomaly);
+      Evaluation normal = evaluate(errors, eval_data.normal, threshold, PositiveClass::normal);
+      row.accuracy.add(anomaly.metrics.accuracy);
+      row.precision.add(anomaly.metrics.precision);
+      row.recall.add(anomaly.metrics.recall);
+      row.f1.add(anomaly.metrics.f1);
+      row.auc.add(anomaly.roc_auc);
+      row.normal_precision.add(normal.metrics.precision);
+      row.normal_recall.add(normal.metrics.recall);
+      row.seconds.add(seconds);
+    }
   }
-  return row;
+  return rows;
 }
 
 std::string describe(const DetectorConfig& c) {
   char name[160];
-  std::snprintf(name, sizeof name, "e%d b%d lr%g | %s", c.train.epochs, c.train.batch_size,
-                c.train.adam.learning_rate, to_string(c.threshold).c_str());
+  std::snprintf(name, sizeof name, "e%d b%d lr%g", c.train.epochs, c.train.batch_size, c.train.adam.learning_rate);
   return name;
 }
 
@@ -113,22 +127,19 @@ std::vector<DetectorConfig> candidates() {
   for (int epochs : {20, 50, 100, 200}) {
     for (int batch : {32, 64, 128, 512}) {
       for (double lr : {1e-3, 3e-3}) {
-        for (const char* strategy : {"mean-std:1", "best-accuracy"}) {
-          DetectorConfig c = preset_config("tutorial");
-          c.train.epochs = epochs;
-          c.train.batch_size = batch;
-          c.train.adam.learning_rate = lr;
-          c.threshold = parse_threshold_strategy(strategy);
-          list.push_back(c);
-        }
+        DetectorConfig c = preset_config("tutorial");
+        c.train.epochs = epochs;
+        c.train.batch_size = batch;
+        c.train.adam.learning_rate = lr;
+        list.push_back(c);
       }
     }
   }
   return list;
 }
 
-void print_row(const std::string& name, const Row& row) {
-  std::printf("| %s | %s | %s | %s | %s | %s | %.3f |\n", name.c_str(), pm(row.accuracy).c_str(),
+void print_row(const std::string& name, const std::string& strategy, const Row& row) {
+  std::printf("| %s | %s | %s | %s | %s | %s | %s | %.3f |\n", name.c_str(), strategy.c_str(), pm(row.accuracy).c_str(),
               pm(row.precision).c_str(), pm(row.recall).c_str(), pm(row.f1).c_str(), pm(row.auc).c_str(),
               row.seconds.median());
   std::fflush(stdout);
@@ -158,16 +169,22 @@ int main(int argc, char** argv) {
       SplitIndices inner = train_test_split(train_split.rows(), 0.2, 21);
       Dataset inner_train = subset(train_split, inner.train, "inner-train");
       Dataset validation = subset(train_split, inner.test, "validation");
-      for (const DetectorConfig& c : candidates()) print_row(describe(c), run(inner_train, validation, c, seeds));
+      for (const DetectorConfig& c : candidates()) {
+        for (const auto& [strategy, row] : run(inner_train, validation, c, seeds)) print_row(describe(c), strategy, row);
+      }
     } else {
       Dataset test_split = subset(all, outer.test, "test");
       if (configs.empty()) configs = {"tutorial", "default"};
       for (const std::string& name : configs) {
         DetectorConfig c = preset_config(name);
-        Row row = run(train_split, test_split, c, seeds);
-        print_row("--preset " + name + ": " + describe(c), row);
-        std::printf("| ↳ same, positive = normal | | min %.4f | %s | %s | | | |\n", row.accuracy.min(),
-                    pm(row.normal_precision).c_str(), pm(row.normal_recall).c_str());
+        for (const auto& [strategy, row] : run(train_split, test_split, c, seeds)) {
+          bool own = strategy == to_string(c.threshold);
+          print_row("--preset " + name + " (" + describe(c) + ")", own ? "**" + strategy + "** (preset's)" : strategy, row);
+          if (own) {
+            std::printf("| ↳ same, positive = normal | | min %.4f | %s | %s | | | |\n", row.accuracy.min(),
+                        pm(row.normal_precision).c_str(), pm(row.normal_recall).c_str());
+          }
+        }
       }
     }
   } catch (const ecgad::Error& e) {

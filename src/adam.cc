@@ -7,7 +7,7 @@ namespace ecgad {
 Adam::Adam(std::size_t parameter_count, AdamOptions adam_options)
     : options(adam_options), m(parameter_count, 0.0f), v(parameter_count, 0.0f) {}
 
-void Adam::step(std::vector<float>& params, const std::vector<float>& grads) {
+void Adam::step(AlignedVector<float>& params, const AlignedVector<float>& grads) {
   ++steps;
   double t = static_cast<double>(steps);
   double lr_t = options.learning_rate * std::sqrt(1.0 - std::pow(options.beta2, t)) /

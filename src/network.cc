@@ -74,12 +74,12 @@ std::size_t Network<T>::bias_offset(std::size_t layer) const {
 }
 
 template <typename T>
-MatMap<T> Network<T>::weight(std::size_t layer, std::vector<T>& buffer) const {
+MatMap<T> Network<T>::weight(std::size_t layer, AlignedVector<T>& buffer) const {
   return MatMap<T>(buffer.data() + weight_offset(layer), layers[layer].outputs, layers[layer].inputs);
 }
 
 template <typename T>
-VecMap<T> Network<T>::bias(std::size_t layer, std::vector<T>& buffer) const {
+VecMap<T> Network<T>::bias(std::size_t layer, AlignedVector<T>& buffer) const {
   return VecMap<T>(buffer.data() + bias_offset(layer), layers[layer].outputs);
 }
 

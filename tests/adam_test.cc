@@ -14,13 +14,13 @@ TEST(Adam, TwoStepsMatchHandComputedNumbers) {
   AdamOptions options;
   options.learning_rate = 0.1;
   Adam adam(2, options);
-  std::vector<float> params = {1.0f, -2.0f};
-  adam.step(params, {0.5f, -0.1f});
+  AlignedVector<float> params = {1.0f, -2.0f};
+  adam.step(params, AlignedVector<float>{0.5f, -0.1f});
   EXPECT_NEAR(adam.m[0], 0.05, 1e-8);
   EXPECT_NEAR(adam.v[1], 1e-5, 1e-11);
   EXPECT_NEAR(params[0], 0.9000006324515321, 1e-6);
   EXPECT_NEAR(params[1], -1.9000031621776634, 1e-6);
-  adam.step(params, {-0.2f, 0.3f});
+  adam.step(params, AlignedVector<float>{-0.2f, 0.3f});
   EXPECT_NEAR(adam.m[1], 0.021, 1e-8);
   EXPECT_NEAR(adam.v[0], 2.8975e-4, 1e-10);
   EXPECT_NEAR(params[0], 0.8654402506933558, 1e-6);
@@ -35,16 +35,16 @@ TEST(Adam, EpsilonMattersForTinyGradients) {
   AdamOptions options;
   options.learning_rate = 1e-3;
   Adam adam(1, options);
-  std::vector<float> params = {0.0f};
-  adam.step(params, {1e-7f});
+  AlignedVector<float> params = {0.0f};
+  adam.step(params, AlignedVector<float>{1e-7f});
   EXPECT_NEAR(params[0], -3.0653430031715125e-05, 1e-10);
 }
 
 TEST(Adam, ZeroGradientLeavesParametersAlone) {
   Adam adam(3, AdamOptions{});
-  std::vector<float> params = {1.0f, 2.0f, 3.0f};
-  adam.step(params, {0.0f, 0.0f, 0.0f});
-  EXPECT_EQ(params, (std::vector<float>{1.0f, 2.0f, 3.0f}));
+  AlignedVector<float> params = {1.0f, 2.0f, 3.0f};
+  adam.step(params, AlignedVector<float>{0.0f, 0.0f, 0.0f});
+  EXPECT_EQ(params, (AlignedVector<float>{1.0f, 2.0f, 3.0f}));
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ TEST(Network, BackwardMatchesFiniteDifferencesOnASmallRandomNet) {
   const Mat<double>& y = net.forward(x);
   mae_backward(dprediction, y, x);
   net.backward(x, dprediction);
-  std::vector<double> analytic = net.grads;
+  std::vector<double> analytic(net.grads.begin(), net.grads.end());
 
   const double h = 1e-6;
   std::vector<double> numeric(net.params.size());

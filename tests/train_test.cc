@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
 #include "ecgad/error.h"
 
@@ -98,6 +99,34 @@ TEST(Train, RefusesBadOptions) {
   EXPECT_THROW(train(model, data, nullptr, options, rng), Error);
   options.adam.learning_rate = 1e-3;
   EXPECT_THROW(train(model, Mat<float>(8, 0), nullptr, options, rng), Error);
+}
+
+}  // namespace
+}  // namespace ecgad
+
+namespace ecgad {
+namespace {
+
+// The same seed must give the same parameters whatever the heap looks like: buffers at other addresses
+// (other alignments) must not change how Eigen rounds.
+TEST(Train, SameSeedSameParametersWhereverTheBuffersLand) {
+  Mat<float> data = two_shape_data(140, 300, 8);
+  std::vector<std::vector<float>> runs;
+  std::vector<std::unique_ptr<Autoencoder>> kept;  // kept alive, so that each run's buffers land elsewhere
+  std::vector<std::unique_ptr<char[]>> clutter;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    clutter.emplace_back(new char[static_cast<std::size_t>(8 + 16 * attempt)]);  // shifts later allocations
+    Network<float> net(autoencoder_layers(140, {32, 16, 8}));
+    Rng rng(5);
+    net.init_glorot_uniform(rng);
+    kept.push_back(std::make_unique<Autoencoder>(std::move(net)));
+    TrainOptions options;
+    options.epochs = 3;
+    options.batch_size = 32;
+    train(*kept.back(), data, nullptr, options, rng);
+    runs.emplace_back(kept.back()->network.params.begin(), kept.back()->network.params.end());
+  }
+  for (std::size_t i = 1; i < runs.size(); ++i) EXPECT_EQ(runs[i], runs[0]) << "attempt " << i;
 }
 
 }  // namespace

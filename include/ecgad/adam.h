@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "ecgad/layers.h"
+
 namespace ecgad {
 
 struct AdamOptions {
@@ -17,11 +19,11 @@ struct AdamOptions {
 
 struct Adam {
   AdamOptions options;
-  std::vector<float> m, v;  // first and second moment, one per parameter
+  AlignedVector<float> m, v;  // first and second moment, one per parameter
   std::int64_t steps = 0;
 
   Adam(std::size_t parameter_count, AdamOptions adam_options);
-  void step(std::vector<float>& params, const std::vector<float>& grads);
+  void step(AlignedVector<float>& params, const AlignedVector<float>& grads);
 };
 
 }  // namespace ecgad

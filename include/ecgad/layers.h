@@ -5,6 +5,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <vector>
 
 namespace ecgad {
 
@@ -12,6 +13,11 @@ template <typename T>
 using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
 template <typename T>
 using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+// Parameter-sized buffers, aligned like Eigen's own matrices. With plain std::vector the buffers' alignment
+// varied with the heap, and Eigen's vectorized loops over them then rounded differently: the same seed
+// could train a different model in another process.
+template <typename T>
+using AlignedVector = std::vector<T, Eigen::aligned_allocator<T>>;
 template <typename T>
 using MatMap = Eigen::Map<Mat<T>>;
 template <typename T>

@@ -28,8 +28,8 @@ std::vector<DenseSpec> autoencoder_layers(int width, const std::vector<int>& enc
 template <typename T>
 struct Network {
   std::vector<DenseSpec> layers;
-  std::vector<T> params;  // flat, see above
-  std::vector<T> grads;   // same layout as params
+  AlignedVector<T> params;  // flat, see above
+  AlignedVector<T> grads;   // same layout as params
   std::vector<Mat<T>> outputs;  // outputs[i]: layer i's activation (outputs_i, B), kept for backward
   std::vector<Mat<T>> deltas;   // scratch for backward: d loss / d outputs[i]
 
@@ -37,8 +37,8 @@ struct Network {
 
   std::size_t weight_offset(std::size_t layer) const;  // into params/grads
   std::size_t bias_offset(std::size_t layer) const;
-  MatMap<T> weight(std::size_t layer, std::vector<T>& buffer) const;
-  VecMap<T> bias(std::size_t layer, std::vector<T>& buffer) const;
+  MatMap<T> weight(std::size_t layer, AlignedVector<T>& buffer) const;
+  VecMap<T> bias(std::size_t layer, AlignedVector<T>& buffer) const;
 
   // Glorot-uniform weights, U(-sqrt(6/(in+out)), +sqrt(6/(in+out))), and zero biases (Keras' defaults).
   void init_glorot_uniform(Rng& rng);

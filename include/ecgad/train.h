@@ -21,8 +21,8 @@ Eigen::VectorXd autoencoder_scores(Network<float>& network, const Mat<float>& da
 class Trainable {
  public:
   virtual ~Trainable() = default;
-  virtual std::vector<float>& parameters() = 0;
-  virtual const std::vector<float>& gradients() const = 0;
+  virtual AlignedVector<float>& parameters() = 0;
+  virtual const AlignedVector<float>& gradients() const = 0;
   // Forward and backward on one batch (samples as columns); returns the batch's mean loss.
   virtual double loss_and_gradients(const Mat<float>& batch) = 0;
   // Mean loss over data without touching the gradients (validation).
@@ -35,8 +35,8 @@ class Autoencoder : public Trainable {
   explicit Autoencoder(Network<float> net) : network(std::move(net)) {}
   Network<float> network;
 
-  std::vector<float>& parameters() override { return network.params; }
-  const std::vector<float>& gradients() const override { return network.grads; }
+  AlignedVector<float>& parameters() override { return network.params; }
+  const AlignedVector<float>& gradients() const override { return network.grads; }
   double loss_and_gradients(const Mat<float>& batch) override;
   double loss(const Mat<float>& data) override;
   Eigen::VectorXd score(const Mat<float>& data) { return autoencoder_scores(network, data); }
