@@ -117,23 +117,36 @@ std::vector<std::pair<std::string, Row>> run(const Dataset& train_data, const Da
 }
 
 std::string describe(const DetectorConfig& c) {
-  char name[160];
-  std::snprintf(name, sizeof name, "e%d b%d lr%g", c.train.epochs, c.train.batch_size, c.train.adam.learning_rate);
+  std::string layers;
+  for (int size : c.encoder) layers += (layers.empty() ? "" : ",") + std::to_string(size);
+  char name[200];
+  std::snprintf(name, sizeof name, "%s e%d b%d lr%g%s", layers.c_str(), c.train.epochs, c.train.batch_size,
+                c.train.adam.learning_rate, c.per_column_scaling ? " per-column" : "");
   return name;
 }
 
 std::vector<DetectorConfig> candidates() {
   std::vector<DetectorConfig> list;
-  for (int epochs : {20, 50, 100, 200}) {
-    for (int batch : {32, 64, 128, 512}) {
-      for (double lr : {1e-3, 3e-3}) {
-        DetectorConfig c = preset_config("tutorial");
-        c.train.epochs = epochs;
-        c.train.batch_size = batch;
-        c.train.adam.learning_rate = lr;
-        list.push_back(c);
+  for (std::vector<int> layers : {std::vector<int>{32, 16, 8}, std::vector<int>{64, 32, 16}}) {
+    for (int epochs : {20, 50, 100, 200}) {
+      for (int batch : {32, 64, 128, 512}) {
+        for (double lr : {1e-3, 3e-3}) {
+          DetectorConfig c = preset_config("tutorial");
+          c.encoder = layers;
+          c.train.epochs = epochs;
+          c.train.batch_size = batch;
+          c.train.adam.learning_rate = lr;
+          list.push_back(c);
+        }
       }
     }
+  }
+  for (int epochs : {50, 100}) {  // per-column scaling, with the tutorial's layers
+    DetectorConfig c = preset_config("tutorial");
+    c.train.epochs = epochs;
+    c.train.batch_size = 32;
+    c.per_column_scaling = true;
+    list.push_back(c);
   }
   return list;
 }
