@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "ecgad/error.h"
 #include "ecgad/sha256.h"
@@ -37,6 +38,20 @@ DetectorConfig preset_config(const std::string& name) {
     return config;
   }
   throw Error("unknown preset '" + name + "' (expected tutorial or default)");
+}
+
+void check_errors_finite(const Eigen::VectorXd& errors, const std::vector<std::size_t>& lines, const std::string& name,
+                         const TrainedModel& model) {
+  for (Eigen::Index i = 0; i < errors.size(); ++i) {
+    if (std::isfinite(errors(i))) continue;
+    double low = *std::min_element(model.scaler.min.begin(), model.scaler.min.end());
+    double high = *std::max_element(model.scaler.max.begin(), model.scaler.max.end());
+    char range[96];
+    std::snprintf(range, sizeof range, "%g .. %g", low, high);
+    throw Error(located(name, lines[static_cast<std::size_t>(i)], 1,
+                        std::string("this beat cannot be scored: its values lie too far outside the range the model "
+                                    "was trained on (") + range + ") for 32-bit arithmetic"));
+  }
 }
 
 Dataset load_for_model(const std::string& path, const TrainedModel& model, const CsvOptions& csv,

@@ -18,6 +18,15 @@ AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)) {
     return;
   }
   if (path_.empty()) throw Error("an output path is empty");
+  struct stat info;
+  if (::stat(path_.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    // /dev/stdout, a named pipe, a terminal: nothing to rename over, so write to it directly.
+    if (S_ISDIR(info.st_mode)) throw Error("cannot write '" + path_ + "': it is a directory");
+    file_ = std::fopen(path_.c_str(), "wb");
+    if (!file_) throw Error("cannot write '" + path_ + "': " + std::strerror(errno));
+    direct_ = true;
+    return;
+  }
   std::string pattern = path_ + ".tmp.XXXXXX";
   int fd = ::mkstemp(pattern.data());
   if (fd < 0) throw Error("cannot write '" + path_ + "': " + std::strerror(errno));
@@ -37,7 +46,7 @@ AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)) {
 AtomicOutput::~AtomicOutput() {
   if (committed_ || is_stdout()) return;
   if (file_) std::fclose(file_);
-  ::unlink(temp_path_.c_str());
+  if (!direct_) ::unlink(temp_path_.c_str());
 }
 
 void AtomicOutput::write(std::string_view text) {
@@ -49,6 +58,15 @@ void AtomicOutput::write(std::string_view text) {
 void AtomicOutput::commit() {
   if (is_stdout()) {
     if (std::fflush(stdout) != 0) throw Error(std::string("cannot write to standard output: ") + std::strerror(errno));
+    committed_ = true;
+    return;
+  }
+  if (direct_) {
+    bool flushed = std::fflush(file_) == 0;
+    int saved = errno;
+    bool closed = std::fclose(file_) == 0;
+    file_ = nullptr;
+    if (!flushed || !closed) throw Error("cannot write '" + path_ + "': " + std::strerror(flushed ? errno : saved));
     committed_ = true;
     return;
   }

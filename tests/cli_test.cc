@@ -1,5 +1,6 @@
 // The ecgad binary as users and scripts meet it: exit codes, stdout/stderr, files complete or absent.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cmath>
@@ -252,6 +253,18 @@ TEST_F(Cli, ScoreJsonlOnlyAnomaliesAndFailOnAnomaly) {
   EXPECT_NE(slurp(path("lax.csv")).find("row,error,verdict,label\n1,"), std::string::npos);
 }
 
+TEST_F(Cli, OutputToDevStdoutIsWrittenNotReplaced) {
+  struct stat before, after;
+  ASSERT_EQ(::lstat("/dev/stdout", &before), 0);
+  Result r = ecgad("score -m " + model() + " '" + path("toy_test.csv") + "' -o /dev/stdout");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("row,error,verdict,label\n1,", 0), 0u) << r.out.substr(0, 80);
+  ASSERT_EQ(::lstat("/dev/stdout", &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);  // still the system's entry, not a file renamed over it
+  EXPECT_EQ(after.st_mode, before.st_mode);
+  EXPECT_EQ(ecgad("score -m " + model() + " '" + path("toy_test.csv") + "' -o '" + temp_dir() + "'").status, 2);
+}
+
 TEST_F(Cli, ScoreRefusesAnotherWidthAndBadRows) {
   write(path("narrow.csv"), "1,2,3\n");
   Result r = ecgad("score -m " + model() + " '" + path("narrow.csv") + "' -o '" + path("narrow_out.csv") + "'");
@@ -298,6 +311,24 @@ TEST_F(Cli, EvaluateTextJsonAndGates) {
   EXPECT_EQ(j["gates"][1]["metric"], "auc");
   EXPECT_EQ(j["gates"][1]["passed"], false);
   EXPECT_NE(r.err.find("gate failed: auc"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, BeatsFarOutsideTheTrainingRangeAreAnErrorNotANan) {
+  // A model fitted on values within [0, 0.001] cannot score 3e38 in float arithmetic.
+  std::string tiny;
+  for (int r = 0; r < 30; ++r) {
+    for (int i = 0; i < 8; ++i) tiny += std::to_string(0.0001 * ((r * 7 + i * 3) % 10)) + ",";
+    tiny += "1\n";
+  }
+  write(path("tiny.csv"), tiny);
+  ASSERT_EQ(ecgad("train '" + path("tiny.csv") + "' -o '" + path("tiny.ecgad") + "' --epochs 2 -q").status, 0);
+  write(path("huge.csv"), "0.0005,0.0005,0.0005,0.0005,0.0005,0.0005,0.0005,0.0005,1\n3e38,0,0,0,0,0,0,0,1\n");
+  for (const char* command : {"score", "evaluate"}) {
+    Result r = ecgad(std::string(command) + " -m '" + path("tiny.ecgad") + "' '" + path("huge.csv") + "'");
+    EXPECT_EQ(r.status, 2) << command;
+    EXPECT_NE(r.err.find(path("huge.csv") + ":2:1: this beat cannot be scored"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find("nan"), std::string::npos) << r.out;
+  }
 }
 
 TEST_F(Cli, EvaluateNeedsLabels) {

@@ -42,6 +42,11 @@ Mat<float> scaled_input(const TrainedModel& model, const double* values, std::si
 Eigen::VectorXd reconstruction_errors(TrainedModel& model, const double* values, std::size_t rows,
                                       Mat<float>* scratch = nullptr);
 
+// Throws "NAME:LINE:1: ..." for the first row whose error is not finite: its values lie so far outside the
+// range the model was fitted on that float arithmetic overflows. lines[i] is row i's source line.
+void check_errors_finite(const Eigen::VectorXd& errors, const std::vector<std::size_t>& lines, const std::string& name,
+                         const TrainedModel& model);
+
 // Reads beats for a trained model: rows of its input width, or input width + 1 with a label in the last column
 // (read with the model's label values). With `require_labels`, rows without a label are refused.
 Dataset load_for_model(const std::string& path, const TrainedModel& model, const CsvOptions& csv,

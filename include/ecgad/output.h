@@ -1,5 +1,6 @@
 // Output files that are complete or absent: written to a temporary file beside the target and renamed
-// over it on commit(). "-" writes to standard output instead (nothing to rename).
+// over it on commit(). "-" writes to standard output instead, and an existing path that is not a regular
+// file (/dev/stdout, a named pipe) is written directly: there is nothing to rename over.
 #pragma once
 
 #include <cstdio>
@@ -25,6 +26,7 @@ class AtomicOutput {
   std::string path_, temp_path_;
   std::FILE* file_ = nullptr;
   bool committed_ = false;
+  bool direct_ = false;
 };
 
 // Reads a whole file ("-" = standard input) into memory; throws ecgad::Error when it cannot.

@@ -47,6 +47,7 @@ Dataset load_labelled_for(const TrainedModel& model, const std::string& path, co
 
 std::vector<double> errors_of(TrainedModel& model, const Dataset& data) {
   Eigen::VectorXd e = reconstruction_errors(model, data.values.data(), data.rows());
+  check_errors_finite(e, data.lines, data.name, model);
   return std::vector<double>(e.data(), e.data() + e.size());
 }
 
@@ -151,6 +152,7 @@ int run_score(const ScoreArgs& args) {
 
   std::vector<double> row, batch;
   std::vector<int> labels;  // -1 none, 0 abnormal, 1 normal
+  std::vector<std::size_t> lines;  // source line of each row in the batch
   batch.reserve(args.batch_rows * width);
   bool labelled = false;
   std::size_t rows = 0, anomalies = 0;
@@ -159,6 +161,7 @@ int run_score(const ScoreArgs& args) {
     std::size_t count = batch.size() / width;
     if (count == 0) return;
     Eigen::VectorXd errors = reconstruction_errors(model, batch.data(), count, &scaled);
+    check_errors_finite(errors, lines, reader.name(), model);
     for (std::size_t i = 0; i < count; ++i) {
       std::size_t row_number = rows - count + i + 1;
       bool anomaly = errors(static_cast<Eigen::Index>(i)) >= model.threshold.value;
@@ -181,6 +184,7 @@ int run_score(const ScoreArgs& args) {
     text.clear();
     batch.clear();
     labels.clear();
+    lines.clear();
   };
   while (reader.next(row)) {
     if (rows == 0) {
@@ -193,6 +197,7 @@ int run_score(const ScoreArgs& args) {
     }
     ++rows;
     labels.push_back(labelled ? (parse_label(reader, row.back(), model.labels) ? 1 : 0) : -1);
+    lines.push_back(reader.line());
     batch.insert(batch.end(), row.begin(), row.begin() + static_cast<std::ptrdiff_t>(width));
     if (batch.size() == args.batch_rows * width) flush();
   }
