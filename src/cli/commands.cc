@@ -2,8 +2,8 @@
 
 #include <chrono>
 #include <cmath>
-#include <optional>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "ecgad/csv.h"
