@@ -17,10 +17,11 @@ Mat<float> scaled_input(const TrainedModel& model, const double* values, std::si
 
 Eigen::VectorXd reconstruction_errors(TrainedModel& model, const double* values, std::size_t rows,
                                       Mat<float>* scratch) {
-  if (!scratch) return autoencoder_scores(model.network, scaled_input(model, values, rows));
-  scratch->resize(model.input_width(), static_cast<Eigen::Index>(rows));
-  model.scaler.transform(values, rows, static_cast<std::size_t>(model.input_width()), scratch->data());
-  return autoencoder_scores(model.network, *scratch);
+  Mat<float> local;
+  Mat<float>& x = scratch ? *scratch : local;
+  x.resize(model.input_width(), static_cast<Eigen::Index>(rows));
+  model.scaler.transform(values, rows, static_cast<std::size_t>(model.input_width()), x.data());
+  return autoencoder_scores(model.network, x);
 }
 
 DetectorConfig preset_config(const std::string& name) {
@@ -93,17 +94,13 @@ ThresholdChoice choose_threshold(const ThresholdStrategy& strategy, const std::v
   switch (strategy.kind) {
     case Kind::mean_std:
     case Kind::percentile: {
-      double mean = 0, var = 0;
-      for (double e : normal_errors) mean += e;
-      mean /= static_cast<double>(std::max<std::size_t>(normal_errors.size(), 1));
-      for (double e : normal_errors) var += (e - mean) * (e - mean);
-      var /= static_cast<double>(std::max<std::size_t>(normal_errors.size(), 1));
       choice.value = strategy.kind == Kind::mean_std ? mean_std_threshold(normal_errors, strategy.parameter)
                                                      : percentile_threshold(normal_errors, strategy.parameter);
+      double mean = mean_std_threshold(normal_errors, 0);  // mean + 0 std
       choice.details = {{"from", "normal training rows"},
                         {"rows", normal_errors.size()},
                         {"mean_error", mean},
-                        {"std_error", std::sqrt(var)}};
+                        {"std_error", mean_std_threshold(normal_errors, 1) - mean}};
       break;
     }
     case Kind::fixed:

@@ -19,7 +19,13 @@ AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)) {
   }
   if (path_.empty()) throw Error("an output path is empty");
   struct stat info;
-  if (::stat(path_.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+  bool exists = ::stat(path_.c_str(), &info) == 0;
+  if (exists && S_ISREG(info.st_mode)) {
+    // A link to a regular file: replace the file it points to, not the link itself.
+    std::unique_ptr<char, void (*)(void*)> target(::realpath(path_.c_str(), nullptr), &std::free);
+    if (target) target_ = target.get();
+  }
+  if (exists && !S_ISREG(info.st_mode)) {
     // /dev/stdout, a named pipe, a terminal: nothing to rename over, so write to it directly.
     if (S_ISDIR(info.st_mode)) throw Error("cannot write '" + path_ + "': it is a directory");
     file_ = std::fopen(path_.c_str(), "wb");
@@ -27,7 +33,8 @@ AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)) {
     direct_ = true;
     return;
   }
-  std::string pattern = path_ + ".tmp.XXXXXX";
+  if (target_.empty()) target_ = path_;
+  std::string pattern = target_ + ".tmp.XXXXXX";
   int fd = ::mkstemp(pattern.data());
   if (fd < 0) throw Error("cannot write '" + path_ + "': " + std::strerror(errno));
   temp_path_ = pattern;
@@ -74,7 +81,7 @@ void AtomicOutput::commit() {
   int saved_errno = errno;
   ok = (std::fclose(file_) == 0) && ok;
   file_ = nullptr;
-  if (!ok || ::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+  if (!ok || ::rename(temp_path_.c_str(), target_.c_str()) != 0) {
     if (ok) saved_errno = errno;
     ::unlink(temp_path_.c_str());
     throw Error("cannot write '" + path_ + "': " + std::strerror(saved_errno));

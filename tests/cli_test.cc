@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -263,6 +264,18 @@ TEST_F(Cli, OutputToDevStdoutIsWrittenNotReplaced) {
   EXPECT_EQ(after.st_ino, before.st_ino);  // still the system's entry, not a file renamed over it
   EXPECT_EQ(after.st_mode, before.st_mode);
   EXPECT_EQ(ecgad("score -m " + model() + " '" + path("toy_test.csv") + "' -o '" + temp_dir() + "'").status, 2);
+}
+
+TEST_F(Cli, OutputThroughASymbolicLinkKeepsTheLink) {
+  write(path("real_scores.csv"), "old\n");
+  ::unlink(path("link_scores.csv").c_str());
+  ASSERT_EQ(::symlink(path("real_scores.csv").c_str(), path("link_scores.csv").c_str()), 0);
+  Result r = ecgad("score -m " + model() + " '" + path("toy_test.csv") + "' -o '" + path("link_scores.csv") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  struct stat info;
+  ASSERT_EQ(::lstat(path("link_scores.csv").c_str(), &info), 0);
+  EXPECT_TRUE(S_ISLNK(info.st_mode));
+  EXPECT_EQ(slurp(path("real_scores.csv")).rfind("row,error,verdict,label\n", 0), 0u);
 }
 
 TEST_F(Cli, ScoreRefusesAnotherWidthAndBadRows) {

@@ -1,6 +1,7 @@
 // Output files that are complete or absent: written to a temporary file beside the target and renamed
 // over it on commit(). "-" writes to standard output instead, and an existing path that is not a regular
-// file (/dev/stdout, a named pipe) is written directly: there is nothing to rename over.
+// file (/dev/stdout, a named pipe) is written directly: there is nothing to rename over. A symbolic link to a
+// regular file stays a link: the file it points to is replaced.
 #pragma once
 
 #include <cstdio>
@@ -24,6 +25,7 @@ class AtomicOutput {
 
  private:
   std::string path_, temp_path_;
+  std::string target_;  // what is renamed over: path_, or the file a symbolic link at path_ points to
   std::FILE* file_ = nullptr;
   bool committed_ = false;
   bool direct_ = false;
