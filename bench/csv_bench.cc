@@ -1,10 +1,19 @@
 // CSV loading speed on the shipped ECG5000 file (4,998 rows x 141 columns, 7.9 MB). Target: >= 300 MB/s.
 #include <benchmark/benchmark.h>
 
+#include <charconv>
+#include <cstring>
 #include <filesystem>
+#include <limits>
 #include <vector>
 
 #include "ecgad/csv.h"
+
+#define CSV_IO_NO_THREAD
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-truncation"  // its file-name copy, truncated on purpose
+#include <libfccp/csv.h>
+#pragma GCC diagnostic pop
 
 namespace ecgad {
 namespace {
@@ -35,6 +44,47 @@ void BM_CsvReaderNext(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * file_bytes());
 }
 BENCHMARK(BM_CsvReaderNext)->Unit(benchmark::kMillisecond);
+
+// The floor under any reader built from the two parts issue 3 prescribes: io::LineReader's lines and one
+// std::from_chars per field, with no checks at all. Its rows/s bounds what `ecgad score` can reach.
+void BM_LineReaderPlusFromCharsFloor(benchmark::State& state) {
+  std::int64_t rows = 0;
+  for (auto _ : state) {
+    io::LineReader lines(kEcgCsv);
+    double sum = 0;
+    while (char* line = lines.next_line()) {
+      const char* p = line;
+      const char* end = line + std::strlen(line);
+      for (;;) {
+        double value = 0;
+        p = std::from_chars(p, end, value).ptr;
+        sum += value;
+        if (p >= end) break;
+        ++p;
+      }
+      ++rows;
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetBytesProcessed(state.iterations() * file_bytes());
+  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_LineReaderPlusFromCharsFloor)->Unit(benchmark::kMillisecond);
+
+// io::LineReader alone: only finding the lines.
+void BM_LineReaderOnlyFloor(benchmark::State& state) {
+  std::int64_t rows = 0;
+  for (auto _ : state) {
+    io::LineReader lines(kEcgCsv);
+    while (char* line = lines.next_line()) {
+      benchmark::DoNotOptimize(line);
+      ++rows;
+    }
+  }
+  state.SetBytesProcessed(state.iterations() * file_bytes());
+  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_LineReaderOnlyFloor)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace ecgad
