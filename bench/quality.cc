@@ -122,7 +122,49 @@ std::string describe(const DetectorConfig& c) {
   char name[200];
   std::snprintf(name, sizeof name, "%s e%d b%d lr%g%s", layers.c_str(), c.train.epochs, c.train.batch_size,
                 c.train.adam.learning_rate, c.per_column_scaling ? " per-column" : "");
-  return name;
+  std::string text = name;
+  if (c.train.loss != Loss::mae) text += " loss " + to_string(c.train.loss);
+  if (c.train.input_noise > 0) {
+    std::snprintf(name, sizeof name, " noise %g", c.train.input_noise);
+    text += name;
+  }
+  return text;
+}
+
+// The second study: the training loss and denoising, on the grid's two best configurations and a longer run.
+std::vector<DetectorConfig> loss_noise_candidates() {
+  std::vector<DetectorConfig> list;
+  struct Base {
+    int epochs;
+    double lr;
+  };
+  for (Base base : {Base{50, 1e-3}, Base{20, 3e-3}, Base{100, 1e-3}}) {
+    for (Loss loss : {Loss::mae, Loss::mse}) {
+      for (double noise : {0.0, 0.01, 0.02, 0.05}) {
+        DetectorConfig c = preset_config("tutorial");
+        c.train.epochs = base.epochs;
+        c.train.batch_size = 32;
+        c.train.adam.learning_rate = base.lr;
+        c.train.loss = loss;
+        c.train.input_noise = noise;
+        list.push_back(c);
+      }
+    }
+  }
+  return list;
+}
+
+// The two best of both studies, for 5-fold cross-validation on the training split.
+std::vector<DetectorConfig> finalist_candidates() {
+  std::vector<DetectorConfig> list;
+  for (auto [epochs, lr] : {std::pair<int, double>{50, 1e-3}, std::pair<int, double>{20, 3e-3}}) {
+    DetectorConfig c = preset_config("tutorial");
+    c.train.epochs = epochs;
+    c.train.batch_size = 32;
+    c.train.adam.learning_rate = lr;
+    list.push_back(c);
+  }
+  return list;
 }
 
 std::vector<DetectorConfig> candidates() {
@@ -162,14 +204,16 @@ void print_row(const std::string& name, const std::string& strategy, const Row& 
 
 int main(int argc, char** argv) {
   if (argc < 3 || (std::strcmp(argv[1], "select") != 0 && std::strcmp(argv[1], "test") != 0)) {
-    std::fprintf(stderr, "usage: ecgad_quality select|test DATA [--seeds N] [--config NAME]...\n");
+    std::fprintf(stderr, "usage: ecgad_quality select|test DATA [--seeds N] [--study grid|loss-noise|finalists] [--config NAME]...\n");
     return 2;
   }
   try {
     std::string mode = argv[1], path = argv[2];
     int seeds = 10;
     std::vector<std::string> configs;
+    std::string study = "grid";
     for (int i = 3; i + 1 < argc; i += 2) {
+      if (std::strcmp(argv[i], "--study") == 0) study = argv[i + 1];
       if (std::strcmp(argv[i], "--seeds") == 0) seeds = std::atoi(argv[i + 1]);
       if (std::strcmp(argv[i], "--config") == 0) configs.push_back(argv[i + 1]);
     }
@@ -182,7 +226,40 @@ int main(int argc, char** argv) {
       SplitIndices inner = train_test_split(train_split.rows(), 0.2, 21);
       Dataset inner_train = subset(train_split, inner.train, "inner-train");
       Dataset validation = subset(train_split, inner.test, "validation");
-      for (const DetectorConfig& c : candidates()) {
+      if (study == "finalists") {
+        // 5-fold cross-validation over the training split, folds cut from sklearn's permutation (seed 21).
+        SplitIndices permuted = train_test_split(train_split.rows(), 0.2, 21);
+        std::vector<std::size_t> order = permuted.test;
+        order.insert(order.end(), permuted.train.begin(), permuted.train.end());
+        constexpr std::size_t kFolds = 5;
+        for (const DetectorConfig& c : finalist_candidates()) {
+          std::vector<std::pair<std::string, Row>> total;
+          for (std::size_t fold = 0; fold < kFolds; ++fold) {
+            std::vector<std::size_t> inner_rows, validation_rows;
+            for (std::size_t i = 0; i < order.size(); ++i) {
+              (i * kFolds / order.size() == fold ? validation_rows : inner_rows).push_back(order[i]);
+            }
+            auto rows = run(subset(train_split, inner_rows, "inner-train"),
+                            subset(train_split, validation_rows, "validation"), c, seeds);
+            if (total.empty()) total = rows;
+            else {
+              for (std::size_t k = 0; k < rows.size(); ++k) {
+                Row& into = total[k].second;
+                const Row& from = rows[k].second;
+                for (auto [to, add] : {std::pair{&into.accuracy, &from.accuracy}, {&into.precision, &from.precision},
+                                       {&into.recall, &from.recall}, {&into.f1, &from.f1}, {&into.auc, &from.auc},
+                                       {&into.seconds, &from.seconds}}) {
+                  to->values.insert(to->values.end(), add->values.begin(), add->values.end());
+                }
+              }
+            }
+          }
+          for (const auto& [strategy, row] : total) print_row(describe(c) + " (5 folds)", strategy, row);
+        }
+        return 0;
+      }
+      if (study != "grid" && study != "loss-noise") throw Error("--study is grid, loss-noise or finalists");
+      for (const DetectorConfig& c : study == "grid" ? candidates() : loss_noise_candidates()) {
         for (const auto& [strategy, row] : run(inner_train, validation, c, seeds)) print_row(describe(c), strategy, row);
       }
     } else {

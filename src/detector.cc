@@ -29,11 +29,12 @@ DetectorConfig preset_config(const std::string& name) {
   config.preset = name;
   if (name == "tutorial") return config;
   if (name == "default") {
-    // Chosen on a validation part of the ECG5000 training split (README, "Choosing the default"): longer
-    // training with smaller batches lifts ROC AUC from ~0.96 to ~0.99, and a threshold chosen on the
-    // labelled training rows (abnormal ones included) uses that ranking far better than mean + 1 std.
-    config.train.epochs = 50;
+    // Chosen on the ECG5000 training split only (README, "Choosing the default"): small batches at a
+    // higher learning rate lift ROC AUC from ~0.96 to ~0.99, and a threshold chosen on the labelled
+    // training rows (abnormal ones included) uses that ranking far better than mean + 1 std.
+    config.train.epochs = 20;
     config.train.batch_size = 32;
+    config.train.adam.learning_rate = 3e-3;
     config.threshold = {ThresholdStrategy::Kind::best_accuracy, 0};
     config.fallback_threshold = ThresholdStrategy{ThresholdStrategy::Kind::mean_std, 1.0};
     return config;
@@ -172,7 +173,7 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
 
   Rng rng(config.seed);
   model.network.init_glorot_uniform(rng);
-  Autoencoder autoencoder(std::move(model.network));
+  Autoencoder autoencoder(std::move(model.network), config.train.loss);
   std::vector<EpochStats> history =
       train(autoencoder, train_x, validation ? &validation_x : nullptr, config.train, rng, on_epoch);
   model.network = std::move(autoencoder.network);
@@ -217,6 +218,8 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
         {"beta1", config.train.adam.beta1},
         {"beta2", config.train.adam.beta2},
         {"epsilon", config.train.adam.epsilon}}},
+      {"loss", to_string(config.train.loss)},
+      {"input_noise", config.train.input_noise},
       {"seed", config.seed},
       {"per_column_scaling", config.per_column_scaling},
       {"data", {{"name", data.name}, {"rows", data.rows()}, {"width", data.width}, {"labelled", data.labelled()}}},

@@ -59,6 +59,16 @@ void mae_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& t
 }
 
 template <typename T>
+T mse_forward(const Mat<T>& prediction, const Mat<T>& target) {
+  return (prediction - target).squaredNorm() / static_cast<T>(prediction.size());
+}
+
+template <typename T>
+void mse_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& target) {
+  dprediction = (prediction - target) * (T(2) / static_cast<T>(prediction.size()));
+}
+
+template <typename T>
 Eigen::VectorXd mae_per_column(const Mat<T>& prediction, const Mat<T>& target) {
   const Eigen::Index n = prediction.rows();
   Eigen::VectorXd errors(prediction.cols());
@@ -131,6 +141,8 @@ void sigmoid_forward_exact(Mat<T>& y, const Mat<T>& x) {
   template void sigmoid_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                            \
   template T mae_forward<T>(const Mat<T>&, const Mat<T>&);                                             \
   template void mae_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                \
+  template T mse_forward<T>(const Mat<T>&, const Mat<T>&);                                             \
+  template void mse_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                \
   template Eigen::VectorXd mae_per_column<T>(const Mat<T>&, const Mat<T>&);                            \
   template void dense_forward_exact<T>(Mat<T>&, const Mat<T>&, const MatMap<T>&, const VecMap<T>&);    \
   template void sigmoid_forward_exact<T>(Mat<T>&, const Mat<T>&);

@@ -10,11 +10,25 @@
 
 namespace ecgad {
 
-double Autoencoder::loss_and_gradients(const Mat<float>& batch) {
-  const Mat<float>& reconstruction = network.forward(batch);
-  double batch_loss = mae_forward(reconstruction, batch);
-  mae_backward(dprediction_, reconstruction, batch);
-  network.backward(batch, dprediction_);
+std::string to_string(Loss loss) { return loss == Loss::mse ? "mse" : "mae"; }
+
+Loss parse_loss(const std::string& name) {
+  if (name == "mae") return Loss::mae;
+  if (name == "mse") return Loss::mse;
+  throw Error("unknown loss '" + name + "' (expected mae or mse)");
+}
+
+double Autoencoder::loss_and_gradients(const Mat<float>& input, const Mat<float>& target) {
+  const Mat<float>& reconstruction = network.forward(input);
+  double batch_loss = 0;
+  if (loss_kind == Loss::mse) {
+    batch_loss = mse_forward(reconstruction, target);
+    mse_backward(dprediction_, reconstruction, target);
+  } else {
+    batch_loss = mae_forward(reconstruction, target);
+    mae_backward(dprediction_, reconstruction, target);
+  }
+  network.backward(input, dprediction_);
   return batch_loss;
 }
 
@@ -41,13 +55,16 @@ std::vector<EpochStats> train(Trainable& model, const Mat<float>& data, const Ma
   if (!(options.adam.learning_rate > 0) || !std::isfinite(options.adam.learning_rate)) {
     throw Error("--lr must be a positive number");
   }
+  if (!(options.input_noise >= 0) || !std::isfinite(options.input_noise)) {
+    throw Error("--noise must be a non-negative number");
+  }
   if (data.cols() == 0) throw Error("no rows to train on");
   auto start = std::chrono::steady_clock::now();
   Adam adam(model.parameters().size(), options.adam);
   std::vector<Eigen::Index> order(static_cast<std::size_t>(data.cols()));
   std::iota(order.begin(), order.end(), Eigen::Index{0});
   std::vector<EpochStats> history;
-  Mat<float> batch;
+  Mat<float> batch, noisy;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     rng.shuffle(order);
     double loss_sum = 0;
@@ -55,7 +72,14 @@ std::vector<EpochStats> train(Trainable& model, const Mat<float>& data, const Ma
       std::size_t count = std::min(order.size() - first, static_cast<std::size_t>(options.batch_size));
       batch.resize(data.rows(), static_cast<Eigen::Index>(count));
       for (std::size_t j = 0; j < count; ++j) batch.col(static_cast<Eigen::Index>(j)) = data.col(order[first + j]);
-      loss_sum += model.loss_and_gradients(batch) * static_cast<double>(count);
+      if (options.input_noise > 0) {
+        noisy.resize(batch.rows(), batch.cols());
+        for (Eigen::Index i = 0; i < batch.size(); ++i) {
+          noisy.data()[i] = batch.data()[i] + static_cast<float>(options.input_noise * rng.gaussian());
+        }
+      }
+      const Mat<float>& input = options.input_noise > 0 ? noisy : batch;
+      loss_sum += model.loss_and_gradients(input, batch) * static_cast<double>(count);
       adam.step(model.parameters(), model.gradients());
     }
     EpochStats stats;

@@ -136,6 +136,31 @@ TEST(Layers, MaeBackwardMatchesFiniteDifferences) {
   EXPECT_LT(relative_error(d, numeric_gradient(loss, prediction.data(), 7, 4)), 1e-6);
 }
 
+TEST(Layers, MseOnHandWorkedNumbers) {
+  MatD prediction(2, 2), target(2, 2);
+  prediction << 1, 2,
+                3, 4;
+  target << 0, 2,
+            5, 4.5;
+  // 1 + 0 + 4 + 0.25 over 4 elements.
+  EXPECT_DOUBLE_EQ(mse_forward(prediction, target), 1.3125);
+  MatD d;
+  mse_backward(d, prediction, target);
+  MatD expected(2, 2);
+  expected << 0.5, 0,  // 2 * (p - t) / 4
+              -1, -0.25;
+  EXPECT_EQ(d, expected);
+}
+
+TEST(Layers, MseBackwardMatchesFiniteDifferences) {
+  MatD prediction = away_from_zero(7, 4, 10);
+  MatD target = away_from_zero(7, 4, 11);
+  auto loss = [&] { return mse_forward(prediction, target); };
+  MatD d;
+  mse_backward(d, prediction, target);
+  EXPECT_LT(relative_error(d, numeric_gradient(loss, prediction.data(), 7, 4)), 1e-6);
+}
+
 TEST(Layers, FloatAndDoubleAgree) {
   MatD x = away_from_zero(4, 3, 9);
   Mat<float> xf = x.cast<float>();

@@ -52,6 +52,14 @@ T mae_forward(const Mat<T>& prediction, const Mat<T>& target);
 template <typename T>
 void mae_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& target);
 
+// Mean squared error over every element of the batch (Keras' losses.mse averaged over the batch); a
+// training loss only: beats are always scored by their mean absolute error.
+template <typename T>
+T mse_forward(const Mat<T>& prediction, const Mat<T>& target);
+// d loss / d prediction = 2 (prediction - target) / (B * N)
+template <typename T>
+void mse_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& target);
+
 // Per-column (per-beat) mean absolute error: the anomaly score. Summed in double, in sample order.
 template <typename T>
 Eigen::VectorXd mae_per_column(const Mat<T>& prediction, const Mat<T>& target);

@@ -23,21 +23,28 @@ class Trainable {
   virtual ~Trainable() = default;
   virtual AlignedVector<float>& parameters() = 0;
   virtual const AlignedVector<float>& gradients() const = 0;
-  // Forward and backward on one batch (samples as columns); returns the batch's mean loss.
-  virtual double loss_and_gradients(const Mat<float>& batch) = 0;
+  // Forward and backward on one batch (samples as columns): the model sees `input` and is measured
+  // against `target` (the same matrix, or the clean beats of a noisy input). Returns the batch's mean loss.
+  virtual double loss_and_gradients(const Mat<float>& input, const Mat<float>& target) = 0;
   // Mean loss over data without touching the gradients (validation).
   virtual double loss(const Mat<float>& data) = 0;
 };
 
-// A dense autoencoder trained on the mean absolute reconstruction error.
+// Training loss of a reconstruction: mean absolute error (the tutorial's) or mean squared error.
+enum class Loss { mae, mse };
+std::string to_string(Loss loss);
+Loss parse_loss(const std::string& name);  // "mae" or "mse"; throws ecgad::Error otherwise
+
+// A dense autoencoder trained on its reconstruction error.
 class Autoencoder : public Trainable {
  public:
-  explicit Autoencoder(Network<float> net) : network(std::move(net)) {}
+  explicit Autoencoder(Network<float> net, Loss loss = Loss::mae) : network(std::move(net)), loss_kind(loss) {}
   Network<float> network;
+  Loss loss_kind;
 
   AlignedVector<float>& parameters() override { return network.params; }
   const AlignedVector<float>& gradients() const override { return network.grads; }
-  double loss_and_gradients(const Mat<float>& batch) override;
+  double loss_and_gradients(const Mat<float>& input, const Mat<float>& target) override;
   double loss(const Mat<float>& data) override;
   Eigen::VectorXd score(const Mat<float>& data) { return autoencoder_scores(network, data); }
 
@@ -49,6 +56,10 @@ struct TrainOptions {
   int epochs = 20;
   int batch_size = 512;
   AdamOptions adam;
+  Loss loss = Loss::mae;
+  // Denoising: each batch's input gets Gaussian noise of this standard deviation (in scaled units), drawn
+  // from the training Rng; the target stays the clean beat. 0 trains a plain autoencoder.
+  double input_noise = 0;
 };
 
 struct EpochStats {

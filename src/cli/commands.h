@@ -28,8 +28,8 @@ struct TrainArgs {
   std::string data, output, preset = "default", threshold_data, validation;
   std::vector<int> layers;
   std::optional<int> epochs, batch_size;
-  std::optional<double> learning_rate;
-  std::optional<std::string> threshold;
+  std::optional<double> learning_rate, noise;
+  std::optional<std::string> threshold, loss;
   std::uint64_t seed = 0;
   bool per_column = false, no_labels = false, quiet = false;
   CsvArgs csv;

@@ -29,15 +29,20 @@ constexpr const char* kDescription =
     "the last column (1 = normal, 0 = abnormal by default). '-' reads standard input.\n"
     "Exit codes: 0 ok, 1 found something (anomaly with --fail-on-anomaly, failed gate), 2 error.";
 
-// A positive number, said in our words (CLI::PositiveNumber prints its whole range).
-const CLI::Validator kPositive(
-    [](std::string& text) -> std::string {
-      double value = 0;
-      auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) return "'" + text + "' is not a number";
-      return value > 0 && std::isfinite(value) ? std::string() : "must be a positive number, not " + text;
-    },
-    "POSITIVE");
+// A positive (or non-negative) number, said in our words (CLI::PositiveNumber prints its whole range).
+CLI::Validator number_at_least_zero(bool zero_allowed) {
+  return CLI::Validator(
+      [zero_allowed](std::string& text) -> std::string {
+        double value = 0;
+        auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) return "'" + text + "' is not a number";
+        bool ok = std::isfinite(value) && (value > 0 || (zero_allowed && value == 0));
+        return ok ? std::string() : std::string("must be a ") + (zero_allowed ? "non-negative" : "positive") + " number, not " + text;
+      },
+      zero_allowed ? "NON-NEGATIVE" : "POSITIVE");
+}
+const CLI::Validator kPositive = number_at_least_zero(false);
+const CLI::Validator kNonNegative = number_at_least_zero(true);
 
 // A seed is a whole number >= 0 (CLI11 would wrap "-1" around to 2^64 - 1).
 const CLI::Validator kSeed(
@@ -107,6 +112,11 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--epochs", train.epochs, "Passes over the normal training beats")->check(kPositive);
   train_cmd->add_option("--batch-size", train.batch_size, "Beats per Adam step")->check(kPositive);
   train_cmd->add_option("--lr", train.learning_rate, "Adam learning rate")->check(kPositive);
+  train_cmd->add_option("--loss", train.loss, "Training loss: mae (the tutorial's) or mse; beats are scored by MAE")
+      ->check(CLI::IsMember({"mae", "mse"}));
+  train_cmd->add_option("--noise", train.noise,
+                        "Denoising: Gaussian noise of this std (scaled units) added to each training input")
+      ->check(kNonNegative);
   train_cmd->add_option("--seed", train.seed, "Seed for weights and shuffling; same seed, same model")
       ->check(kSeed)
       ->capture_default_str();
@@ -122,7 +132,7 @@ int main(int argc, char** argv) {
   train_cmd->footer(
       "Presets (flags given override them):\n"
       "  tutorial  --layers 32,16,8 --epochs 20 --batch-size 512 --lr 0.001 --threshold mean-std:1\n"
-      "  default   --layers 32,16,8 --epochs 50 --batch-size 32 --lr 0.001 --threshold best-accuracy\n"
+      "  default   --layers 32,16,8 --epochs 20 --batch-size 32 --lr 0.003 --threshold best-accuracy\n"
       "            (mean-std:1 when DATA has no abnormal rows to choose on)\n"
       "The min-max scaler is fitted on all rows of DATA; the network on its normal rows only.\n"
       "Example: ecgad train train.csv -o model.ecgad --seed 0");
