@@ -1,9 +1,11 @@
 // ecgad_quality: measures detection quality and training time over seeds, for the README's tables.
 //
-//   ecgad_quality select DATA [--seeds N]   model selection on a validation part of the TRAINING split only:
-//                                           the training split (sklearn, 0.2, seed 21) is split again
-//                                           (0.2, seed 21); candidates train on the inner part and are
-//                                           scored on the validation part. The test split is never read.
+//   ecgad_quality select DATA [--seeds N] [--study grid|loss-noise|finalists]
+//                                           model selection on the TRAINING split only: the training split
+//                                           (sklearn, 0.2, seed 21) is split again (0.2, seed 21);
+//                                           candidates train on the inner part and are scored on the
+//                                           validation part ("finalists": 5-fold cross-validation over the
+//                                           whole training split instead). The test split is never read.
 //   ecgad_quality test DATA [--seeds N] [--config NAME]...
 //                                           the tutorial protocol: train on the training split, evaluate
 //                                           on the test split; mean ± std over seeds 0..N-1.
