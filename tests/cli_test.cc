@@ -109,7 +109,8 @@ TEST_F(Cli, UsageErrorsExitTwoWithAHint) {
   EXPECT_EQ(ecgad("frobnicate").status, 2);
   EXPECT_EQ(ecgad("").status, 2);
   EXPECT_EQ(ecgad("evaluate -m " + model() + " x.csv --positive maybe").status, 2);
-  for (const char* bad : {"--lr abc", "--lr -1", "--epochs 0", "--batch-size -3", "--layers 32,x", "--seed -1"}) {
+  for (const char* bad : {"--lr abc", "--lr -1", "--epochs 0", "--batch-size -3", "--layers 32,x", "--seed -1",
+                          "--noise -0.1", "--noise nan", "--loss huber"}) {
     Result bad_run = ecgad("train '" + path("toy_train.csv") + "' -o '" + path("never.ecgad") + "' " + bad);
     EXPECT_EQ(bad_run.status, 2) << bad;
     EXPECT_NE(bad_run.err.find("ecgad: error:"), std::string::npos) << bad << ": " << bad_run.err;

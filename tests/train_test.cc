@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <memory>
 
 #include "ecgad/error.h"
@@ -45,6 +46,35 @@ TEST(Train, TinyNetLearnsAToyProblem) {
   // A beat unlike the training shapes scores worse than the training beats.
   Mat<float> odd = Mat<float>::Constant(16, 1, 0.05f);
   EXPECT_GT(model.score(odd)(0), 3 * model.score(data).mean());
+}
+
+// The MSE and denoising variants learn the same toy problem, and the noise is drawn from the seed.
+TEST(Train, MseLossAndDenoisingAlsoLearnReproducibly) {
+  Mat<float> data = two_shape_data(16, 256, 1);
+  auto run = [&](Loss loss, double noise, std::uint64_t seed) {
+    Network<float> net(autoencoder_layers(16, {12, 6}));
+    Rng rng(seed);
+    net.init_glorot_uniform(rng);
+    Autoencoder model(std::move(net), loss);
+    double before = model.loss(data);
+    TrainOptions options;
+    options.epochs = 200;
+    options.batch_size = 32;
+    options.adam.learning_rate = 3e-3;
+    options.loss = loss;
+    options.input_noise = noise;
+    train(model, data, nullptr, options, rng);
+    EXPECT_LT(model.loss(data), before / 4) << to_string(loss) << " noise " << noise;  // the MAE score
+    return model.network.params;
+  };
+  auto mse = run(Loss::mse, 0, 6);
+  auto noisy = run(Loss::mae, 0.02, 6);
+  EXPECT_EQ(noisy, run(Loss::mae, 0.02, 6));
+  EXPECT_NE(noisy, run(Loss::mae, 0, 6));  // the noise reached the inputs
+  EXPECT_NE(mse, run(Loss::mae, 0, 6));
+  EXPECT_EQ(parse_loss("mse"), Loss::mse);
+  EXPECT_EQ(to_string(parse_loss("mae")), "mae");
+  EXPECT_THROW(parse_loss("huber"), Error);
 }
 
 TEST(Train, SameSeedGivesIdenticalParametersAndHistory) {
@@ -99,6 +129,10 @@ TEST(Train, RefusesBadOptions) {
   EXPECT_THROW(train(model, data, nullptr, options, rng), Error);
   options.adam.learning_rate = 1e-3;
   EXPECT_THROW(train(model, Mat<float>(8, 0), nullptr, options, rng), Error);
+  for (double noise : {-0.1, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    options.input_noise = noise;
+    EXPECT_THROW(train(model, data, nullptr, options, rng), Error) << noise;
+  }
 }
 
 }  // namespace
