@@ -4,16 +4,10 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
-#include <limits>
 #include <vector>
 
 #include "ecgad/csv.h"
-
-#define CSV_IO_NO_THREAD
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstringop-truncation"  // its file-name copy, truncated on purpose
-#include <libfccp/csv.h>
-#pragma GCC diagnostic pop
+#include "line_reader.h"  // src/, as src/csv.cc includes it
 
 namespace ecgad {
 namespace {

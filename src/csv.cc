@@ -23,14 +23,7 @@
 #include <system_error>
 
 #include "ecgad/error.h"
-
-// Synchronous reads: no reader thread, and the byte source below is only touched from our own calls.
-// This is the only file that includes the library, so the macro cannot give io::LineReader two layouts.
-#define CSV_IO_NO_THREAD
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstringop-truncation"  // its file-name copy, truncated on purpose
-#include <libfccp/csv.h>
-#pragma GCC diagnostic pop
+#include "line_reader.h"
 
 namespace ecgad {
 namespace {
