@@ -50,6 +50,7 @@ struct Candidate {
 struct Stats {
   std::vector<double> values;
   void add(double v) { values.push_back(v); }
+  void append(const Stats& other) { values.insert(values.end(), other.values.begin(), other.values.end()); }
   double mean() const {
     double s = 0;
     for (double v : values) s += v;
@@ -70,6 +71,14 @@ struct Stats {
 
 struct Row {
   Stats accuracy, precision, recall, f1, auc, normal_precision, normal_recall, seconds;
+  void append(const Row& other) {
+    for (auto [to, from] : {std::pair{&accuracy, &other.accuracy}, {&precision, &other.precision},
+                            {&recall, &other.recall}, {&f1, &other.f1}, {&auc, &other.auc},
+                            {&normal_precision, &other.normal_precision}, {&normal_recall, &other.normal_recall},
+                            {&seconds, &other.seconds}}) {
+      to->append(*from);
+    }
+  }
 };
 
 std::string pm(const Stats& s) {
@@ -125,12 +134,21 @@ std::string describe(const DetectorConfig& c) {
   std::snprintf(name, sizeof name, "%s e%d b%d lr%g%s", layers.c_str(), c.train.epochs, c.train.batch_size,
                 c.train.adam.learning_rate, c.per_column_scaling ? " per-column" : "");
   std::string text = name;
-  if (c.train.loss != Loss::mae) text += " loss " + to_string(c.train.loss);
+  if (c.loss != Loss::mae) text += " loss " + to_string(c.loss);
   if (c.train.input_noise > 0) {
     std::snprintf(name, sizeof name, " noise %g", c.train.input_noise);
     text += name;
   }
   return text;
+}
+
+// The tutorial's model and threshold trained with other epochs, batch size and learning rate.
+DetectorConfig tutorial_with(int epochs, int batch, double lr) {
+  DetectorConfig c = preset_config("tutorial");
+  c.train.epochs = epochs;
+  c.train.batch_size = batch;
+  c.train.adam.learning_rate = lr;
+  return c;
 }
 
 // The second study: the training loss and denoising, on the grid's two best configurations and a longer run.
@@ -143,11 +161,8 @@ std::vector<DetectorConfig> loss_noise_candidates() {
   for (Base base : {Base{50, 1e-3}, Base{20, 3e-3}, Base{100, 1e-3}}) {
     for (Loss loss : {Loss::mae, Loss::mse}) {
       for (double noise : {0.0, 0.01, 0.02, 0.05}) {
-        DetectorConfig c = preset_config("tutorial");
-        c.train.epochs = base.epochs;
-        c.train.batch_size = 32;
-        c.train.adam.learning_rate = base.lr;
-        c.train.loss = loss;
+        DetectorConfig c = tutorial_with(base.epochs, 32, base.lr);
+        c.loss = loss;
         c.train.input_noise = noise;
         list.push_back(c);
       }
@@ -158,15 +173,7 @@ std::vector<DetectorConfig> loss_noise_candidates() {
 
 // The two best of both studies, for 5-fold cross-validation on the training split.
 std::vector<DetectorConfig> finalist_candidates() {
-  std::vector<DetectorConfig> list;
-  for (auto [epochs, lr] : {std::pair<int, double>{50, 1e-3}, std::pair<int, double>{20, 3e-3}}) {
-    DetectorConfig c = preset_config("tutorial");
-    c.train.epochs = epochs;
-    c.train.batch_size = 32;
-    c.train.adam.learning_rate = lr;
-    list.push_back(c);
-  }
-  return list;
+  return {tutorial_with(50, 32, 1e-3), tutorial_with(20, 32, 3e-3)};
 }
 
 std::vector<DetectorConfig> candidates() {
@@ -175,20 +182,15 @@ std::vector<DetectorConfig> candidates() {
     for (int epochs : {20, 50, 100, 200}) {
       for (int batch : {32, 64, 128, 512}) {
         for (double lr : {1e-3, 3e-3}) {
-          DetectorConfig c = preset_config("tutorial");
+          DetectorConfig c = tutorial_with(epochs, batch, lr);
           c.encoder = layers;
-          c.train.epochs = epochs;
-          c.train.batch_size = batch;
-          c.train.adam.learning_rate = lr;
           list.push_back(c);
         }
       }
     }
   }
   for (int epochs : {50, 100}) {  // per-column scaling, with the tutorial's layers
-    DetectorConfig c = preset_config("tutorial");
-    c.train.epochs = epochs;
-    c.train.batch_size = 32;
+    DetectorConfig c = tutorial_with(epochs, 32, 1e-3);
     c.per_column_scaling = true;
     list.push_back(c);
   }
@@ -229,13 +231,14 @@ int main(int argc, char** argv) {
       Dataset inner_train = subset(train_split, inner.train, "inner-train");
       Dataset validation = subset(train_split, inner.test, "validation");
       if (study == "finalists") {
-        // 5-fold cross-validation over the training split, folds cut from sklearn's permutation (seed 21).
-        SplitIndices permuted = train_test_split(train_split.rows(), 0.2, 21);
-        std::vector<std::size_t> order = permuted.test;
-        order.insert(order.end(), permuted.train.begin(), permuted.train.end());
+        // 5-fold cross-validation over the training split, folds cut from sklearn's permutation (seed 21):
+        // the inner split's test rows, then its train rows.
+        std::vector<std::size_t> order = inner.test;
+        order.insert(order.end(), inner.train.begin(), inner.train.end());
         constexpr std::size_t kFolds = 5;
         for (const DetectorConfig& c : finalist_candidates()) {
           std::vector<std::pair<std::string, Row>> total;
+          for (const std::string& strategy : kStrategies) total.emplace_back(strategy, Row{});
           for (std::size_t fold = 0; fold < kFolds; ++fold) {
             std::vector<std::size_t> inner_rows, validation_rows;
             for (std::size_t i = 0; i < order.size(); ++i) {
@@ -243,18 +246,7 @@ int main(int argc, char** argv) {
             }
             auto rows = run(subset(train_split, inner_rows, "inner-train"),
                             subset(train_split, validation_rows, "validation"), c, seeds);
-            if (total.empty()) total = rows;
-            else {
-              for (std::size_t k = 0; k < rows.size(); ++k) {
-                Row& into = total[k].second;
-                const Row& from = rows[k].second;
-                for (auto [to, add] : {std::pair{&into.accuracy, &from.accuracy}, {&into.precision, &from.precision},
-                                       {&into.recall, &from.recall}, {&into.f1, &from.f1}, {&into.auc, &from.auc},
-                                       {&into.seconds, &from.seconds}}) {
-                  to->values.insert(to->values.end(), add->values.begin(), add->values.end());
-                }
-              }
-            }
+            for (std::size_t k = 0; k < rows.size(); ++k) total[k].second.append(rows[k].second);
           }
           for (const auto& [strategy, row] : total) print_row(describe(c) + " (5 folds)", strategy, row);
         }

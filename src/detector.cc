@@ -173,10 +173,11 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
 
   Rng rng(config.seed);
   model.network.init_glorot_uniform(rng);
-  Autoencoder autoencoder(std::move(model.network), config.train.loss);
+  Autoencoder autoencoder(std::move(model.network), config.loss);
   std::vector<EpochStats> history =
       train(autoencoder, train_x, validation ? &validation_x : nullptr, config.train, rng, on_epoch);
   model.network = std::move(autoencoder.network);
+  model.loss = config.loss;
 
   std::vector<double> normal_errors = to_vector(autoencoder_scores(model.network, train_x));
   std::vector<double> labelled_errors;
@@ -218,7 +219,6 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
         {"beta1", config.train.adam.beta1},
         {"beta2", config.train.adam.beta2},
         {"epsilon", config.train.adam.epsilon}}},
-      {"loss", to_string(config.train.loss)},
       {"input_noise", config.train.input_noise},
       {"seed", config.seed},
       {"per_column_scaling", config.per_column_scaling},

@@ -47,7 +47,7 @@ nlohmann::json model_info(const TrainedModel& model) {
         {"layers", layers},
         {"parameter_count", model.network.params.size()},
         {"parameter_layout", "per layer: weights (outputs x inputs, column-major) then biases; float32 little-endian"},
-        {"loss", "mae"},
+        {"loss", to_string(model.loss)},
         {"anomaly_score", "mean absolute reconstruction error of the scaled beat"}}},
       {"normalizer",
        {{"kind", "min-max"}, {"per_column", model.scaler.per_column}, {"min", model.scaler.min},
@@ -105,7 +105,8 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name) {
       specs.push_back({layer.at("inputs").get<int>(), layer.at("outputs").get<int>(),
                        parse_activation(layer.at("activation").get<std::string>())});
     }
-    TrainedModel model{Network<float>(specs), {}, {}, {}, info.at("training")};
+    TrainedModel model{Network<float>(specs), {}, {}, {}, info.at("training"),
+                       parse_loss(m.at("loss").get<std::string>())};
     std::size_t count = m.at("parameter_count").get<std::size_t>();
     if (count != model.network.params.size()) throw fail("parameter count does not match the layers");
     if (json_end + 1 + 4 * count != body_size) throw fail("the weights do not have the size the metadata gives");

@@ -43,7 +43,16 @@ TEST(ModelFile, RoundTripIsBitExact) {
   EXPECT_EQ(back.training["seed"], 42);
   ASSERT_EQ(back.network.layers.size(), 4u);
   EXPECT_EQ(back.network.layers.back().activation, Activation::sigmoid);
+  EXPECT_EQ(back.loss, Loss::mae);
   EXPECT_EQ(serialize_model(back), bytes);
+}
+
+TEST(ModelFile, RecordsTheTrainingLoss) {
+  TrainedModel model = small_model();
+  model.loss = Loss::mse;
+  std::string bytes = serialize_model(model);
+  EXPECT_NE(bytes.find("\"loss\":\"mse\""), std::string::npos);
+  EXPECT_EQ(parse_model(bytes, "m.ecgad").loss, Loss::mse);
 }
 
 TEST(ModelFile, StartsWithMagicAndEndsWithChecksum) {

@@ -61,7 +61,6 @@ TEST(Train, MseLossAndDenoisingAlsoLearnReproducibly) {
     options.epochs = 200;
     options.batch_size = 32;
     options.adam.learning_rate = 3e-3;
-    options.loss = loss;
     options.input_noise = noise;
     train(model, data, nullptr, options, rng);
     EXPECT_LT(model.loss(data), before / 4) << to_string(loss) << " noise " << noise;  // the MAE score

@@ -19,6 +19,7 @@ struct DetectorConfig {
   TrainOptions train;
   std::uint64_t seed = 0;
   bool per_column_scaling = false;
+  Loss loss = Loss::mae;  // the autoencoder's training loss; beats are always scored by their MAE
   ThresholdStrategy threshold{ThresholdStrategy::Kind::mean_std, 1.0};
   // Used instead of a best-* threshold when the training data holds no abnormal rows to choose on.
   std::optional<ThresholdStrategy> fallback_threshold;

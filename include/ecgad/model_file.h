@@ -13,6 +13,7 @@
 #include "ecgad/csv.h"
 #include "ecgad/network.h"
 #include "ecgad/normalize.h"
+#include "ecgad/train.h"
 
 namespace ecgad {
 
@@ -30,6 +31,7 @@ struct TrainedModel {
   LabelSpec labels;
   ThresholdChoice threshold;
   nlohmann::json training;  // options, seed, data fingerprint, per-epoch loss history
+  Loss loss = Loss::mae;    // the training loss (model.loss in the file); scores are always the MAE
 
   int input_width() const { return network.input_width(); }
 };

@@ -56,7 +56,6 @@ struct TrainOptions {
   int epochs = 20;
   int batch_size = 512;
   AdamOptions adam;
-  Loss loss = Loss::mae;
   // Denoising: each batch's input gets Gaussian noise of this standard deviation (in scaled units), drawn
   // from the training Rng; the target stays the clean beat. 0 trains a plain autoencoder.
   double input_noise = 0;

@@ -91,7 +91,7 @@ int run_train(const TrainArgs& args) {
   if (args.epochs) config.train.epochs = *args.epochs;
   if (args.batch_size) config.train.batch_size = *args.batch_size;
   if (args.learning_rate) config.train.adam.learning_rate = *args.learning_rate;
-  if (args.loss) config.train.loss = parse_loss(*args.loss);
+  if (args.loss) config.loss = parse_loss(*args.loss);
   if (args.noise) config.train.input_noise = *args.noise;
   if (args.threshold) {
     config.threshold = parse_threshold_strategy(*args.threshold);
