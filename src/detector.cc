@@ -123,7 +123,8 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
   if (data.rows() == 0) throw Error("'" + data.name + "' has no rows to train on");
   nlohmann::json architecture = config.options;
   architecture["input_width"] = data.width;
-  TrainedModel model{make_model(config.kind, architecture),
+  TrainedModel model{make_model(config.kind, architecture, kDefaultParameterLimit,
+                                config.kinds ? *config.kinds : builtin_model_kinds()),
                      MinMaxScaler::fit(data.values.data(), data.rows(), data.width, config.per_column_scaling),
                      {}, {}, {}};
   Model& net = *model.model;

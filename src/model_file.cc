@@ -83,7 +83,7 @@ std::string serialize_model(const TrainedModel& model) {
   return out;
 }
 
-TrainedModel parse_model(const std::string& bytes, const std::string& name) {
+TrainedModel parse_model(const std::string& bytes, const std::string& name, const std::vector<ModelKind>& kinds) {
   auto fail = [&](const std::string& what) -> Error { return Error("model '" + name + "': " + what); };
   std::size_t first_newline = bytes.find('\n');
   std::string first_line = bytes.substr(0, std::min(first_newline, std::size_t{64}));
@@ -127,7 +127,7 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name) {
     }
     std::unique_ptr<Model> model;
     try {
-      model = make_model(kind, architecture, count);
+      model = make_model(kind, architecture, count, kinds);
     } catch (const Error& e) {
       throw fail(e.what());
     }
@@ -173,6 +173,8 @@ void save_model(const std::string& path, const TrainedModel& model) {
   out.commit();
 }
 
-TrainedModel load_model(const std::string& path) { return parse_model(read_file(path), path); }
+TrainedModel load_model(const std::string& path, const std::vector<ModelKind>& kinds) {
+  return parse_model(read_file(path), path, kinds);
+}
 
 }  // namespace ecgad

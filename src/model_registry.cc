@@ -8,34 +8,28 @@
 #include "ecgad/model.h"
 
 namespace ecgad {
-namespace {
 
-using Factory = std::unique_ptr<Model> (*)(const nlohmann::json& architecture);
-
-template <typename M>
-std::unique_ptr<Model> build(const nlohmann::json& architecture) {
-  return std::make_unique<M>(architecture);
+const std::vector<ModelKind>& builtin_model_kinds() {
+  static const std::vector<ModelKind> kinds = {
+      {"autoencoder", build_model<Autoencoder>},
+  };
+  return kinds;
 }
 
-struct Kind {
-  const char* name;
-  Factory factory;
-};
-
-const Kind kKinds[] = {
-    {"autoencoder", build<Autoencoder>},
-};
-
-}  // namespace
+std::vector<std::string> model_kinds() {
+  std::vector<std::string> names;
+  for (const ModelKind& k : builtin_model_kinds()) names.push_back(k.name);
+  return names;
+}
 
 std::unique_ptr<Model> make_model(const std::string& kind, const nlohmann::json& architecture,
-                                  std::size_t max_parameters) {
-  for (const Kind& k : kKinds) {
+                                  std::size_t max_parameters, const std::vector<ModelKind>& kinds) {
+  for (const ModelKind& k : kinds) {
     if (kind != k.name) continue;
     if (!architecture.is_object()) throw Error("the " + kind + " architecture is not a JSON object");
     std::unique_ptr<Model> model;
     try {
-      model = k.factory(architecture);
+      model = k.build(architecture);
     } catch (const nlohmann::json::exception& e) {
       throw Error("the " + kind + " architecture is malformed: " + e.what());
     }
@@ -47,14 +41,8 @@ std::unique_ptr<Model> make_model(const std::string& kind, const nlohmann::json&
     return model;
   }
   std::string known;
-  for (const Kind& k : kKinds) known += (known.empty() ? "" : ", ") + std::string(k.name);
+  for (const ModelKind& k : kinds) known += (known.empty() ? "" : ", ") + k.name;
   throw Error("model kind '" + kind + "' is not known to this ecgad (it knows " + known + ")");
-}
-
-std::vector<std::string> model_kinds() {
-  std::vector<std::string> names;
-  for (const Kind& k : kKinds) names.emplace_back(k.name);
-  return names;
 }
 
 }  // namespace ecgad

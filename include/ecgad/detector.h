@@ -27,6 +27,7 @@ struct DetectorConfig {
   // Used instead of a best-* threshold when the training data holds no abnormal rows to choose on.
   std::optional<ThresholdStrategy> fallback_threshold;
   std::string preset = "tutorial";
+  const std::vector<ModelKind>* kinds = nullptr;  // the kinds `kind` is looked up in; null: this ecgad's
 };
 
 // Named starting configurations ("tutorial", "default", ...), with their descriptions for --help.

@@ -121,14 +121,28 @@ class Model {
 // The most parameters make_model() allocates unless told otherwise: 2^28 float32 (1 GiB), far past any ECG model.
 constexpr std::size_t kDefaultParameterLimit = std::size_t{1} << 28;
 
+// A model kind: its name in files and on the command line, and how to build one from an architecture.
+struct ModelKind {
+  std::string name;
+  std::unique_ptr<Model> (*build)(const nlohmann::json& architecture);
+};
+template <typename M>
+std::unique_ptr<Model> build_model(const nlohmann::json& architecture) {
+  return std::make_unique<M>(architecture);
+}
+
+// The kinds this ecgad knows (src/model_registry.cc, the one list of them). A caller may pass a list of its own
+// (the tests add a toy kind to show that a new model needs nothing but its module and an entry).
+const std::vector<ModelKind>& builtin_model_kinds();
+std::vector<std::string> model_kinds();  // their names, for help and messages
+
 // Builds a model of `kind` from its architecture (as architecture() wrote it, or the options a user gave,
 // which the kind completes with its defaults), with zero parameters until init() or a model file fills them.
 // Nothing is allocated before the parameter count is known to be at most `max_parameters`.
 // Throws ecgad::Error on an unknown kind, an architecture it cannot build, or too many parameters.
 std::unique_ptr<Model> make_model(const std::string& kind, const nlohmann::json& architecture,
-                                  std::size_t max_parameters = kDefaultParameterLimit);
-// The kinds make_model() knows, for help and messages.
-std::vector<std::string> model_kinds();
+                                  std::size_t max_parameters = kDefaultParameterLimit,
+                                  const std::vector<ModelKind>& kinds = builtin_model_kinds());
 
 // Scores beats in chunks (so that a large input does not hold every activation at once) with the model's
 // batch-invariant score(). Throws ecgad::Error when the input width is not the model's.

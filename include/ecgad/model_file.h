@@ -13,6 +13,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "ecgad/labels.h"
 #include "ecgad/model.h"
@@ -35,10 +36,12 @@ struct TrainedModel {
 
 std::string serialize_model(const TrainedModel& model);
 // `name` is used in error messages. Throws ecgad::Error on anything but an intact version-1 or version-2 model.
-TrainedModel parse_model(const std::string& bytes, const std::string& name);
+// `kinds`: the model kinds it may build (this ecgad's by default).
+TrainedModel parse_model(const std::string& bytes, const std::string& name,
+                         const std::vector<ModelKind>& kinds = builtin_model_kinds());
 
 void save_model(const std::string& path, const TrainedModel& model);  // atomic: temp file + rename
-TrainedModel load_model(const std::string& path);
+TrainedModel load_model(const std::string& path, const std::vector<ModelKind>& kinds = builtin_model_kinds());
 
 // Everything but the weights, as JSON (what `ecgad info` prints and line 2 of the file holds).
 nlohmann::json model_info(const TrainedModel& model);
