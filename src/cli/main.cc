@@ -15,6 +15,8 @@
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
 #include "ecgad/model.h"
+#include "ecgad/model_file.h"
+#include "ecgad/version.h"
 
 namespace {
 
@@ -54,6 +56,18 @@ const CLI::Validator kSeed(
     },
     "SEED");
 
+// `ecgad --version`: what a bug report needs to know about this build.
+std::string version_text() {
+  std::string text = std::string("ecgad ") + ecgad::version();
+  if (*ecgad::git_commit()) text += " (git " + std::string(ecgad::git_commit()) + ")";
+  text += "\nbuilt with " + std::string(ecgad::compiler()) + ", -march=" + ecgad::march() + ", " + ecgad::build_type();
+  text += "\nreads model files of format versions 1 and " + std::to_string(ecgad::kModelFormatVersion) +
+          ", writes version " + std::to_string(ecgad::kModelFormatVersion);
+  text += "\nmodel kinds:";
+  for (const std::string& kind : ecgad::model_kinds()) text += " " + kind;
+  return text;
+}
+
 std::vector<std::pair<std::string, double>> gate_list(const ecgad::EvaluateArgs& a) {
   std::vector<std::pair<std::string, double>> gates;
   if (a.min_accuracy) gates.emplace_back("accuracy", *a.min_accuracy);
@@ -76,7 +90,7 @@ void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values) {
 
 int main(int argc, char** argv) {
   CLI::App app(kDescription, "ecgad");
-  app.set_version_flag("--version", std::string("ecgad ") + ECGAD_VERSION);
+  app.set_version_flag("-V,--version", version_text());
   app.require_subcommand(1);
   app.fallthrough(false);
   app.get_formatter()->column_width(34);
