@@ -296,7 +296,7 @@ int main(int argc, char** argv) {
     }
     for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
       if (sub->get_name() == help_topic) {
-        std::fputs(sub->help().c_str(), stdout);
+        std::fputs(sub->help("ecgad").c_str(), stdout);
         return 0;
       }
     }
