@@ -85,8 +85,11 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
   }
   r.name = record == "-" ? "<stdin>" : record;
   if (!options.fs) {
-    throw Error(r.name + " is not a WFDB record (no " + (ends_with(record, ".hea") ? record : record + ".hea") +
-                "); a signal CSV needs its sampling rate: --fs HZ");
+    std::size_t dot = record.rfind('.');
+    if (dot != std::string::npos && is_file(record.substr(0, dot) + ".hea")) {
+      throw Error(r.name + " is part of a WFDB record: give its header, " + record.substr(0, dot) + ".hea");
+    }
+    throw Error(r.name + " is not a WFDB record (no " + record + ".hea); a signal CSV needs its sampling rate: --fs HZ");
   }
   if (!(*options.fs > 0) || !std::isfinite(*options.fs)) throw Error("--fs must be a positive number");
   r.fs = *options.fs;

@@ -63,6 +63,8 @@ int run_beats(const BeatsArgs& args) {
   auto [low, high] = std::minmax_element(recording.signal.begin(), recording.signal.end());
   if (*low == *high) throw Error(recording.name + ": " + recording.channel + " is a flat line: no beats to find");
 
+  // Labels come with --annotations only; --peaks annotations alone takes the record's .atr for positions.
+  const bool labelled = !args.annotations.empty();
   std::string annotations = args.annotations;
   if (annotations.empty() && args.peaks == "annotations") {
     if (!recording.wfdb) throw Error("--peaks annotations needs --annotations FILE for a signal CSV");
@@ -93,7 +95,7 @@ int run_beats(const BeatsArgs& args) {
   std::vector<int> label(beats.rows(), -1);
   std::vector<char> keep(beats.rows(), 1);
   std::size_t unmatched = 0;
-  if (!annotation_file.empty()) {
+  if (labelled) {
     std::vector<long long> reference_of(peaks.size());
     if (args.peaks == "annotations") {
       for (std::size_t i = 0; i < peaks.size(); ++i) reference_of[i] = static_cast<long long>(i);
@@ -154,7 +156,7 @@ int run_beats(const BeatsArgs& args) {
                         (args.peaks == "annotations" ? " reference beats" : " R peaks detected");
   if (cut_off) summary += ", " + std::to_string(cut_off) + " without a whole window";
   if (unmatched) summary += ", " + std::to_string(unmatched) + " matching no reference beat (left out)";
-  if (!annotation_file.empty()) {
+  if (labelled) {
     summary += "; labels from " + annotation_file + ": " + std::to_string(normal) + " normal, " +
                std::to_string(written - normal) + " abnormal";
   }
