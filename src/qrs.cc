@@ -17,16 +17,32 @@ std::size_t odd_window(double seconds, double fs) {
 }
 
 // Centred moving average: out[i] = mean of in[i-h .. i+h] (h = (w-1)/2), over the samples that exist at the ends.
-void moving_average(const std::vector<double>& in, std::size_t w, std::vector<double>& out) {
-  const std::size_t n = in.size(), h = (w - 1) / 2;
-  out.resize(n);
+// A running sum: two additions per sample whatever the window.
+void moving_average(const double* in, std::size_t n, std::size_t w, double* out) {
+  const std::size_t h = (w - 1) / 2;
+  if (n <= 2 * h + 1) {  // shorter than the window: every output sees the ends
+    for (std::size_t i = 0; i < n; ++i) {
+      std::size_t lo = i > h ? i - h : 0, hi = std::min(n, i + h + 1);
+      double sum = 0;
+      for (std::size_t j = lo; j < hi; ++j) sum += in[j];
+      out[i] = sum / static_cast<double>(hi - lo);
+    }
+    return;
+  }
   double sum = 0;
-  std::size_t lo = 0, hi = 0;  // window is [lo, hi)
-  for (std::size_t i = 0; i < n; ++i) {
-    std::size_t want_hi = std::min(n, i + h + 1), want_lo = i > h ? i - h : 0;
-    while (hi < want_hi) sum += in[hi++];
-    while (lo < want_lo) sum -= in[lo++];
-    out[i] = sum / static_cast<double>(hi - lo);
+  for (std::size_t j = 0; j < h; ++j) sum += in[j];
+  for (std::size_t i = 0; i <= h; ++i) {  // head: the window grows
+    sum += in[i + h];
+    out[i] = sum / static_cast<double>(i + h + 1);
+  }
+  const double scale = 1.0 / static_cast<double>(w);
+  for (std::size_t i = h + 1; i + h < n; ++i) {
+    sum += in[i + h] - in[i - h - 1];
+    out[i] = sum * scale;
+  }
+  for (std::size_t i = std::max(h + 1, n - h); i < n; ++i) {  // tail: the window shrinks
+    sum -= in[i - h - 1];
+    out[i] = sum / static_cast<double>(n - i + h);
   }
 }
 
@@ -67,26 +83,29 @@ std::vector<std::size_t> separated_peaks(const std::vector<double>& v, std::size
 PanTompkinsStages pan_tompkins_stages(const double* signal, std::size_t n, double fs) {
   if (!(fs > 0) || !std::isfinite(fs)) throw Error("the sampling frequency must be a positive number");
   PanTompkinsStages s;
-  std::vector<double> x(signal, signal + n), tmp;
-  // High-pass: the signal minus its 160 ms moving average (baseline wander and the P/T-wave pedestal go).
-  moving_average(x, odd_window(0.160, fs), tmp);
   s.highpassed.resize(n);
-  for (std::size_t i = 0; i < n; ++i) s.highpassed[i] = x[i] - tmp[i];
+  s.bandpassed.resize(n);
+  s.derivative.assign(n, 0.0);
+  s.integrated.resize(n);
+  std::vector<double> tmp(n);
+  // High-pass: the signal minus its 160 ms moving average (baseline wander and the P/T-wave pedestal go).
+  moving_average(signal, n, odd_window(0.160, fs), tmp.data());
+  for (std::size_t i = 0; i < n; ++i) s.highpassed[i] = signal[i] - tmp[i];
   // Low-pass: two 30 ms moving averages (a triangle; first zero near 33 Hz, mains and EMG noise damped).
   const std::size_t low = odd_window(0.030, fs);
-  moving_average(s.highpassed, low, tmp);
-  moving_average(tmp, low, s.bandpassed);
-  // Five-point derivative with taps k samples apart, k ~ the paper's one sample at 200 Hz.
+  moving_average(s.highpassed.data(), n, low, tmp.data());
+  moving_average(tmp.data(), n, low, s.bandpassed.data());
+  // Five-point derivative with taps k samples apart, k ~ the paper's one sample at 200 Hz; then squared.
   const auto k = static_cast<std::size_t>(std::max(1L, std::lround(fs / 200.0)));
-  s.derivative.assign(n, 0.0);
-  const std::vector<double>& b = s.bandpassed;
+  const double* b = s.bandpassed.data();
+  std::fill(tmp.begin(), tmp.end(), 0.0);
   for (std::size_t i = 2 * k; i + 2 * k < n; ++i) {
-    s.derivative[i] = (-b[i - 2 * k] - 2 * b[i - k] + 2 * b[i + k] + b[i + 2 * k]) / 8.0;
+    double d = (-b[i - 2 * k] - 2 * b[i - k] + 2 * b[i + k] + b[i + 2 * k]) / 8.0;
+    s.derivative[i] = d;
+    tmp[i] = d * d;
   }
-  // Squaring, then the 150 ms moving-window integration.
-  tmp.resize(n);
-  for (std::size_t i = 0; i < n; ++i) tmp[i] = s.derivative[i] * s.derivative[i];
-  moving_average(tmp, odd_window(0.150, fs), s.integrated);
+  // The 150 ms moving-window integration of the squared derivative.
+  moving_average(tmp.data(), n, odd_window(0.150, fs), s.integrated.data());
   return s;
 }
 
