@@ -64,6 +64,7 @@ TEST(CutBeats, FixedWindowAroundEachPeak) {
   std::vector<double> ramp(1000);
   for (std::size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<double>(i);
   BeatOptions o;
+  o.window = BeatWindow::fixed;
   o.before = 0.25;
   o.after = 0.5;
   o.width = 4;  // at 100 Hz: from R - 25 to R + 50 samples, every 25 samples

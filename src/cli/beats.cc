@@ -48,7 +48,7 @@ int run_beats(const BeatsArgs& args) {
   }
   if (args.peaks != "detect" && args.peaks != "annotations") throw Error("--peaks is detect or annotations");
   BeatOptions options;
-  options.window = args.window == "rr" ? BeatWindow::rr_midpoints : BeatWindow::fixed;
+  options.window = args.window == "fixed" ? BeatWindow::fixed : BeatWindow::rr_midpoints;
   if (args.before) options.before = *args.before;
   if (args.after) options.after = *args.after;
   if (options.window == BeatWindow::rr_midpoints && (args.before || args.after)) {

@@ -8,7 +8,7 @@
 namespace ecgad {
 
 struct BeatsArgs {
-  std::string record, output = "-", channel, annotations, peaks = "detect", peaks_out, model, window = "fixed";
+  std::string record, output = "-", channel, annotations, peaks = "detect", peaks_out, model, window = "rr";
   std::optional<std::size_t> width;
   std::optional<double> fs, before, after;
   std::size_t column = 0;

@@ -228,11 +228,11 @@ int main(int argc, char** argv) {
   auto* beats_width = beats_cmd->add_option("--width", beats.width, "Samples per beat (default 140)")->check(kPositive);
   beats_cmd->add_option("-m,--model", beats.model, "Take the width from this model file")->excludes(beats_width);
   beats_cmd->add_option("--window", beats.window,
-                        "fixed (--before/--after seconds around R) or rr (previous to next RR midpoint)")
-      ->check(CLI::IsMember({"fixed", "rr"}))
+                        "rr (previous to next RR midpoint) or fixed (--before/--after seconds around R)")
+      ->check(CLI::IsMember({"rr", "fixed"}))
       ->capture_default_str();
-  beats_cmd->add_option("--before", beats.before, "Fixed window: seconds before the R peak (default 0.25)")->check(kNonNegative);
-  beats_cmd->add_option("--after", beats.after, "Fixed window: seconds after the R peak (default 0.45)")->check(kNonNegative);
+  beats_cmd->add_option("--before", beats.before, "--window fixed: seconds before the R peak (default 0.25)")->check(kNonNegative);
+  beats_cmd->add_option("--after", beats.after, "--window fixed: seconds after the R peak (default 0.45)")->check(kNonNegative);
   beats_cmd->add_option("--fs", beats.fs, "Sampling rate of a signal CSV, in Hz")->check(kPositive);
   beats_cmd->add_option("--column", beats.column, "Column of a signal CSV holding the lead (1-based)")->check(kPositive);
   beats_cmd->add_flag("-q,--quiet", beats.quiet, "Print no summary on standard error");
