@@ -217,7 +217,7 @@ int main(int argc, char** argv) {
   beats_cmd->add_option("RECORD", beats.record, "A WFDB header (.hea, or the record name), or a signal CSV (needs --fs)")
       ->required();
   beats_cmd->add_option("-o,--output", beats.output, "Write the beats here instead of standard output (atomically)");
-  beats_cmd->add_option("--channel", beats.channel, "WFDB lead by name or 0-based number (default: MLII, II, else the first)");
+  beats_cmd->add_option("--channel", beats.channel, "Lead: a WFDB signal name or 0-based number (default MLII, II, else the first), or a CSV header name");
   beats_cmd->add_option("--annotations", beats.annotations,
                         "Label beats from reference annotations: 'atr' (RECORD.atr) or a file; adds a label column");
   beats_cmd->add_option("--peaks", beats.peaks, "R peaks: detect (Pan-Tompkins) or annotations (the reference beats)")
