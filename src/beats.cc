@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -241,7 +242,13 @@ Beats cut_beats(const std::vector<double>& signal, double fs, const std::vector<
 
 ReferenceBeats reference_beats(const std::vector<Annotation>& annotations) {
   ReferenceBeats ref;
-  for (const Annotation& a : annotations) {
+  // Annotation files are in time order, but WFDB does not forbid otherwise: matching needs it.
+  std::vector<const Annotation*> in_order;
+  for (const Annotation& a : annotations) in_order.push_back(&a);
+  std::stable_sort(in_order.begin(), in_order.end(),
+                   [](const Annotation* x, const Annotation* y) { return x->sample < y->sample; });
+  for (const Annotation* p : in_order) {
+    const Annotation& a = *p;
     if (!is_beat_code(a.code)) continue;
     ref.samples.push_back(a.sample);
     ref.normal.push_back(is_aami_normal_code(a.code) ? 1 : 0);

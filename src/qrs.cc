@@ -20,12 +20,12 @@ std::size_t odd_window(double seconds, double fs) {
 // A running sum: two additions per sample whatever the window.
 void moving_average(const double* in, std::size_t n, std::size_t w, double* out) {
   const std::size_t h = (w - 1) / 2;
-  if (n <= 2 * h + 1) {  // shorter than the window: every output sees the ends
+  if (n <= 2 * h + 1) {  // shorter than the window (a very high --fs): every output sees an end; prefix sums
+    std::vector<double> prefix(n + 1, 0.0);
+    for (std::size_t j = 0; j < n; ++j) prefix[j + 1] = prefix[j] + in[j];
     for (std::size_t i = 0; i < n; ++i) {
       std::size_t lo = i > h ? i - h : 0, hi = std::min(n, i + h + 1);
-      double sum = 0;
-      for (std::size_t j = lo; j < hi; ++j) sum += in[j];
-      out[i] = sum / static_cast<double>(hi - lo);
+      out[i] = (prefix[hi] - prefix[lo]) / static_cast<double>(hi - lo);
     }
     return;
   }

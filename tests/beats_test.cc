@@ -148,6 +148,10 @@ TEST(ReferenceBeats, OnlyBeatsWithTheirAamiClass) {
   ReferenceBeats r = reference_beats(a);
   EXPECT_EQ(r.samples, (std::vector<long long>{10, 20, 30}));
   EXPECT_EQ(r.normal, (std::vector<std::uint8_t>{1, 0, 1}));
+  std::swap(a[1], a[3]);  // out of time order in the file: put in order
+  r = reference_beats(a);
+  EXPECT_EQ(r.samples, (std::vector<long long>{10, 20, 30}));
+  EXPECT_EQ(r.codes, (std::vector<int>{1, 8, 34}));
 }
 
 }  // namespace

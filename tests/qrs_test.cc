@@ -114,6 +114,11 @@ TEST(PanTompkins, RefusesANonsenseRate) {
   std::vector<double> x(100, 0.0);
   EXPECT_ANY_THROW(detect_r_peaks(x, 0));
   EXPECT_ANY_THROW(detect_r_peaks(x, std::nan("")));
+  // Rates whose windows are far longer, or shorter, than the signal's samples: an answer, not a hang or a crash.
+  std::vector<double> wave(20000);
+  for (std::size_t i = 0; i < wave.size(); ++i) wave[i] = std::sin(0.01 * static_cast<double>(i));
+  EXPECT_LE(detect_r_peaks(wave, 1e9).size(), 1u);
+  EXPECT_NO_THROW(detect_r_peaks(wave, 0.5));
 }
 
 }  // namespace

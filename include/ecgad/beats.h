@@ -77,7 +77,8 @@ Beats cut_beats(const std::vector<double>& signal, double fs, const std::vector<
 
 // ---- labels from reference annotations ---------------------------------------------------------------------
 
-// The beat annotations' positions and whether each is AAMI class N (normal). Non-beat annotations are dropped.
+// The beat annotations' positions (in time order) and whether each is AAMI class N (normal). Non-beat
+// annotations are dropped.
 struct ReferenceBeats {
   std::vector<long long> samples;
   std::vector<std::uint8_t> normal;
