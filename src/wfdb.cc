@@ -249,7 +249,7 @@ std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::
     default: throw Error(name + ": signal format " + std::to_string(format) + " is not supported");
   }
   bool partial_word = (format == 16 || format == 61) ? n % 2 != 0 : format == 212 && n % 3 == 1;
-  if (partial_word || signals == 0 || samples % signals != 0) {
+  if (partial_word || signals == 0) {
     throw Error(name + ": truncated signal file: " + std::to_string(n) + " bytes do not hold whole frames of " +
                 std::to_string(signals) + " format-" + std::to_string(format) + " samples");
   }
@@ -314,6 +314,15 @@ WfdbRecord read_wfdb_record(const WfdbHeader& header) {
     }
     bytes.erase(0, static_cast<std::size_t>(lead.byte_offset));
     std::vector<int> interleaved = decode_wfdb_samples(bytes, lead.format, count, file);
+    // Writers pad an odd number of 212 samples to whole 3-byte groups with one zero sample: not a sample.
+    if (lead.format == 212 && header.samples_per_signal && interleaved.size() % 2 == 0 &&
+        interleaved.size() == static_cast<std::size_t>(*header.samples_per_signal) * count + 1) {
+      interleaved.pop_back();
+    }
+    if (interleaved.size() % count != 0) {
+      throw Error(file + ": truncated signal file: " + std::to_string(interleaved.size()) +
+                  " samples are not whole frames of " + std::to_string(count) + " signals");
+    }
     std::size_t file_frames = interleaved.size() / count;
     if (header.samples_per_signal && *header.samples_per_signal != 0 &&
         file_frames != static_cast<std::size_t>(*header.samples_per_signal)) {

@@ -73,6 +73,18 @@ Result ecgad(const std::string& args) {
 
 const std::string kRecord = std::string(ECGAD_SOURCE_DIR) + "/data/mitdb/100";
 
+TEST(BeatsCli, ListedInTheHelpWithItsOptions) {
+  Result r = ecgad("--help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("beats"), std::string::npos);
+  r = ecgad("beats --help");
+  EXPECT_EQ(r.status, 0);
+  for (const char* option : {"--channel", "--annotations", "--peaks", "--peaks-out", "--width", "--model", "--fs",
+                             "--column", "--window"}) {
+    EXPECT_NE(r.out.find(option), std::string::npos) << option;
+  }
+}
+
 TEST(BeatsCli, Record100LabelledBeatsAndTheirPeaks) {
   Result r = ecgad("beats '" + kRecord + ".hea' --annotations atr -o '" + path("b.csv") + "' --peaks-out '" +
                    path("p.csv") + "'");

@@ -160,6 +160,10 @@ TEST(WfdbSignal, RoundTripsThroughEveryFormat) {
   EXPECT_EQ(r.samples[0], odd);
   EXPECT_EQ(r.samples[1], small);
   EXPECT_EQ(encode_wfdb_samples(odd, 212).size(), 5u);
+  // Some writers pad the odd last sample to a whole 3-byte group with a zero sample: read as 3 samples too.
+  hea = make_record("pad", "pad 1 250 3\npad.dat 212 200 12 0 5 " + std::to_string(wfdb_checksum(odd)) + "\n",
+                    {{"pad.dat", encode_wfdb_samples({5, -7, 9, 0}, 212)}});
+  EXPECT_EQ(read_wfdb_record(hea).samples[0], odd);
   // A byte offset skips a prefix of the file.
   hea = make_record("off", "off 1 250 3\noff.dat 16+4 200 16 0 5 " + std::to_string(wfdb_checksum(odd)) + "\n",
                     {{"off.dat", std::string("JUNK") + encode_wfdb_samples(odd, 16)}});

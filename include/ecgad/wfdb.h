@@ -62,7 +62,7 @@ int wfdb_checksum(const std::vector<int>& samples);
 // Encodes samples (frames interleaved: frame 0's signals, then frame 1's, ...) as a signal file's bytes.
 // For tests and for writing small records; throws on a value the format cannot hold.
 std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format);
-// The inverse: `signals` interleaved signals; `name` for messages. Throws when bytes do not hold whole frames.
+// The inverse: every whole sample in the bytes; `name` for messages. Throws when bytes end inside a sample.
 std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::size_t signals,
                                      const std::string& name);
 
