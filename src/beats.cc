@@ -43,10 +43,9 @@ std::size_t choose_signal(const WfdbHeader& header, const std::string& channel) 
   for (std::size_t s = 0; s < count; ++s) {
     if (trimmed(header.signals[s].description) == channel) return s;
   }
-  if (all_digits(channel)) {
-    std::size_t index = std::stoul(channel);
-    if (index < count) return index;
-  }
+  std::size_t index = 0;
+  auto parsed = std::from_chars(channel.data(), channel.data() + channel.size(), index);
+  if (all_digits(channel) && parsed.ec == std::errc() && index < count) return index;
   std::string names;
   for (std::size_t s = 0; s < count; ++s) {
     names += (s ? ", " : "") + std::to_string(s) + " " + (header.signals[s].description.empty() ? "(unnamed)" : header.signals[s].description);

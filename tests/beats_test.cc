@@ -126,6 +126,9 @@ TEST(LoadRecording, WfdbChannelsByNameNumberAndDefault) {
   EXPECT_DOUBLE_EQ(v5.signal[0], (1011 - 1024) / 200.0);
   EXPECT_EQ(load_recording(rec + ".hea", {"1", 0, 360.0}).channel, "V5");
   EXPECT_NE(error_of([&] { load_recording(rec, {"V1", 0, std::nullopt}); }).find("0 MLII, 1 V5"), std::string::npos);
+  EXPECT_NE(error_of([&] { load_recording(rec, {"2", 0, std::nullopt}); }).find("no signal '2'"), std::string::npos);
+  EXPECT_NE(error_of([&] { load_recording(rec, {"99999999999999999999999", 0, std::nullopt}); }).find("no signal"),
+            std::string::npos);
   EXPECT_NE(error_of([&] { load_recording(rec, {"", 0, 250.0}); }).find("--fs"), std::string::npos);
   EXPECT_NE(error_of([&] { load_recording(rec, {"", 2, std::nullopt}); }).find("--column"), std::string::npos);
 }

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "ecgad/error.h"
+#include "ecgad/output.h"
+#include "ecgad/random.h"
 
 namespace ecgad {
 namespace {
@@ -284,6 +286,35 @@ TEST(WfdbAnnotations, TruncatedFilesAreRefused) {
   expect_error([] { parse_annotations(words({word(1, 10), word(63, 5)}) + "ab", "t.atr"); }, {"t.atr", "AUX"});
   expect_error([] { parse_annotations(words({word(60, 1), 0}), "t.atr"); }, {"t.atr", "modifies no annotation"});
   expect_error([] { read_annotations(temp_dir() + "/none.atr"); }, {"none.atr"});
+}
+
+// Damaged input is an ecgad::Error or a result, never a crash (run under ASan+UBSan by scripts/test.sh).
+TEST(WfdbRobustness, DamagedHeadersAndAnnotationFilesAreErrorsNotCrashes) {
+  Rng rng(14);
+  const std::string header = read_file(kRecord100 + ".hea"), annotations = read_file(kRecord100 + ".atr");
+  const std::string alphabet = "0123456789 -+x:/()#.\n\tabcMLIV";
+  std::size_t parsed = 0, refused = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::string h = header, a = annotations.substr(0, 64 + rng.below(annotations.size() - 64));
+    for (std::size_t k = 0, edits = 1 + rng.below(4); k < edits; ++k) {
+      h[rng.below(h.size())] = alphabet[rng.below(alphabet.size())];
+      a[rng.below(a.size())] = static_cast<char>(rng.below(256));
+    }
+    try {
+      parse_wfdb_header(h, "h.hea");
+      ++parsed;
+    } catch (const Error&) {
+      ++refused;
+    }
+    try {
+      parse_annotations(a, "a.atr");
+      ++parsed;
+    } catch (const Error&) {
+      ++refused;
+    }
+  }
+  EXPECT_EQ(parsed + refused, 4000u);
+  EXPECT_GT(refused, 2000u);  // the cut annotation files lack their end word
 }
 
 }  // namespace
