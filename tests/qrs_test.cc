@@ -55,6 +55,26 @@ TEST(PanTompkins, Record100BothLeadsMeetEc57Targets) {
   }
 }
 
+// The same record at other rates (linear interpolation) and upside down: the detector has no 360 Hz in it.
+TEST(PanTompkins, Record100ResampledAndInvertedStillMeetsEc57Targets) {
+  WfdbRecord record = read_wfdb_record(std::string(ECGAD_SOURCE_DIR) + "/data/mitdb/100.hea");
+  ReferenceBeats reference = reference_beats(read_annotations(std::string(ECGAD_SOURCE_DIR) + "/data/mitdb/100.atr"));
+  for (std::size_t lead = 0; lead < 2; ++lead) {
+    std::vector<double> x = physical_signal(record, lead);
+    for (double fs : {128.0, 250.0, 500.0}) {
+      auto n = static_cast<std::size_t>(static_cast<double>(x.size() - 1) * fs / 360.0);
+      std::vector<double> y(n);
+      resample_linear(x.data(), x.size(), 0, static_cast<double>(n - 1) * 360.0 / fs, n, y.data());
+      for (double& v : y) v = -v;
+      std::vector<long long> truth;
+      for (long long s : reference.samples) truth.push_back(std::llround(static_cast<double>(s) * fs / 360.0));
+      BeatMatch m = match_beats(detect_r_peaks(y, fs), truth, std::llround(0.150 * fs));
+      EXPECT_GE(m.sensitivity(), 0.998) << "lead " << lead << ", " << fs << " Hz, inverted";
+      EXPECT_GE(m.positive_predictivity(), 0.998) << "lead " << lead << ", " << fs << " Hz, inverted";
+    }
+  }
+}
+
 struct Synthetic {
   std::vector<double> signal;
   std::vector<long long> r_peaks;  // true R-wave centres
