@@ -25,7 +25,8 @@ void BM_BeatsRecord100(benchmark::State& state) {
     benchmark::DoNotOptimize(beats.values.data());
   }
   state.counters["beats"] = static_cast<double>(rows);
-  state.counters["frames/s"] = benchmark::Counter(650000.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["frames/s"] =
+      benchmark::Counter(650000.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_BeatsRecord100)->Unit(benchmark::kMillisecond);
 

@@ -48,10 +48,11 @@ std::size_t choose_signal(const WfdbHeader& header, const std::string& channel) 
   if (all_digits(channel) && parsed.ec == std::errc() && index < count) return index;
   std::string names;
   for (std::size_t s = 0; s < count; ++s) {
-    names += (s ? ", " : "") + std::to_string(s) + " " + (header.signals[s].description.empty() ? "(unnamed)" : header.signals[s].description);
+    names += (s ? ", " : "") + std::to_string(s) + " " +
+             (header.signals[s].description.empty() ? "(unnamed)" : header.signals[s].description);
   }
-  throw Error(header.path + ": no signal " + quoted(channel) + " (--channel takes a lead name or a 0-based number: " +
-              names + ")");
+  throw Error(header.path + ": no signal " + quoted(channel) +
+              " (--channel takes a lead name or a 0-based number: " + names + ")");
 }
 
 }  // namespace
@@ -60,8 +61,11 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
   Recording r;
   std::string header_path;
   if (record != "-") {
-    if (ends_with(record, ".hea")) header_path = record;
-    else if (is_file(record + ".hea")) header_path = record + ".hea";
+    if (ends_with(record, ".hea")) {
+      header_path = record;
+    } else if (is_file(record + ".hea")) {
+      header_path = record + ".hea";
+    }
   }
   if (!header_path.empty()) {
     if (options.column != 0) {
@@ -89,13 +93,15 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
     if (dot != std::string::npos && is_file(record.substr(0, dot) + ".hea")) {
       throw Error(r.name + " is part of a WFDB record: give its header, " + record.substr(0, dot) + ".hea");
     }
-    throw Error(r.name + " is not a WFDB record (no " + record + ".hea); a signal CSV needs its sampling rate: --fs HZ");
+    throw Error(r.name + " is not a WFDB record (no " + record +
+                ".hea); a signal CSV needs its sampling rate: --fs HZ");
   }
   if (!(*options.fs > 0) || !std::isfinite(*options.fs)) throw Error("--fs must be a positive number");
   r.fs = *options.fs;
   if (record != "-") {
     std::size_t dot = record.rfind('.'), slash = record.rfind('/');
-    r.annotation_base = dot != std::string::npos && (slash == std::string::npos || dot > slash) ? record.substr(0, dot) : record;
+    r.annotation_base =
+        dot != std::string::npos && (slash == std::string::npos || dot > slash) ? record.substr(0, dot) : record;
   }
   std::string column_name = options.channel;
   if (!column_name.empty() && options.column != 0) throw Error("give --column or --channel for a signal CSV, not both");
@@ -125,8 +131,8 @@ std::vector<double> read_signal_csv(const std::string& path, std::size_t column,
     std::size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] == '#') continue;
     if (first_data_line) {
-      separator = line.find(',') != std::string_view::npos   ? ','
-                  : line.find(';') != std::string_view::npos ? ';'
+      separator = line.find(',') != std::string_view::npos    ? ','
+                  : line.find(';') != std::string_view::npos  ? ';'
                   : line.find('\t') != std::string_view::npos ? '\t'
                                                               : 0;
     }

@@ -125,9 +125,11 @@ std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, doubl
   // Learning phase (the paper's first 2 s): signal threshold at a third of the largest peak, noise at half the mean.
   const std::size_t learn = std::min(n, std::max<std::size_t>(samples(2.0), 1));
   double mwi_max = *std::max_element(mwi.begin(), mwi.begin() + static_cast<std::ptrdiff_t>(learn));
-  double mwi_mean = std::accumulate(mwi.begin(), mwi.begin() + static_cast<std::ptrdiff_t>(learn), 0.0) / static_cast<double>(learn);
+  double mwi_mean =
+      std::accumulate(mwi.begin(), mwi.begin() + static_cast<std::ptrdiff_t>(learn), 0.0) / static_cast<double>(learn);
   double bp_max = *std::max_element(abs_bp.begin(), abs_bp.begin() + static_cast<std::ptrdiff_t>(learn));
-  double bp_mean = std::accumulate(abs_bp.begin(), abs_bp.begin() + static_cast<std::ptrdiff_t>(learn), 0.0) / static_cast<double>(learn);
+  double bp_mean = std::accumulate(abs_bp.begin(), abs_bp.begin() + static_cast<std::ptrdiff_t>(learn), 0.0) /
+                   static_cast<double>(learn);
   double signal_level = mwi_max / 3, noise_level = mwi_mean / 2;
   double threshold = signal_level, noise_threshold = noise_level;
   double bp_signal_level = bp_max / 3, bp_noise_level = bp_mean / 2;
@@ -235,7 +237,8 @@ BeatMatch match_beats(const std::vector<long long>& detected, const std::vector<
     long long best = -1;
     for (std::size_t d = first; d < detected.size() && detected[d] <= reference[r] + tolerance; ++d) {
       if (m.matched_reference[d] >= 0) continue;
-      if (best < 0 || std::llabs(detected[d] - reference[r]) < std::llabs(detected[static_cast<std::size_t>(best)] - reference[r])) {
+      if (best < 0 || std::llabs(detected[d] - reference[r]) <
+                          std::llabs(detected[static_cast<std::size_t>(best)] - reference[r])) {
         best = static_cast<long long>(d);
       }
     }

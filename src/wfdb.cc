@@ -74,7 +74,8 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
       }
       header.record_name = name;
       if (t.size() < 2 || !parse_whole(t[1].text, signal_count)) {
-        fail(t.size() < 2 ? line.size() + 1 : t[1].column, "the record line needs the number of signals after the name");
+        fail(t.size() < 2 ? line.size() + 1 : t[1].column,
+             "the record line needs the number of signals after the name");
       }
       if (signal_count == 0) fail(t[1].column, "the record has no signals (an empty signal)");
       if (t.size() >= 3) {
@@ -88,7 +89,8 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
       }
       if (t.size() >= 4) {
         long long n = 0;
-        if (!parse_whole(t[3].text, n) || n < 0) fail(t[3].column, "samples per signal " + quoted(t[3].text) + " is not a whole number");
+        if (!parse_whole(t[3].text, n) || n < 0)
+          fail(t[3].column, "samples per signal " + quoted(t[3].text) + " is not a whole number");
         header.samples_per_signal = n;
       }
       continue;
@@ -101,15 +103,16 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
       // FORMAT[xSPF][:SKEW][+OFFSET]
       const std::string& f = t[1].text;
       std::size_t end = f.find_first_of("x:+");
-      if (!parse_whole(f.substr(0, end), s.format)) fail(t[1].column, "signal format " + quoted(f) + " is not a number");
+      if (!parse_whole(f.substr(0, end), s.format))
+        fail(t[1].column, "signal format " + quoted(f) + " is not a number");
       std::size_t at = end;
       while (at != std::string::npos) {
         char kind = f[at];
         std::size_t next = f.find_first_of("x:+", at + 1);
         std::string value = f.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
-        bool ok = kind == 'x' ? parse_whole(value, s.samples_per_frame) && s.samples_per_frame > 0
-                : kind == ':' ? parse_whole(value, s.skew)
-                              : parse_whole(value, s.byte_offset) && s.byte_offset >= 0;
+        bool ok = kind == 'x'   ? parse_whole(value, s.samples_per_frame) && s.samples_per_frame > 0
+                  : kind == ':' ? parse_whole(value, s.skew)
+                                : parse_whole(value, s.byte_offset) && s.byte_offset >= 0;
         if (!ok) fail(t[1].column, "cannot read " + quoted(f) + " as FORMAT[xSPF][:SKEW][+OFFSET]");
         at = next;
       }
@@ -161,8 +164,8 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
     if (t.size() > 8) s.description = line.substr(t[8].column - 1);
     if (!baseline_given) s.baseline = s.adc_zero;
     if (!is_supported_format(s.format)) {
-      fail(t[1].column, "signal format " + std::to_string(s.format) +
-                            " is not supported (ecgad reads formats 212, 16, 80 and 61)");
+      fail(t[1].column,
+           "signal format " + std::to_string(s.format) + " is not supported (ecgad reads formats 212, 16, 80 and 61)");
     }
     if (s.samples_per_frame != 1) fail(t[1].column, "several samples per frame (" + t[1].text + ") are not supported");
     if (s.skew != 0) fail(t[1].column, "signal skew (" + t[1].text + ") is not supported");
@@ -187,9 +190,12 @@ int wfdb_checksum(const std::vector<int>& samples) {
 
 int wfdb_invalid_sample(int format) {
   switch (format) {
-    case 212: return -2048;
-    case 80: return -128;
-    default: return -32768;
+    case 212:
+      return -2048;
+    case 80:
+      return -128;
+    default:
+      return -32768;
   }
 }
 
@@ -243,10 +249,18 @@ std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::
   const std::size_t n = bytes.size();
   std::size_t samples = 0;
   switch (format) {
-    case 16: case 61: samples = n / 2; break;
-    case 80: samples = n; break;
-    case 212: samples = n / 3 * 2 + (n % 3 == 2 ? 1 : 0); break;
-    default: throw Error(name + ": signal format " + std::to_string(format) + " is not supported");
+    case 16:
+    case 61:
+      samples = n / 2;
+      break;
+    case 80:
+      samples = n;
+      break;
+    case 212:
+      samples = n / 3 * 2 + (n % 3 == 2 ? 1 : 0);
+      break;
+    default:
+      throw Error(name + ": signal format " + std::to_string(format) + " is not supported");
   }
   bool partial_word = (format == 16 || format == 61) ? n % 2 != 0 : format == 212 && n % 3 == 1;
   if (partial_word || signals == 0) {
@@ -416,7 +430,10 @@ std::vector<Annotation> parse_annotations(const std::string& bytes, const std::s
         current = false;
         break;
       }
-      case kNum: case kSub: case kChn: case kAux:
+      case kNum:
+      case kSub:
+      case kChn:
+      case kAux:
         if (!current) {
           throw Error(name + ": word " + std::to_string(w - 1) + " (code " + std::to_string(code) +
                       ") modifies no annotation");
@@ -452,17 +469,15 @@ std::vector<Annotation> parse_annotations(const std::string& bytes, const std::s
 std::vector<Annotation> read_annotations(const std::string& path) { return parse_annotations(read_file(path), path); }
 
 std::string annotation_symbol(int code) {
-  static const char* const symbols[] = {
-      " ", "N", "L", "R", "a", "V", "F", "J", "A", "S", "E", "j", "/", "Q", "~", "[15]", "|", "[17]", "s", "T",
-      "*", "D", "\"", "=", "p", "B", "^", "t", "+", "u", "?", "!", "[", "]", "e", "n", "@", "x", "f", "(",
-      ")", "r"};
+  static const char* const symbols[] = {" ", "N",    "L", "R",    "a", "V", "F", "J", "A",  "S", "E", "j", "/", "Q",
+                                        "~", "[15]", "|", "[17]", "s", "T", "*", "D", "\"", "=", "p", "B", "^", "t",
+                                        "+", "u",    "?", "!",    "[", "]", "e", "n", "@",  "x", "f", "(", ")", "r"};
   if (code >= 0 && code < static_cast<int>(sizeof symbols / sizeof symbols[0])) return symbols[code];
   return "[" + std::to_string(code) + "]";
 }
 
 bool is_beat_code(int code) {
-  return (code >= 1 && code <= 13) || code == 25 || code == 30 || code == 34 || code == 35 || code == 38 ||
-         code == 41;
+  return (code >= 1 && code <= 13) || code == 25 || code == 30 || code == 34 || code == 35 || code == 38 || code == 41;
 }
 
 bool is_aami_normal_code(int code) { return code == 1 || code == 2 || code == 3 || code == 34 || code == 11; }

@@ -79,8 +79,8 @@ TEST(BeatsCli, ListedInTheHelpWithItsOptions) {
   EXPECT_NE(r.out.find("beats"), std::string::npos);
   r = ecgad("beats --help");
   EXPECT_EQ(r.status, 0);
-  for (const char* option : {"--channel", "--annotations", "--peaks", "--peaks-out", "--width", "--model", "--fs",
-                             "--column", "--window"}) {
+  for (const char* option :
+       {"--channel", "--annotations", "--peaks", "--peaks-out", "--width", "--model", "--fs", "--column", "--window"}) {
     EXPECT_NE(r.out.find(option), std::string::npos) << option;
   }
 }
@@ -157,7 +157,8 @@ std::string synthetic_csv(std::size_t beats) {
   const double fs = 250;
   for (std::size_t i = 0; i < static_cast<std::size_t>(0.8 * fs * static_cast<double>(beats)); ++i) {
     double t = static_cast<double>(i) / fs, phase = std::fmod(t, 0.8) - 0.4;
-    double v = 1.2 * std::exp(-0.5 * phase * phase / (0.012 * 0.012)) + 0.3 * std::exp(-0.5 * (phase - 0.3) * (phase - 0.3) / 0.002);
+    double v = 1.2 * std::exp(-0.5 * phase * phase / (0.012 * 0.012)) +
+               0.3 * std::exp(-0.5 * (phase - 0.3) * (phase - 0.3) / 0.002);
     std::snprintf(buf, sizeof buf, "%.5f\n", v);
     text += buf;
   }
@@ -189,14 +190,16 @@ TEST(BeatsCli, SignalCsvNeedsItsRate) {
 // A copy of record 100's header in the temporary folder, with its signal file named by absolute path, edited.
 std::string header_with(const std::string& name, const std::string& record_line, const std::string& signal_fields) {
   std::string hea = path(name + ".hea");
-  write(hea, record_line + "\n" + kRecord + ".dat " + signal_fields + "\n" + kRecord + ".dat 212 200 11 1024 1011 20052 0 V5\n");
+  write(hea, record_line + "\n" + kRecord + ".dat " + signal_fields + "\n" + kRecord +
+                 ".dat 212 200 11 1024 1011 20052 0 V5\n");
   return hea;
 }
 
 TEST(BeatsCli, BadRecordingsExitTwoNamingTheFileAndWriteNothing) {
   std::string dat = path("cut.dat");
   write(dat, slurp(kRecord + ".dat").substr(0, 3000));  // 1000 frames of 650000
-  write(path("cut.hea"), "cut 2 360 650000\ncut.dat 212 200 11 1024 995 -22131 0 MLII\ncut.dat 212 200 11 1024 1011 20052 0 V5\n");
+  write(path("cut.hea"),
+        "cut 2 360 650000\ncut.dat 212 200 11 1024 995 -22131 0 MLII\ncut.dat 212 200 11 1024 1011 20052 0 V5\n");
   write(path("odd.dat"), std::string(3001, '\0'));
   write(path("odd.hea"), "odd 2 360\nodd.dat 212 200 11 1024\nodd.dat 212 200 11 1024\n");
   write(path("nodat.hea"), "nodat 1 360 10\nnodat.dat 16 200\n");
@@ -216,8 +219,8 @@ TEST(BeatsCli, BadRecordingsExitTwoNamingTheFileAndWriteNothing) {
       {"'" + path("odd.hea") + "'", path("odd.dat"), "truncated"},
       {"'" + header_with("sum", "sum 2 360 650000", "212 200 11 1024 995 -22130 0 MLII") + "'", kRecord + ".dat",
        "checksum mismatch"},
-      {"'" + header_with("fmt", "fmt 2 360 650000", "311 200 11 1024 995 -22131 0 MLII") + "'", path("fmt.hea") + ":2:",
-       "format 311"},
+      {"'" + header_with("fmt", "fmt 2 360 650000", "311 200 11 1024 995 -22131 0 MLII") + "'",
+       path("fmt.hea") + ":2:", "format 311"},
       {"'" + header_with("long", "long 2 360 700000", "212 200 11 1024 995 -22131 0 MLII") + "'", kRecord + ".dat",
        "says 700000"},
       {"'" + path("empty.hea") + "'", path("empty.hea"), "no samples"},
@@ -243,7 +246,8 @@ TEST(BeatsCli, BadRecordingsExitTwoNamingTheFileAndWriteNothing) {
   }
   EXPECT_EQ(ecgad("beats '" + kRecord + "' --peaks maybe").status, 2);
   EXPECT_EQ(ecgad("beats '" + kRecord + "' --width 0").status, 2);
-  EXPECT_EQ(ecgad("beats '" + kRecord + "' -o '" + path("same.csv") + "' --peaks-out '" + path("same.csv") + "'").status, 2);
+  EXPECT_EQ(
+      ecgad("beats '" + kRecord + "' -o '" + path("same.csv") + "' --peaks-out '" + path("same.csv") + "'").status, 2);
 }
 
 }  // namespace

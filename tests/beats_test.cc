@@ -104,9 +104,11 @@ TEST(SignalCsv, ErrorsSayWhere) {
   std::string f = temp_file("bad.csv", "1\n2\nx\n");
   EXPECT_EQ(error_of([&] { read_signal_csv(f, 0); }), f + ":3:1: field 'x' is not a finite number");
   f = temp_file("wide.csv", "1,2\n");
-  EXPECT_EQ(error_of([&] { read_signal_csv(f, 0); }), f + ":1:1: the signal file has 2 columns; choose one with --column N");
+  EXPECT_EQ(error_of([&] { read_signal_csv(f, 0); }),
+            f + ":1:1: the signal file has 2 columns; choose one with --column N");
   f = temp_file("short.csv", "1,2\n3\n");
-  EXPECT_NE(error_of([&] { read_signal_csv(f, 2); }).find(f + ":2:2: the line has 1 fields; column 2 is missing"), std::string::npos);
+  EXPECT_NE(error_of([&] { read_signal_csv(f, 2); }).find(f + ":2:2: the line has 1 fields; column 2 is missing"),
+            std::string::npos);
   f = temp_file("empty.csv", "");
   EXPECT_EQ(error_of([&] { read_signal_csv(f, 0); }), f + ": no samples (an empty signal)");
   f = temp_file("header_only.csv", "MLII\n");
@@ -127,7 +129,9 @@ TEST(LoadRecording, WfdbChannelsByNameNumberAndDefault) {
   EXPECT_EQ(load_recording(rec + ".hea", {"1", 0, 360.0}).channel, "V5");
   EXPECT_NE(error_of([&] { load_recording(rec, {"V1", 0, std::nullopt}); }).find("0 MLII, 1 V5"), std::string::npos);
   EXPECT_NE(error_of([&] { load_recording(rec, {"2", 0, std::nullopt}); }).find("no signal '2'"), std::string::npos);
-  EXPECT_NE(error_of([&] { load_recording(rec, {"99999999999999999999999", 0, std::nullopt}); }).find("no signal"),
+  EXPECT_NE(error_of([&] {
+              load_recording(rec, {"99999999999999999999999", 0, std::nullopt});
+            }).find("no signal"),
             std::string::npos);
   EXPECT_NE(error_of([&] { load_recording(rec, {"", 0, 250.0}); }).find("--fs"), std::string::npos);
   EXPECT_NE(error_of([&] { load_recording(rec, {"", 2, std::nullopt}); }).find("--column"), std::string::npos);

@@ -83,9 +83,11 @@ struct Synthetic {
 // A sum of Gaussians per beat (P, Q, R, S, T waves, in mV and seconds relative to the R wave), RR intervals
 // drawn between 0.6 and 1.1 s, plus baseline wander (0.2 Hz sine and a ramp), white noise and 50 Hz mains.
 Synthetic synthetic_ecg(double fs, double seconds, std::uint64_t seed, double sign) {
-  struct Wave { double offset, amplitude, width; };
-  const Wave waves[] = {{-0.20, 0.15, 0.025}, {-0.035, -0.12, 0.010}, {0.0, 1.2, 0.011},
-                        {0.035, -0.30, 0.011}, {0.30, 0.35, 0.045}};
+  struct Wave {
+    double offset, amplitude, width;
+  };
+  const Wave waves[] = {
+      {-0.20, 0.15, 0.025}, {-0.035, -0.12, 0.010}, {0.0, 1.2, 0.011}, {0.035, -0.30, 0.011}, {0.30, 0.35, 0.045}};
   Rng rng(seed);
   Synthetic s;
   const auto n = static_cast<std::size_t>(seconds * fs);
@@ -94,7 +96,8 @@ Synthetic synthetic_ecg(double fs, double seconds, std::uint64_t seed, double si
     s.r_peaks.push_back(std::llround(t * fs));
     for (const Wave& w : waves) {
       double centre = t + w.offset;
-      auto lo = static_cast<long long>((centre - 5 * w.width) * fs), hi = static_cast<long long>((centre + 5 * w.width) * fs);
+      auto lo = static_cast<long long>((centre - 5 * w.width) * fs),
+           hi = static_cast<long long>((centre + 5 * w.width) * fs);
       for (long long i = std::max(0LL, lo); i <= hi && i < static_cast<long long>(n); ++i) {
         double d = (static_cast<double>(i) / fs - centre) / w.width;
         s.signal[static_cast<std::size_t>(i)] += w.amplitude * std::exp(-0.5 * d * d);

@@ -124,14 +124,15 @@ TEST(WfdbSignal, HandWorkedBytesOfEachFormat) {
   EXPECT_EQ(decode_wfdb_samples(std::string("\x01\xF0\xFF", 3), 212, 2, "t"), (std::vector<int>{1, -1}));
   // 2047 = 0x7FF and -2048 = 0x800: FF, 87, 00.
   EXPECT_EQ(decode_wfdb_samples(std::string("\xFF\x87\x00", 3), 212, 1, "t"), (std::vector<int>{2047, -2048}));
-  EXPECT_EQ(encode_wfdb_samples({-2}, 16), std::string("\xFE\xFF", 2));  // little-endian
-  EXPECT_EQ(encode_wfdb_samples({-2}, 61), std::string("\xFF\xFE", 2));  // big-endian
+  EXPECT_EQ(encode_wfdb_samples({-2}, 16), std::string("\xFE\xFF", 2));                // little-endian
+  EXPECT_EQ(encode_wfdb_samples({-2}, 61), std::string("\xFF\xFE", 2));                // big-endian
   EXPECT_EQ(encode_wfdb_samples({0, -128, 127}, 80), std::string("\x80\x00\xFF", 3));  // offset binary
   EXPECT_THROW(encode_wfdb_samples({2048}, 212), Error);
 }
 
 // A record in a temporary folder: header text and signal bytes as given.
-std::string make_record(const std::string& name, const std::string& header, const std::map<std::string, std::string>& files) {
+std::string make_record(const std::string& name, const std::string& header,
+                        const std::map<std::string, std::string>& files) {
   write(temp_dir() + "/" + name + ".hea", header);
   for (const auto& [file, bytes] : files) write(temp_dir() + "/" + file, bytes);
   return temp_dir() + "/" + name + ".hea";
@@ -143,21 +144,31 @@ TEST(WfdbSignal, RoundTripsThroughEveryFormat) {
     std::vector<int> interleaved;
     for (std::size_t i = 0; i < a.size(); ++i) interleaved.insert(interleaved.end(), {a[i], b[i]});
     std::string f = std::to_string(format);
-    std::string hea = make_record("rt" + f,
-                                  "rt" + f + " 2 100 7\n"
-                                  "rt" + f + ".dat " + f + " 200 12 0 995 " + std::to_string(wfdb_checksum(a)) + " 0 I\n"
-                                  "rt" + f + ".dat " + f + " 200 12 0 1011 " + std::to_string(wfdb_checksum(b)) + " 0 II\n",
-                                  {{"rt" + f + ".dat", encode_wfdb_samples(interleaved, format)}});
+    std::string hea =
+        make_record("rt" + f,
+                    "rt" + f +
+                        " 2 100 7\n"
+                        "rt" +
+                        f + ".dat " + f + " 200 12 0 995 " + std::to_string(wfdb_checksum(a)) +
+                        " 0 I\n"
+                        "rt" +
+                        f + ".dat " + f + " 200 12 0 1011 " + std::to_string(wfdb_checksum(b)) + " 0 II\n",
+                    {{"rt" + f + ".dat", encode_wfdb_samples(interleaved, format)}});
     WfdbRecord r = read_wfdb_record(hea);
     EXPECT_EQ(r.samples[0], a) << format;
     EXPECT_EQ(r.samples[1], b) << format;
   }
   // One signal in 212 with an odd count: the last sample takes 2 bytes. Format 80 in a second file.
   std::vector<int> odd = {5, -7, 9}, small = {-128, 0, 127};
-  std::string hea = make_record("odd", "odd 2 250 3\n"
-                                       "odd.dat 212 200 12 0 5 " + std::to_string(wfdb_checksum(odd)) + "\n"
-                                       "odd80.dat 80 100 8 0 -128 " + std::to_string(wfdb_checksum(small)) + "\n",
-                                {{"odd.dat", encode_wfdb_samples(odd, 212)}, {"odd80.dat", encode_wfdb_samples(small, 80)}});
+  std::string hea =
+      make_record("odd",
+                  "odd 2 250 3\n"
+                  "odd.dat 212 200 12 0 5 " +
+                      std::to_string(wfdb_checksum(odd)) +
+                      "\n"
+                      "odd80.dat 80 100 8 0 -128 " +
+                      std::to_string(wfdb_checksum(small)) + "\n",
+                  {{"odd.dat", encode_wfdb_samples(odd, 212)}, {"odd80.dat", encode_wfdb_samples(small, 80)}});
   WfdbRecord r = read_wfdb_record(hea);
   EXPECT_EQ(r.samples[0], odd);
   EXPECT_EQ(r.samples[1], small);
@@ -174,7 +185,8 @@ TEST(WfdbSignal, RoundTripsThroughEveryFormat) {
 
 TEST(WfdbSignal, InvalidSamplesRepeatTheLastValidValue) {
   std::vector<int> s = {-32768, 10, -32768, 30};
-  std::string hea = make_record("gap", "gap 1 100 4\ngap.dat 16 10(0) 16 0\n", {{"gap.dat", encode_wfdb_samples(s, 16)}});
+  std::string hea =
+      make_record("gap", "gap 1 100 4\ngap.dat 16 10(0) 16 0\n", {{"gap.dat", encode_wfdb_samples(s, 16)}});
   EXPECT_EQ(physical_signal(read_wfdb_record(hea), 0), (std::vector<double>{1, 1, 1, 3}));
 }
 
@@ -205,8 +217,9 @@ TEST(WfdbSignal, EveryBadRecordIsAnErrorNamingTheFile) {
   hea = make_record("bad", "bad 2 360 4\n" + lines, {{"bad.dat", damaged}});
   expect_error([&] { read_wfdb_record(hea); }, {dat, "checksum mismatch", "signal 0 (A)", "sum to 11", "says 10"});
   // Unknown format.
-  expect_error([&] { make_record("bad", "bad 1 360 4\nbad.dat 310 200\n", {}), read_wfdb_record(temp_dir() + "/bad.hea"); },
-               {"bad.hea:2:9:", "format 310"});
+  expect_error(
+      [&] { make_record("bad", "bad 1 360 4\nbad.dat 310 200\n", {}), read_wfdb_record(temp_dir() + "/bad.hea"); },
+      {"bad.hea:2:9:", "format 310"});
   // Empty signal: no samples at all.
   hea = make_record("empty", "empty 1 360\nempty.dat 16 200\n", {{"empty.dat", ""}});
   expect_error([&] { read_wfdb_record(hea); }, {"empty.hea", "no samples"});
@@ -248,13 +261,13 @@ std::string words(const std::vector<unsigned>& w) {
 unsigned word(unsigned code, unsigned value) { return (code << 10) | value; }
 
 TEST(WfdbAnnotations, EveryWordKind) {
-  std::string bytes = words({word(1, 10),                       // N at 10
+  std::string bytes = words({word(1, 10),                            // N at 10
                              word(61, 3), word(62, 2), word(60, 7),  // SUB 3, CHN 2, NUM 7 for it
-                             word(59, 0), 0x0001, 0x0000,        // SKIP 65536 (high word first)
-                             word(5, 4),                         // V at 10 + 65536 + 4: keeps chan 2, num 7
-                             word(63, 3)}) +                     // AUX of 3 bytes, padded to 4
-                      "(AB" + std::string(1, '\0') +
-                      words({word(28, 1023), 0});                // '+' at +1023, then the end
+                             word(59, 0), 0x0001, 0x0000,            // SKIP 65536 (high word first)
+                             word(5, 4),                             // V at 10 + 65536 + 4: keeps chan 2, num 7
+                             word(63, 3)}) +                         // AUX of 3 bytes, padded to 4
+                      "(AB" +
+                      std::string(1, '\0') + words({word(28, 1023), 0});  // '+' at +1023, then the end
   std::vector<Annotation> a = parse_annotations(bytes, "t.atr");
   ASSERT_EQ(a.size(), 3u);
   EXPECT_EQ(a[0].sample, 10);

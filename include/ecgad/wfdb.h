@@ -10,8 +10,8 @@
 
 namespace ecgad {
 
-// One signal line of a header:
-// FILE FORMAT[xSPF][:SKEW][+OFFSET] [GAIN[(BASELINE)][/UNITS] [ADCRES [ADCZERO [INITVAL [CHECKSUM [BLOCKSIZE [DESC]]]]]]]
+// One signal line of a header: FILE FORMAT[xSPF][:SKEW][+OFFSET]
+//   [GAIN[(BASELINE)][/UNITS] [ADCRES [ADCZERO [INITVAL [CHECKSUM [BLOCKSIZE [DESCRIPTION]]]]]]]
 struct WfdbSignalInfo {
   std::string file_name;            // as written; relative to the header's folder
   int format = 0;                   // 212, 16, 80, 61 are read

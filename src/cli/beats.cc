@@ -77,8 +77,8 @@ int run_beats(const BeatsArgs& args) {
     reference = reference_beats(read_annotations(annotation_file));
     if (reference.samples.empty()) throw Error(annotation_file + ": holds no beat annotations");
     if (reference.samples.back() >= static_cast<long long>(n) || reference.samples.front() < 0) {
-      throw Error(annotation_file + ": a beat at sample " + std::to_string(reference.samples.back()) + " lies outside " +
-                  recording.name + " (" + std::to_string(n) + " samples): is it another record's?");
+      throw Error(annotation_file + ": a beat at sample " + std::to_string(reference.samples.back()) +
+                  " lies outside " + recording.name + " (" + std::to_string(n) + " samples): is it another record's?");
     }
   }
 

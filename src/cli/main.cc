@@ -214,10 +214,13 @@ int main(int argc, char** argv) {
   ecgad::BeatsArgs beats;
   CLI::App* beats_cmd = app.add_subcommand(
       "beats", "Cut a raw ECG recording (WFDB record or signal CSV) into one beat per row, ready to score");
-  beats_cmd->add_option("RECORD", beats.record, "A WFDB header (.hea, or the record name), or a signal CSV (needs --fs)")
+  beats_cmd
+      ->add_option("RECORD", beats.record, "A WFDB header (.hea, or the record name), or a signal CSV (needs --fs)")
       ->required();
   beats_cmd->add_option("-o,--output", beats.output, "Write the beats here instead of standard output (atomically)");
-  beats_cmd->add_option("--channel", beats.channel, "Lead: a WFDB signal name or 0-based number (default MLII, II, else the first), or a CSV header name");
+  beats_cmd->add_option("--channel", beats.channel,
+                        "Lead: a WFDB signal name or 0-based number (default MLII, II, else the first), "
+                        "or a CSV header name");
   beats_cmd->add_option("--annotations", beats.annotations,
                         "Label beats from reference annotations: 'atr' (RECORD.atr) or a file; adds a label column");
   beats_cmd->add_option("--peaks", beats.peaks, "R peaks: detect (Pan-Tompkins) or annotations (the reference beats)")
@@ -231,10 +234,13 @@ int main(int argc, char** argv) {
                         "rr (previous to next RR midpoint) or fixed (--before/--after seconds around R)")
       ->check(CLI::IsMember({"rr", "fixed"}))
       ->capture_default_str();
-  beats_cmd->add_option("--before", beats.before, "--window fixed: seconds before the R peak (default 0.25)")->check(kNonNegative);
-  beats_cmd->add_option("--after", beats.after, "--window fixed: seconds after the R peak (default 0.45)")->check(kNonNegative);
+  beats_cmd->add_option("--before", beats.before, "--window fixed: seconds before the R peak (default 0.25)")
+      ->check(kNonNegative);
+  beats_cmd->add_option("--after", beats.after, "--window fixed: seconds after the R peak (default 0.45)")
+      ->check(kNonNegative);
   beats_cmd->add_option("--fs", beats.fs, "Sampling rate of a signal CSV, in Hz")->check(kPositive);
-  beats_cmd->add_option("--column", beats.column, "Column of a signal CSV holding the lead (1-based)")->check(kPositive);
+  beats_cmd->add_option("--column", beats.column, "Column of a signal CSV holding the lead (1-based)")
+      ->check(kPositive);
   beats_cmd->add_flag("-q,--quiet", beats.quiet, "Print no summary on standard error");
   beats_cmd->footer(
       "Beats are resampled linearly to the width; values in the recording's physical units (mV).\n"
