@@ -248,6 +248,13 @@ TEST(BeatsCli, BadRecordingsExitTwoNamingTheFileAndWriteNothing) {
   EXPECT_EQ(ecgad("beats '" + kRecord + "' --width 0").status, 2);
   EXPECT_EQ(
       ecgad("beats '" + kRecord + "' -o '" + path("same.csv") + "' --peaks-out '" + path("same.csv") + "'").status, 2);
+  Result both = ecgad("beats '" + kRecord + "' --peaks-out -");
+  EXPECT_EQ(both.status, 2);
+  EXPECT_TRUE(both.out.empty());
+  // Peaks alone on standard output, beats to a file.
+  Result peaks = ecgad("beats '" + kRecord + "' -q -o '" + path("file.csv") + "' --peaks-out -");
+  EXPECT_EQ(peaks.status, 0) << peaks.err;
+  EXPECT_EQ(lines_of(peaks.out).size(), 2271u);
 }
 
 }  // namespace

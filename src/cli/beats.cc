@@ -43,8 +43,9 @@ void append_number(std::string& out, double value) {
 
 int run_beats(const BeatsArgs& args) {
   Progress progress(args.quiet);
-  if (!args.peaks_out.empty() && args.peaks_out == args.output && args.output != "-") {
-    throw Error("-o and --peaks-out name the same file '" + args.output + "'");
+  if (!args.peaks_out.empty() && args.peaks_out == args.output) {
+    throw Error(args.output == "-" ? std::string("-o and --peaks-out both name standard output; give one a file")
+                                   : "-o and --peaks-out name the same file '" + args.output + "'");
   }
   if (args.peaks != "detect" && args.peaks != "annotations") throw Error("--peaks is detect or annotations");
   BeatOptions options;
