@@ -207,6 +207,9 @@ TEST(BeatsCli, BadRecordingsExitTwoNamingTheFileAndWriteNothing) {
   for (int i = 0; i < 2000; ++i) flat += "0.5\n";
   write(path("flat.csv"), flat);
   write(path("empty.csv"), "");
+  std::string ramp;
+  for (int i = 0; i < 1000; ++i) ramp += std::to_string(i) + "\n";
+  write(path("ramp.csv"), ramp);
   write(path("empty.hea"), "empty 1 360\nempty.dat 16 200\n");
   write(path("empty.dat"), "");
   write(path("noise.atr"), std::string("\x01\x04", 2));  // an annotation file without its end word
@@ -226,6 +229,7 @@ TEST(BeatsCli, BadRecordingsExitTwoNamingTheFileAndWriteNothing) {
       {"'" + path("empty.hea") + "'", path("empty.hea"), "no samples"},
       {"'" + path("empty.csv") + "' --fs 360", path("empty.csv"), "empty signal"},
       {"'" + path("flat.csv") + "' --fs 360", path("flat.csv"), "flat line"},
+      {"'" + path("ramp.csv") + "' --fs 360", path("ramp.csv"), "none with a whole window"},
       {"'" + kRecord + "' --annotations '" + path("noise.atr") + "'", path("noise.atr"), "truncated"},
       {"'" + kRecord + "' --channel V9", kRecord + ".hea", "no signal 'V9'"},
   };
