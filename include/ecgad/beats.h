@@ -42,8 +42,8 @@ std::vector<double> read_signal_csv(const std::string& path, std::size_t column,
 
 // ---- cutting and resampling --------------------------------------------------------------------------------
 
-// The default is rr_midpoints: it is how ECG5000's beats were made (each beat over its own length, interpolated
-// to 140 samples), and it shows rhythm as shape: a premature beat's R peak sits early in its row. On record 100
+// The default is rr_midpoints: it is closer to how ECG5000's beats were made (each over its own length,
+// interpolated to 140 samples), and it shows rhythm as shape: a premature beat's R peak sits early in its row. On record 100
 // it separates the atrial premature beats that a fixed window hides (docs/beats.md: ROC AUC 0.996 against 0.661).
 enum class BeatWindow {
   fixed,        // [R - before, R + after] seconds: the same time scale for every beat, morphology only
