@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "beats.h"
 #include "commands.h"
 #include "completion.h"
 #include "suggest.h"
@@ -241,6 +242,43 @@ int main(int argc, char** argv) {
   report_cmd->add_option("-o,--output", report.output, "HTML file to write")->required();
   add_csv_options(report_cmd, report.csv, false);
 
+  // beats
+  ecgad::BeatsArgs beats;
+  CLI::App* beats_cmd = app.add_subcommand(
+      "beats", "Cut a raw ECG recording (WFDB record or signal CSV) into one beat per row, ready to score");
+  beats_cmd
+      ->add_option("RECORD", beats.record, "A WFDB header (.hea, or the record name), or a signal CSV (needs --fs)")
+      ->required();
+  beats_cmd->add_option("-o,--output", beats.output, "Write the beats here instead of standard output (atomically)");
+  beats_cmd->add_option("--channel", beats.channel,
+                        "Lead: a WFDB signal name or 0-based number (default MLII, II, else the first), "
+                        "or a CSV header name");
+  beats_cmd->add_option("--annotations", beats.annotations,
+                        "Label beats from reference annotations: 'atr' (RECORD.atr) or a file; adds a label column");
+  beats_cmd->add_option("--peaks", beats.peaks, "R peaks: detect (Pan-Tompkins) or annotations (the reference beats)")
+      ->check(CLI::IsMember({"detect", "annotations"}))
+      ->capture_default_str();
+  beats_cmd->add_option("--peaks-out", beats.peaks_out,
+                        "Also write each output beat's R peak: sample index (0-based),time in seconds");
+  auto* beats_width = beats_cmd->add_option("--width", beats.width, "Samples per beat (default 140)")->check(kPositive);
+  beats_cmd->add_option("-m,--model", beats.model, "Take the width from this model file")->excludes(beats_width);
+  beats_cmd->add_option("--window", beats.window,
+                        "rr (previous to next RR midpoint) or fixed (--before/--after seconds around R)")
+      ->check(CLI::IsMember({"rr", "fixed"}))
+      ->capture_default_str();
+  beats_cmd->add_option("--before", beats.before, "--window fixed: seconds before the R peak (default 0.25)")
+      ->check(kNonNegative);
+  beats_cmd->add_option("--after", beats.after, "--window fixed: seconds after the R peak (default 0.45)")
+      ->check(kNonNegative);
+  beats_cmd->add_option("--fs", beats.fs, "Sampling rate of a signal CSV, in Hz")->check(kPositive);
+  beats_cmd->add_option("--column", beats.column, "Column of a signal CSV holding the lead (1-based)")
+      ->check(kPositive);
+  beats_cmd->add_flag("-q,--quiet", beats.quiet, "Print no summary on standard error");
+  beats_cmd->footer(
+      "Beats are resampled linearly to the width; values in the recording's physical units (mV).\n"
+      "Example: ecgad beats data/mitdb/100.hea --annotations atr -o beats.csv --peaks-out peaks.csv\n"
+      "         ecgad beats data/mitdb/100.hea | ecgad score -m model.ecgad -");
+
   // help [SUBCOMMAND]: the same text as --help
   std::string help_topic;
   CLI::App* help_cmd = app.add_subcommand("help", "Print the help of ecgad or of one subcommand");
@@ -319,6 +357,7 @@ int main(int argc, char** argv) {
     if (threshold_cmd->parsed()) return ecgad::run_threshold(threshold);
     if (info_cmd->parsed()) return ecgad::run_info(info_model);
     if (report_cmd->parsed()) return ecgad::run_report(report);
+    if (beats_cmd->parsed()) return ecgad::run_beats(beats);
   } catch (const ecgad::Error& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "ecgad: error: %s\n", e.what());
