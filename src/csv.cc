@@ -23,6 +23,7 @@
 #include <system_error>
 
 #include "ecgad/error.h"
+#include "ecgad/text.h"
 #include "line_reader.h"
 
 namespace ecgad {
@@ -123,12 +124,6 @@ const char* skip_plus(const char* p, const char* end) {
 }
 
 std::string columns_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " column" : " columns"); }
-
-std::string format_g(double value) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", value);
-  return buf;
-}
 
 // from_chars says result_out_of_range both for overflow and underflow. The decimal exponent of the
 // text's leading digit tells them apart: text of the form [+-]digits[.digits][e[+-]digits].
@@ -289,9 +284,8 @@ double CsvReader::Impl::field_value_slow(const char* field, const char* field_en
   const std::size_t column = static_cast<std::size_t>(field - text) + 1;
   const char* bad = std::find_if(field, field_end, is_binary);
   if (bad != field_end || cut) {
-    char byte[8];
-    std::snprintf(byte, sizeof byte, "0x%02X", bad != field_end ? static_cast<unsigned char>(*bad) : 0u);
-    fail_at(line, column, std::string("binary data (byte ") + byte + ") is not valid CSV");
+    unsigned byte = bad != field_end ? static_cast<unsigned char>(*bad) : 0u;
+    fail_at(line, column, fmt::format("binary data (byte 0x{:02X}) is not valid CSV", byte));
   }
   const char* s = field;
   const char* e = field_end;
@@ -347,9 +341,8 @@ bool parse_label(const CsvReader& reader, double value, const LabelSpec& spec) {
   if (value == spec.normal) return true;
   if (value == spec.abnormal) return false;
   std::size_t last = reader.columns() == 0 ? 0 : reader.columns() - 1;
-  reader.fail(reader.column_of_field(last), "label '" + format_g(value) + "' is neither the normal label " +
-                                                format_g(spec.normal) + " nor the abnormal label " +
-                                                format_g(spec.abnormal));
+  reader.fail(reader.column_of_field(last), fmt::format("label '{:g}' is neither the normal label {:g} nor the abnormal label {:g}",
+                                                      value, spec.normal, spec.abnormal));
 }
 
 }  // namespace ecgad
