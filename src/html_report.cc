@@ -14,6 +14,8 @@
 #include "ecgad/metrics.h"
 #include "ecgad/output.h"
 #include "ecgad/report.h"
+#include "ecgad/report_picks.h"
+#include "ecgad/svg_plot.h"
 #include "ecgad/text.h"
 
 namespace ecgad {
@@ -42,161 +44,16 @@ const nlohmann::json& field(const nlohmann::json& object, const char* key) {
   return it == object.end() ? kNull : *it;
 }
 
-// --- SVG plotting ---
+using svg::Axis;
+using svg::LegendEntry;
+using svg::nice_axis;
+using svg::Point;
 
-struct Point {
-  double x, y;
-};
-
-// An axis range that starts and ends on ticks `step` apart.
-struct Axis {
-  double lo, hi, step;
-};
-
-double nice_step(double span, int target) {
-  double raw = span / target;
-  double power = std::pow(10.0, std::floor(std::log10(raw)));
-  double f = raw / power;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * power;
-}
-
-Axis nice_axis(double lo, double hi, int target, double min_step = 0) {
-  if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
-  if (!(hi > lo)) {
-    double pad = lo == 0 ? 1 : std::fabs(lo) * 0.1;
-    lo -= pad, hi += pad;
-  }
-  double step = std::max(nice_step(hi - lo, target), min_step);
-  return {std::floor(lo / step + 1e-9) * step, std::ceil(hi / step - 1e-9) * step, step};
-}
-
-struct Tick {
-  double value;
-  std::string label;
-};
-
-std::vector<Tick> ticks(const Axis& a) {
-  int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(a.step) + 1e-9)));
-  std::vector<Tick> out;
-  auto first = static_cast<long>(std::ceil(a.lo / a.step - 1e-9));
-  auto last = static_cast<long>(std::floor(a.hi / a.step + 1e-9));
-  for (long k = first; k <= last; ++k) {
-    double v = static_cast<double>(k) * a.step;
-    if (std::fabs(v) < a.step * 1e-6) v = 0;  // no "-0"
-    out.push_back({v, fmt::format("{:.{}f}", v, decimals)});
-  }
-  return out;
-}
-
-struct LegendEntry {
-  enum Kind { line, dashed, area, marker } kind;
-  const char* colour;
-  std::string label;
-};
-
-// Maps data to pixels inside a width x height SVG; the legend sits in the top margin so it never covers data.
-struct SvgPlot {
-  double width, height;
-  Axis x, y;
-  double left = 66, right = 18, top = 34, bottom = 48;
-
-  double px(double v) const { return left + (v - x.lo) / (x.hi - x.lo) * (width - left - right); }
-  double py(double v) const { return height - bottom - (v - y.lo) / (y.hi - y.lo) * (height - top - bottom); }
-
-  std::string open(const std::string& label) const {
-    return fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0f}\" height=\"{:.0f}\" viewBox=\"0 0 {:.0f} {:.0f}\" "
-               "role=\"img\" aria-label=\"",
-               width, height, width, height) +
-           escape_xml(label) + "\"><title>" + escape_xml(label) + "</title>\n";
-  }
-
-  std::string axes(const std::string& x_label, const std::string& y_label) const {
-    double x0 = px(x.lo), x1 = px(x.hi), y0 = py(y.lo), y1 = py(y.hi);
-    std::string grid, labels;
-    for (const Tick& t : ticks(x)) {
-      double p = px(t.value);
-      grid += fmt::format("M{:.1f} {:.1f}V{:.1f}", p, y0, y1);
-      labels += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"/>", p, y0, p, y0 + 5);
-      labels += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">", p, y0 + 19) + t.label + "</text>";
-    }
-    for (const Tick& t : ticks(y)) {
-      double p = py(t.value);
-      grid += fmt::format("M{:.1f} {:.1f}H{:.1f}", x0, p, x1);
-      labels += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"/>", x0 - 5, p, x0, p);
-      labels += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">", x0 - 8, p + 4) + t.label + "</text>";
-    }
-    std::string out = "<path class=\"grid\" d=\"" + grid + "\"/>\n";
-    out += fmt::format("<rect class=\"frame\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"/>\n", x0, y1, x1 - x0, y0 - y1);
-    out += "<g class=\"ticks\">" + labels + "</g>\n";
-    out += fmt::format("<text class=\"label\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">", (x0 + x1) / 2, height - 8) +
-           escape_xml(x_label) + "</text>\n";
-    out += fmt::format("<text class=\"label\" transform=\"translate(15 {:.1f}) rotate(-90)\" text-anchor=\"middle\">", (y0 + y1) / 2) +
-           escape_xml(y_label) + "</text>\n";
-    return out;
-  }
-
-  std::string legend(const std::vector<LegendEntry>& entries) const {
-    std::string out = "<g class=\"legend\">";
-    double at = left, mid = 16;
-    for (const LegendEntry& e : entries) {
-      switch (e.kind) {
-        case LegendEntry::line:
-          out += fmt::format("<path d=\"M{:.1f} {:.1f}h22\" stroke=\"{}\" stroke-width=\"2.5\"/>", at, mid, e.colour);
-          break;
-        case LegendEntry::dashed:
-          out += fmt::format("<path d=\"M{:.1f} {:.1f}h22\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>", at, mid,
-                     e.colour);
-          break;
-        case LegendEntry::area:
-          out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"22\" height=\"11\" fill=\"{}\" fill-opacity=\"0.45\" "
-                     "stroke=\"{}\"/>",
-                     at, mid - 5.5, e.colour, e.colour);
-          break;
-        case LegendEntry::marker:
-          out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\" stroke=\"#ffffff\"/>", at + 11, mid, e.colour);
-          break;
-      }
-      out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">", at + 28, mid + 4) + escape_xml(e.label) + "</text>";
-      at += 28 + 6.8 * static_cast<double>(e.label.size()) + 22;  // a rough width of 12 px text
-    }
-    return out + "</g>\n";
-  }
-
-  std::string path_data(const std::vector<Point>& points) const {
-    std::string d;
-    d.reserve(points.size() * 14);
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      append_format(d, "{}{:.1f} {:.1f}", i == 0 ? 'M' : 'L', px(points[i].x), py(points[i].y));
-    }
-    return d;
-  }
-
-  std::string polyline(const std::vector<Point>& points, const char* colour, const char* extra = "",
-                       double stroke_width = 2) const {
-    return "<path d=\"" + path_data(points) +
-           fmt::format("\" fill=\"none\" stroke=\"{}\" stroke-width=\"{:.1f}\"", colour, stroke_width) + extra +
-           "/>\n";
-  }
-};
-
-// Keeps a curve's shape in at most `max_points` points: a point stays when it moved more than `tolerance` in
-// x or y from the last kept one; the tolerance grows until the curve fits. Ends are always kept.
-std::vector<Point> thin_curve(const std::vector<CurvePoint>& curve, std::size_t max_points) {
+std::vector<Point> curve_points(const std::vector<CurvePoint>& curve) {
   std::vector<Point> points;
-  for (const CurvePoint& c : curve) {
-    if (std::isfinite(c.x) && std::isfinite(c.y)) points.push_back({c.x, c.y});
-  }
-  if (points.size() <= 2) return points;
-  for (double tolerance = 0.002;; tolerance *= 1.5) {
-    std::vector<Point> kept{points.front()};
-    for (std::size_t i = 1; i + 1 < points.size(); ++i) {
-      if (std::fabs(points[i].x - kept.back().x) > tolerance || std::fabs(points[i].y - kept.back().y) > tolerance) {
-        kept.push_back(points[i]);
-      }
-    }
-    kept.push_back(points.back());
-    if (kept.size() <= max_points) return kept;
-  }
+  points.reserve(curve.size());
+  for (const CurvePoint& c : curve) points.push_back({c.x, c.y});
+  return points;
 }
 
 // --- The facts the sections show ---
@@ -345,7 +202,7 @@ std::string loss_section(const TrainedModel& model) {
       y_hi = std::max(y_hi, p.y);
     }
   }
-  SvgPlot plot{1150, 320, nice_axis(0, x_max, 10, 1), nice_axis(y_lo, y_hi, 6)};
+  svg::Plot plot{1150, 320, nice_axis(0, x_max, 10, 1), nice_axis(y_lo, y_hi, 6)};
   std::string svg = plot.open("Training and validation loss per epoch") + plot.axes("epoch", "loss (MAE of the scaled beat)");
   bool markers = loss.size() <= 60 && val_loss.size() <= 60;
   std::vector<LegendEntry> legend;
@@ -376,54 +233,7 @@ std::string loss_section(const TrainedModel& model) {
   return out + svg + "</section>\n";
 }
 
-struct Pick {
-  std::size_t row;
-  std::string why;
-};
-
-// Telling beats: the typical (median error) one of each class, the one of each class nearest the threshold,
-// and the worst mistakes of each kind. A beat chosen twice is shown once with both reasons.
-std::vector<Pick> pick_beats(const std::vector<double>& errors, const Facts& f, double threshold) {
-  std::vector<Pick> picks;
-  auto add = [&](std::size_t row, const std::string& why) {
-    for (Pick& p : picks) {
-      if (p.row == row) {
-        p.why += "; " + why;
-        return;
-      }
-    }
-    picks.push_back({row, why});
-  };
-  for (int anomaly = 0; anomaly <= 1; ++anomaly) {
-    std::vector<std::size_t> rows;
-    for (std::size_t i = 0; i < errors.size(); ++i) {
-      if (f.is_anomaly[i] == anomaly) rows.push_back(i);
-    }
-    if (rows.empty()) continue;
-    std::sort(rows.begin(), rows.end(),
-              [&](std::size_t a, std::size_t b) { return errors[a] != errors[b] ? errors[a] < errors[b] : a < b; });
-    add(rows[(rows.size() - 1) / 2], anomaly ? "typical abnormal beat (median error)" : "typical normal beat (median error)");
-  }
-  for (int anomaly = 0; anomaly <= 1; ++anomaly) {
-    std::size_t best = errors.size();
-    for (std::size_t i = 0; i < errors.size(); ++i) {
-      if (f.is_anomaly[i] != anomaly) continue;
-      if (best == errors.size() || std::fabs(errors[i] - threshold) < std::fabs(errors[best] - threshold)) best = i;
-    }
-    if (best < errors.size()) add(best, anomaly ? "abnormal beat nearest the threshold" : "normal beat nearest the threshold");
-  }
-  std::size_t false_alarm = errors.size(), miss = errors.size();
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    bool flagged = errors[i] >= threshold;
-    if (!f.is_anomaly[i] && flagged && (false_alarm == errors.size() || errors[i] > errors[false_alarm])) false_alarm = i;
-    if (f.is_anomaly[i] && !flagged && (miss == errors.size() || errors[i] < errors[miss])) miss = i;
-  }
-  if (false_alarm < errors.size()) add(false_alarm, "misclassified: the normal beat with the highest error");
-  if (miss < errors.size()) add(miss, "misclassified: the abnormal beat with the lowest error");
-  return picks;
-}
-
-std::string beat_panel(const Pick& pick, const float* input, const float* output, std::size_t width,
+std::string beat_panel(const BeatPick& pick, const float* input, const float* output, std::size_t width,
                        const Dataset& data, const std::vector<double>& errors, const Facts& f, double threshold) {
   std::vector<Point> in(width), rec(width);
   double lo = INFINITY, hi = -INFINITY;
@@ -433,7 +243,7 @@ std::string beat_panel(const Pick& pick, const float* input, const float* output
     lo = std::min({lo, in[s].y, rec[s].y});
     hi = std::max({hi, in[s].y, rec[s].y});
   }
-  SvgPlot plot{380, 240, nice_axis(0, to_double(width - 1), 7, 1), nice_axis(lo, hi, 4)};
+  svg::Plot plot{380, 240, nice_axis(0, to_double(width - 1), 7, 1), nice_axis(lo, hi, 4)};
   plot.left = 48;
   bool normal = !f.is_anomaly[pick.row];
   std::string row_text = "row " + count(pick.row + 1);
@@ -458,7 +268,7 @@ std::string beat_panel(const Pick& pick, const float* input, const float* output
 }
 
 std::string beats_section(const TrainedModel& model, const Dataset& data, const std::vector<double>& errors, const Facts& f) {
-  std::vector<Pick> picks = pick_beats(errors, f, model.threshold.value);
+  std::vector<BeatPick> picks = pick_beats(errors, f.is_anomaly, model.threshold.value);
   std::size_t width = data.width;
   Mat<float> x(static_cast<Eigen::Index>(width), static_cast<Eigen::Index>(picks.size()));
   for (std::size_t k = 0; k < picks.size(); ++k) {
@@ -493,7 +303,7 @@ std::string histogram_section(const std::vector<double>& errors, const Facts& f,
   }
   std::size_t most = 1;
   for (const auto& b : bins) most = std::max(most, *std::max_element(b.begin(), b.end()));
-  SvgPlot plot{1150, 360, x, nice_axis(0, to_double(most), 5, 1)};
+  svg::Plot plot{1150, 360, x, nice_axis(0, to_double(most), 5, 1)};
   std::string svg = plot.open("Histogram of reconstruction errors of normal and abnormal beats") +
                     plot.axes("reconstruction error", "beats per bin");
   const char* colours[2] = {kBlue, kVermillion};
@@ -527,7 +337,7 @@ std::string curve_svg(const std::vector<Point>& curve, const Point& operating, c
                       const Point& baseline_to, const std::string& title, const std::string& x_label,
                       const std::string& y_label, const std::string& curve_label, const std::string& baseline_label,
                       double threshold) {
-  SvgPlot plot{565, 440, {0, 1, 0.2}, {0, 1, 0.2}};
+  svg::Plot plot{565, 440, {0, 1, 0.2}, {0, 1, 0.2}};
   std::string svg = plot.open(title) + plot.axes(x_label, y_label);
   svg += plot.polyline({baseline_from, baseline_to}, kGrey, " stroke-dasharray=\"5 4\"", 1.5);
   svg += plot.polyline(curve, kBlue);
@@ -551,14 +361,14 @@ std::string curves_section(const std::vector<double>& errors, const Facts& f, do
   const Evaluation& e = f.as_anomaly;
   Point operating_roc{to_double(e.normal_as_anomaly) / to_double(f.normals),
                       to_double(e.anomaly_as_anomaly) / to_double(f.anomalies)};
-  std::vector<Point> roc_points = thin_curve(roc_curve(f.is_anomaly, errors), kMaxCurvePoints);
+  std::vector<Point> roc_points = svg::thin_curve(curve_points(roc_curve(f.is_anomaly, errors)), kMaxCurvePoints);
   roc += "<p class=\"note\">Every threshold at once: the share of anomalies caught against the share of normal "
          "beats flagged. " + count(roc_points.size()) + " points drawn.</p>\n";
   roc += curve_svg(roc_points, operating_roc, {0, 0}, {1, 1}, "ROC curve", "false positive rate (normal beats flagged)",
                    "true positive rate (anomalies caught)", "ROC curve", "chance", threshold);
 
   double prevalence = to_double(f.anomalies) / to_double(errors.size());
-  std::vector<Point> pr_points = thin_curve(precision_recall_curve(f.is_anomaly, errors), kMaxCurvePoints);
+  std::vector<Point> pr_points = svg::thin_curve(curve_points(precision_recall_curve(f.is_anomaly, errors)), kMaxCurvePoints);
   pr += "<p class=\"note\">Of the beats flagged, the share that are anomalies, against the share of anomalies "
         "caught. " + count(pr_points.size()) + " points drawn.</p>\n";
   pr += curve_svg(pr_points, {e.metrics.recall, e.metrics.precision}, {0, prevalence}, {1, prevalence},
