@@ -11,50 +11,21 @@
 #include <sstream>
 #include <string>
 
+#include "test_util.h"
+
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using ecgad::test::exists;
+using ecgad::test::slurp;
+using ecgad::test::temp_dir;
+using Result = ecgad::test::RunResult;
 
-std::string temp_dir() {
-  static std::string dir = [] {
-    std::string pattern = ::testing::TempDir() + "/ecgad_cli_XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    return std::string(made ? made : "/tmp");
-  }();
-  return dir;
-}
+std::string path(const std::string& name) { return ecgad::test::temp_path(name); }
 
-std::string path(const std::string& name) { return temp_dir() + "/" + name; }
-
-std::string slurp(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write(const std::string& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
-
-bool exists(const std::string& file) { return std::ifstream(file).good(); }
+void write(const std::string& file, const std::string& text) { ecgad::test::write_file(file, text); }
 
 // Runs `ecgad ARGS` through the shell (so ARGS may redirect stdin), capturing stdout, stderr and the exit code.
-Result ecgad(const std::string& args) {
-  Result run;
-  std::string err_file = path("stderr.txt");
-  std::string command = std::string("'") + ECGAD_BINARY + "' " + args + " 2>'" + err_file + "'";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return run;
-  char buffer[4096];
-  std::size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, got);
-  int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.err = slurp(err_file);
-  return run;
-}
+Result ecgad(const std::string& args) { return ecgad::test::run_ecgad(args); }
 
 // A labelled toy ECG set: normal beats are one smooth bump with a little variation, abnormal beats are
 // inverted or flat. Width 24. Deterministic.

@@ -17,12 +17,17 @@ struct CsvOptions {
   bool header = false;  // skip the first line (a header) instead of refusing it
 };
 
-// Streams the rows of a numeric CSV file; the path "-" reads standard input.
+// Streams the rows of a numeric CSV file; the path "-" reads standard input. The byte source is
+// src/csv_source.h, the number grammar include/ecgad/csv_number.h.
 // Every malformed input throws ecgad::Error "NAME:LINE:COL: what is wrong" (see README, "CSV rules").
 class CsvReader {
  public:
   explicit CsvReader(const std::string& path, CsvOptions options = {});
+  // Reads `text` as if it were a file called `name` (messages say "NAME:LINE:COL: ...").
+  static CsvReader from_string(std::string text, const std::string& name, CsvOptions options = {});
   ~CsvReader();
+  CsvReader(CsvReader&&) noexcept;
+  CsvReader& operator=(CsvReader&&) noexcept;
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
 
@@ -41,6 +46,7 @@ class CsvReader {
   [[noreturn]] void fail(std::size_t column, const std::string& message) const;
 
  private:
+  CsvReader();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -16,6 +16,7 @@
 #include "ecgad/score.h"
 #include "ecgad/sha256.h"
 #include "ecgad/split.h"
+#include "ecgad/text.h"
 #include "progress.h"
 
 namespace ecgad {
@@ -34,12 +35,6 @@ std::string stem(const std::string& path) {
   std::string name = path.substr(path.find_last_of('/') + 1);
   std::size_t dot = name.rfind('.');
   return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
-}
-
-std::string format_number(const char* format, double value) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, value);
-  return buf;
 }
 
 Dataset load_labelled_for(const TrainedModel& model, const std::string& path, const CsvArgs& csv,
@@ -122,9 +117,9 @@ int run_train(const TrainArgs& args) {
       data, config, validation ? &*validation : nullptr, threshold_data ? &*threshold_data : nullptr,
       [&](const EpochStats& s) {
         std::string line = "epoch " + std::to_string(s.epoch) + "/" + std::to_string(epochs) + "  loss " +
-                           format_number("%.5f", s.loss);
-        if (!std::isnan(s.val_loss)) line += "  val_loss " + format_number("%.5f", s.val_loss);
-        line += "  " + format_number("%.2fs", s.seconds);
+                           fmt::format("{:.5f}", s.loss);
+        if (!std::isnan(s.val_loss)) line += "  val_loss " + fmt::format("{:.5f}", s.val_loss);
+        line += "  " + fmt::format("{:.2f}s", s.seconds);
         progress.status(line);
       });
   model.labels = labels;
@@ -132,10 +127,10 @@ int run_train(const TrainArgs& args) {
   model.training["data"]["sha256"] = args.data == "-" ? nlohmann::json(nullptr) : nlohmann::json(sha256_file_hex(args.data));
   save_model(args.output, model);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  progress.message("ecgad: wrote " + args.output + ": threshold " + format_number("%.6g", model.threshold.value) +
+  progress.message("ecgad: wrote " + args.output + ": threshold " + general(model.threshold.value, 6) +
                    " (" + model.threshold.strategy + "), trained on " +
                    std::to_string(model.training["trained_on_rows"].get<std::size_t>()) + " rows in " +
-                   format_number("%.2fs", seconds));
+                   fmt::format("{:.2f}s", seconds));
   return 0;
 }
 
@@ -171,8 +166,7 @@ int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::stri
   out.commit();
   for (const Gate& g : gates) {
     if (!g.passed) {
-      std::fprintf(stderr, "ecgad: gate failed: %s %s < %s\n", g.metric.c_str(), format_number("%.4f", g.actual).c_str(),
-                   format_number("%.4f", g.minimum).c_str());
+      fmt::print(stderr, "ecgad: gate failed: {} {} < {}\n", g.metric, fixed4(g.actual), fixed4(g.minimum));
     }
   }
   for (const Gate& g : gates) {
@@ -192,8 +186,8 @@ int run_threshold(const ThresholdArgs& args) {
   model.threshold = choose_threshold(strategy, normal_errors, errors, data.normal);
   model.threshold.details["file"] = data.name;
   save_model(args.output, model);
-  std::fprintf(stderr, "ecgad: wrote %s: threshold %.6g (%s on %s)\n", args.output.c_str(), model.threshold.value,
-               model.threshold.strategy.c_str(), data.name.c_str());
+  fmt::print(stderr, "ecgad: wrote {}: threshold {:.6g} ({} on {})\n", args.output, model.threshold.value,
+             model.threshold.strategy, data.name);
   return 0;
 }
 
