@@ -21,7 +21,7 @@ std::string ScoreWriter::header() const {
 
 void ScoreWriter::append(std::string& out, std::size_t row, double score, bool anomaly, int label) const {
   const char* verdict = anomaly ? "anomaly" : "normal";
-  const char* label_text = label < 0 ? "" : label ? "normal" : "abnormal";
+  const char* label_text = label < 0 ? "" : label ? "normal" : "anomaly";  // the verdict's words: scripts compare them
   if (format_ == ScoreFormat::jsonl) {
     append_format(out, "{{\"row\":{},\"{}\":{:.9g},\"verdict\":\"{}\"", row, score_name_, score, verdict);
     out += label < 0 ? "}\n" : std::string(",\"label\":\"") + label_text + "\"}\n";

@@ -180,7 +180,7 @@ TEST_F(Cli, ScoreWritesOneLinePerRowWithLabelsWhenPresent) {
   while (std::getline(lines, line)) {
     ++rows;
     EXPECT_EQ(line.rfind(std::to_string(rows) + ",", 0), 0u) << line;
-    if (line.find(",anomaly,abnormal") != std::string::npos) ++anomalies_among_abnormal;
+    if (line.find(",anomaly,anomaly") != std::string::npos) ++anomalies_among_abnormal;
   }
   EXPECT_EQ(rows, 100u);
   EXPECT_GE(anomalies_among_abnormal, 36u);  // the toy anomalies are gross: nearly all are caught
@@ -288,14 +288,22 @@ TEST_F(Cli, EvaluateTextJsonAndGates) {
   double accuracy = (counts[0][0].get<double>() + counts[1][1].get<double>()) / 100;
   EXPECT_DOUBLE_EQ(j["accuracy"].get<double>(), accuracy);
 
-  r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "' --min-accuracy 0.5 --min-auc 1.01 --format json");
+  // A gate no metric can pass is a typo, refused before any work.
+  r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "' --min-auc 1.01");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--min-auc: a metric lies in 0..1, so a minimum of 1.01 can never pass"), std::string::npos) << r.err;
+  // A gate just above the model's accuracy fails (the toy model is not perfect).
+  ASSERT_LT(accuracy, 1.0);
+  r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "' --min-accuracy " +
+            std::to_string(std::min(1.0, accuracy + 0.005)) + " --min-auc 0.5 --format json");
   EXPECT_EQ(r.status, 1);
   j = nlohmann::json::parse(r.out);  // output still printed
   EXPECT_EQ(j["passed"], false);
-  EXPECT_EQ(j["gates"][0]["passed"], true);
+  EXPECT_EQ(j["gates"][0]["metric"], "accuracy");
+  EXPECT_EQ(j["gates"][0]["passed"], false);
   EXPECT_EQ(j["gates"][1]["metric"], "auc");
-  EXPECT_EQ(j["gates"][1]["passed"], false);
-  EXPECT_NE(r.err.find("gate failed: auc"), std::string::npos) << r.err;
+  EXPECT_EQ(j["gates"][1]["passed"], true);
+  EXPECT_NE(r.err.find("gate failed: accuracy"), std::string::npos) << r.err;
 }
 
 TEST_F(Cli, BeatsFarOutsideTheTrainingRangeAreAnErrorNotANan) {

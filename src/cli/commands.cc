@@ -11,6 +11,7 @@
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
 #include "ecgad/html_report.h"
+#include "ecgad/junit.h"
 #include "ecgad/output.h"
 #include "ecgad/report.h"
 #include "ecgad/score.h"
@@ -160,7 +161,12 @@ int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::stri
   evaluation.threshold_details = model.threshold.details;
   std::vector<Gate> gates = check_gates(evaluation, gate_minimums);
   if (!args.report.empty()) write_html_report(args.report, model, data, errors);
-  std::string output = args.format == "json" ? to_json(evaluation, gates).dump(1) + "\n" : format_text(evaluation, gates);
+  if (!args.junit.empty()) {
+    AtomicOutput junit(args.junit);
+    junit.write(junit_xml(evaluation, gates));
+    junit.commit();
+  }
+  std::string output = args.format == "json" ? to_json(evaluation, gates).dump(2) + "\n" : format_text(evaluation, gates);
   AtomicOutput out("-");
   out.write(output);
   out.commit();

@@ -44,7 +44,7 @@ struct ScoreArgs {
 };
 
 struct EvaluateArgs {
-  std::string data, model, positive = "anomaly", format = "text", report;
+  std::string data, model, positive = "anomaly", format = "text", report, junit;
   std::optional<double> min_accuracy, min_precision, min_recall, min_f1, min_auc;
   CsvArgs csv;
 };

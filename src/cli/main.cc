@@ -49,6 +49,15 @@ CLI::Validator number_at_least_zero(bool zero_allowed) {
       zero_allowed ? "NON-NEGATIVE" : "POSITIVE");
 }
 const CLI::Validator kPositive = number_at_least_zero(false);
+// A gate's minimum: a number in [0, 1] (a metric can never pass 1.5, so such a gate is a typo).
+const CLI::Validator kFraction(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) return "'" + text + "' is not a number";
+      return value >= 0 && value <= 1 ? std::string() : "a metric lies in 0..1, so a minimum of " + text + " can never pass";
+    },
+    "0..1");
 const CLI::Validator kNonNegative = number_at_least_zero(true);
 
 // A seed is a whole number >= 0 (CLI11 would wrap "-1" around to 2^64 - 1).
@@ -187,7 +196,8 @@ int main(int argc, char** argv) {
   add_csv_options(score_cmd, score.csv, false);
   score_cmd->footer(
       "Rows may carry a label column (width + 1 columns) or not (width columns).\n"
-      "Columns: row (1-based data row), error, verdict (normal|anomaly), label (normal|abnormal, if given).\n"
+      "Columns: row (1-based data row), error (probability for a classifier), verdict (normal|anomaly),\n"
+      "label (normal|anomaly, if the input has labels: the same words, so scripts can compare them).\n"
       "Example: ecgad score -m model.ecgad new_beats.csv --only-anomalies --fail-on-anomaly");
 
   // evaluate
@@ -203,11 +213,14 @@ int main(int argc, char** argv) {
   evaluate_cmd->add_option("--format", evaluate.format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  evaluate_cmd->add_option("--min-accuracy", evaluate.min_accuracy, "Gate: exit 1 when accuracy is lower");
-  evaluate_cmd->add_option("--min-precision", evaluate.min_precision, "Gate: exit 1 when precision is lower");
-  evaluate_cmd->add_option("--min-recall", evaluate.min_recall, "Gate: exit 1 when recall is lower");
-  evaluate_cmd->add_option("--min-f1", evaluate.min_f1, "Gate: exit 1 when F1 is lower");
-  evaluate_cmd->add_option("--min-auc", evaluate.min_auc, "Gate: exit 1 when ROC AUC is lower");
+  evaluate_cmd->add_option("--min-accuracy", evaluate.min_accuracy, "Gate: exit 1 when accuracy is lower")->check(kFraction);
+  evaluate_cmd->add_option("--min-precision", evaluate.min_precision, "Gate: exit 1 when precision is lower")
+      ->check(kFraction);
+  evaluate_cmd->add_option("--min-recall", evaluate.min_recall, "Gate: exit 1 when recall is lower")->check(kFraction);
+  evaluate_cmd->add_option("--min-f1", evaluate.min_f1, "Gate: exit 1 when F1 is lower")->check(kFraction);
+  evaluate_cmd->add_option("--min-auc", evaluate.min_auc, "Gate: exit 1 when ROC AUC is lower")->check(kFraction);
+  evaluate_cmd->add_option("--junit", evaluate.junit,
+                           "Also write the metrics and gates as JUnit XML test cases (for CI test reports)");
   evaluate_cmd->add_option("--report", evaluate.report, "Also write an HTML report with plots to this file");
   add_csv_options(evaluate_cmd, evaluate.csv, false);
   evaluate_cmd->footer(
