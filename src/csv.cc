@@ -23,6 +23,7 @@
 #include <system_error>
 
 #include "ecgad/error.h"
+#include "ecgad/sha256.h"
 #include "line_reader.h"
 
 namespace ecgad {
@@ -43,8 +44,9 @@ struct NulSpot {
 // keeps LineReader from closing standard input.
 class NulSpottingSource : public io::ByteSourceBase {
  public:
-  NulSpottingSource(std::FILE* file, bool owned, std::string name, std::size_t first_line, NulSpot* spot)
-      : file_(file), owned_(owned), name_(std::move(name)), first_line_(first_line), spot_(spot) {}
+  NulSpottingSource(std::FILE* file, bool owned, std::string name, std::size_t first_line, NulSpot* spot,
+                    Sha256* hash)
+      : file_(file), owned_(owned), name_(std::move(name)), first_line_(first_line), spot_(spot), hash_(hash) {}
   ~NulSpottingSource() override {
     if (owned_) std::fclose(file_);
   }
@@ -63,6 +65,7 @@ class NulSpottingSource : public io::ByteSourceBase {
       bom_ = n >= 3 && std::memcmp(buffer, "\xEF\xBB\xBF", 3) == 0;
     }
     if (spot_->line == 0) scan(buffer, buffer + n);
+    if (hash_) hash_->update(buffer, n);
     return static_cast<int>(n);
   }
 
@@ -98,6 +101,7 @@ class NulSpottingSource : public io::ByteSourceBase {
   std::string name_;
   std::size_t first_line_;
   NulSpot* spot_;
+  Sha256* hash_;  // null unless CsvOptions::hash
   bool first_read_ = true;
   bool bom_ = false;
   std::size_t newlines_ = 0;       // '\n' bytes before the current read position
@@ -172,6 +176,7 @@ struct CsvReader::Impl {
   std::string name;
   CsvOptions options;
   NulSpot nul;                              // written by the byte source, so declared before `lines`
+  std::unique_ptr<Sha256> hash;             // likewise; with CsvOptions::hash only
   std::unique_ptr<io::LineReader> lines;
   const char* text = "";                    // the current row, NUL-terminated by LineReader
   std::size_t length = 0;
@@ -209,8 +214,10 @@ CsvReader::CsvReader(const std::string& path, CsvOptions options) : impl_(std::m
     if (!file) throw Error("cannot open '" + path + "': " + std::strerror(errno));
     std::setvbuf(file, nullptr, _IONBF, 0);  // LineReader reads in large blocks: no need for a second buffer
   }
+  if (options.hash) d.hash = std::make_unique<Sha256>();
   // The source takes the FILE* at once, so it is closed whatever happens next.
-  auto source = std::make_unique<NulSpottingSource>(file, path != "-", d.name, options.header ? 2 : 1, &d.nul);
+  auto source = std::make_unique<NulSpottingSource>(file, path != "-", d.name, options.header ? 2 : 1, &d.nul,
+                                                    d.hash.get());
   d.lines = std::make_unique<io::LineReader>(d.name, std::move(source));
 }
 
@@ -324,6 +331,12 @@ const std::string& CsvReader::name() const { return impl_->name; }
 std::size_t CsvReader::line() const { return impl_->line; }
 const std::string& CsvReader::header_line() const { return impl_->header; }
 
+std::string CsvReader::sha256_hex() const {
+  if (!impl_->hash) return "";
+  Sha256 copy = *impl_->hash;  // hex_digest finishes a hash: finish a copy, so reading may go on
+  return copy.hex_digest();
+}
+
 std::string_view CsvReader::line_text() const { return {impl_->text, impl_->length}; }
 std::size_t CsvReader::columns() const { return impl_->columns; }
 
@@ -387,6 +400,7 @@ Dataset load_dataset(const std::string& path, const LoadOptions& options) {
     if (options.labelled) data.normal.push_back(parse_label(reader, row.back(), options.labels) ? 1 : 0);
     data.lines.push_back(reader.line());
   }
+  data.sha256 = reader.sha256_hex();
   return data;
 }
 

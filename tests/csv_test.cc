@@ -526,7 +526,7 @@ namespace {
 TEST(CsvHash, DigestOfEveryByteRead) {
   std::string big;
   for (int r = 0; r < 20000; ++r) big += std::to_string(r) + ",0.5," + std::to_string(r % 2) + "\n";
-  for (const std::string text : {std::string("1,2\n3,4\n"), std::string("\xEF\xBB\xBF" "a,b\r\n1,2\r\n3,4"),
+  for (const std::string& text : {std::string("1,2\n3,4\n"), std::string("\xEF\xBB\xBF" "a,b\r\n1,2\r\n3,4"),
                                  std::string("1,2\n\n  \n"), big}) {
     std::string path = write_temp(text);
     CsvOptions options;

@@ -57,6 +57,9 @@ TEST(RefuseSameFile, ComparesFilesNotSpellings) {
               "-o '" + same + "' is the same file as DATA '" + data + "'; write the output to another file");
     EXPECT_NE(refusal({}, {{"--train-out", data}, {"--test-out", same}}), "accepted");
   }
+  std::string fresh = file("new.csv");
+  ::unlink(fresh.c_str());
+  EXPECT_NE(refusal({}, {{"--train-out", fresh}, {"--test-out", temp_dir() + "/./new.csv"}}), "accepted");
   EXPECT_EQ(refusal({{"DATA", data}}, {{"-o", other}}), "accepted");
   EXPECT_EQ(refusal({{"DATA", data}}, {{"-o", file("not-yet.csv")}}), "accepted");  // nothing to lose
   EXPECT_EQ(refusal({{"DATA", data}, {"-m", data}}, {{"-o", "-"}}), "accepted");    // inputs may repeat

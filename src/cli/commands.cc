@@ -12,7 +12,6 @@
 #include "ecgad/html_report.h"
 #include "ecgad/output.h"
 #include "ecgad/report.h"
-#include "ecgad/sha256.h"
 #include "ecgad/split.h"
 #include "progress.h"
 
@@ -55,6 +54,9 @@ std::vector<double> errors_of(TrainedModel& model, const Dataset& data) {
 
 int run_split(const SplitArgs& args) {
   Progress progress(args.quiet);
+  std::string train_path = args.train_out.empty() ? stem(args.data) + "_train.csv" : args.train_out;
+  std::string test_path = args.test_out.empty() ? stem(args.data) + "_test.csv" : args.test_out;
+  refuse_same_file({{"DATA", args.data}}, {{"--train-out", train_path}, {"--test-out", test_path}});
   CsvReader reader(args.data, CsvOptions{args.csv.header});
   LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
   std::vector<std::string> lines;
@@ -65,9 +67,6 @@ int run_split(const SplitArgs& args) {
   }
   SplitIndices split = train_test_split(lines.size(), args.test_size, args.seed);
   const std::string& header = reader.header_line();  // without BOM and CR, as LineReader gives it
-  std::string train_path = args.train_out.empty() ? stem(args.data) + "_train.csv" : args.train_out;
-  std::string test_path = args.test_out.empty() ? stem(args.data) + "_test.csv" : args.test_out;
-  if (train_path == test_path) throw Error("--train-out and --test-out name the same file '" + train_path + "'");
   AtomicOutput train_out(train_path), test_out(test_path);
   for (auto [out, indices] : {std::make_pair(&train_out, &split.train), std::make_pair(&test_out, &split.test)}) {
     if (!header.empty()) out->write(header + "\n");
@@ -76,14 +75,15 @@ int run_split(const SplitArgs& args) {
       out->write("\n");
     }
   }
-  train_out.commit();
-  test_out.commit();
+  commit_together({&train_out, &test_out});  // both parts or neither
   progress.message("ecgad: split " + std::to_string(lines.size()) + " rows: " + std::to_string(split.train.size()) +
                    " to " + train_path + ", " + std::to_string(split.test.size()) + " to " + test_path);
   return 0;
 }
 
 int run_train(const TrainArgs& args) {
+  refuse_same_file({{"DATA", args.data}, {"--validation", args.validation}, {"--threshold-data", args.threshold_data}},
+                   {{"-o", args.output}});
   Progress progress(args.quiet);
   auto start = std::chrono::steady_clock::now();
   DetectorConfig config = preset_config(args.preset);
@@ -100,7 +100,9 @@ int run_train(const TrainArgs& args) {
   config.seed = args.seed;
   config.per_column_scaling = config.per_column_scaling || args.per_column;
 
-  Dataset data = load_dataset(args.data, load_options(args.csv, !args.no_labels));
+  LoadOptions data_options = load_options(args.csv, !args.no_labels);
+  data_options.csv.hash = true;  // fingerprinted while read: a named pipe or standard input cannot be read twice
+  Dataset data = load_dataset(args.data, data_options);
   std::optional<Dataset> validation, threshold_data;
   if (!args.validation.empty()) {
     // Only the samples count for the validation loss: a label column, if there is one, is dropped.
@@ -132,7 +134,7 @@ int run_train(const TrainArgs& args) {
         progress.status(line);
       });
   progress.done();
-  model.training["data"]["sha256"] = args.data == "-" ? nlohmann::json(nullptr) : nlohmann::json(sha256_file_hex(args.data));
+  model.training["data"]["sha256"] = data.sha256;
   save_model(args.output, model);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.message("ecgad: wrote " + args.output + ": threshold " + format_number("%.6g", model.threshold.value) +
@@ -143,6 +145,7 @@ int run_train(const TrainArgs& args) {
 }
 
 int run_score(const ScoreArgs& args) {
+  refuse_same_file({{"DATA", args.data}, {"-m", args.model}}, {{"-o", args.output}});
   if (args.batch_rows == 0) throw Error("--batch-rows must be at least 1");
   TrainedModel model = load_model(args.model);
   const std::size_t width = static_cast<std::size_t>(model.input_width());
@@ -209,6 +212,7 @@ int run_score(const ScoreArgs& args) {
 }
 
 int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::string, double>>& gate_minimums) {
+  if (!args.report.empty()) refuse_same_file({{"DATA", args.data}, {"-m", args.model}}, {{"--report", args.report}});
   TrainedModel model = load_model(args.model);
   Dataset data = load_labelled_for(model, args.data, args.csv, "evaluate");
   std::vector<double> errors = errors_of(model, data);
@@ -236,6 +240,7 @@ int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::stri
 }
 
 int run_threshold(const ThresholdArgs& args) {
+  refuse_same_file({{"DATA", args.data}}, {{"-o", args.output}});  // -o may be -m: that is the point
   ThresholdStrategy strategy = parse_threshold_strategy(args.strategy);
   TrainedModel model = load_model(args.model);
   Dataset data = load_labelled_for(model, args.data, args.csv, "threshold");
@@ -260,6 +265,7 @@ int run_info(const std::string& model_path) {
 }
 
 int run_report(const ReportArgs& args) {
+  refuse_same_file({{"DATA", args.data}, {"-m", args.model}}, {{"-o", args.output}});
   TrainedModel model = load_model(args.model);
   Dataset data = load_labelled_for(model, args.data, args.csv, "report");
   write_html_report(args.output, model, data, errors_of(model, data));
