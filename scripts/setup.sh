@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what ecgad needs to build and test, from Debian's packages, only where missing.
 set -euo pipefail
+# clang and libclang-rt-14-dev: the libFuzzer harnesses (scripts/fuzz.sh).
 packages=(cmake g++ make libeigen3-dev libcli11-dev libfccp-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev
-          ${ECGAD_EXTRA_PACKAGES:-})
+          clang libclang-rt-14-dev ${ECGAD_EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

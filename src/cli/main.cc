@@ -51,7 +51,7 @@ const CLI::Validator kNonNegative = number_at_least_zero(true);
 
 // A whole number in [low, high], refused (not clamped or wrapped) outside it: CLI11 alone would wrap "-1"
 // around to 2^64 - 1 and clamp 2^64 to 2^64 - 1.
-CLI::Validator whole_number(std::uint64_t low, std::uint64_t high, const char* name, const char* what) {
+CLI::Validator whole_number(std::uint64_t low, std::uint64_t high, const char* name) {
   std::string range = std::to_string(low) + " to " + std::to_string(high);
   return CLI::Validator(
       [=](std::string& text) -> std::string {
@@ -59,15 +59,15 @@ CLI::Validator whole_number(std::uint64_t low, std::uint64_t high, const char* n
         auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
         bool ok = !text.empty() && text[0] != '-' && parsed.ec == std::errc() &&
                   parsed.ptr == text.data() + text.size() && value >= low && value <= high;
-        return ok ? std::string() : std::string(what) + " is a whole number from " + range + ", not " + text;
+        return ok ? std::string() : "must be a whole number from " + range + ", not " + text;
       },
       name);
 }
-const CLI::Validator kSeed32 = whole_number(0, 4294967295u, "SEED", "a seed");
-const CLI::Validator kSeed64 = whole_number(0, 18446744073709551615u, "SEED", "a seed");
+const CLI::Validator kSeed32 = whole_number(0, 4294967295u, "SEED");
+const CLI::Validator kSeed64 = whole_number(0, 18446744073709551615u, "SEED");
 // Enough rows per batch to keep the matrix products efficient, few enough that a batch stays small.
 constexpr std::uint64_t kMaxBatchRows = 1000000;
-const CLI::Validator kBatchRows = whole_number(1, kMaxBatchRows, "ROWS", "--batch-rows");
+const CLI::Validator kBatchRows = whole_number(1, kMaxBatchRows, "ROWS");
 
 std::vector<std::pair<std::string, double>> gate_list(const ecgad::EvaluateArgs& a) {
   std::vector<std::pair<std::string, double>> gates;
@@ -282,7 +282,9 @@ int main(int argc, char** argv) {
   errno = 0;
   bool written = std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good();
   if (!written && code != 2) {
-    std::fprintf(stderr, "ecgad: error: cannot write to standard output: %s\n", std::strerror(errno ? errno : EIO));
+    // errno is only known when this last flush failed; an earlier one set the stream's error flag only.
+    std::fprintf(stderr, "ecgad: error: cannot write to standard output%s%s\n", errno ? ": " : "",
+                 errno ? std::strerror(errno) : "");
     return 2;
   }
   return code;
