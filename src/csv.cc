@@ -52,6 +52,7 @@ struct CsvReader::Impl {
   std::string name;
   CsvOptions options;
   NulSpot nul;                              // written by the byte source, so declared before `lines`
+  std::unique_ptr<Sha256> hash;             // likewise; with CsvOptions::hash only
   std::unique_ptr<io::LineReader> lines;
   const char* text = "";                    // the current row, NUL-terminated by LineReader
   std::size_t length = 0;
@@ -89,8 +90,10 @@ CsvReader::CsvReader(const std::string& path, CsvOptions options) : impl_(std::m
     if (!file) throw Error("cannot open '" + path + "': " + std::strerror(errno));
     std::setvbuf(file, nullptr, _IONBF, 0);  // LineReader reads in large blocks: no need for a second buffer
   }
+  if (options.hash) d.hash = std::make_unique<Sha256>();
   // The source takes the FILE* at once, so it is closed whatever happens next.
-  auto source = std::make_unique<NulSpottingSource>(file, path != "-", d.name, options.header ? 2 : 1, &d.nul);
+  auto source = std::make_unique<NulSpottingSource>(file, path != "-", d.name, options.header ? 2 : 1, &d.nul,
+                                                    d.hash.get());
   d.lines = std::make_unique<io::LineReader>(d.name, std::move(source));
 }
 
@@ -101,7 +104,9 @@ CsvReader CsvReader::from_string(std::string text, const std::string& name, CsvO
   Impl& d = *reader.impl_;
   d.name = name;
   d.options = options;
-  auto source = std::make_unique<NulSpottingSource>(std::move(text), d.name, options.header ? 2 : 1, &d.nul);
+  if (options.hash) d.hash = std::make_unique<Sha256>();
+  auto source = std::make_unique<NulSpottingSource>(std::move(text), d.name, options.header ? 2 : 1, &d.nul,
+                                                    d.hash.get());
   d.lines = std::make_unique<io::LineReader>(d.name, std::move(source));
   return reader;
 }
@@ -217,6 +222,12 @@ double CsvReader::Impl::field_value_slow(const char* field, const char* field_en
 const std::string& CsvReader::name() const { return impl_->name; }
 std::size_t CsvReader::line() const { return impl_->line; }
 const std::string& CsvReader::header_line() const { return impl_->header; }
+
+std::string CsvReader::sha256_hex() const {
+  if (!impl_->hash) return "";
+  Sha256 copy = *impl_->hash;  // hex_digest finishes a hash: finish a copy, so reading may go on
+  return copy.hex_digest();
+}
 
 std::string_view CsvReader::line_text() const { return {impl_->text, impl_->length}; }
 std::size_t CsvReader::columns() const { return impl_->columns; }

@@ -11,11 +11,12 @@
 namespace ecgad {
 
 NulSpottingSource::NulSpottingSource(std::FILE* file, bool owned, std::string name, std::size_t first_line,
-                                     NulSpot* spot)
-    : file_(file), owned_(owned), name_(std::move(name)), first_line_(first_line), spot_(spot) {}
+                                     NulSpot* spot, Sha256* hash)
+    : file_(file), owned_(owned), name_(std::move(name)), first_line_(first_line), spot_(spot), hash_(hash) {}
 
-NulSpottingSource::NulSpottingSource(std::string text, std::string name, std::size_t first_line, NulSpot* spot)
-    : text_(std::move(text)), name_(std::move(name)), first_line_(first_line), spot_(spot) {}
+NulSpottingSource::NulSpottingSource(std::string text, std::string name, std::size_t first_line, NulSpot* spot,
+                                     Sha256* hash)
+    : text_(std::move(text)), name_(std::move(name)), first_line_(first_line), spot_(spot), hash_(hash) {}
 
 NulSpottingSource::~NulSpottingSource() {
   if (owned_) std::fclose(file_);
@@ -41,6 +42,7 @@ int NulSpottingSource::read(char* buffer, int size) {
     bom_ = n >= 3 && std::memcmp(buffer, "\xEF\xBB\xBF", 3) == 0;
   }
   if (spot_->line == 0) scan(buffer, buffer + n);
+  if (hash_) hash_->update(buffer, n);
   return static_cast<int>(n);
 }
 

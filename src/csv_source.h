@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "ecgad/sha256.h"
 #include "line_reader.h"
 
 namespace ecgad {
@@ -22,10 +23,12 @@ struct NulSpot {
 // standard input.
 class NulSpottingSource : public io::ByteSourceBase {
  public:
-  // Reads `file`, closed at the end when `owned`.
-  NulSpottingSource(std::FILE* file, bool owned, std::string name, std::size_t first_line, NulSpot* spot);
+  // Reads `file`, closed at the end when `owned`. `hash` (may be null) gets every byte read.
+  NulSpottingSource(std::FILE* file, bool owned, std::string name, std::size_t first_line, NulSpot* spot,
+                    Sha256* hash = nullptr);
   // Reads the bytes of `text`.
-  NulSpottingSource(std::string text, std::string name, std::size_t first_line, NulSpot* spot);
+  NulSpottingSource(std::string text, std::string name, std::size_t first_line, NulSpot* spot,
+                    Sha256* hash = nullptr);
   ~NulSpottingSource() override;
   NulSpottingSource(const NulSpottingSource&) = delete;
   NulSpottingSource& operator=(const NulSpottingSource&) = delete;
@@ -44,6 +47,7 @@ class NulSpottingSource : public io::ByteSourceBase {
   std::string name_;
   std::size_t first_line_;
   NulSpot* spot_;
+  Sha256* hash_ = nullptr;  // null unless CsvOptions::hash
   bool first_read_ = true;
   bool bom_ = false;
   std::size_t newlines_ = 0;       // '\n' bytes before the current read position

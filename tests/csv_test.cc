@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ecgad/error.h"
+#include "ecgad/sha256.h"
 #include "test_util.h"
 
 namespace ecgad {
@@ -542,6 +543,37 @@ TEST(CsvRobust, MutatedInputOnlyThrowsError) {
     }
   }
   EXPECT_GT(errors, 100);  // the edits did reach the error paths
+}
+
+}  // namespace
+}  // namespace ecgad
+
+namespace ecgad {
+namespace {
+
+// With CsvOptions::hash the reader fingerprints every byte it consumed, so a pipe or standard input, which
+// cannot be read twice, gets the same SHA-256 as `sha256sum FILE`.
+TEST(CsvHash, DigestOfEveryByteRead) {
+  std::string big;
+  for (int r = 0; r < 20000; ++r) big += std::to_string(r) + ",0.5," + std::to_string(r % 2) + "\n";
+  for (const std::string& text : {std::string("1,2\n3,4\n"), std::string("\xEF\xBB\xBF" "a,b\r\n1,2\r\n3,4"),
+                                 std::string("1,2\n\n  \n"), big}) {
+    std::string path = write_temp(text);
+    CsvOptions options;
+    options.header = text[0] == '\xEF';
+    options.hash = true;
+    CsvReader reader(path, options);
+    std::vector<double> row;
+    while (reader.next(row)) {
+    }
+    EXPECT_EQ(reader.sha256_hex(), sha256_hex(text)) << text.substr(0, 20);
+    LoadOptions load;
+    load.csv = options;
+    load.labelled = false;
+    EXPECT_EQ(load_dataset(path, load).sha256, sha256_hex(text));
+  }
+  // Without the option nothing is hashed.
+  EXPECT_EQ(load_dataset(write_temp("1,1\n")).sha256, "");
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ namespace ecgad {
 
 struct CsvOptions {
   bool header = false;  // skip the first line (a header) instead of refusing it
+  bool hash = false;    // keep a running SHA-256 of every byte read (see CsvReader::sha256_hex)
 };
 
 // Streams the rows of a numeric CSV file; the path "-" reads standard input. The byte source is
@@ -41,6 +42,10 @@ class CsvReader {
   std::string_view line_text() const;        // the row last returned, without its line ending
   std::size_t columns() const;               // column count of the first row (0 before it)
   const std::string& header_line() const;    // the skipped header line (with CsvOptions::header), else empty
+  // With CsvOptions::hash: the SHA-256 (hex) of the bytes read so far, which once next() has returned false
+  // is the whole input, header, BOM and line endings included: `sha256sum FILE`. A pipe or standard input
+  // cannot be read twice, so this is the only way to fingerprint them. Empty without the option.
+  std::string sha256_hex() const;
 
   // Throws ecgad::Error located at the current line and the given column.
   [[noreturn]] void fail(std::size_t column, const std::string& message) const;

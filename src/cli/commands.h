@@ -68,3 +68,7 @@ int run_info(const std::string& model_path);
 int run_report(const ReportArgs& args);
 
 }  // namespace ecgad
+
+// The whole front end (src/cli/main.cc): parses argv, runs the subcommand, returns the exit code. With
+// parse_only it returns after parsing (for the command-line fuzzer).
+int ecgad_main(int argc, char** argv, bool parse_only);

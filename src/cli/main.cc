@@ -1,13 +1,18 @@
 // ecgad: the command-line front end. It parses flags and calls the library; the work lives in src/.
 // Exit codes: 0 ok, 1 "found something" (an anomaly with --fail-on-anomaly, a failed gate), 2 error.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -60,13 +65,25 @@ const CLI::Validator kFraction(
     "0..1");
 const CLI::Validator kNonNegative = number_at_least_zero(true);
 
-// A seed is a whole number >= 0 (CLI11 would wrap "-1" around to 2^64 - 1).
-const CLI::Validator kSeed(
-    [](std::string& text) -> std::string {
-      bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
-      return digits ? std::string() : "a seed is a whole number from 0, not " + text;
-    },
-    "SEED");
+// A whole number in [low, high], refused (not clamped or wrapped) outside it: CLI11 alone would wrap "-1"
+// around to 2^64 - 1 and clamp 2^64 to 2^64 - 1.
+CLI::Validator whole_number(std::uint64_t low, std::uint64_t high, const char* name) {
+  std::string range = std::to_string(low) + " to " + std::to_string(high);
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
+        bool ok = !text.empty() && text[0] != '-' && parsed.ec == std::errc() &&
+                  parsed.ptr == text.data() + text.size() && value >= low && value <= high;
+        return ok ? std::string() : "must be a whole number from " + range + ", not " + text;
+      },
+      name);
+}
+const CLI::Validator kSeed32 = whole_number(0, 4294967295u, "SEED");
+const CLI::Validator kSeed64 = whole_number(0, 18446744073709551615u, "SEED");
+// Enough rows per batch to keep the matrix products efficient, few enough that a batch stays small.
+constexpr std::uint64_t kMaxBatchRows = 1000000;
+const CLI::Validator kBatchRows = whole_number(1, kMaxBatchRows, "ROWS");
 
 // `ecgad --version`: what a bug report needs to know about this build.
 std::string version_text() {
@@ -115,7 +132,9 @@ void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// The whole command line; main() below adds the check of standard output. With parse_only it stops after
+// parsing (the command-line fuzzer, fuzz/cli_fuzz.cc, which builds this file with ECGAD_NO_MAIN).
+int ecgad_main(int argc, char** argv, bool parse_only) {
   CLI::App app(kDescription, "ecgad");
   app.set_version_flag("-V,--version", version_text());
   app.require_subcommand(1);
@@ -131,7 +150,7 @@ int main(int argc, char** argv) {
                         "Fraction of rows for the test part (0 < T < 1), or a whole number of rows")
       ->capture_default_str();
   split_cmd->add_option("--seed", split.seed, "random_state of train_test_split (0 .. 4294967295)")
-      ->check(kSeed)
+      ->check(kSeed32)
       ->capture_default_str();
   split_cmd->add_option("--train-out", split.train_out, "Training rows go here (default: NAME_train.csv)");
   split_cmd->add_option("--test-out", split.test_out, "Test rows go here (default: NAME_test.csv)");
@@ -161,8 +180,9 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--noise", train.noise,
                         "Denoising: Gaussian noise of this std (scaled units) added to each training input")
       ->check(kNonNegative);
-  train_cmd->add_option("--seed", train.seed, "Seed for weights and shuffling; same seed, same model")
-      ->check(kSeed)
+  train_cmd->add_option("--seed", train.seed,
+                        "Seed for weights and shuffling (0 .. 18446744073709551615); same seed, same model")
+      ->check(kSeed64)
       ->capture_default_str();
   train_cmd->add_option("--threshold", train.threshold,
                         "How to choose the threshold: mean-std:K, percentile:P, fixed:V, best-f1, best-accuracy");
@@ -190,8 +210,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   score_cmd->add_flag("--only-anomalies", score.only_anomalies, "Write only the rows judged anomalies");
   score_cmd->add_flag("--fail-on-anomaly", score.fail_on_anomaly, "Exit with 1 when any row is an anomaly (like grep)");
-  score_cmd->add_option("--batch-rows", score.batch_rows, "Rows scored at a time (memory stays bounded)")
-      ->check(kPositive)
+  score_cmd->add_option("--batch-rows", score.batch_rows, "Rows scored at a time, 1 .. 1000000 (memory stays bounded)")
+      ->check(kBatchRows)
       ->capture_default_str();
   add_csv_options(score_cmd, score.csv, false);
   score_cmd->footer(
@@ -362,6 +382,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (parse_only) return 0;
   try {
     if (split_cmd->parsed()) return ecgad::run_split(split);
     if (train_cmd->parsed()) return ecgad::run_train(train);
@@ -378,9 +399,30 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "ecgad: error: out of memory\n");
     return 2;
+  } catch (const std::length_error&) {  // a container asked for more than it can ever hold ("vector::reserve")
+    std::fprintf(stderr, "ecgad: error: out of memory: the input asks for more than can be held in memory\n");
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ecgad: error: %s\n", e.what());
     return 2;
   }
   return 2;
 }
+
+#ifndef ECGAD_NO_MAIN
+int main(int argc, char** argv) {
+  int code = ecgad_main(argc, argv, false);
+  // What went to standard output (results, --help, --version) must have arrived: `ecgad --help > /dev/full`
+  // is an error, not a success. Exit code 2 has already said why.
+  std::cout.flush();
+  errno = 0;
+  bool written = std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good();
+  if (!written && code != 2) {
+    // errno is only known when this last flush failed; an earlier one set the stream's error flag only.
+    std::fprintf(stderr, "ecgad: error: cannot write to standard output%s%s\n", errno ? ": " : "",
+                 errno ? std::strerror(errno) : "");
+    return 2;
+  }
+  return code;
+}
+#endif
