@@ -411,6 +411,7 @@ std::string model_section(const TrainedModel& model) {
 std::string loss_section(const TrainedModel& model) {
   std::string out = "<section id=\"loss\">\n<h2>Training loss</h2>\n";
   std::vector<Point> loss, val_loss;
+  std::vector<std::pair<std::string, std::vector<Point>>> parts;
   const nlohmann::json& history = field(model.training, "history");
   if (history.is_array()) {
     for (std::size_t i = 0; i < history.size(); ++i) {
@@ -419,7 +420,21 @@ std::string loss_section(const TrainedModel& model) {
       double x = epoch.is_number() ? epoch.get<double>() : to_double(i + 1);
       if (field(e, "loss").is_number()) loss.push_back({x, field(e, "loss").get<double>()});
       if (field(e, "val_loss").is_number()) val_loss.push_back({x, field(e, "val_loss").get<double>()});
+      // The parts of a loss with parts (a VAE's "loss_reconstruction", "loss_kl"), in the order first seen.
+      if (!e.is_object()) continue;
+      for (auto it = e.begin(); it != e.end(); ++it) {
+        if (it.key().rfind("loss_", 0) != 0 || !it.value().is_number()) continue;
+        std::string name = it.key().substr(5);
+        auto part = std::find_if(parts.begin(), parts.end(), [&](const auto& p) { return p.first == name; });
+        if (part == parts.end()) part = parts.insert(parts.end(), {name, {}});
+        part->second.push_back({x, it.value().get<double>()});
+      }
     }
+  }
+  for (auto& part : parts) {
+    part.second.erase(std::remove_if(part.second.begin(), part.second.end(),
+                                     [](const Point& p) { return !std::isfinite(p.x) || !std::isfinite(p.y); }),
+                      part.second.end());
   }
   auto finite = [](const Point& p) { return std::isfinite(p.x) && std::isfinite(p.y); };
   loss.erase(std::remove_if(loss.begin(), loss.end(), [&](const Point& p) { return !finite(p); }), loss.end());
@@ -428,7 +443,9 @@ std::string loss_section(const TrainedModel& model) {
   if (loss.empty() && val_loss.empty()) return out + "<p class=\"note\">The model file holds no training history.</p>\n</section>\n";
 
   double x_max = 1, y_lo = INFINITY, y_hi = -INFINITY;
-  for (const auto* series : {&loss, &val_loss}) {
+  std::vector<const std::vector<Point>*> all = {&loss, &val_loss};
+  for (const auto& part : parts) all.push_back(&part.second);
+  for (const auto* series : all) {
     for (const Point& p : *series) {
       x_max = std::max(x_max, p.x);
       y_lo = std::min(y_lo, p.y);
@@ -436,7 +453,9 @@ std::string loss_section(const TrainedModel& model) {
     }
   }
   SvgPlot plot{1150, 320, nice_axis(0, x_max, 10, 1), nice_axis(y_lo, y_hi, 6)};
-  std::string svg = plot.open("Training and validation loss per epoch") + plot.axes("epoch", "loss (MAE of the scaled beat)");
+  const std::string loss_name = model.model ? model.model->loss_name() : "mae";
+  const std::string axis = loss_name == "mae" ? "loss (MAE of the scaled beat)" : "loss (" + loss_name + ")";
+  std::string svg = plot.open("Training and validation loss per epoch") + plot.axes("epoch", axis);
   bool markers = loss.size() <= 60 && val_loss.size() <= 60;
   std::vector<LegendEntry> legend;
   if (!loss.empty()) {
@@ -446,6 +465,13 @@ std::string loss_section(const TrainedModel& model) {
   if (!val_loss.empty()) {
     svg += plot.polyline(val_loss, kOrange, " stroke-dasharray=\"6 3\"");
     legend.push_back({LegendEntry::dashed, kOrange, "validation loss"});
+  }
+  const char* const part_colours[] = {kVermillion, kGrey, kBlack};
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].second.empty()) continue;
+    const char* colour = part_colours[i % 3];
+    svg += plot.polyline(parts[i].second, colour, " stroke-dasharray=\"2 3\"");
+    legend.push_back({LegendEntry::dashed, colour, "training " + parts[i].first});
   }
   if (markers) {
     svg += "<g fill=\"" + std::string(kBlue) + "\">";
@@ -457,8 +483,12 @@ std::string loss_section(const TrainedModel& model) {
     svg += "</g>\n";
   }
   svg += plot.legend(legend) + "</svg>\n";
-  out += "<p class=\"note\">Mean absolute error per epoch";
+  out += "<p class=\"note\">" + std::string(loss_name == "mae" ? "Mean absolute error" : "Training loss " + escape(loss_name)) +
+         " per epoch";
   if (!loss.empty()) out += "; final training loss " + g4(loss.back().y);
+  for (const auto& part : parts) {
+    if (!part.second.empty()) out += " (" + escape(part.first) + " " + g4(part.second.back().y) + ")";
+  }
   if (!val_loss.empty()) out += ", final validation loss " + g4(val_loss.back().y);
   out += val_loss.empty() ? ". No validation data was given when training.</p>\n"
                           : ". Validation loss is over every validation beat, normal and abnormal, so it usually sits "

@@ -6,6 +6,7 @@
 #include "ecgad/autoencoder.h"
 #include "ecgad/error.h"
 #include "ecgad/model.h"
+#include "ecgad/vae.h"
 
 namespace ecgad {
 namespace {
@@ -24,6 +25,7 @@ struct Kind {
 
 const Kind kKinds[] = {
     {"autoencoder", build<Autoencoder>},
+    {"vae", build<Vae>},
 };
 
 }  // namespace
