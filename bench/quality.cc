@@ -1,6 +1,6 @@
 // ecgad_quality: measures detection quality and training time over seeds, for the README's tables.
 //
-//   ecgad_quality select DATA [--seeds N] [--study grid|loss-noise|vae|finalists] [--split-seed S]
+//   ecgad_quality select DATA [--seeds N] [--study grid|loss-noise|vae|vae-collapse|vae-beta|finalists] [--split-seed S]
 //                                           model selection on the TRAINING split only: the training split
 //                                           (sklearn, 0.2, seed 21) is split again (0.2, seed 21);
 //                                           candidates train on the inner part and are scored on the
@@ -218,6 +218,67 @@ std::vector<DetectorConfig> vae_candidates() {
   return list;
 }
 
+// The second VAE study, after the first showed posterior collapse (z_mean nearly the same for every beat, the
+// encoder's last ReLU layer dead): smaller KL weights, and the heads fed by the 16-unit layer directly.
+std::vector<DetectorConfig> vae_collapse_candidates() {
+  std::vector<DetectorConfig> list;
+  struct Schedule {
+    int epochs, batch;
+    double lr;
+  };
+  for (Schedule s : {Schedule{20, 32, 3e-3}, Schedule{50, 32, 1e-3}}) {
+    for (std::vector<int> encoder : {std::vector<int>{32, 16}, std::vector<int>{32, 16, 8}}) {
+      for (const char* loss : {"bce", "mae"}) {
+        for (double beta : {0.1, 0.01, 0.001}) {
+          for (const char* score : {"mae", "elbo"}) {
+            DetectorConfig c = preset_config("exercise-vae");
+            c.options["encoder"] = encoder;
+            c.options["output_activation"] = "sigmoid";
+            c.options["loss"] = loss;
+            c.options["beta"] = beta;
+            c.options["score"] = score;
+            c.train.epochs = s.epochs;
+            c.train.batch_size = s.batch;
+            c.train.adam.learning_rate = s.lr;
+            list.push_back(c);
+          }
+        }
+      }
+    }
+  }
+  return list;
+}
+
+// The third VAE study: around the second's best (heads on the 16-unit layer, KL weight 0.001).
+std::vector<DetectorConfig> vae_beta_candidates() {
+  std::vector<DetectorConfig> list;
+  struct Schedule {
+    int epochs, batch;
+    double lr;
+  };
+  struct Variant {
+    const char* loss;
+    const char* score;
+  };
+  for (Schedule s : {Schedule{50, 32, 1e-3}, Schedule{100, 32, 1e-3}, Schedule{30, 32, 3e-3}}) {
+    for (double beta : {1e-3, 3e-4, 1e-4}) {
+      for (Variant v : {Variant{"bce", "mae"}, Variant{"bce", "elbo"}, Variant{"mae", "mae"}}) {
+        DetectorConfig c = preset_config("exercise-vae");
+        c.options["encoder"] = {32, 16};
+        c.options["output_activation"] = "sigmoid";
+        c.options["loss"] = v.loss;
+        c.options["beta"] = beta;
+        c.options["score"] = v.score;
+        c.train.epochs = s.epochs;
+        c.train.batch_size = s.batch;
+        c.train.adam.learning_rate = s.lr;
+        list.push_back(c);
+      }
+    }
+  }
+  return list;
+}
+
 std::vector<DetectorConfig> candidates() {
   std::vector<DetectorConfig> list;
   for (std::vector<int> layers : {std::vector<int>{32, 16, 8}, std::vector<int>{64, 32, 16}}) {
@@ -250,7 +311,7 @@ void print_row(const std::string& name, const std::string& strategy, const Row& 
 
 int main(int argc, char** argv) {
   if (argc < 3 || (std::strcmp(argv[1], "select") != 0 && std::strcmp(argv[1], "test") != 0)) {
-    std::fprintf(stderr, "usage: ecgad_quality select|test DATA [--seeds N] [--study grid|loss-noise|vae|finalists] [--config NAME]... "
+    std::fprintf(stderr, "usage: ecgad_quality select|test DATA [--seeds N] [--study grid|loss-noise|vae|vae-collapse|vae-beta|finalists] [--config NAME]... "
                          "[--split-seed S]\n");
     return 2;
   }
@@ -297,10 +358,14 @@ int main(int argc, char** argv) {
         }
         return 0;
       }
-      if (study != "grid" && study != "loss-noise" && study != "vae") {
-        throw Error("--study is grid, loss-noise, vae or finalists");
-      }
-      for (const DetectorConfig& c : study == "grid" ? candidates() : study == "vae" ? vae_candidates() : loss_noise_candidates()) {
+      std::vector<DetectorConfig> list;
+      if (study == "grid") list = candidates();
+      else if (study == "loss-noise") list = loss_noise_candidates();
+      else if (study == "vae") list = vae_candidates();
+      else if (study == "vae-collapse") list = vae_collapse_candidates();
+      else if (study == "vae-beta") list = vae_beta_candidates();
+      else throw Error("--study is grid, loss-noise, vae, vae-collapse, vae-beta or finalists");
+      for (const DetectorConfig& c : list) {
         for (const auto& [strategy, row] : run(inner_train, validation, c, seeds)) print_row(describe(c), strategy, row);
       }
     } else {
