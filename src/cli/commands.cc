@@ -100,6 +100,7 @@ int run_train(const TrainArgs& args) {
   if (args.loss) config.options["loss"] = *args.loss;
   if (args.noise) config.options["input_noise"] = *args.noise;
   if (args.latent) config.options["latent"] = *args.latent;
+  if (args.beta) config.options["beta"] = *args.beta;
   if (args.output_activation) config.options["output_activation"] = *args.output_activation;
   if (args.score) config.options["score"] = *args.score;
   if (args.threshold) {

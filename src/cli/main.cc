@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
                         "exercise's), mae or mse")
       ->check(CLI::IsMember({"mae", "mse", "bce"}));
   train_cmd->add_option("--latent", train.latent, "vae: size of the code z (z_mean, z_log_var)")->check(kPositive);
+  train_cmd->add_option("--beta", train.beta, "vae: weight of the KL term (the exercise's: 1)")->check(kNonNegative);
   train_cmd->add_option("--output-activation", train.output_activation,
                         "vae: the decoder's output layer, relu (the exercise's) or sigmoid")
       ->check(CLI::IsMember({"relu", "sigmoid"}));
