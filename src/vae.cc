@@ -279,7 +279,12 @@ BatchLoss Vae::loss_and_gradients(const Batch& batch, Rng& rng, Workspace& works
 }
 
 void Vae::per_beat_loss(const Mat<float>& beats, const Mat<float>& output, const Mat<float>& mean,
-                        const Mat<float>& log_var, Eigen::VectorXd& reconstruction, Eigen::VectorXd& kl) const {
+                        const Mat<float>& log_var, bool excess, Eigen::VectorXd& reconstruction,
+                        Eigen::VectorXd& kl) const {
+  auto bce = [](double t, double p) {
+    p = std::min(std::max(p, 1e-7), 1 - 1e-7);
+    return -(t * std::log(p) + (1 - t) * std::log(1 - p));
+  };
   const Eigen::Index width = beats.rows(), latent = mean.rows(), count = beats.cols();
   reconstruction.resize(count);
   kl.resize(count);
@@ -289,8 +294,9 @@ void Vae::per_beat_loss(const Mat<float>& beats, const Mat<float>& output, const
       double t = beats(i, j), p = output(i, j);
       switch (network.reconstruction) {
         case VaeReconstruction::bce:
-          p = std::min(std::max(p, 1e-7), 1 - 1e-7);
-          sum -= t * std::log(p) + (1 - t) * std::log(1 - p);
+          // The excess is what the decoder could still remove: BCE(t, p) is smallest at p = t (within the
+          // clip), where it is t's own entropy, which a flat beat of 0.5s has more of than a spiky one.
+          sum += bce(t, p) - (excess ? bce(t, std::min(std::max(t, 1e-7), 1 - 1e-7)) : 0.0);
           break;
         case VaeReconstruction::mae: sum += std::abs(p - t); break;
         case VaeReconstruction::mse: sum += (p - t) * (p - t); break;
@@ -312,8 +318,8 @@ BatchLoss Vae::loss(const Batch& batch, Workspace& workspace) const {
   result.parts = {0.0, 0.0};
   if (batch.size() == 0) return result;
   const Mat<float>& output = network.infer(parameters.data(), batch.beats, ws.cache);
-  per_beat_loss(batch.beats, output, ws.cache.mean.outputs.back(), ws.cache.log_var.outputs.back(), ws.reconstruction,
-                ws.kl);
+  per_beat_loss(batch.beats, output, ws.cache.mean.outputs.back(), ws.cache.log_var.outputs.back(), false,
+                ws.reconstruction, ws.kl);
   result.parts = {ws.reconstruction.mean(), ws.kl.mean()};
   result.total = result.parts[0] + network.beta * result.parts[1];
   return result;
@@ -326,13 +332,18 @@ void Vae::score(const Mat<float>& beats, Workspace& workspace, Eigen::VectorXd& 
     scores = mae_per_column(output, beats);
     return;
   }
-  per_beat_loss(beats, output, ws.cache.mean.outputs.back(), ws.cache.log_var.outputs.back(), ws.reconstruction, ws.kl);
+  per_beat_loss(beats, output, ws.cache.mean.outputs.back(), ws.cache.log_var.outputs.back(), true, ws.reconstruction,
+                ws.kl);
   scores = ws.reconstruction + network.beta * ws.kl;
 }
 
 std::string Vae::score_description() const {
   if (score_kind == VaeScore::mae) {
     return "mean absolute error of the scaled beat's reconstruction at z = z_mean";
+  }
+  if (network.reconstruction == VaeReconstruction::bce) {
+    return "negative ELBO at z = z_mean less the beat's own entropy: its binary cross-entropy above the least "
+           "possible for that beat + beta * its KL divergence";
   }
   return "negative ELBO at z = z_mean: the beat's " + to_string(network.reconstruction) +
          " reconstruction loss + beta * its KL divergence";

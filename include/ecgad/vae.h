@@ -28,7 +28,10 @@ std::string to_string(VaeReconstruction loss);
 VaeReconstruction parse_vae_reconstruction(const std::string& name);  // "bce", "mae", "mse"; throws ecgad::Error
 
 // A beat's anomaly score: the MAE of the decoder's output at z = z_mean (the exercise's), or the negative
-// ELBO at eps = 0 (that beat's reconstruction loss + beta * its KL). Both deterministic.
+// ELBO at eps = 0 (that beat's reconstruction loss + beta * its KL). Both deterministic. With the BCE loss the
+// ELBO score leaves out the beat's own entropy (the BCE of a perfect reconstruction), which says how close
+// the beat's samples are to 0.5, not how well it was rebuilt: with it, the score ranked beats worse than
+// chance on 70-sample beats (docs/vae.md).
 enum class VaeScore { mae, elbo };
 std::string to_string(VaeScore score);
 VaeScore parse_vae_score(const std::string& name);  // "mae" or "elbo"; throws ecgad::Error
@@ -131,9 +134,12 @@ class Vae : public Model {
   std::string summary() const override;
 
  private:
-  // Per beat, in double, after infer(): the reconstruction loss and the KL (mean over latent dims).
+  // Per beat, in double, after infer(): the reconstruction loss and the KL (mean over latent dims). With
+  // `excess`, a BCE is taken less its least possible value for that beat, BCE(t, clip(t)), so it is 0 for a
+  // perfect reconstruction whatever the beat.
   void per_beat_loss(const Mat<float>& beats, const Mat<float>& output, const Mat<float>& mean,
-                     const Mat<float>& log_var, Eigen::VectorXd& reconstruction, Eigen::VectorXd& kl) const;
+                     const Mat<float>& log_var, bool excess, Eigen::VectorXd& reconstruction,
+                     Eigen::VectorXd& kl) const;
 };
 
 }  // namespace ecgad
