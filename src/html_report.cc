@@ -431,6 +431,11 @@ std::string loss_section(const TrainedModel& model) {
       }
     }
   }
+  if (model.model) {  // in the model's order (reconstruction before kl), not the JSON's alphabetical one
+    const std::vector<std::string> order = model.model->loss_parts();
+    auto rank = [&](const std::string& name) { return std::find(order.begin(), order.end(), name) - order.begin(); };
+    std::stable_sort(parts.begin(), parts.end(), [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+  }
   for (auto& part : parts) {
     part.second.erase(std::remove_if(part.second.begin(), part.second.end(),
                                      [](const Point& p) { return !std::isfinite(p.x) || !std::isfinite(p.y); }),
@@ -443,9 +448,7 @@ std::string loss_section(const TrainedModel& model) {
   if (loss.empty() && val_loss.empty()) return out + "<p class=\"note\">The model file holds no training history.</p>\n</section>\n";
 
   double x_max = 1, y_lo = INFINITY, y_hi = -INFINITY;
-  std::vector<const std::vector<Point>*> all = {&loss, &val_loss};
-  for (const auto& part : parts) all.push_back(&part.second);
-  for (const auto* series : all) {
+  for (const auto* series : {&loss, &val_loss}) {
     for (const Point& p : *series) {
       x_max = std::max(x_max, p.x);
       y_lo = std::min(y_lo, p.y);
@@ -465,13 +468,6 @@ std::string loss_section(const TrainedModel& model) {
   if (!val_loss.empty()) {
     svg += plot.polyline(val_loss, kOrange, " stroke-dasharray=\"6 3\"");
     legend.push_back({LegendEntry::dashed, kOrange, "validation loss"});
-  }
-  const char* const part_colours[] = {kVermillion, kGrey, kBlack};
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i].second.empty()) continue;
-    const char* colour = part_colours[i % 3];
-    svg += plot.polyline(parts[i].second, colour, " stroke-dasharray=\"2 3\"");
-    legend.push_back({LegendEntry::dashed, colour, "training " + parts[i].first});
   }
   if (markers) {
     svg += "<g fill=\"" + std::string(kBlue) + "\">";
@@ -493,7 +489,23 @@ std::string loss_section(const TrainedModel& model) {
   out += val_loss.empty() ? ". No validation data was given when training.</p>\n"
                           : ". Validation loss is over every validation beat, normal and abnormal, so it usually sits "
                             "above the training loss.</p>\n";
-  return out + svg + "</section>\n";
+  out += svg;
+  // Each part on its own axis: a VAE's KL can be a thousandth of its reconstruction loss, or a hundred times it.
+  std::string part_plots;
+  for (const auto& [name, points] : parts) {
+    if (points.empty()) continue;
+    double lo = INFINITY, hi = -INFINITY;
+    for (const Point& p : points) {
+      lo = std::min(lo, p.y);
+      hi = std::max(hi, p.y);
+    }
+    SvgPlot small{560, 240, nice_axis(0, x_max, 5, 1), nice_axis(lo, hi, 5)};
+    part_plots += small.open("Training loss part " + name + " per epoch") + small.axes("epoch", name) +
+                  small.polyline(points, kVermillion) +
+                  small.legend({{LegendEntry::line, kVermillion, "training " + name}}) + "</svg>\n";
+  }
+  if (!part_plots.empty()) out += "<div class=\"grid2\">\n" + part_plots + "</div>\n";
+  return out + "</section>\n";
 }
 
 struct Pick {
