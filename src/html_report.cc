@@ -342,7 +342,7 @@ std::string summary(const Dataset& data, const TrainedModel& model, const Facts&
   std::string out = "<h1>ecgad report</h1>\n<section id=\"summary\">\n";
   out += "<p>The model scored <span class=\"mono\">" + escape(data.name) + "</span>: " + count(data.rows()) +
          " beats (" + count(f.normals) + " normal, " + count(f.anomalies) + " abnormal). A beat is called an anomaly "
-         "when its reconstruction error (mean absolute error of the scaled beat) is at least the threshold " +
+         "when its score (" + escape(model.model->score_description()) + ") is at least the threshold " +
          fmt("%.6g", model.threshold.value) + " (" + escape(model.threshold.strategy) + ").</p>\n";
   out += "<p>Accuracy <b>" + fixed4(f.as_anomaly.metrics.accuracy) + "</b>, anomalies caught (recall) <b>" +
          fixed4(f.as_anomaly.metrics.recall) + "</b>, flagged beats that are anomalies (precision) <b>" +
@@ -601,10 +601,11 @@ std::string beats_section(const TrainedModel& model, const Dataset& data, const 
   std::unique_ptr<Workspace> workspace = model.model->new_workspace();
   if (!model.model->reconstruct(x, *workspace, y)) return "";
   std::string out = "<section id=\"beats\">\n<h2>Beats and their reconstructions</h2>\n"
-                    "<p class=\"note\">Each panel shows one beat after scaling (input) and what the autoencoder "
+                    "<p class=\"note\">Each panel shows one beat after scaling (input) and what the model "
                     "rebuilt from it (reconstruction); the shaded band between them is the error, whose mean is the "
-                    "beat's reconstruction error. The autoencoder learnt normal beats only, so abnormal beats should "
-                    "come back worse.</p>\n<div class=\"grid3\">\n";
+                    "beat's reconstruction error. The model learnt normal beats only, so abnormal beats should "
+                    "come back worse. The printed score is the model's: " +
+                    escape(model.model->score_description()) + ".</p>\n<div class=\"grid3\">\n";
   for (std::size_t k = 0; k < picks.size(); ++k) {
     out += beat_panel(picks[k], x.col(static_cast<Eigen::Index>(k)).data(), y.col(static_cast<Eigen::Index>(k)).data(),
                       width, data, errors, f, model.threshold.value);
