@@ -160,10 +160,11 @@ TEST(Vae, ArchitectureDefaultsAndTensorTable) {
   EXPECT_EQ(model->parameter_count(), 4512u + 528 + 136 + 2 * 72 + 144 + 544 + 4620);
   std::vector<std::string> names;
   for (const Tensor& t : model->tensors) names.push_back(t.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.1.weight", "encoder.1.bias",
-                                             "encoder.2.weight", "encoder.2.bias", "z_mean.weight", "z_mean.bias",
-                                             "z_log_var.weight", "z_log_var.bias", "decoder.0.weight", "decoder.0.bias",
-                                             "decoder.1.weight", "decoder.1.bias", "decoder.2.weight", "decoder.2.bias"}));
+  const std::vector<std::string> expected = {
+      "encoder.0.weight", "encoder.0.bias",   "encoder.1.weight", "encoder.1.bias", "encoder.2.weight", "encoder.2.bias",
+      "z_mean.weight",    "z_mean.bias",      "z_log_var.weight", "z_log_var.bias", "decoder.0.weight", "decoder.0.bias",
+      "decoder.1.weight", "decoder.1.bias",   "decoder.2.weight", "decoder.2.bias"};
+  EXPECT_EQ(names, expected);
   EXPECT_EQ(model->tensor("z_mean.weight").shape, (std::vector<std::size_t>{8, 8}));
   EXPECT_EQ(model->tensor("decoder.2.weight").shape, (std::vector<std::size_t>{140, 32}));
   EXPECT_EQ(model->loss_parts(), (std::vector<std::string>{"reconstruction", "kl"}));
@@ -459,7 +460,8 @@ TEST(Vae, TrainSaveLoadScoreEvaluateReportThroughTheCli) {
   r = ecgad("train '" + temp_path("train.csv") + "' -o '" + temp_path("ae.ecgad") + "' --latent 4 --epochs 1 -q");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("no option 'latent'"), std::string::npos) << r.err;
-  r = ecgad("train '" + temp_path("train.csv") + "' -o '" + temp_path("ae.ecgad") + "' --model vae --preset default -q");
+  r = ecgad("train '" + temp_path("train.csv") + "' -o '" + temp_path("ae.ecgad") +
+            "' --model vae --preset default -q");
   EXPECT_EQ(r.status, 2);
 }
 

@@ -49,7 +49,8 @@ void sampling_backward(Mat<T>& dmean, Mat<T>& dlog_var, const Mat<T>& dz, const 
 // (1 + log_var - mean^2 - exp(log_var)).
 template <typename T>
 T kl_forward(const Mat<T>& mean, const Mat<T>& log_var);
-// ADDS scale * d KL / d mean = scale * mean / (L B) and scale * d KL / d log_var = scale * 0.5 (exp(log_var) - 1) / (L B).
+// ADDS scale * d KL / d mean = scale * mean / (L B) and
+//      scale * d KL / d log_var = scale * 0.5 (exp(log_var) - 1) / (L B).
 template <typename T>
 void kl_backward(Mat<T>& dmean, Mat<T>& dlog_var, const Mat<T>& mean, const Mat<T>& log_var, T scale);
 
