@@ -6,12 +6,14 @@
 #include "ecgad/autoencoder.h"
 #include "ecgad/error.h"
 #include "ecgad/model.h"
+#include "ecgad/vae.h"
 
 namespace ecgad {
 
 const std::vector<ModelKind>& builtin_model_kinds() {
   static const std::vector<ModelKind> kinds = {
       {"autoencoder", build_model<Autoencoder>},
+      {"vae", build_model<Vae>},
   };
   return kinds;
 }

@@ -95,6 +95,10 @@ int run_train(const TrainArgs& args) {
   if (args.learning_rate) config.train.adam.learning_rate = *args.learning_rate;
   if (args.loss) config.options["loss"] = *args.loss;
   if (args.noise) config.options["input_noise"] = *args.noise;
+  if (args.latent) config.options["latent"] = *args.latent;
+  if (args.beta) config.options["beta"] = *args.beta;
+  if (args.output_activation) config.options["output_activation"] = *args.output_activation;
+  if (args.score) config.options["score"] = *args.score;
   if (args.threshold) {
     config.threshold = parse_threshold_strategy(*args.threshold);
     config.fallback_threshold.reset();  // asked for by name: no silent substitute

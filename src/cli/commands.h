@@ -31,6 +31,9 @@ struct TrainArgs {
   std::optional<int> epochs, batch_size;
   std::optional<double> learning_rate, noise;
   std::optional<std::string> threshold, loss;
+  std::optional<int> latent;                            // a VAE's code size
+  std::optional<double> beta;                           // a VAE's KL weight
+  std::optional<std::string> output_activation, score;  // a VAE's output layer and anomaly score
   std::uint64_t seed = 0;
   bool per_column = false, no_labels = false, quiet = false;
   CsvArgs csv;
