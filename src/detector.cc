@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fmt/core.h>
 #include <string>
 
 #include "ecgad/error.h"
 #include "ecgad/model.h"
-#include "ecgad/text.h"
 
 namespace ecgad {
 
