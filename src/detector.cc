@@ -1,8 +1,9 @@
 #include "ecgad/detector.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/core.h>
 #include <string>
 
 #include "ecgad/error.h"
