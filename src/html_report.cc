@@ -476,8 +476,7 @@ std::string html_report(const TrainedModel& model, const Dataset& data, const st
   out += histogram_section(errors, f, model.threshold.value);
   out += curves_section(errors, f, model.threshold.value);
   out += "<div class=\"grid2\">\n" + confusion_section(f) + metrics_section(f) + "</div>\n";
-  out += "<p class=\"note\">Made by ecgad " ECGAD_VERSION
-         ". Self-contained: no scripts, fonts or other files are "
+  out += "<p class=\"note\">Made by ecgad " ECGAD_VERSION ". Self-contained: no scripts, fonts or other files are "
          "loaded.</p>\n</body>\n</html>\n";
   return out;
 }
