@@ -315,4 +315,21 @@ std::string read_file(const std::string& path) {
   return content;
 }
 
+void check_can_write(const std::string& path, const std::string& option) {
+  if (path == "-") return;
+  if (path.empty()) throw Error(option + " is empty");
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    throw Error("cannot write " + option + " '" + path + "': it is a directory");
+  }
+  std::string::size_type slash = path.find_last_of('/');
+  std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (::stat(folder.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    throw Error("cannot write " + option + " '" + path + "': the folder '" + folder + "' does not exist");
+  }
+  if (::access(folder.c_str(), W_OK) != 0) {
+    throw Error("cannot write " + option + " '" + path + "': the folder '" + folder + "' is not writable");
+  }
+}
+
 }  // namespace ecgad

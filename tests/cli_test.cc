@@ -451,3 +451,28 @@ TEST(CliJunit, TheCiJobsCommands) {
 }
 
 }  // namespace
+
+namespace {
+
+// Options that cannot work are refused before any work starts (training can take minutes).
+TEST(CliUpFront, ImpossibleOutputsAndThresholdDataAreRefusedBeforeTraining) {
+  std::string data = path("upfront.csv");
+  write(data, toy_csv(40, 10));
+  Result missing = ecgad("train '" + data + "' -o '" + path("no/such/folder/m.ecgad") + "'");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
+  EXPECT_EQ(missing.err.find("training on"), std::string::npos) << "it trained first: " << missing.err;
+  Result folder = ecgad("train '" + data + "' -o '" + temp_dir() + "'");
+  EXPECT_EQ(folder.status, 2);
+  EXPECT_NE(folder.err.find("it is a directory"), std::string::npos) << folder.err;
+
+  std::string normal_only = path("upfront_normal.csv");
+  write(normal_only, toy_csv(20, 0));
+  Result one_class = ecgad("train '" + data + "' -o '" + path("upfront.ecgad") + "' --threshold-data '" + normal_only + "'");
+  EXPECT_EQ(one_class.status, 2);
+  EXPECT_NE(one_class.err.find("holds only normal rows: best-accuracy needs both classes"), std::string::npos)
+      << one_class.err;
+  EXPECT_FALSE(exists(path("upfront.ecgad")));
+}
+
+}  // namespace

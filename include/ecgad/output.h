@@ -65,6 +65,10 @@ struct NamedPath {
 // replaced. An input "-" is checked as whatever standard input is; an output "-" is skipped.
 void refuse_same_file(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs);
 
+// Throws ecgad::Error unless `path` ("-" is always fine) could be written: its folder exists and is writable,
+// and it is not a folder itself. For checks before long work (training), so that a typo in -o fails at once.
+void check_can_write(const std::string& path, const std::string& option);
+
 // Reads a whole file ("-" = standard input) into memory; throws ecgad::Error when it cannot.
 std::string read_file(const std::string& path);
 

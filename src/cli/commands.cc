@@ -82,6 +82,7 @@ int run_split(const SplitArgs& args) {
 int run_train(const TrainArgs& args) {
   refuse_same_file({{"DATA", args.data}, {"--validation", args.validation}, {"--threshold-data", args.threshold_data}},
                    {{"-o", args.output}});
+  check_can_write(args.output, "-o");  // before minutes of training, not after
   Progress progress(args.quiet);
   auto start = std::chrono::steady_clock::now();
   std::string preset = args.preset ? *args.preset : default_preset(args.model ? *args.model : "autoencoder");
@@ -115,7 +116,17 @@ int run_train(const TrainArgs& args) {
     // Rows of the training width, with or without a label column.
     validation = load_beats(args.validation, CsvOptions{args.csv.header}, data.width, labels, false, "validation");
   }
-  if (!args.threshold_data.empty()) threshold_data = load_dataset(args.threshold_data, load_options(args.csv, true));
+  if (!args.threshold_data.empty()) {
+    threshold_data = load_dataset(args.threshold_data, load_options(args.csv, true));
+    using Kind = ThresholdStrategy::Kind;
+    std::size_t normal = 0;
+    for (std::uint8_t n : threshold_data->normal) normal += n;
+    bool best = config.threshold.kind == Kind::best_f1 || config.threshold.kind == Kind::best_accuracy;
+    if (best && (normal == 0 || normal == threshold_data->rows())) {
+      throw Error("--threshold-data '" + threshold_data->name + "' holds only " + (normal == 0 ? "abnormal" : "normal") +
+                  " rows: " + to_string(config.threshold) + " needs both classes to choose on");
+    }
+  }
 
   progress.message("ecgad: training on " + data.name + " (" + std::to_string(data.rows()) + " rows of " +
                    std::to_string(data.width) + " samples), preset " + config.preset);
