@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ecgad/csv.h"
+#include "ecgad/dataset.h"
 #include "ecgad/error.h"
 
 namespace {

@@ -6,6 +6,7 @@
 // does not fit its weights would read out of bounds.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,13 @@ void load_and_use(const std::string& bytes) {
     (void)ecgad::model_info(model).dump(2);
     const int width = model.input_width();
     if (width > 0 && width <= 100000) {
-      std::vector<double> beat(static_cast<std::size_t>(width), 0.0);
-      (void)ecgad::reconstruction_errors(model, beat.data(), 1);
+      ecgad::Dataset beat;
+      beat.name = "fuzz";
+      beat.width = static_cast<std::size_t>(width);
+      beat.values.assign(beat.width, 0.0);
+      beat.lines = {1};
+      std::unique_ptr<ecgad::Workspace> workspace = model.model->new_workspace();
+      (void)ecgad::anomaly_scores(model, beat, *workspace);
     }
   } catch (const ecgad::Error&) {
   }
