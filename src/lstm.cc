@@ -86,7 +86,8 @@ static inline float fast_tanh(float x) {
   float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
   q = x2 * q + 2.26843463243900e-03f;
   q = x2 * q + 4.89352518554385e-03f;
-  return std::abs(x) < 0.0004f ? x : p / q;
+  const float ratio = p / q;  // unconditional: a conditional division may trap, and GCC would not vectorize
+  return std::abs(x) < 0.0004f ? x : ratio;
 }
 
 // sigmoid(x) = (1 + tanh(x / 2)) / 2: no exp, and symmetric.
@@ -111,6 +112,8 @@ static inline void cell_forward(T* __restrict z, const T* __restrict c_prev, T* 
   T* __restrict zf = z + H;
   T* __restrict zg = z + 2 * H;
   T* __restrict zo = z + 3 * H;
+  // The blocks never overlap; without this GCC checks at run time, and its check failed: scalar code.
+#pragma GCC ivdep
   for (Index k = 0; k < H; ++k) {
     const T i = gate_sigmoid(zi[k]), f = gate_sigmoid(zf[k]), g = gate_tanh(zg[k]), o = gate_sigmoid(zo[k]);
     const T ck = f * c_prev[k] + i * g;
@@ -134,6 +137,7 @@ static inline void cell_backward(T* __restrict z, const T* __restrict c_prev, co
   T* __restrict zf = z + H;
   T* __restrict zg = z + 2 * H;
   T* __restrict zo = z + 3 * H;
+#pragma GCC ivdep
   for (Index k = 0; k < H; ++k) {
     const T i = zi[k], f = zf[k], g = zg[k], o = zo[k], tk = tanh_c[k];
     const T dck = dc[k] + dh[k] * o * (T(1) - tk * tk);
@@ -170,9 +174,19 @@ void lstm_forward(Mat<T>& h, LstmCache<T>& cache, const Mat<T>& x, const LstmPar
     }
   }
   // The input projection of every step at once; each step then adds its recurrent product in place.
+  // One pass over the (large) gates buffer: b + Wx x for every column, a plain loop rather than Eigen's
+  // product, which for a thin Wx zeroes the buffer, multiplies, then adds b: three passes.
   cache.gates.resize(4 * H, steps * B);
-  cache.gates.noalias() = params.Wx * cache.inputs;
-  cache.gates.colwise() += params.b;
+  for (Index col = 0; col < steps * B; ++col) {
+    T* __restrict z = &cache.gates(0, col);
+    const T* __restrict bias = params.b.data();
+    for (Index o = 0; o < 4 * H; ++o) z[o] = bias[o];
+    for (Index f = 0; f < F; ++f) {
+      const T* __restrict w = params.Wx.data() + f * 4 * H;
+      const T xf = cache.inputs(f, col);
+      for (Index o = 0; o < 4 * H; ++o) z[o] += w[o] * xf;
+    }
+  }
   cache.cells.resize(H, (steps + 1) * B);
   cache.hidden.resize(H, (steps + 1) * B);
   cache.tanh_cells.resize(H, steps * B);
@@ -199,43 +213,54 @@ void lstm_backward(LstmParams<T>& grads, LstmCache<T>& cache, const Mat<T>& dh, 
       cell_backward(&cache.gates(0, t * B + j), &cache.cells(0, t * B + j), &cache.tanh_cells(0, t * B + j),
                     &cache.dh(0, j), &cache.dc(0, j), H);
     }
-    if (t > 0) cache.dh.noalias() = params.Wh.transpose() * cache.gates.middleCols(t * B, B);
+    const auto dz = cache.gates.middleCols(t * B, B);
+    if (t > 0) cache.dh.noalias() = params.Wh.transpose() * dz;
+    // The thin gradients while dz_t is in cache (a pass over all of dz later would read it from memory).
+    grads.Wx.noalias() += dz * cache.inputs.middleCols(t * B, B).transpose();
+    grads.b += dz.rowwise().sum();
   }
-  // Every step's weight gradient in one product each; step 0's h_{-1} is zero, so it is left out of dWh.
-  const Mat<T>& dz = cache.gates;
-  grads.Wh.noalias() += dz.rightCols((steps - 1) * B) * cache.hidden.middleCols(B, (steps - 1) * B).transpose();
-  grads.Wx.noalias() += dz * cache.inputs.transpose();
-  grads.b += dz.rowwise().sum();
+  // dWh for every step in one product; step 0's h_{-1} is zero, so it is left out.
+  grads.Wh.noalias() +=
+      cache.gates.rightCols((steps - 1) * B) * cache.hidden.middleCols(B, (steps - 1) * B).transpose();
 }
 
 // z (M, N) += W (M, K) h (K, N), all column-major, with each z(o, j) updated as z += W(o, k) h(k, j) for
-// k = 0, 1, ... in order, whatever N and j are: tiles of 16 outputs by 4 beats kept in registers, and the
-// leftover outputs and beats by plain loops of the same arithmetic.
+// k = 0, 1, ... in order, whatever N and j are: tiles of 16 outputs by 4 beats held in registers (Eigen's
+// fixed-size arrays), and the leftover outputs and beats by plain loops of the same arithmetic.
 template <typename T>
 static void gemm_exact_accumulate(T* z, const T* W, const T* h, Index M, Index K, Index N) {
   constexpr Index R = 16, C = 4;
+  using Tile = Eigen::Array<T, R, 1>;
+  using ConstTileMap = Eigen::Map<const Tile>;
+  using TileMap = Eigen::Map<Tile>;
   const Index full_rows = M / R * R;
   Index j0 = 0;
   for (; j0 + C <= N; j0 += C) {
+    T* z0 = z + j0 * M;
+    T* z1 = z0 + M;
+    T* z2 = z1 + M;
+    T* z3 = z2 + M;
+    const T* h0 = h + j0 * K;
+    const T* h1 = h0 + K;
+    const T* h2 = h1 + K;
+    const T* h3 = h2 + K;
     for (Index o0 = 0; o0 < full_rows; o0 += R) {
-      T acc[C][R];
-      for (Index c = 0; c < C; ++c) {
-        for (Index r = 0; r < R; ++r) acc[c][r] = z[(j0 + c) * M + o0 + r];
-      }
+      Tile a0 = TileMap(z0 + o0), a1 = TileMap(z1 + o0), a2 = TileMap(z2 + o0), a3 = TileMap(z3 + o0);
       for (Index k = 0; k < K; ++k) {
-        const T* w = W + k * M + o0;
-        for (Index c = 0; c < C; ++c) {
-          const T hv = h[(j0 + c) * K + k];
-          for (Index r = 0; r < R; ++r) acc[c][r] += w[r] * hv;
-        }
+        const ConstTileMap w(W + k * M + o0);
+        a0 += w * h0[k];
+        a1 += w * h1[k];
+        a2 += w * h2[k];
+        a3 += w * h3[k];
       }
-      for (Index c = 0; c < C; ++c) {
-        for (Index r = 0; r < R; ++r) z[(j0 + c) * M + o0 + r] = acc[c][r];
-      }
+      TileMap(z0 + o0) = a0;
+      TileMap(z1 + o0) = a1;
+      TileMap(z2 + o0) = a2;
+      TileMap(z3 + o0) = a3;
     }
     for (Index c = 0; c < C; ++c) {
-      T* zc = z + (j0 + c) * M;
-      const T* hc = h + (j0 + c) * K;
+      T* zc = z0 + c * M;
+      const T* hc = h0 + c * K;
       for (Index k = 0; k < K; ++k) {
         for (Index o = full_rows; o < M; ++o) zc[o] += W[k * M + o] * hc[k];
       }
