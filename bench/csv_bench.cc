@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ecgad/csv.h"
+#include "ecgad/dataset.h"
 #include "line_reader.h"  // src/, as src/csv.cc includes it
 
 namespace ecgad {

@@ -102,9 +102,10 @@ std::vector<std::pair<std::string, Row>> run(const Dataset& train_data, const Da
     TrainedModel model = train_detector(train_data, config, nullptr, nullptr, [&](const EpochStats& s) {
       seconds = s.seconds;
     });
-    Eigen::VectorXd e = reconstruction_errors(model, eval_data.values.data(), eval_data.rows());
+    std::unique_ptr<Workspace> workspace = model.model->new_workspace();
+    Eigen::VectorXd e = anomaly_scores(model, eval_data, *workspace);
     std::vector<double> errors(e.data(), e.data() + e.size());
-    Eigen::VectorXd t = reconstruction_errors(model, train_data.values.data(), train_data.rows());
+    Eigen::VectorXd t = anomaly_scores(model, train_data, *workspace);
     std::vector<double> train_errors(t.data(), t.data() + t.size()), normal_errors;
     for (std::size_t i = 0; i < train_errors.size(); ++i) {
       if (train_data.normal[i]) normal_errors.push_back(train_errors[i]);
@@ -129,14 +130,14 @@ std::vector<std::pair<std::string, Row>> run(const Dataset& train_data, const Da
 
 std::string describe(const DetectorConfig& c) {
   std::string layers;
-  for (int size : c.encoder) layers += (layers.empty() ? "" : ",") + std::to_string(size);
+  for (int size : c.options.value("encoder", std::vector<int>{})) layers += (layers.empty() ? "" : ",") + std::to_string(size);
   char name[200];
   std::snprintf(name, sizeof name, "%s e%d b%d lr%g%s", layers.c_str(), c.train.epochs, c.train.batch_size,
                 c.train.adam.learning_rate, c.per_column_scaling ? " per-column" : "");
   std::string text = name;
-  if (c.loss != Loss::mae) text += " loss " + to_string(c.loss);
-  if (c.train.input_noise > 0) {
-    std::snprintf(name, sizeof name, " noise %g", c.train.input_noise);
+  if (c.options.value("loss", "mae") != "mae") text += " loss " + c.options.value("loss", "mae");
+  if (c.options.value("input_noise", 0.0) > 0) {
+    std::snprintf(name, sizeof name, " noise %g", c.options.value("input_noise", 0.0));
     text += name;
   }
   return text;
@@ -159,11 +160,11 @@ std::vector<DetectorConfig> loss_noise_candidates() {
     double lr;
   };
   for (Base base : {Base{50, 1e-3}, Base{20, 3e-3}, Base{100, 1e-3}}) {
-    for (Loss loss : {Loss::mae, Loss::mse}) {
+    for (const char* loss : {"mae", "mse"}) {
       for (double noise : {0.0, 0.01, 0.02, 0.05}) {
         DetectorConfig c = tutorial_with(base.epochs, 32, base.lr);
-        c.loss = loss;
-        c.train.input_noise = noise;
+        if (std::string(loss) != "mae") c.options["loss"] = loss;
+        c.options["input_noise"] = noise;
         list.push_back(c);
       }
     }
@@ -183,7 +184,7 @@ std::vector<DetectorConfig> candidates() {
       for (int batch : {32, 64, 128, 512}) {
         for (double lr : {1e-3, 3e-3}) {
           DetectorConfig c = tutorial_with(epochs, batch, lr);
-          c.encoder = layers;
+          c.options["encoder"] = layers;
           list.push_back(c);
         }
       }

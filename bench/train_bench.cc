@@ -2,11 +2,18 @@
 // Random data of the same shape: speed does not depend on the values.
 #include <benchmark/benchmark.h>
 
+#include "ecgad/model.h"
 #include "ecgad/sha256.h"
 #include "ecgad/train.h"
 
 namespace ecgad {
 namespace {
+
+std::unique_ptr<Model> tutorial_autoencoder(Rng& rng) {
+  std::unique_ptr<Model> model = make_model("autoencoder", {{"input_width", 140}, {"encoder", {32, 16, 8}}});
+  model->init(rng);
+  return model;
+}
 
 Mat<float> random_beats(Eigen::Index rows, std::uint64_t seed) {
   Rng rng(seed);
@@ -17,14 +24,12 @@ Mat<float> random_beats(Eigen::Index rows, std::uint64_t seed) {
 
 // 20 epochs over 2,336 beats (the tutorial's normal training beats) at batch 512: the peer comparison.
 void BM_TrainTutorial20Epochs(benchmark::State& state) {
-  Mat<float> data = random_beats(2336, 1);
+  Batch data{random_beats(2336, 1), {}};
   for (auto _ : state) {
     Rng rng(0);
-    Network<float> net(autoencoder_layers(140, {32, 16, 8}));
-    net.init_glorot_uniform(rng);
-    Autoencoder model(std::move(net));
+    std::unique_ptr<Model> model = tutorial_autoencoder(rng);
     TrainOptions options;
-    benchmark::DoNotOptimize(train(model, data, nullptr, options, rng));
+    benchmark::DoNotOptimize(train(*model, data, nullptr, options, rng));
   }
   state.SetItemsProcessed(state.iterations() * 20 * 2336);  // beats seen
 }
@@ -32,15 +37,15 @@ BENCHMARK(BM_TrainTutorial20Epochs)->Unit(benchmark::kMillisecond);
 
 // One Adam step on a batch, by batch size.
 void BM_TrainStep(benchmark::State& state) {
-  Mat<float> batch = random_beats(state.range(0), 2);
+  Batch batch{random_beats(state.range(0), 2), {}};
   Rng rng(0);
-  Network<float> net(autoencoder_layers(140, {32, 16, 8}));
-  net.init_glorot_uniform(rng);
-  Autoencoder model(std::move(net));
-  Adam adam(model.parameters().size(), AdamOptions{});
+  std::unique_ptr<Model> model = tutorial_autoencoder(rng);
+  std::unique_ptr<Workspace> workspace = model->new_workspace();
+  Adam adam(model->parameters.size(), AdamOptions{});
   for (auto _ : state) {
-    benchmark::DoNotOptimize(model.loss_and_gradients(batch, batch));
-    adam.step(model.parameters(), model.gradients());
+    std::fill(model->gradients.begin(), model->gradients.end(), 0.0f);
+    benchmark::DoNotOptimize(model->loss_and_gradients(batch, rng, *workspace));
+    adam.step(model->parameters, model->gradients);
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
@@ -50,9 +55,9 @@ BENCHMARK(BM_TrainStep)->Arg(32)->Arg(64)->Arg(512);
 void BM_ScoreBeats(benchmark::State& state) {
   Mat<float> data = random_beats(4096, 3);
   Rng rng(0);
-  Network<float> net(autoencoder_layers(140, {32, 16, 8}));
-  net.init_glorot_uniform(rng);
-  for (auto _ : state) benchmark::DoNotOptimize(autoencoder_scores(net, data));
+  std::unique_ptr<Model> model = tutorial_autoencoder(rng);
+  std::unique_ptr<Workspace> workspace = model->new_workspace();
+  for (auto _ : state) benchmark::DoNotOptimize(score_beats(*model, data, *workspace));
   state.SetItemsProcessed(state.iterations() * 4096);
 }
 BENCHMARK(BM_ScoreBeats);

@@ -352,42 +352,4 @@ bool parse_label(const CsvReader& reader, double value, const LabelSpec& spec) {
                                                 format_g(spec.abnormal));
 }
 
-namespace {
-
-// Reserves room for the rows a regular file probably holds, judging by its size and its first line, so
-// that the arrays are not copied as they grow. Each value takes at least 2 bytes ("0,"), which bounds
-// the guess however short the first line is.
-void reserve_rows(Dataset& data, const std::string& path, const CsvReader& reader, bool labelled) {
-  std::error_code error;
-  std::uintmax_t bytes = path == "-" ? 0 : std::filesystem::file_size(path, error);
-  if (error || bytes == 0) return;
-  std::uintmax_t rows = bytes / (reader.line_text().size() + 1) / 8 * 9 + 1;  // 1/8 extra for longer lines
-  rows = std::min<std::uintmax_t>(rows, bytes / (2 * reader.columns()) + 1);
-  data.values.reserve(static_cast<std::size_t>(rows) * data.width);
-  data.lines.reserve(static_cast<std::size_t>(rows));
-  if (labelled) data.normal.reserve(static_cast<std::size_t>(rows));
-}
-
-}  // namespace
-
-Dataset load_dataset(const std::string& path, const LoadOptions& options) {
-  CsvReader reader(path, options.csv);
-  Dataset data;
-  data.name = reader.name();
-  std::vector<double> row;
-  while (reader.next(row)) {
-    if (data.lines.empty()) {
-      if (options.labelled && row.size() < 2) {
-        reader.fail(reader.column_of_field(1), "a labelled row needs at least one sample and a label");
-      }
-      data.width = options.labelled ? row.size() - 1 : row.size();
-      reserve_rows(data, path, reader, options.labelled);
-    }
-    data.values.insert(data.values.end(), row.begin(), row.begin() + static_cast<std::ptrdiff_t>(data.width));
-    if (options.labelled) data.normal.push_back(parse_label(reader, row.back(), options.labels) ? 1 : 0);
-    data.lines.push_back(reader.line());
-  }
-  return data;
-}
-
 }  // namespace ecgad

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "ecgad/error.h"
-#include "ecgad/sha256.h"
+#include "ecgad/model.h"
 
 namespace ecgad {
 
@@ -15,121 +15,119 @@ Mat<float> scaled_input(const TrainedModel& model, const double* values, std::si
   return x;
 }
 
-Eigen::VectorXd reconstruction_errors(TrainedModel& model, const double* values, std::size_t rows,
-                                      Mat<float>* scratch) {
+Eigen::VectorXd anomaly_scores(const TrainedModel& model, const Dataset& beats, Workspace& workspace,
+                               Mat<float>* scratch) {
   Mat<float> local;
   Mat<float>& x = scratch ? *scratch : local;
+  const std::size_t rows = beats.rows();
   x.resize(model.input_width(), static_cast<Eigen::Index>(rows));
-  model.scaler.transform(values, rows, static_cast<std::size_t>(model.input_width()), x.data());
-  return autoencoder_scores(model.network, x);
-}
-
-DetectorConfig preset_config(const std::string& name) {
-  DetectorConfig config;  // the tutorial's: 32-16-8, 20 epochs, batch 512, lr 1e-3, mean + 1 std
-  config.preset = name;
-  if (name == "tutorial") return config;
-  if (name == "default") {
-    // Chosen on the ECG5000 training split only (README, "Choosing the default"): small batches at a
-    // higher learning rate lift ROC AUC from ~0.96 to ~0.99, and a threshold chosen on the labelled
-    // training rows (abnormal ones included) uses that ranking far better than mean + 1 std.
-    config.train.epochs = 20;
-    config.train.batch_size = 32;
-    config.train.adam.learning_rate = 3e-3;
-    config.threshold = {ThresholdStrategy::Kind::best_accuracy, 0};
-    config.fallback_threshold = ThresholdStrategy{ThresholdStrategy::Kind::mean_std, 1.0};
-    return config;
-  }
-  throw Error("unknown preset '" + name + "' (expected tutorial or default)");
-}
-
-void check_errors_finite(const Eigen::VectorXd& errors, const std::vector<std::size_t>& lines, const std::string& name,
-                         const TrainedModel& model) {
-  for (Eigen::Index i = 0; i < errors.size(); ++i) {
-    if (std::isfinite(errors(i))) continue;
+  model.scaler.transform(beats.values.data(), rows, static_cast<std::size_t>(model.input_width()), x.data());
+  Eigen::VectorXd scores = score_beats(*model.model, x, workspace);
+  for (Eigen::Index i = 0; i < scores.size(); ++i) {
+    if (std::isfinite(scores(i))) continue;
     double low = *std::min_element(model.scaler.min.begin(), model.scaler.min.end());
     double high = *std::max_element(model.scaler.max.begin(), model.scaler.max.end());
     char range[96];
     std::snprintf(range, sizeof range, "%g .. %g", low, high);
-    throw Error(located(name, lines[static_cast<std::size_t>(i)], 1,
+    std::size_t line = beats.lines.size() == rows ? beats.lines[static_cast<std::size_t>(i)] : static_cast<std::size_t>(i) + 1;
+    throw Error(located(beats.name, line, 1,
                         std::string("this beat cannot be scored: its values lie too far outside the range the model "
                                     "was trained on (") + range + ") for 32-bit arithmetic"));
   }
+  return scores;
+}
+
+namespace {
+
+struct Preset {
+  const char* name;
+  const char* description;
+  DetectorConfig (*make)();
+  bool kind_default;  // the preset a `--model KIND` without --preset starts from
+};
+
+DetectorConfig tutorial_preset() { return DetectorConfig{}; }  // 32-16-8, 20 epochs, batch 512, lr 1e-3, mean + 1 std
+
+// Chosen on the ECG5000 training split only (docs/selection.md): small batches at a higher learning rate lift
+// ROC AUC from ~0.96 to ~0.99, and a threshold chosen on the labelled training rows (abnormal ones included)
+// uses that ranking far better than mean + 1 std.
+DetectorConfig autoencoder_default_preset() {
+  DetectorConfig config;
+  config.train.epochs = 20;
+  config.train.batch_size = 32;
+  config.train.adam.learning_rate = 3e-3;
+  config.threshold = {ThresholdStrategy::Kind::best_accuracy, 0};
+  config.fallback_threshold = ThresholdStrategy{ThresholdStrategy::Kind::mean_std, 1.0};
+  return config;
+}
+
+const Preset kPresets[] = {
+    {"tutorial", "the TensorFlow tutorial's autoencoder: --layers 32,16,8 --epochs 20 --batch-size 512 --lr 0.001 "
+                 "--threshold mean-std:1",
+     tutorial_preset, false},
+    {"default", "ecgad's autoencoder: --layers 32,16,8 --epochs 20 --batch-size 32 --lr 0.003 --threshold "
+                "best-accuracy (mean-std:1 when DATA has no abnormal rows to choose on)",
+     autoencoder_default_preset, true},
+};
+
+}  // namespace
+
+DetectorConfig preset_config(const std::string& name) {
+  for (const Preset& p : kPresets) {
+    if (name != p.name) continue;
+    DetectorConfig config = p.make();
+    config.preset = name;
+    return config;
+  }
+  std::string known;
+  for (const Preset& p : kPresets) known += (known.empty() ? "" : ", ") + std::string(p.name);
+  throw Error("unknown preset '" + name + "' (expected one of " + known + ")");
+}
+
+std::string default_preset(const std::string& kind) {
+  for (const Preset& p : kPresets) {
+    if (p.kind_default && p.make().kind == kind) return p.name;
+  }
+  throw Error("model kind '" + kind + "' is not known to this ecgad");
+}
+
+std::vector<PresetInfo> presets() {
+  std::vector<PresetInfo> list;
+  for (const Preset& p : kPresets) list.push_back({p.name, p.description});
+  return list;
 }
 
 Dataset load_for_model(const std::string& path, const TrainedModel& model, const CsvOptions& csv,
                        bool require_labels, const char* purpose) {
-  const std::size_t width = static_cast<std::size_t>(model.input_width());
-  CsvReader reader(path, csv);
-  Dataset data;
-  data.name = reader.name();
-  data.width = width;
-  std::vector<double> row;
-  bool labelled = false;
-  while (reader.next(row)) {
-    if (data.lines.empty()) {
-      labelled = row.size() == width + 1;
-      if (row.size() == width && require_labels) {
-        reader.fail(1, std::string(purpose) + " needs labelled rows: this row has the model's " + std::to_string(width) +
-                           " samples but no label column");
-      }
-      if (row.size() != width && !labelled) {
-        reader.fail(1, "row has " + std::to_string(row.size()) + " columns, but the model takes " +
-                           std::to_string(width) + " samples (or " + std::to_string(width + 1) + " with a label)");
-      }
-    }
-    data.values.insert(data.values.end(), row.begin(), row.begin() + static_cast<std::ptrdiff_t>(width));
-    if (labelled) data.normal.push_back(parse_label(reader, row.back(), model.labels) ? 1 : 0);
-    data.lines.push_back(reader.line());
-  }
-  return data;
+  return load_beats(path, csv, static_cast<std::size_t>(model.input_width()), model.labels, require_labels, purpose);
 }
 
 static std::vector<double> to_vector(const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
 
-ThresholdChoice choose_threshold(const ThresholdStrategy& strategy, const std::vector<double>& normal_errors,
-                                 const std::vector<double>& labelled_errors,
-                                 const std::vector<std::uint8_t>& is_normal) {
-  ThresholdChoice choice;
-  choice.strategy = to_string(strategy);
-  using Kind = ThresholdStrategy::Kind;
-  switch (strategy.kind) {
-    case Kind::mean_std:
-    case Kind::percentile: {
-      choice.value = strategy.kind == Kind::mean_std ? mean_std_threshold(normal_errors, strategy.parameter)
-                                                     : percentile_threshold(normal_errors, strategy.parameter);
-      double mean = mean_std_threshold(normal_errors, 0);  // mean + 0 std
-      choice.details = {{"from", "normal training rows"},
-                        {"rows", normal_errors.size()},
-                        {"mean_error", mean},
-                        {"std_error", mean_std_threshold(normal_errors, 1) - mean}};
-      break;
-    }
-    case Kind::fixed:
-      choice.value = strategy.parameter;
-      choice.details = {{"from", "given value"}};
-      break;
-    case Kind::best_f1:
-    case Kind::best_accuracy: {
-      choice.value = best_threshold(labelled_errors, is_normal, strategy.kind);
-      std::size_t normal = 0;
-      for (std::uint8_t n : is_normal) normal += n;
-      choice.details = {{"from", "labelled rows"},
-                        {"rows", labelled_errors.size()},
-                        {"normal_rows", normal},
-                        {"abnormal_rows", labelled_errors.size() - normal}};
-      break;
-    }
+// The rows of `data` at `indices`, scaled, as a batch with their labels (when `data` has them).
+static Batch gather(const TrainedModel& model, const Dataset& data, const std::vector<std::size_t>& indices) {
+  std::vector<double> values;
+  values.reserve(indices.size() * data.width);
+  Batch batch;
+  for (std::size_t r : indices) {
+    values.insert(values.end(), data.values.begin() + static_cast<std::ptrdiff_t>(r * data.width),
+                  data.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * data.width));
+    if (data.labelled()) batch.normal.push_back(data.normal[r]);
   }
-  return choice;
+  batch.beats = scaled_input(model, values.data(), indices.size());
+  return batch;
 }
 
 TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
                             const Dataset* threshold_data, const EpochCallback& on_epoch) {
   if (data.rows() == 0) throw Error("'" + data.name + "' has no rows to train on");
-  int width = static_cast<int>(data.width);
-  TrainedModel model{Network<float>(autoencoder_layers(width, config.encoder)),
+  nlohmann::json architecture = config.options;
+  architecture["input_width"] = data.width;
+  TrainedModel model{make_model(config.kind, architecture, kDefaultParameterLimit,
+                                config.kinds ? *config.kinds : builtin_model_kinds()),
                      MinMaxScaler::fit(data.values.data(), data.rows(), data.width, config.per_column_scaling),
                      {}, {}, {}};
+  Model& net = *model.model;
 
   using Kind = ThresholdStrategy::Kind;
   ThresholdStrategy strategy = config.threshold;
@@ -143,44 +141,54 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
     needs_labels = false;
   }
 
-  // The network learns what normal looks like: only normal rows, unless the file has no labels.
-  std::vector<std::size_t> normal_indices;
-  for (std::size_t r = 0; r < data.rows(); ++r) {
-    if (!data.labelled() || data.normal[r]) normal_indices.push_back(r);
-  }
-  if (normal_indices.empty()) throw Error("'" + data.name + "' has no normal rows to train on");
-  auto gather = [&](const std::vector<std::size_t>& rows) {
-    std::vector<double> values;
-    values.reserve(rows.size() * data.width);
-    for (std::size_t r : rows) {
-      values.insert(values.end(), data.values.begin() + static_cast<std::ptrdiff_t>(r * data.width),
-                    data.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * data.width));
+  // A detector of anomalies learns what normal looks like: only normal rows, unless the file has no labels.
+  // A supervised model (a classifier) learns from every labelled row and needs both classes.
+  std::vector<std::size_t> train_indices;
+  if (net.supervised()) {
+    if (!data.labelled()) {
+      throw Error("a " + net.kind() + " model learns from labelled rows: '" + data.name + "' has no label column");
     }
-    return values;
-  };
-  std::vector<double> normal_values = gather(normal_indices);
-  std::size_t normal_rows = normal_indices.size();
-  Mat<float> train_x = scaled_input(model, normal_values.data(), normal_rows);
+    if (abnormal_rows == 0 || abnormal_rows == data.rows()) {
+      throw Error("a " + net.kind() + " model needs both normal and abnormal rows: '" + data.name + "' has only " +
+                  (abnormal_rows == 0 ? "normal" : "abnormal") + " ones");
+    }
+    for (std::size_t r = 0; r < data.rows(); ++r) train_indices.push_back(r);
+  } else {
+    for (std::size_t r = 0; r < data.rows(); ++r) {
+      if (!data.labelled() || data.normal[r]) train_indices.push_back(r);
+    }
+    if (train_indices.empty()) throw Error("'" + data.name + "' has no normal rows to train on");
+  }
+  Batch train_batch = gather(model, data, train_indices);
 
-  Mat<float> validation_x;
+  Batch validation_batch;
   if (validation) {
     if (validation->width != data.width) {
       throw Error("validation file '" + validation->name + "' has " + std::to_string(validation->width) +
                   " samples per row, the training data " + std::to_string(data.width));
     }
-    validation_x = scaled_input(model, validation->values.data(), validation->rows());
+    validation_batch.beats = scaled_input(model, validation->values.data(), validation->rows());
+    validation_batch.normal = validation->normal;
+    if (net.supervised() && !validation_batch.labelled()) {
+      throw Error("validation file '" + validation->name + "' needs labels for a " + net.kind() + " model");
+    }
   }
 
   Rng rng(config.seed);
-  model.network.init_glorot_uniform(rng);
-  Autoencoder autoencoder(std::move(model.network), config.loss);
+  net.init(rng);
   std::vector<EpochStats> history =
-      train(autoencoder, train_x, validation ? &validation_x : nullptr, config.train, rng, on_epoch);
-  model.network = std::move(autoencoder.network);
-  model.loss = config.loss;
+      train(net, train_batch, validation ? &validation_batch : nullptr, config.train, rng, on_epoch);
 
-  std::vector<double> normal_errors = to_vector(autoencoder_scores(model.network, train_x));
-  std::vector<double> labelled_errors;
+  std::unique_ptr<Workspace> workspace = net.new_workspace();
+  // The scores of the normal rows the model saw (mean-std, percentile).
+  std::vector<double> normal_scores;
+  {
+    Eigen::VectorXd scores = score_beats(net, train_batch.beats, *workspace);
+    for (std::size_t i = 0; i < train_indices.size(); ++i) {
+      if (!train_batch.labelled() || train_batch.normal[i]) normal_scores.push_back(scores(static_cast<Eigen::Index>(i)));
+    }
+  }
+  std::vector<double> labelled_scores;
   std::vector<std::uint8_t> is_normal;
   std::string threshold_source;
   if (needs_labels && threshold_data) {
@@ -188,29 +196,33 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
     if (threshold_data->width != data.width) {
       throw Error("'" + threshold_data->name + "' has another row width than the training data");
     }
-    labelled_errors = to_vector(reconstruction_errors(model, threshold_data->values.data(), threshold_data->rows()));
+    labelled_scores = to_vector(anomaly_scores(model, *threshold_data, *workspace));
     is_normal = threshold_data->normal;
     threshold_source = threshold_data->name;
   } else if (needs_labels) {
     if (!data.labelled()) throw Error("threshold " + to_string(strategy) + " needs labelled rows");
     // Every labelled row: the abnormal beats the tutorial throws away and the normal ones trained on.
-    labelled_errors = to_vector(reconstruction_errors(model, data.values.data(), data.rows()));
+    labelled_scores = to_vector(anomaly_scores(model, data, *workspace));
     is_normal = data.normal;
     threshold_source = data.name;
   }
-  model.threshold = choose_threshold(strategy, normal_errors, labelled_errors, is_normal);
+  model.threshold = choose_threshold(strategy, normal_scores, labelled_scores, is_normal);
   if (needs_labels) model.threshold.details["file"] = threshold_source;
   if (!fallback_reason.empty()) model.threshold.details["fallback"] = fallback_reason;
 
+  const std::vector<std::string> part_names = net.loss_parts();
   nlohmann::json epochs = nlohmann::json::array();
   for (const EpochStats& e : history) {
     nlohmann::json entry = {{"epoch", e.epoch}, {"loss", e.loss}};
     entry["val_loss"] = std::isnan(e.val_loss) ? nlohmann::json(nullptr) : nlohmann::json(e.val_loss);
+    for (std::size_t p = 0; p < part_names.size() && p < e.loss_parts.size(); ++p) {
+      entry["loss_" + part_names[p]] = e.loss_parts[p];
+      if (p < e.val_loss_parts.size()) entry["val_loss_" + part_names[p]] = e.val_loss_parts[p];
+    }
     epochs.push_back(entry);
   }
   model.training = {
       {"preset", config.preset},
-      {"encoder", config.encoder},
       {"epochs", config.train.epochs},
       {"batch_size", config.train.batch_size},
       {"optimizer",
@@ -219,14 +231,14 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
         {"beta1", config.train.adam.beta1},
         {"beta2", config.train.adam.beta2},
         {"epsilon", config.train.adam.epsilon}}},
-      {"input_noise", config.train.input_noise},
       {"seed", config.seed},
       {"per_column_scaling", config.per_column_scaling},
       {"data", {{"name", data.name}, {"rows", data.rows()}, {"width", data.width}, {"labelled", data.labelled()}}},
-      {"trained_on_rows", normal_rows},
+      {"trained_on_rows", train_indices.size()},
       {"validation", validation ? nlohmann::json(validation->name) : nlohmann::json(nullptr)},
       {"history", epochs},
   };
+  for (auto it = config.options.begin(); it != config.options.end(); ++it) model.training[it.key()] = it.value();
   return model;
 }
 

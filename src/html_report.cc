@@ -360,10 +360,9 @@ std::string row(const std::string& name, const std::string& escaped_value, const
 
 std::string model_section(const TrainedModel& model) {
   const nlohmann::json& t = model.training;
-  std::string layers = count(static_cast<std::size_t>(model.input_width()));
-  for (const DenseSpec& layer : model.network.layers) {
-    layers += " &#8594; " + count(static_cast<std::size_t>(layer.outputs)) + " (" + to_string(layer.activation) + ")";
-  }
+  // The model's own summary, its arrows as HTML entities (the page's bytes stay ASCII).
+  std::string layers = escape(model.model->summary());
+  for (std::size_t at; (at = layers.find("\u2192")) != std::string::npos;) layers.replace(at, 3, "&#8594;");
   std::string scaler = "min-max to [0, 1], ";
   if (model.scaler.per_column) {
     scaler += "per column";
@@ -373,8 +372,8 @@ std::string model_section(const TrainedModel& model) {
   }
   // Two tables side by side: what the model is, and how it was trained.
   std::string out = "<section id=\"model\">\n<h2>Model</h2>\n<div class=\"grid2\">\n<table>\n";
-  out += row("layers", "dense " + layers);
-  out += row("parameters", count(model.network.params.size()));
+  out += row("layers", layers);
+  out += row("parameters", count(model.model->parameters.size()));
   out += row("scaling", escape(scaler));
   out += row("threshold", fmt("%.6g", model.threshold.value) + " &#8212; anomaly when error &#8805; threshold");
   out += row("threshold strategy", escape(model.threshold.strategy));
@@ -548,14 +547,17 @@ std::string beat_panel(const Pick& pick, const float* input, const float* output
   return out + "</svg>\n</figure>\n";
 }
 
-std::string beats_section(TrainedModel& model, const Dataset& data, const std::vector<double>& errors, const Facts& f) {
+std::string beats_section(const TrainedModel& model, const Dataset& data, const std::vector<double>& errors, const Facts& f) {
   std::vector<Pick> picks = pick_beats(errors, f, model.threshold.value);
   std::size_t width = data.width;
   Mat<float> x(static_cast<Eigen::Index>(width), static_cast<Eigen::Index>(picks.size()));
   for (std::size_t k = 0; k < picks.size(); ++k) {
     x.col(static_cast<Eigen::Index>(k)) = scaled_input(model, data.values.data() + picks[k].row * width, 1).col(0);
   }
-  Mat<float> y = model.network.forward(x);
+  // The reconstruction the printed scores were measured on (batch-invariant), not the training forward.
+  Mat<float> y;
+  std::unique_ptr<Workspace> workspace = model.model->new_workspace();
+  if (!model.model->reconstruct(x, *workspace, y)) return "";
   std::string out = "<section id=\"beats\">\n<h2>Beats and their reconstructions</h2>\n"
                     "<p class=\"note\">Each panel shows one beat after scaling (input) and what the autoencoder "
                     "rebuilt from it (reconstruction); the shaded band between them is the error, whose mean is the "
@@ -695,7 +697,7 @@ std::string metrics_section(const Facts& f) {
 
 }  // namespace
 
-std::string html_report(TrainedModel& model, const Dataset& data, const std::vector<double>& errors) {
+std::string html_report(const TrainedModel& model, const Dataset& data, const std::vector<double>& errors) {
   if (!data.labelled()) throw Error("the report needs labelled beats, and '" + data.name + "' has no labels");
   if (data.rows() == 0) throw Error("the report needs beats, and '" + data.name + "' has none");
   if (errors.size() != data.rows() || data.normal.size() != data.rows()) {
@@ -730,7 +732,7 @@ std::string html_report(TrainedModel& model, const Dataset& data, const std::vec
   return out;
 }
 
-void write_html_report(const std::string& path, TrainedModel& model, const Dataset& data,
+void write_html_report(const std::string& path, const TrainedModel& model, const Dataset& data,
                        const std::vector<double>& errors) {
   std::string html = html_report(model, data, errors);  // built first: a failure leaves no file behind
   AtomicOutput out(path);

@@ -5,17 +5,16 @@
 namespace ecgad {
 
 template <typename T>
-void dense_forward(Mat<T>& y, const Mat<T>& x, const MatMap<T>& W, const VecMap<T>& b) {
+void dense_forward(Mat<T>& y, const Mat<T>& x, const ConstMatRef<T>& W, const ConstVecRef<T>& b) {
   y.resize(W.rows(), x.cols());
   y.noalias() = W * x;
   y.colwise() += b;
 }
 
 template <typename T>
-void dense_backward(Mat<T>* dx, MatMap<T>& dW, VecMap<T>& db, const Mat<T>& dy, const Mat<T>& x,
-                    const MatMap<T>& W) {
-  dW.noalias() = dy * x.transpose();
-  db = dy.rowwise().sum();
+void dense_backward(Mat<T>* dx, MatRef<T> dW, VecRef<T> db, const Mat<T>& dy, const Mat<T>& x, const ConstMatRef<T>& W) {
+  dW.noalias() += dy * x.transpose();
+  db += dy.rowwise().sum();
   if (dx) {
     dx->resize(W.cols(), dy.cols());
     dx->noalias() = W.transpose() * dy;
@@ -83,7 +82,7 @@ Eigen::VectorXd mae_per_column(const Mat<T>& prediction, const Mat<T>& target) {
 }
 
 template <typename T>
-void dense_forward_exact(Mat<T>& y, const Mat<T>& x, const MatMap<T>& W, const VecMap<T>& b) {
+void dense_forward_exact(Mat<T>& y, const Mat<T>& x, const ConstMatRef<T>& W, const ConstVecRef<T>& b) {
   const Eigen::Index outputs = W.rows(), inputs = W.cols(), batch = x.cols();
   y.resize(outputs, batch);
   for (Eigen::Index j = 0; j < batch; ++j) y.col(j) = b;
@@ -132,9 +131,9 @@ void sigmoid_forward_exact(Mat<T>& y, const Mat<T>& x) {
 }
 
 #define ECGAD_INSTANTIATE_LAYERS(T)                                                                    \
-  template void dense_forward<T>(Mat<T>&, const Mat<T>&, const MatMap<T>&, const VecMap<T>&);          \
-  template void dense_backward<T>(Mat<T>*, MatMap<T>&, VecMap<T>&, const Mat<T>&, const Mat<T>&,       \
-                                  const MatMap<T>&);                                                   \
+  template void dense_forward<T>(Mat<T>&, const Mat<T>&, const ConstMatRef<T>&, const ConstVecRef<T>&); \
+  template void dense_backward<T>(Mat<T>*, MatRef<T>, VecRef<T>, const Mat<T>&, const Mat<T>&,         \
+                                  const ConstMatRef<T>&);                                              \
   template void relu_forward<T>(Mat<T>&, const Mat<T>&);                                               \
   template void relu_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                               \
   template void sigmoid_forward<T>(Mat<T>&, const Mat<T>&);                                            \
@@ -144,7 +143,7 @@ void sigmoid_forward_exact(Mat<T>& y, const Mat<T>& x) {
   template T mse_forward<T>(const Mat<T>&, const Mat<T>&);                                             \
   template void mse_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                \
   template Eigen::VectorXd mae_per_column<T>(const Mat<T>&, const Mat<T>&);                            \
-  template void dense_forward_exact<T>(Mat<T>&, const Mat<T>&, const MatMap<T>&, const VecMap<T>&);    \
+  template void dense_forward_exact<T>(Mat<T>&, const Mat<T>&, const ConstMatRef<T>&, const ConstVecRef<T>&); \
   template void sigmoid_forward_exact<T>(Mat<T>&, const Mat<T>&);
 
 ECGAD_INSTANTIATE_LAYERS(float)

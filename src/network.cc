@@ -42,49 +42,51 @@ std::vector<DenseSpec> autoencoder_layers(int width, const std::vector<int>& enc
 }
 
 template <typename T>
-Network<T>::Network(std::vector<DenseSpec> specs) : layers(std::move(specs)) {
+DenseStack<T>::DenseStack(std::vector<DenseSpec> specs, std::size_t buffer_offset)
+    : layers(std::move(specs)), offset(buffer_offset) {
   if (layers.empty()) throw Error("a network needs at least one layer");
-  std::size_t count = 0;
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    if (layers[i].inputs < 1 || layers[i].outputs < 1) throw Error("layer sizes must be positive");
+    if (layers[i].inputs < 1 || layers[i].outputs < 1 || layers[i].inputs > 65536 || layers[i].outputs > 65536) {
+      throw Error("layer sizes must be in 1..65536");
+    }
     if (i > 0 && layers[i].inputs != layers[i - 1].outputs) {
       throw Error("layer " + std::to_string(i) + " takes " + std::to_string(layers[i].inputs) +
                   " inputs but the previous layer gives " + std::to_string(layers[i - 1].outputs));
     }
-    count += static_cast<std::size_t>(layers[i].outputs) * static_cast<std::size_t>(layers[i].inputs + 1);
   }
-  params.assign(count, T(0));
-  grads.assign(count, T(0));
-  outputs.resize(layers.size());
-  deltas.resize(layers.size());
 }
 
 template <typename T>
-std::size_t Network<T>::weight_offset(std::size_t layer) const {
-  std::size_t offset = 0;
+std::size_t DenseStack<T>::parameter_count() const {
+  return weight_offset(layers.size()) - offset;
+}
+
+template <typename T>
+std::size_t DenseStack<T>::weight_offset(std::size_t layer) const {
+  std::size_t at = offset;
   for (std::size_t i = 0; i < layer; ++i) {
-    offset += static_cast<std::size_t>(layers[i].outputs) * static_cast<std::size_t>(layers[i].inputs + 1);
+    at += static_cast<std::size_t>(layers[i].outputs) * static_cast<std::size_t>(layers[i].inputs + 1);
   }
-  return offset;
+  return at;
 }
 
 template <typename T>
-std::size_t Network<T>::bias_offset(std::size_t layer) const {
+std::size_t DenseStack<T>::bias_offset(std::size_t layer) const {
   return weight_offset(layer) + static_cast<std::size_t>(layers[layer].outputs) * layers[layer].inputs;
 }
 
 template <typename T>
-MatMap<T> Network<T>::weight(std::size_t layer, AlignedVector<T>& buffer) const {
-  return MatMap<T>(buffer.data() + weight_offset(layer), layers[layer].outputs, layers[layer].inputs);
+MatMap<T> DenseStack<T>::weight(std::size_t layer, T* buffer) const {
+  return MatMap<T>(buffer + weight_offset(layer), layers[layer].outputs, layers[layer].inputs);
 }
 
 template <typename T>
-VecMap<T> Network<T>::bias(std::size_t layer, AlignedVector<T>& buffer) const {
-  return VecMap<T>(buffer.data() + bias_offset(layer), layers[layer].outputs);
+VecMap<T> DenseStack<T>::bias(std::size_t layer, T* buffer) const {
+  return VecMap<T>(buffer + bias_offset(layer), layers[layer].outputs);
 }
 
 template <typename T>
-void Network<T>::init_glorot_uniform(Rng& rng) {
+void DenseStack<T>::init_glorot_uniform(T* params, Rng& rng) const {
   for (std::size_t i = 0; i < layers.size(); ++i) {
     double limit = std::sqrt(6.0 / (layers[i].inputs + layers[i].outputs));
     MatMap<T> W = weight(i, params);
@@ -117,48 +119,61 @@ static void activate_backward(Activation activation, Mat<T>& d, const Mat<T>& y)
 }
 
 template <typename T>
-const Mat<T>& Network<T>::run(const Mat<T>& x, bool batch_invariant) {
+const Mat<T>& DenseStack<T>::run(const T* params, const Mat<T>& x, DenseCache<T>& cache, bool batch_invariant) const {
   if (x.rows() != input_width()) {
     throw Error("the network takes " + std::to_string(input_width()) + " inputs, not " + std::to_string(x.rows()));
   }
+  T* p = const_cast<T*>(params);  // the maps are only read here
+  cache.outputs.resize(layers.size());
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    const Mat<T>& in = i == 0 ? x : outputs[i - 1];
+    const Mat<T>& in = i == 0 ? x : cache.outputs[i - 1];
+    Mat<T>& out = cache.outputs[i];
     if (batch_invariant) {
-      dense_forward_exact(outputs[i], in, weight(i, params), bias(i, params));
+      dense_forward_exact<T>(out, in, weight(i, p), bias(i, p));
     } else {
-      dense_forward(outputs[i], in, weight(i, params), bias(i, params));
+      dense_forward<T>(out, in, weight(i, p), bias(i, p));
     }
     if (batch_invariant && layers[i].activation == Activation::sigmoid) {
-      sigmoid_forward_exact(outputs[i], outputs[i]);
+      sigmoid_forward_exact(out, out);
     } else {
-      activate_forward(layers[i].activation, outputs[i]);  // ReLU is exact in any order
+      activate_forward(layers[i].activation, out);  // ReLU is exact in any order
     }
   }
-  return outputs.back();
+  return cache.outputs.back();
 }
 
 template <typename T>
-const Mat<T>& Network<T>::forward(const Mat<T>& x) {
-  return run(x, false);
+const Mat<T>& DenseStack<T>::forward(const T* params, const Mat<T>& x, DenseCache<T>& cache) const {
+  return run(params, x, cache, false);
 }
 
 template <typename T>
-const Mat<T>& Network<T>::infer(const Mat<T>& x) {
-  return run(x, true);
+const Mat<T>& DenseStack<T>::infer(const T* params, const Mat<T>& x, DenseCache<T>& cache) const {
+  return run(params, x, cache, true);
 }
 
 template <typename T>
-void Network<T>::backward(const Mat<T>& x, const Mat<T>& doutput) {
-  deltas.back() = doutput;
+void DenseStack<T>::backward(const T* params, T* grads, const Mat<T>& x, const Mat<T>& doutput, DenseCache<T>& cache,
+                             Mat<T>* dx) const {
+  T* p = const_cast<T*>(params);  // read only
+  cache.deltas.resize(layers.size());
+  cache.deltas.back() = doutput;
   for (std::size_t i = layers.size(); i-- > 0;) {
-    activate_backward(layers[i].activation, deltas[i], outputs[i]);
-    const Mat<T>& in = i == 0 ? x : outputs[i - 1];
-    MatMap<T> dW = weight(i, grads);
-    VecMap<T> db = bias(i, grads);
-    dense_backward(i == 0 ? nullptr : &deltas[i - 1], dW, db, deltas[i], in, weight(i, params));
+    activate_backward(layers[i].activation, cache.deltas[i], cache.outputs[i]);
+    const Mat<T>& in = i == 0 ? x : cache.outputs[i - 1];
+    Mat<T>* d_in = i == 0 ? dx : &cache.deltas[i - 1];
+    dense_backward<T>(d_in, weight(i, grads), bias(i, grads), cache.deltas[i], in, weight(i, p));
   }
 }
 
+template <typename T>
+Network<T>::Network(std::vector<DenseSpec> specs) : DenseStack<T>(std::move(specs), 0) {
+  params.assign(this->parameter_count(), T(0));
+  grads.assign(this->parameter_count(), T(0));
+}
+
+template struct DenseStack<float>;
+template struct DenseStack<double>;
 template struct Network<float>;
 template struct Network<double>;
 

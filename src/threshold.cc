@@ -189,4 +189,46 @@ double best_threshold(const std::vector<double>& errors, const std::vector<std::
   return middle > lower && middle <= t ? middle : t;
 }
 
+ThresholdChoice choose_threshold(const ThresholdStrategy& strategy, const std::vector<double>& normal_scores,
+                                 const std::vector<double>& labelled_scores,
+                                 const std::vector<std::uint8_t>& is_normal) {
+  ThresholdChoice choice;
+  choice.strategy = to_string(strategy);
+  using Kind = ThresholdStrategy::Kind;
+  switch (strategy.kind) {
+    case Kind::mean_std:
+    case Kind::percentile: {
+      choice.value = strategy.kind == Kind::mean_std ? mean_std_threshold(normal_scores, strategy.parameter)
+                                                     : percentile_threshold(normal_scores, strategy.parameter);
+      double mean = mean_std_threshold(normal_scores, 0);  // mean + 0 std
+      choice.details = {{"from", "normal training rows"},
+                        {"rows", normal_scores.size()},
+                        {"mean_error", mean},
+                        {"std_error", mean_std_threshold(normal_scores, 1) - mean}};
+      break;
+    }
+    case Kind::fixed:
+      choice.value = strategy.parameter;
+      choice.details = {{"from", "given value"}};
+      break;
+    case Kind::best_f1:
+    case Kind::best_accuracy: {
+      choice.value = best_threshold(labelled_scores, is_normal, strategy.kind);
+      std::size_t normal = 0;
+      for (std::uint8_t n : is_normal) normal += n;
+      choice.details = {{"from", "labelled rows"},
+                        {"rows", labelled_scores.size()},
+                        {"normal_rows", normal},
+                        {"abnormal_rows", labelled_scores.size() - normal}};
+      break;
+    }
+  }
+  if (!std::isfinite(choice.value)) {
+    throw Error("the threshold " + choice.strategy + " comes out as " + std::to_string(choice.value) +
+                ", not a finite number");
+  }
+  return choice;
+}
+
+
 }  // namespace ecgad

@@ -1,5 +1,6 @@
 #include "ecgad/train.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -10,88 +11,59 @@
 
 namespace ecgad {
 
-std::string to_string(Loss loss) { return loss == Loss::mse ? "mse" : "mae"; }
-
-Loss parse_loss(const std::string& name) {
-  if (name == "mae") return Loss::mae;
-  if (name == "mse") return Loss::mse;
-  throw Error("unknown loss '" + name + "' (expected mae or mse)");
-}
-
-double Autoencoder::loss_and_gradients(const Mat<float>& input, const Mat<float>& target) {
-  const Mat<float>& reconstruction = network.forward(input);
-  double batch_loss = 0;
-  if (loss_kind == Loss::mse) {
-    batch_loss = mse_forward(reconstruction, target);
-    mse_backward(dprediction_, reconstruction, target);
-  } else {
-    batch_loss = mae_forward(reconstruction, target);
-    mae_backward(dprediction_, reconstruction, target);
-  }
-  network.backward(input, dprediction_);
-  return batch_loss;
-}
-
-double Autoencoder::loss(const Mat<float>& data) { return score(data).mean(); }
-
-Eigen::VectorXd autoencoder_scores(Network<float>& network, const Mat<float>& data) {
-  // In chunks, so that scoring a large file does not hold every layer's output for every row at once.
-  constexpr Eigen::Index kChunk = 4096;
-  if (data.cols() <= kChunk) return mae_per_column(network.infer(data), data);
-  Eigen::VectorXd scores(data.cols());
-  Mat<float> chunk;
-  for (Eigen::Index start = 0; start < data.cols(); start += kChunk) {
-    Eigen::Index count = std::min(kChunk, data.cols() - start);
-    chunk = data.middleCols(start, count);
-    scores.segment(start, count) = mae_per_column(network.infer(chunk), chunk);
-  }
-  return scores;
-}
-
-std::vector<EpochStats> train(Trainable& model, const Mat<float>& data, const Mat<float>* validation,
-                              const TrainOptions& options, Rng& rng, const EpochCallback& on_epoch) {
+std::vector<EpochStats> train(Model& model, const Batch& data, const Batch* validation, const TrainOptions& options,
+                              Rng& rng, const EpochCallback& on_epoch) {
   if (options.epochs < 1) throw Error("--epochs must be at least 1");
   if (options.batch_size < 1) throw Error("--batch-size must be at least 1");
   if (!(options.adam.learning_rate > 0) || !std::isfinite(options.adam.learning_rate)) {
     throw Error("--lr must be a positive number");
   }
-  if (!(options.input_noise >= 0) || !std::isfinite(options.input_noise)) {
-    throw Error("--noise must be a non-negative number");
-  }
-  if (data.cols() == 0) throw Error("no rows to train on");
+  if (data.size() == 0) throw Error("no rows to train on");
   auto start = std::chrono::steady_clock::now();
-  Adam adam(model.parameters().size(), options.adam);
-  std::vector<Eigen::Index> order(static_cast<std::size_t>(data.cols()));
+  Adam adam(model.parameters.size(), options.adam);
+  std::unique_ptr<Workspace> workspace = model.new_workspace();
+  std::vector<Eigen::Index> order(data.size());
   std::iota(order.begin(), order.end(), Eigen::Index{0});
+  const std::size_t parts = model.loss_parts().size();
   std::vector<EpochStats> history;
-  Mat<float> batch, noisy;
+  Batch batch;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     rng.shuffle(order);
+    EpochStats stats;
+    stats.epoch = epoch;
+    stats.loss_parts.assign(parts, 0.0);
     double loss_sum = 0;
     for (std::size_t first = 0; first < order.size(); first += static_cast<std::size_t>(options.batch_size)) {
       std::size_t count = std::min(order.size() - first, static_cast<std::size_t>(options.batch_size));
-      batch.resize(data.rows(), static_cast<Eigen::Index>(count));
-      for (std::size_t j = 0; j < count; ++j) batch.col(static_cast<Eigen::Index>(j)) = data.col(order[first + j]);
-      if (options.input_noise > 0) {
-        noisy.resize(batch.rows(), batch.cols());
-        for (Eigen::Index i = 0; i < batch.size(); ++i) {
-          noisy.data()[i] = batch.data()[i] + static_cast<float>(options.input_noise * rng.gaussian());
-        }
+      batch.beats.resize(data.beats.rows(), static_cast<Eigen::Index>(count));
+      batch.normal.resize(data.labelled() ? count : 0);
+      for (std::size_t j = 0; j < count; ++j) {
+        batch.beats.col(static_cast<Eigen::Index>(j)) = data.beats.col(order[first + j]);
+        if (data.labelled()) batch.normal[j] = data.normal[static_cast<std::size_t>(order[first + j])];
       }
-      const Mat<float>& input = options.input_noise > 0 ? noisy : batch;
-      loss_sum += model.loss_and_gradients(input, batch) * static_cast<double>(count);
-      adam.step(model.parameters(), model.gradients());
+      std::fill(model.gradients.begin(), model.gradients.end(), 0.0f);
+      BatchLoss loss = model.loss_and_gradients(batch, rng, *workspace);
+      loss_sum += loss.total * static_cast<double>(count);
+      for (std::size_t p = 0; p < parts && p < loss.parts.size(); ++p) {
+        stats.loss_parts[p] += loss.parts[p] * static_cast<double>(count);
+      }
+      adam.step(model.parameters, model.gradients);
     }
-    EpochStats stats;
-    stats.epoch = epoch;
     stats.loss = loss_sum / static_cast<double>(order.size());
-    stats.val_loss = validation ? model.loss(*validation) : std::numeric_limits<double>::quiet_NaN();
+    for (double& p : stats.loss_parts) p /= static_cast<double>(order.size());
+    if (validation) {
+      BatchLoss v = model.loss(*validation, *workspace);
+      stats.val_loss = v.total;
+      stats.val_loss_parts = v.parts;
+    } else {
+      stats.val_loss = std::numeric_limits<double>::quiet_NaN();
+    }
     stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!std::isfinite(stats.loss)) {
       throw Error("training diverged at epoch " + std::to_string(epoch) + " (loss is not finite); try a smaller --lr");
     }
     history.push_back(stats);
-    if (on_epoch) on_epoch(stats);
+    if (on_epoch) on_epoch(history.back());
   }
   return history;
 }

@@ -1,5 +1,6 @@
 // The CSV reader: every accepted form, and every refused one with its exact "NAME:LINE:COL: message".
 #include "ecgad/csv.h"
+#include "ecgad/dataset.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

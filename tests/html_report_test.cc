@@ -42,12 +42,19 @@ Dataset toy_data(std::size_t rows, std::size_t width, const std::string& name = 
   return data;
 }
 
+std::vector<double> errors_of(const TrainedModel& model, const Dataset& data) {
+  std::unique_ptr<Workspace> workspace = model.model->new_workspace();
+  Eigen::VectorXd e = anomaly_scores(model, data, *workspace);
+  return std::vector<double>(e.data(), e.data() + e.size());
+}
+
 // An untrained autoencoder (Glorot weights) with a hand-made training record. Its threshold splits off the
 // highest fifth of the errors, where the untrained network puts the inverted beats of toy_data.
 TrainedModel toy_model(const Dataset& data, const std::vector<int>& encoder = {4}) {
-  Network<float> net(autoencoder_layers(static_cast<int>(data.width), encoder));
+  std::unique_ptr<Model> net =
+      make_model("autoencoder", {{"input_width", data.width}, {"encoder", encoder}});
   Rng rng(3);
-  net.init_glorot_uniform(rng);
+  net->init(rng);
   MinMaxScaler scaler = MinMaxScaler::fit(data.values.data(), data.rows(), data.width, false);
   nlohmann::json history = nlohmann::json::array();
   for (int epoch = 1; epoch <= 5; ++epoch) {
@@ -62,18 +69,13 @@ TrainedModel toy_model(const Dataset& data, const std::vector<int>& encoder = {4
       {"history", history}};
   ThresholdChoice threshold{0, "mean-std:1", {{"from", "normal training rows"}, {"file", data.name}}};
   TrainedModel model{std::move(net), scaler, LabelSpec{1, 0}, threshold, training};
-  Eigen::VectorXd errors = reconstruction_errors(model, data.values.data(), data.rows());
-  std::vector<double> sorted(errors.data(), errors.data() + errors.size());
+  std::vector<double> sorted = errors_of(model, data);
   std::sort(sorted.begin(), sorted.end());
   std::size_t cut = sorted.size() - sorted.size() / 5;
   model.threshold.value = (sorted[cut - 1] + sorted[cut]) / 2;
   return model;
 }
 
-std::vector<double> errors_of(TrainedModel& model, const Dataset& data) {
-  Eigen::VectorXd e = reconstruction_errors(model, data.values.data(), data.rows());
-  return std::vector<double>(e.data(), e.data() + e.size());
-}
 
 std::string report_of(const Dataset& data) {
   TrainedModel model = toy_model(data);

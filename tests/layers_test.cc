@@ -48,7 +48,7 @@ TEST(Layers, DenseForwardOnHandWorkedNumbers) {
   x << 1, 0,
        2, -1;
   MatD y;
-  dense_forward(y, x, W, bias);
+  dense_forward<double>(y, x, W, bias);
   MatD expected(2, 2);
   expected << 6, -1,
               10, -5;
@@ -66,11 +66,11 @@ TEST(Layers, DenseBackwardMatchesFiniteDifferences) {
   MatD r = away_from_zero(out, batch, 4);  // L = sum(y .* r), so dL/dy = r
   auto loss = [&] {
     MatD y;
-    dense_forward(y, x, W, bias);
+    dense_forward<double>(y, x, W, bias);
     return (y.array() * r.array()).sum();
   };
   MatD dx;
-  dense_backward(&dx, dW, dbias, r, x, W);
+  dense_backward<double>(&dx, dW, dbias, r, x, W);
   EXPECT_LT(relative_error(dW, numeric_gradient(loss, w.data(), out, in)), 1e-6);
   EXPECT_LT(relative_error(dbias, numeric_gradient(loss, b.data(), out, 1)), 1e-6);
   EXPECT_LT(relative_error(dx, numeric_gradient(loss, x.data(), in, batch)), 1e-6);

@@ -2,18 +2,25 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 
+#include "ecgad/sha256.h"
+
+#include "ecgad/autoencoder.h"
+#include "ecgad/dataset.h"
+#include "ecgad/detector.h"
 #include "ecgad/error.h"
+#include "ecgad/output.h"
 #include "ecgad/random.h"
 
 namespace ecgad {
 namespace {
 
-TrainedModel small_model() {
-  Network<float> net(autoencoder_layers(6, {4, 2}));
+TrainedModel small_model(const std::string& loss = "mae") {
+  std::unique_ptr<Model> net = make_model("autoencoder", {{"input_width", 6}, {"encoder", {4, 2}}, {"loss", loss}});
   Rng rng(42);
-  net.init_glorot_uniform(rng);
+  net->init(rng);
   std::vector<double> values = {-1, 0.5, 2, 3, 0, 1};
   MinMaxScaler scaler = MinMaxScaler::fit(values.data(), 1, 6, false);
   ThresholdChoice threshold{0.0123456789012345, "mean-std:1", {{"from", "normal training rows"}, {"rows", 10}}};
@@ -35,29 +42,28 @@ TEST(ModelFile, RoundTripIsBitExact) {
   TrainedModel model = small_model();
   std::string bytes = serialize_model(model);
   TrainedModel back = parse_model(bytes, "m.ecgad");
-  EXPECT_EQ(back.network.params, model.network.params);  // float equality: every bit
+  EXPECT_EQ(back.model->parameters, model.model->parameters);  // float equality: every bit
   EXPECT_EQ(back.scaler.min, model.scaler.min);
   EXPECT_EQ(back.scaler.max, model.scaler.max);
   EXPECT_EQ(back.threshold.value, model.threshold.value);
   EXPECT_EQ(back.threshold.strategy, "mean-std:1");
   EXPECT_EQ(back.training["seed"], 42);
-  ASSERT_EQ(back.network.layers.size(), 4u);
-  EXPECT_EQ(back.network.layers.back().activation, Activation::sigmoid);
-  EXPECT_EQ(back.loss, Loss::mae);
+  const auto& autoencoder = dynamic_cast<const Autoencoder&>(*back.model);
+  ASSERT_EQ(autoencoder.network.layers.size(), 4u);
+  EXPECT_EQ(autoencoder.network.layers.back().activation, Activation::sigmoid);
+  EXPECT_EQ(back.model->loss_name(), "mae");
   EXPECT_EQ(serialize_model(back), bytes);
 }
 
 TEST(ModelFile, RecordsTheTrainingLoss) {
-  TrainedModel model = small_model();
-  model.loss = Loss::mse;
-  std::string bytes = serialize_model(model);
+  std::string bytes = serialize_model(small_model("mse"));
   EXPECT_NE(bytes.find("\"loss\":\"mse\""), std::string::npos);
-  EXPECT_EQ(parse_model(bytes, "m.ecgad").loss, Loss::mse);
+  EXPECT_EQ(parse_model(bytes, "m.ecgad").model->loss_name(), "mse");
 }
 
 TEST(ModelFile, StartsWithMagicAndEndsWithChecksum) {
   std::string bytes = serialize_model(small_model());
-  EXPECT_EQ(bytes.rfind("ecgad-model 1\n{", 0), 0u);
+  EXPECT_EQ(bytes.rfind("ecgad-model 2\n{", 0), 0u);
   EXPECT_EQ(bytes.substr(bytes.size() - 72, 7), "sha256 ");
   EXPECT_EQ(bytes.back(), '\n');
 }
@@ -83,9 +89,10 @@ TEST(ModelFile, EveryFlippedByteIsDetected) {
 
 TEST(ModelFile, OtherVersionAndNonModelFilesAreRefused) {
   std::string bytes = serialize_model(small_model());
-  std::string v2 = bytes;
-  v2[12] = '2';
-  EXPECT_NE(expect_refused(v2).find("version '2' is not supported"), std::string::npos);
+  std::string v3 = bytes;
+  v3[12] = '3';
+  EXPECT_NE(expect_refused(v3).find("version '3' is not supported (this ecgad reads versions 1 and 2)"),
+            std::string::npos);
   EXPECT_NE(expect_refused("1,2,3\n4,5,6\n").find("not an ecgad model file"), std::string::npos);
   EXPECT_NE(expect_refused(std::string("\x89PNG\r\n\x1a\n", 8)).find("not an ecgad model file"), std::string::npos);
 }
@@ -94,7 +101,7 @@ TEST(ModelFile, SaveIsAtomicAndLoadReadsItBack) {
   std::string path = ::testing::TempDir() + "/model_file_test.ecgad";
   TrainedModel model = small_model();
   save_model(path, model);
-  EXPECT_EQ(load_model(path).network.params, model.network.params);
+  EXPECT_EQ(load_model(path).model->parameters, model.model->parameters);
   EXPECT_THROW(save_model("/nonexistent-dir/m.ecgad", model), Error);
   EXPECT_THROW(load_model("/nonexistent-dir/m.ecgad"), Error);
 }
@@ -106,6 +113,63 @@ TEST(ModelFile, InfoHasEverythingButWeights) {
   EXPECT_EQ(info["threshold"]["strategy"], "mean-std:1");
   EXPECT_EQ(info["normalizer"]["min"][0], -1.0);
   EXPECT_FALSE(info.contains("weights"));
+}
+
+// The tensor table names every parameter block with its shape and offset, in buffer order without gaps.
+TEST(ModelFile, TensorTableCoversTheWeightBlock) {
+  nlohmann::json info = model_info(small_model());
+  const nlohmann::json& tensors = info["model"]["tensors"];
+  ASSERT_EQ(tensors.size(), 8u);  // 4 layers x (weight, bias)
+  EXPECT_EQ(tensors[0]["name"], "layers.0.weight");
+  EXPECT_EQ(tensors[0]["shape"], nlohmann::json({4, 6}));
+  EXPECT_EQ(tensors[1]["name"], "layers.0.bias");
+  EXPECT_EQ(tensors[1]["offset"], 24);
+  std::size_t next = 0;
+  for (const nlohmann::json& t : tensors) {
+    EXPECT_EQ(t["offset"].get<std::size_t>(), next) << t["name"];
+    std::size_t size = 1;
+    for (const nlohmann::json& d : t["shape"]) size *= d.get<std::size_t>();
+    next += size;
+  }
+  EXPECT_EQ(next, info["model"]["parameter_count"].get<std::size_t>());
+}
+
+// A file whose tensor table disagrees with its architecture is refused, even with a valid checksum.
+TEST(ModelFile, TensorTableMustMatchTheArchitecture) {
+  TrainedModel model = small_model();
+  nlohmann::json info = model_info(model);
+  info["model"]["tensors"][0]["name"] = "renamed";
+  std::string bytes = "ecgad-model 2\n" + info.dump() + "\n";
+  for (float p : model.model->parameters) bytes.append(reinterpret_cast<const char*>(&p), 4);  // x86: little-endian
+  bytes += "sha256 " + sha256_hex(bytes) + "\n";
+  EXPECT_NE(expect_refused(bytes).find("tensor table"), std::string::npos);
+}
+
+// A version-1 file written by ecgad before the model interface (tests/fixtures/model_v1.ecgad, made with
+// `ecgad train model_v1_data.csv -o model_v1.ecgad --layers 4,2 --epochs 3 --seed 5`) still loads and
+// scores exactly as it did then (model_v1_scores.csv is that ecgad's `score` output).
+TEST(ModelFile, VersionOneFilesStillLoadAndScoreTheSame) {
+  const std::string dir = ECGAD_SOURCE_DIR "/tests/fixtures/";
+  TrainedModel model = load_model(dir + "model_v1.ecgad");
+  EXPECT_EQ(model.model->kind(), "autoencoder");
+  EXPECT_EQ(model.input_width(), 6);
+  EXPECT_EQ(model.model->tensors.size(), 8u);
+  Dataset data = load_for_model(dir + "model_v1_data.csv", model, CsvOptions{}, true, "test");
+  std::unique_ptr<Workspace> workspace = model.model->new_workspace();
+  Eigen::VectorXd scores = anomaly_scores(model, data, *workspace);
+  std::string expected = read_file(dir + "model_v1_scores.csv");
+  std::string actual = "row,error,verdict,label\n";
+  for (Eigen::Index i = 0; i < scores.size(); ++i) {
+    char line[128];
+    std::snprintf(line, sizeof line, "%td,%.9g,%s,%s\n", i + 1, scores(i),
+                  scores(i) >= model.threshold.value ? "anomaly" : "normal",
+                  data.normal[static_cast<std::size_t>(i)] ? "normal" : "abnormal");
+    actual += line;
+  }
+  EXPECT_EQ(actual, expected);
+  // Saved again, it becomes a version-2 file with the same weights.
+  TrainedModel again = parse_model(serialize_model(model), "again");
+  EXPECT_EQ(again.model->parameters, model.model->parameters);
 }
 
 }  // namespace

@@ -6,10 +6,28 @@
 #include <limits>
 #include <memory>
 
+#include "ecgad/autoencoder.h"
 #include "ecgad/error.h"
+#include "ecgad/model.h"
 
 namespace ecgad {
 namespace {
+
+std::unique_ptr<Model> autoencoder(int width, std::vector<int> encoder, const std::string& loss = "mae",
+                                   double noise = 0) {
+  return make_model("autoencoder",
+                    {{"input_width", width}, {"encoder", encoder}, {"loss", loss}, {"input_noise", noise}});
+}
+
+// Mean over the beats of their scores (the MAE of each reconstruction).
+double mean_score(const Model& model, const Mat<float>& data) {
+  std::unique_ptr<Workspace> workspace = model.new_workspace();
+  return score_beats(model, data, *workspace).mean();
+}
+double loss_of(const Model& model, const Batch& data) {
+  std::unique_ptr<Workspace> workspace = model.new_workspace();
+  return model.loss(data, *workspace).total;
+}
 
 // Toy data: noisy-free mixtures of two fixed shapes in [0, 1]; an autoencoder with a 2-unit bottleneck
 // can reconstruct them almost perfectly.
@@ -27,13 +45,13 @@ Mat<float> two_shape_data(int width, int rows, std::uint64_t seed) {
 }
 
 TEST(Train, TinyNetLearnsAToyProblem) {
-  Mat<float> data = two_shape_data(16, 256, 1);
-  Network<float> net(autoencoder_layers(16, {12, 6}));
+  Batch data{two_shape_data(16, 256, 1), {}};
+  std::unique_ptr<Model> net = autoencoder(16, {12, 6});
+  Model& model = *net;
   // Some seeds kill the ReLU bottleneck at the start (a property of ReLU nets, not a bug); this one does not.
   Rng rng(6);
-  net.init_glorot_uniform(rng);
-  Autoencoder model(std::move(net));
-  double before = model.loss(data);
+  model.init(rng);
+  double before = loss_of(model, data);
   TrainOptions options;
   options.epochs = 200;
   options.batch_size = 32;
@@ -45,50 +63,47 @@ TEST(Train, TinyNetLearnsAToyProblem) {
   EXPECT_LT(history.back().val_loss, before / 4);
   // A beat unlike the training shapes scores worse than the training beats.
   Mat<float> odd = Mat<float>::Constant(16, 1, 0.05f);
-  EXPECT_GT(model.score(odd)(0), 3 * model.score(data).mean());
+  EXPECT_GT(mean_score(model, odd), 3 * mean_score(model, data.beats));
 }
 
 // The MSE and denoising variants learn the same toy problem, and the noise is drawn from the seed.
 TEST(Train, MseLossAndDenoisingAlsoLearnReproducibly) {
-  Mat<float> data = two_shape_data(16, 256, 1);
-  auto run = [&](Loss loss, double noise, std::uint64_t seed) {
-    Network<float> net(autoencoder_layers(16, {12, 6}));
+  Batch data{two_shape_data(16, 256, 1), {}};
+  auto run = [&](const std::string& loss, double noise, std::uint64_t seed) {
+    std::unique_ptr<Model> model = autoencoder(16, {12, 6}, loss, noise);
     Rng rng(seed);
-    net.init_glorot_uniform(rng);
-    Autoencoder model(std::move(net), loss);
-    double before = model.loss(data);
+    model->init(rng);
+    double before = mean_score(*model, data.beats);
     TrainOptions options;
     options.epochs = 200;
     options.batch_size = 32;
     options.adam.learning_rate = 3e-3;
-    options.input_noise = noise;
-    train(model, data, nullptr, options, rng);
-    EXPECT_LT(model.loss(data), before / 4) << to_string(loss) << " noise " << noise;  // the MAE score
-    return model.network.params;
+    train(*model, data, nullptr, options, rng);
+    EXPECT_LT(mean_score(*model, data.beats), before / 4) << loss << " noise " << noise;  // the MAE score
+    return model->parameters;
   };
-  auto mse = run(Loss::mse, 0, 6);
-  auto noisy = run(Loss::mae, 0.02, 6);
-  EXPECT_EQ(noisy, run(Loss::mae, 0.02, 6));
-  EXPECT_NE(noisy, run(Loss::mae, 0, 6));  // the noise reached the inputs
-  EXPECT_NE(mse, run(Loss::mae, 0, 6));
+  auto mse = run("mse", 0, 6);
+  auto noisy = run("mae", 0.02, 6);
+  EXPECT_EQ(noisy, run("mae", 0.02, 6));
+  EXPECT_NE(noisy, run("mae", 0, 6));  // the noise reached the inputs
+  EXPECT_NE(mse, run("mae", 0, 6));
   EXPECT_EQ(parse_loss("mse"), Loss::mse);
   EXPECT_EQ(to_string(parse_loss("mae")), "mae");
   EXPECT_THROW(parse_loss("huber"), Error);
 }
 
 TEST(Train, SameSeedGivesIdenticalParametersAndHistory) {
-  Mat<float> data = two_shape_data(12, 100, 2);
+  Batch data{two_shape_data(12, 100, 2), {}};
   auto run = [&](std::uint64_t seed) {
-    Network<float> net(autoencoder_layers(12, {6, 3}));
+    std::unique_ptr<Model> model = autoencoder(12, {6, 3});
     Rng rng(seed);
-    net.init_glorot_uniform(rng);
-    Autoencoder model(std::move(net));
+    model->init(rng);
     TrainOptions options;
     options.epochs = 5;
     options.batch_size = 30;  // last batch partial: 100 = 3 * 30 + 10
-    std::vector<EpochStats> history = train(model, data, nullptr, options, rng);
+    std::vector<EpochStats> history = train(*model, data, nullptr, options, rng);
     EXPECT_TRUE(std::isnan(history.back().val_loss));
-    return std::make_pair(model.network.params, history.back().loss);
+    return std::make_pair(model->parameters, history.back().loss);
   };
   auto a = run(9), b = run(9), c = run(10);
   EXPECT_EQ(a.first, b.first);
@@ -98,24 +113,62 @@ TEST(Train, SameSeedGivesIdenticalParametersAndHistory) {
 
 TEST(Train, EpochLossIsTheBatchSizeWeightedMean) {
   // With lr tiny the parameters barely move, so the epoch loss equals the loss of the data set.
-  Mat<float> data = two_shape_data(8, 50, 3);
-  Network<float> net(autoencoder_layers(8, {4}));
+  Batch data{two_shape_data(8, 50, 3), {}};
+  for (const char* loss : {"mae", "mse"}) {
+    std::unique_ptr<Model> model = autoencoder(8, {4}, loss);
+    Rng rng(1);
+    model->init(rng);
+    double full = loss_of(*model, data);
+    TrainOptions options;
+    options.epochs = 1;
+    options.batch_size = 16;  // 16 + 16 + 16 + 2
+    options.adam.learning_rate = 1e-12;
+    std::vector<EpochStats> history = train(*model, data, &data, options, rng);
+    EXPECT_NEAR(history[0].loss, full, 1e-6) << loss;
+    // The validation loss is the configured loss too (it used to be the MAE score whatever the training loss).
+    EXPECT_NEAR(history[0].val_loss, full, 1e-6) << loss;
+  }
+}
+
+// The training and validation loss of an MSE model are squared errors: far below the MAE on errors < 1.
+TEST(Train, MseModelReportsMseNotMae) {
+  Batch data{two_shape_data(8, 50, 3), {}};
+  std::unique_ptr<Model> model = autoencoder(8, {4}, "mse");
   Rng rng(1);
-  net.init_glorot_uniform(rng);
-  Autoencoder model(std::move(net));
-  double full = model.loss(data);
-  TrainOptions options;
-  options.epochs = 1;
-  options.batch_size = 16;  // 16 + 16 + 16 + 2
-  options.adam.learning_rate = 1e-12;
-  std::vector<EpochStats> history = train(model, data, nullptr, options, rng);
-  EXPECT_NEAR(history[0].loss, full, 1e-6);
+  model->init(rng);
+  const Mat<float>& x = data.beats;
+  std::unique_ptr<Workspace> workspace = model->new_workspace();
+  Mat<float> y;
+  ASSERT_TRUE(model->reconstruct(x, *workspace, y));
+  double mse = (y - x).cast<double>().squaredNorm() / static_cast<double>(x.size());
+  double mae = (y - x).cast<double>().cwiseAbs().sum() / static_cast<double>(x.size());
+  EXPECT_NEAR(loss_of(*model, data), mse, 1e-6);
+  EXPECT_GT(mae, 2 * mse);
+  EXPECT_EQ(model->loss_name(), "mse");
+}
+
+// Gradients accumulate: two passes over the same batch give twice the gradient of one (the loop zeroes them).
+TEST(Train, LossAndGradientsAccumulate) {
+  Batch data{two_shape_data(8, 20, 3), {}};
+  std::unique_ptr<Model> model = autoencoder(8, {4});
+  Rng rng(2);
+  model->init(rng);
+  std::unique_ptr<Workspace> workspace = model->new_workspace();
+  model->loss_and_gradients(data, rng, *workspace);
+  AlignedVector<float> once = model->gradients;
+  model->loss_and_gradients(data, rng, *workspace);
+  double norm = 0;
+  for (std::size_t i = 0; i < once.size(); ++i) {
+    EXPECT_FLOAT_EQ(model->gradients[i], 2 * once[i]) << i;
+    norm += std::abs(once[i]);
+  }
+  EXPECT_GT(norm, 0);
 }
 
 TEST(Train, RefusesBadOptions) {
-  Mat<float> data = two_shape_data(8, 10, 4);
-  Network<float> net(autoencoder_layers(8, {4}));
-  Autoencoder model(std::move(net));
+  Batch data{two_shape_data(8, 10, 4), {}};
+  std::unique_ptr<Model> net = autoencoder(8, {4});
+  Model& model = *net;
   Rng rng(1);
   TrainOptions options;
   options.epochs = 0;
@@ -127,11 +180,12 @@ TEST(Train, RefusesBadOptions) {
   options.adam.learning_rate = -1;
   EXPECT_THROW(train(model, data, nullptr, options, rng), Error);
   options.adam.learning_rate = 1e-3;
-  EXPECT_THROW(train(model, Mat<float>(8, 0), nullptr, options, rng), Error);
+  EXPECT_THROW(train(model, Batch{Mat<float>(8, 0), {}}, nullptr, options, rng), Error);
   for (double noise : {-0.1, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
-    options.input_noise = noise;
-    EXPECT_THROW(train(model, data, nullptr, options, rng), Error) << noise;
+    nlohmann::json architecture = {{"input_width", 8}, {"encoder", {4}}, {"input_noise", noise}};
+    EXPECT_THROW(make_model("autoencoder", architecture), Error) << noise;
   }
+  EXPECT_THROW(make_model("autoencoder", {{"input_width", 8}, {"loss", "huber"}}), Error);
 }
 
 }  // namespace
@@ -143,21 +197,20 @@ namespace {
 // The same seed must give the same parameters whatever the heap looks like: buffers at other addresses
 // (other alignments) must not change how Eigen rounds.
 TEST(Train, SameSeedSameParametersWhereverTheBuffersLand) {
-  Mat<float> data = two_shape_data(140, 300, 8);
+  Batch data{two_shape_data(140, 300, 8), {}};
   std::vector<std::vector<float>> runs;
-  std::vector<std::unique_ptr<Autoencoder>> kept;  // kept alive, so that each run's buffers land elsewhere
+  std::vector<std::unique_ptr<Model>> kept;  // kept alive, so that each run's buffers land elsewhere
   std::vector<std::unique_ptr<char[]>> clutter;
   for (int attempt = 0; attempt < 8; ++attempt) {
     clutter.emplace_back(new char[static_cast<std::size_t>(8 + 16 * attempt)]);  // shifts later allocations
-    Network<float> net(autoencoder_layers(140, {32, 16, 8}));
     Rng rng(5);
-    net.init_glorot_uniform(rng);
-    kept.push_back(std::make_unique<Autoencoder>(std::move(net)));
+    kept.push_back(autoencoder(140, {32, 16, 8}));
+    kept.back()->init(rng);
     TrainOptions options;
     options.epochs = 3;
     options.batch_size = 32;
     train(*kept.back(), data, nullptr, options, rng);
-    runs.emplace_back(kept.back()->network.params.begin(), kept.back()->network.params.end());
+    runs.emplace_back(kept.back()->parameters.begin(), kept.back()->parameters.end());
   }
   for (std::size_t i = 1; i < runs.size(); ++i) EXPECT_EQ(runs[i], runs[0]) << "attempt " << i;
 }

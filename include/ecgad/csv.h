@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ecgad/labels.h"
+
 namespace ecgad {
 
 struct CsvOptions {
@@ -43,34 +45,8 @@ class CsvReader {
   std::unique_ptr<Impl> impl_;
 };
 
-// Which values in the label column mean "normal" and "abnormal".
-struct LabelSpec {
-  double normal = 1.0;
-  double abnormal = 0.0;
-};
-
 // Checks a label value of the reader's current row (its last field); returns true for normal.
 // Throws "NAME:LINE:COL: label '2' is neither the normal label 1 nor the abnormal label 0".
 bool parse_label(const CsvReader& reader, double value, const LabelSpec& spec);
-
-// A whole data set in memory: rows x width samples, row-major, and optionally one label per row.
-struct Dataset {
-  std::string name;
-  std::size_t width = 0;
-  std::vector<double> values;        // rows() * width
-  std::vector<std::uint8_t> normal;  // one per row, 1 = normal, 0 = abnormal; empty when unlabelled
-  std::vector<std::size_t> lines;    // source line of each row, for messages
-
-  std::size_t rows() const { return width == 0 ? 0 : values.size() / width; }
-  bool labelled() const { return !normal.empty(); }
-};
-
-struct LoadOptions {
-  CsvOptions csv;
-  bool labelled = true;  // the last column is a label
-  LabelSpec labels;
-};
-
-Dataset load_dataset(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace ecgad

@@ -1,5 +1,6 @@
-// The anomaly detector end to end: fit the scaler, train the autoencoder on normal beats, choose the
-// threshold; then score beats as reconstruction errors. What `ecgad train` and `ecgad score` call.
+// The anomaly detector end to end, for any model kind: fit the scaler, train the model (on the normal rows,
+// or on every labelled row for a supervised model), choose the threshold; then score beats. What `ecgad train`,
+// `score`, `evaluate` and `threshold` call.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "ecgad/csv.h"
+#include "ecgad/dataset.h"
 #include "ecgad/model_file.h"
 #include "ecgad/threshold.h"
 #include "ecgad/train.h"
@@ -15,48 +16,49 @@
 namespace ecgad {
 
 struct DetectorConfig {
-  std::vector<int> encoder = {32, 16, 8};
+  std::string kind = "autoencoder";  // a make_model() kind
+  // The kind's options as a user gives them (the autoencoder's "encoder", "loss", "input_noise"; a VAE's
+  // "latent"...); the input width is added from the data. Recorded in the model's training section.
+  nlohmann::json options = {{"encoder", {32, 16, 8}}, {"input_noise", 0.0}};
   TrainOptions train;
   std::uint64_t seed = 0;
   bool per_column_scaling = false;
-  Loss loss = Loss::mae;  // the autoencoder's training loss; beats are always scored by their MAE
   ThresholdStrategy threshold{ThresholdStrategy::Kind::mean_std, 1.0};
   // Used instead of a best-* threshold when the training data holds no abnormal rows to choose on.
   std::optional<ThresholdStrategy> fallback_threshold;
   std::string preset = "tutorial";
+  const std::vector<ModelKind>* kinds = nullptr;  // the kinds `kind` is looked up in; null: this ecgad's
 };
 
-// Named starting configurations: "tutorial" (the TensorFlow tutorial exactly) and "default" (ecgad's own).
+// Named starting configurations ("tutorial", "default", ...), with their descriptions for --help.
 DetectorConfig preset_config(const std::string& name);  // throws ecgad::Error on an unknown name
+struct PresetInfo {
+  std::string name, description;
+};
+std::vector<PresetInfo> presets();
+// The preset `ecgad train --model KIND` starts from when no --preset is given.
+std::string default_preset(const std::string& kind);
 
-// Trains on `data`: the scaler is fitted on all its rows (as the tutorial), the network on its normal rows
-// (every row when unlabelled). `validation` (may be null) is only reported. `threshold_data` holds the
-// labelled rows best-f1 / best-accuracy choose on (null: all labelled rows of `data`).
+// Trains on `data`: the scaler is fitted on all its rows (as the tutorial), the model on its normal rows
+// (every row when unlabelled), or on every labelled row for a supervised model. `validation` (may be null,
+// labelled or not) is only reported. `threshold_data` holds the labelled rows best-f1 / best-accuracy choose on
+// (null: all labelled rows of `data`).
 TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
                             const Dataset* threshold_data, const EpochCallback& on_epoch = {});
 
-// Scales raw beats (rows x width, row-major) into the network's input: (width, rows).
+// Scales raw beats (rows x width, row-major) into the model's input: (width, rows).
 Mat<float> scaled_input(const TrainedModel& model, const double* values, std::size_t rows);
 
-// Reconstruction error (MAE over the scaled beat) of each row. `scratch` (optional) keeps the scaled input
-// between calls, so that scoring a stream batch by batch does not allocate per batch.
-Eigen::VectorXd reconstruction_errors(TrainedModel& model, const double* values, std::size_t rows,
-                                      Mat<float>* scratch = nullptr);
-
-// Throws "NAME:LINE:1: ..." for the first row whose error is not finite: its values lie so far outside the
-// range the model was fitted on that float arithmetic overflows. lines[i] is row i's source line.
-void check_errors_finite(const Eigen::VectorXd& errors, const std::vector<std::size_t>& lines, const std::string& name,
-                         const TrainedModel& model);
+// The model's anomaly score of each row (a reconstruction error, a probability: Model::score_name()).
+// `scratch` (optional) keeps the scaled input between calls, so that a stream scored batch by batch does not
+// allocate per batch. Throws "NAME:LINE:1: ..." for the first row whose score is not finite (its values lie so
+// far outside the range the model was fitted on that float arithmetic overflows); lines[i] is row i's line.
+Eigen::VectorXd anomaly_scores(const TrainedModel& model, const Dataset& beats, Workspace& workspace,
+                               Mat<float>* scratch = nullptr);
 
 // Reads beats for a trained model: rows of its input width, or input width + 1 with a label in the last column
 // (read with the model's label values). With `require_labels`, rows without a label are refused.
 Dataset load_for_model(const std::string& path, const TrainedModel& model, const CsvOptions& csv,
                        bool require_labels, const char* purpose);
-
-// Chooses a threshold on a trained model. `normal_errors`: errors of the normal training rows;
-// `labelled_errors`/`is_normal`: rows the best-* strategies choose on (may be empty for the others).
-ThresholdChoice choose_threshold(const ThresholdStrategy& strategy, const std::vector<double>& normal_errors,
-                                 const std::vector<double>& labelled_errors,
-                                 const std::vector<std::uint8_t>& is_normal);
 
 }  // namespace ecgad

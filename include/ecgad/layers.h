@@ -1,7 +1,7 @@
 // The network's building blocks as plain forward/backward function pairs, in the style of llm.c.
 // Shapes: the batch is the column dimension. x (I, B) input, y (O, B) output, W (O, I), b (O).
-// Backward functions write (not accumulate) gradients. Instantiated for float (training) and double
-// (gradient checks).
+// Backward functions ADD to parameter gradients (the caller zeroes them once per step, as llm.c does) and
+// write input gradients. Instantiated for float (training) and double (gradient checks).
 #pragma once
 
 #include <Eigen/Core>
@@ -22,14 +22,22 @@ template <typename T>
 using MatMap = Eigen::Map<Mat<T>>;
 template <typename T>
 using VecMap = Eigen::Map<Vec<T>>;
+// Read-only and writable views of a parameter block: a Map into the flat buffer binds without a copy.
+template <typename T>
+using ConstMatRef = Eigen::Ref<const Mat<T>>;
+template <typename T>
+using ConstVecRef = Eigen::Ref<const Vec<T>>;
+template <typename T>
+using MatRef = Eigen::Ref<Mat<T>>;
+template <typename T>
+using VecRef = Eigen::Ref<Vec<T>>;
 
 // y = W x + b
 template <typename T>
-void dense_forward(Mat<T>& y, const Mat<T>& x, const MatMap<T>& W, const VecMap<T>& b);
-// dW = dy x^T, db = sum of dy over the batch, dx = W^T dy (skipped when dx is null: the first layer).
+void dense_forward(Mat<T>& y, const Mat<T>& x, const ConstMatRef<T>& W, const ConstVecRef<T>& b);
+// dW += dy x^T, db += sum of dy over the batch, dx = W^T dy (skipped when dx is null: the first layer).
 template <typename T>
-void dense_backward(Mat<T>* dx, MatMap<T>& dW, VecMap<T>& db, const Mat<T>& dy, const Mat<T>& x,
-                    const MatMap<T>& W);
+void dense_backward(Mat<T>* dx, MatRef<T> dW, VecRef<T> db, const Mat<T>& dy, const Mat<T>& x, const ConstMatRef<T>& W);
 
 // y = max(x, 0). In place is fine (y may be x).
 template <typename T>
@@ -69,7 +77,7 @@ Eigen::VectorXd mae_per_column(const Mat<T>& prediction, const Mat<T>& target);
 // picks kernels by batch size and its vectorized exp by memory alignment, and those round differently;
 // a beat near the threshold could change verdict with the file around it.
 template <typename T>
-void dense_forward_exact(Mat<T>& y, const Mat<T>& x, const MatMap<T>& W, const VecMap<T>& b);
+void dense_forward_exact(Mat<T>& y, const Mat<T>& x, const ConstMatRef<T>& W, const ConstVecRef<T>& b);
 template <typename T>
 void sigmoid_forward_exact(Mat<T>& y, const Mat<T>& x);
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -40,5 +41,19 @@ double percentile_threshold(const std::vector<double>& normal_errors, double p);
 // are finite and the objective is best_f1 or best_accuracy.
 double best_threshold(const std::vector<double>& errors, const std::vector<std::uint8_t>& is_normal,
                       ThresholdStrategy::Kind objective);
+
+// A threshold as a model keeps it: the value, the strategy that chose it, and what it was computed from.
+struct ThresholdChoice {
+  double value = 0;
+  std::string strategy;     // e.g. "mean-std:1", as to_string(ThresholdStrategy) spells it
+  nlohmann::json details;   // what it was computed from (rows, mean, std, source file, ...)
+};
+
+// Chooses a threshold on a model's scores. `normal_scores`: scores of the normal training rows (mean-std,
+// percentile); `labelled_scores`/`is_normal`: rows the best-* strategies choose on (may be empty for the others).
+// Throws ecgad::Error when the result would not be a finite number.
+ThresholdChoice choose_threshold(const ThresholdStrategy& strategy, const std::vector<double>& normal_scores,
+                                 const std::vector<double>& labelled_scores,
+                                 const std::vector<std::uint8_t>& is_normal);
 
 }  // namespace ecgad

@@ -7,11 +7,13 @@
 #include <string>
 
 #include "ecgad/csv.h"
+#include "ecgad/dataset.h"
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
 #include "ecgad/html_report.h"
 #include "ecgad/output.h"
 #include "ecgad/report.h"
+#include "ecgad/score.h"
 #include "ecgad/sha256.h"
 #include "ecgad/split.h"
 #include "progress.h"
@@ -45,9 +47,9 @@ Dataset load_labelled_for(const TrainedModel& model, const std::string& path, co
   return load_for_model(path, model, CsvOptions{csv.header}, true, command);
 }
 
-std::vector<double> errors_of(TrainedModel& model, const Dataset& data) {
-  Eigen::VectorXd e = reconstruction_errors(model, data.values.data(), data.rows());
-  check_errors_finite(e, data.lines, data.name, model);
+std::vector<double> scores_of(const TrainedModel& model, const Dataset& data) {
+  std::unique_ptr<Workspace> workspace = model.model->new_workspace();
+  Eigen::VectorXd e = anomaly_scores(model, data, *workspace);
   return std::vector<double>(e.data(), e.data() + e.size());
 }
 
@@ -86,13 +88,17 @@ int run_split(const SplitArgs& args) {
 int run_train(const TrainArgs& args) {
   Progress progress(args.quiet);
   auto start = std::chrono::steady_clock::now();
-  DetectorConfig config = preset_config(args.preset);
-  if (!args.layers.empty()) config.encoder = args.layers;
+  std::string preset = args.preset ? *args.preset : default_preset(args.model ? *args.model : "autoencoder");
+  DetectorConfig config = preset_config(preset);
+  if (args.model && *args.model != config.kind) {
+    throw Error("--preset " + preset + " trains a " + config.kind + " model, not a " + *args.model + " model");
+  }
+  if (!args.layers.empty()) config.options["encoder"] = args.layers;
   if (args.epochs) config.train.epochs = *args.epochs;
   if (args.batch_size) config.train.batch_size = *args.batch_size;
   if (args.learning_rate) config.train.adam.learning_rate = *args.learning_rate;
-  if (args.loss) config.loss = parse_loss(*args.loss);
-  if (args.noise) config.train.input_noise = *args.noise;
+  if (args.loss) config.options["loss"] = *args.loss;
+  if (args.noise) config.options["input_noise"] = *args.noise;
   if (args.threshold) {
     config.threshold = parse_threshold_strategy(*args.threshold);
     config.fallback_threshold.reset();  // asked for by name: no silent substitute
@@ -100,22 +106,12 @@ int run_train(const TrainArgs& args) {
   config.seed = args.seed;
   config.per_column_scaling = config.per_column_scaling || args.per_column;
 
+  LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
   Dataset data = load_dataset(args.data, load_options(args.csv, !args.no_labels));
   std::optional<Dataset> validation, threshold_data;
   if (!args.validation.empty()) {
-    // Only the samples count for the validation loss: a label column, if there is one, is dropped.
-    Dataset v = load_dataset(args.validation, load_options(args.csv, false));
-    if (v.width == data.width + 1) {
-      std::vector<double> samples;
-      samples.reserve(v.rows() * data.width);
-      for (std::size_t r = 0; r < v.rows(); ++r) {
-        auto row = v.values.begin() + static_cast<std::ptrdiff_t>(r * v.width);
-        samples.insert(samples.end(), row, row + static_cast<std::ptrdiff_t>(data.width));
-      }
-      v.values = std::move(samples);
-      v.width = data.width;
-    }
-    validation = std::move(v);
+    // Rows of the training width, with or without a label column.
+    validation = load_beats(args.validation, CsvOptions{args.csv.header}, data.width, labels, false, "validation");
   }
   if (!args.threshold_data.empty()) threshold_data = load_dataset(args.threshold_data, load_options(args.csv, true));
 
@@ -131,6 +127,7 @@ int run_train(const TrainArgs& args) {
         line += "  " + format_number("%.2fs", s.seconds);
         progress.status(line);
       });
+  model.labels = labels;
   progress.done();
   model.training["data"]["sha256"] = args.data == "-" ? nlohmann::json(nullptr) : nlohmann::json(sha256_file_hex(args.data));
   save_model(args.output, model);
@@ -145,73 +142,22 @@ int run_train(const TrainArgs& args) {
 int run_score(const ScoreArgs& args) {
   if (args.batch_rows == 0) throw Error("--batch-rows must be at least 1");
   TrainedModel model = load_model(args.model);
-  const std::size_t width = static_cast<std::size_t>(model.input_width());
-  CsvReader reader(args.data, CsvOptions{args.csv.header});
+  RowLayout layout{static_cast<std::size_t>(model.input_width()), RowLayout::Labels::optional, model.labels};
+  BeatReader reader(args.data, CsvOptions{args.csv.header}, layout, "score");
   AtomicOutput out(args.output);
-  const bool jsonl = args.format == "jsonl";
-  // The CSV header goes out with the first scored batch: a file refused at its first row writes nothing.
-  std::string text = jsonl ? "" : "row,error,verdict,label\n";
-
-  std::vector<double> row, batch;
-  std::vector<int> labels;  // -1 none, 0 abnormal, 1 normal
-  std::vector<std::size_t> lines;  // source line of each row in the batch
-  batch.reserve(args.batch_rows * width);
-  bool labelled = false;
-  std::size_t rows = 0, anomalies = 0;
-  Mat<float> scaled;
-  auto flush = [&] {
-    std::size_t count = batch.size() / width;
-    if (count == 0) return;
-    Eigen::VectorXd errors = reconstruction_errors(model, batch.data(), count, &scaled);
-    check_errors_finite(errors, lines, reader.name(), model);
-    for (std::size_t i = 0; i < count; ++i) {
-      std::size_t row_number = rows - count + i + 1;
-      bool anomaly = errors(static_cast<Eigen::Index>(i)) >= model.threshold.value;
-      anomalies += anomaly;
-      if (args.only_anomalies && !anomaly) continue;
-      const char* label = labels[i] < 0 ? "" : labels[i] ? "normal" : "abnormal";
-      char line[160];
-      if (jsonl) {
-        std::snprintf(line, sizeof line, "{\"row\":%zu,\"error\":%.9g,\"verdict\":\"%s\"", row_number,
-                      errors(static_cast<Eigen::Index>(i)), anomaly ? "anomaly" : "normal");
-        text += line;
-        text += labels[i] < 0 ? "}\n" : std::string(",\"label\":\"") + label + "\"}\n";
-      } else {
-        std::snprintf(line, sizeof line, "%zu,%.9g,%s,%s\n", row_number, errors(static_cast<Eigen::Index>(i)),
-                      anomaly ? "anomaly" : "normal", label);
-        text += line;
-      }
-    }
-    out.write(text);
-    text.clear();
-    batch.clear();
-    labels.clear();
-    lines.clear();
-  };
-  while (reader.next(row)) {
-    if (rows == 0) {
-      if (row.size() == width + 1) {
-        labelled = true;
-      } else if (row.size() != width) {
-        reader.fail(1, "row has " + std::to_string(row.size()) + " columns, but the model takes " +
-                           std::to_string(width) + " samples (or " + std::to_string(width + 1) + " with a label)");
-      }
-    }
-    ++rows;
-    labels.push_back(labelled ? (parse_label(reader, row.back(), model.labels) ? 1 : 0) : -1);
-    lines.push_back(reader.line());
-    batch.insert(batch.end(), row.begin(), row.begin() + static_cast<std::ptrdiff_t>(width));
-    if (batch.size() == args.batch_rows * width) flush();
-  }
-  flush();
+  ScoreOptions options;
+  options.format = parse_score_format(args.format);
+  options.only_anomalies = args.only_anomalies;
+  options.batch_rows = args.batch_rows;
+  ScoreSummary summary = score_stream(model, reader, options, [&](std::string_view text) { out.write(text); });
   out.commit();
-  return args.fail_on_anomaly && anomalies > 0 ? 1 : 0;
+  return args.fail_on_anomaly && summary.anomalies > 0 ? 1 : 0;
 }
 
 int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::string, double>>& gate_minimums) {
   TrainedModel model = load_model(args.model);
   Dataset data = load_labelled_for(model, args.data, args.csv, "evaluate");
-  std::vector<double> errors = errors_of(model, data);
+  std::vector<double> errors = scores_of(model, data);
   PositiveClass positive = args.positive == "normal" ? PositiveClass::normal : PositiveClass::anomaly;
   Evaluation evaluation = evaluate(errors, data.normal, model.threshold.value, positive);
   evaluation.data_name = data.name;
@@ -239,7 +185,7 @@ int run_threshold(const ThresholdArgs& args) {
   ThresholdStrategy strategy = parse_threshold_strategy(args.strategy);
   TrainedModel model = load_model(args.model);
   Dataset data = load_labelled_for(model, args.data, args.csv, "threshold");
-  std::vector<double> errors = errors_of(model, data), normal_errors;
+  std::vector<double> errors = scores_of(model, data), normal_errors;
   for (std::size_t i = 0; i < errors.size(); ++i) {
     if (data.normal[i]) normal_errors.push_back(errors[i]);
   }
@@ -262,7 +208,7 @@ int run_info(const std::string& model_path) {
 int run_report(const ReportArgs& args) {
   TrainedModel model = load_model(args.model);
   Dataset data = load_labelled_for(model, args.data, args.csv, "report");
-  write_html_report(args.output, model, data, errors_of(model, data));
+  write_html_report(args.output, model, data, scores_of(model, data));
   return 0;
 }
 

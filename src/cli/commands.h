@@ -25,7 +25,8 @@ struct SplitArgs {
 };
 
 struct TrainArgs {
-  std::string data, output, preset = "default", threshold_data, validation;
+  std::string data, output, threshold_data, validation;
+  std::optional<std::string> preset, model;
   std::vector<int> layers;
   std::optional<int> epochs, batch_size;
   std::optional<double> learning_rate, noise;

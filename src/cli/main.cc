@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "commands.h"
+#include "ecgad/detector.h"
 #include "ecgad/error.h"
+#include "ecgad/model.h"
 
 namespace {
 
@@ -104,9 +106,10 @@ int main(int argc, char** argv) {
   CLI::App* train_cmd = app.add_subcommand("train", "Train an autoencoder on normal beats and save the model");
   train_cmd->add_option("DATA", train.data, "Training CSV file, or - for standard input")->required();
   train_cmd->add_option("-o,--output", train.output, "Model file to write")->required();
+  train_cmd->add_option("--model", train.model, "Model kind: autoencoder (the default)")
+      ->check(CLI::IsMember(ecgad::model_kinds()));
   train_cmd->add_option("--preset", train.preset,
-                        "Starting configuration: 'tutorial' (the TensorFlow tutorial) or 'default'")
-      ->capture_default_str();
+                        "Starting configuration (see the list below; default: the model kind's own default)");
   train_cmd->add_option("--layers", train.layers, "Encoder layer sizes; the decoder mirrors them (e.g. 32,16,8)")
       ->delimiter(',');
   train_cmd->add_option("--epochs", train.epochs, "Passes over the normal training beats")->check(kPositive);
@@ -129,13 +132,11 @@ int main(int argc, char** argv) {
   train_cmd->add_flag("--no-labels", train.no_labels, "DATA has no label column: train on every row");
   train_cmd->add_flag("-q,--quiet", train.quiet, "Print no progress");
   add_csv_options(train_cmd, train.csv, true);
-  train_cmd->footer(
-      "Presets (flags given override them):\n"
-      "  tutorial  --layers 32,16,8 --epochs 20 --batch-size 512 --lr 0.001 --threshold mean-std:1\n"
-      "  default   --layers 32,16,8 --epochs 20 --batch-size 32 --lr 0.003 --threshold best-accuracy\n"
-      "            (mean-std:1 when DATA has no abnormal rows to choose on)\n"
-      "The min-max scaler is fitted on all rows of DATA; the network on its normal rows only.\n"
-      "Example: ecgad train train.csv -o model.ecgad --seed 0");
+  std::string presets_text = "Presets (flags given override them):\n";
+  for (const ecgad::PresetInfo& p : ecgad::presets()) presets_text += "  " + p.name + ": " + p.description + "\n";
+  train_cmd->footer(presets_text +
+                    "The min-max scaler is fitted on all rows of DATA; an anomaly detector on its normal rows only.\n"
+                    "Example: ecgad train train.csv -o model.ecgad --seed 0");
 
   // score
   ecgad::ScoreArgs score;

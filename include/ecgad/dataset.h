@@ -1,0 +1,83 @@
+// Beats read from CSV: the one place where a row's columns become samples and an optional label.
+//
+// The rule: with a known beat width W (a trained model's), a row of W columns is an unlabelled beat and a row
+// of W + 1 columns a labelled one (the first row decides for the file). Without a known width (training,
+// splitting), the caller says whether the last column is a label and the first row gives the width.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ecgad/csv.h"
+#include "ecgad/labels.h"
+
+namespace ecgad {
+
+// Beats in memory: rows x width samples, row-major, and optionally one label per row.
+struct Dataset {
+  std::string name;
+  std::size_t width = 0;
+  std::vector<double> values;        // rows() * width
+  std::vector<std::uint8_t> normal;  // one per row, 1 = normal, 0 = abnormal; empty when unlabelled
+  std::vector<std::size_t> lines;    // source line of each row, for messages
+
+  std::size_t rows() const { return width == 0 ? 0 : values.size() / width; }
+  bool labelled() const { return !normal.empty(); }
+};
+
+struct RowLayout {
+  enum class Labels {
+    required,  // every row ends with a label
+    optional,  // with a known width only: W + 1 columns carry a label, W do not
+    none,      // no label column
+  };
+  std::size_t width = 0;  // samples per beat; 0 = from the first row
+  Labels labels = Labels::required;
+  LabelSpec values;       // which label values mean normal and abnormal
+};
+
+// Reads beats block by block (streaming) or all at once, with the rule above.
+class BeatReader {
+ public:
+  // `purpose` names the command in messages ("evaluate needs labelled rows: ...").
+  BeatReader(const std::string& path, const CsvOptions& csv, const RowLayout& layout, std::string purpose);
+
+  // Replaces `block`'s rows with up to `max_rows` next beats; returns false (block empty) at the end.
+  bool next(Dataset& block, std::size_t max_rows);
+  // The rest of the input as one Dataset.
+  Dataset read_all();
+
+  const CsvReader& reader() const { return reader_; }
+  std::size_t width() const { return width_; }  // known after the first row
+  bool labelled() const { return labelled_; }    // known after the first row
+  std::size_t rows_read() const { return rows_; }
+
+ private:
+  void first_row(const std::vector<double>& row);
+  CsvReader reader_;
+  RowLayout layout_;
+  std::string purpose_;
+  std::string path_;
+  std::size_t width_ = 0, rows_ = 0;
+  bool labelled_ = false;
+  std::vector<double> row_;
+};
+
+struct LoadOptions {
+  CsvOptions csv;
+  bool labelled = true;  // the last column is a label
+  LabelSpec labels;
+};
+
+// A whole file whose width comes from its first row (training, splitting).
+Dataset load_dataset(const std::string& path, const LoadOptions& options = {});
+
+// A whole file of beats for a model of `width` samples: rows of `width` columns, or `width` + 1 with a label.
+// With `require_labels`, rows without a label are refused, naming `purpose`.
+Dataset load_beats(const std::string& path, const CsvOptions& csv, std::size_t width, const LabelSpec& labels,
+                   bool require_labels, const std::string& purpose);
+
+}  // namespace ecgad

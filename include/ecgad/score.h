@@ -1,0 +1,51 @@
+// Scoring a stream of beats with a trained model: read a block, score it, write one line per beat, repeat.
+// Memory stays bounded by the block size whatever the input's length.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "ecgad/dataset.h"
+#include "ecgad/model_file.h"
+
+namespace ecgad {
+
+enum class ScoreFormat { csv, jsonl };
+ScoreFormat parse_score_format(const std::string& name);  // "csv" or "jsonl"; throws ecgad::Error
+
+// Formats score lines. CSV: a header "row,<score>,verdict,label", then "12,0.0345,anomaly,abnormal" (label empty
+// when the input has none). JSONL: {"row":12,"<score>":0.0345,"verdict":"anomaly","label":"abnormal"} (no label
+// key when the input has none). <score> is the model's score name ("error", "probability"); numbers have 9
+// significant digits.
+class ScoreWriter {
+ public:
+  ScoreWriter(ScoreFormat format, std::string score_name);
+  // The CSV header line (with its newline); empty for JSONL.
+  std::string header() const;
+  // Appends one beat's line to `out`. label: -1 none, 0 abnormal, 1 normal.
+  void append(std::string& out, std::size_t row, double score, bool anomaly, int label) const;
+
+ private:
+  ScoreFormat format_;
+  std::string score_name_;
+};
+
+struct ScoreOptions {
+  ScoreFormat format = ScoreFormat::csv;
+  bool only_anomalies = false;  // write only the beats judged anomalies
+  std::size_t batch_rows = 4096;
+};
+
+struct ScoreSummary {
+  std::size_t rows = 0, anomalies = 0;
+};
+
+// Scores every beat `reader` gives (rows of the model's width, or width + 1 with a label) and passes the
+// output text to `sink` block by block, the header with the first block: an input refused at its first row
+// writes nothing. Throws ecgad::Error "NAME:LINE:COL: ..." on bad input.
+ScoreSummary score_stream(const TrainedModel& model, BeatReader& reader, const ScoreOptions& options,
+                          const std::function<void(std::string_view)>& sink);
+
+}  // namespace ecgad

@@ -1,0 +1,154 @@
+#include "ecgad/autoencoder.h"
+
+#include <string>
+
+#include "ecgad/error.h"
+
+namespace ecgad {
+namespace {
+
+struct AutoencoderWorkspace : Workspace {
+  DenseCache<float> cache;
+  Mat<float> noisy;        // (W, B) the batch with denoising noise added
+  Mat<float> dprediction;  // (W, B) d loss / d reconstruction
+};
+
+}  // namespace
+
+std::string to_string(Loss loss) { return loss == Loss::mse ? "mse" : "mae"; }
+
+Loss parse_loss(const std::string& name) {
+  if (name == "mae") return Loss::mae;
+  if (name == "mse") return Loss::mse;
+  throw Error("unknown loss '" + name + "' (expected mae or mse)");
+}
+
+std::vector<DenseSpec> dense_specs_from_json(const nlohmann::json& layers) {
+  if (!layers.is_array()) throw Error("'layers' is not a list");
+  std::vector<DenseSpec> specs;
+  for (const nlohmann::json& layer : layers) {
+    if (!layer.is_object() || layer.value("type", "dense") != "dense") throw Error("a layer is not a dense layer");
+    const nlohmann::json& inputs = layer.at("inputs");
+    const nlohmann::json& outputs = layer.at("outputs");
+    if (!inputs.is_number_integer() || !outputs.is_number_integer() || inputs.get<long long>() < 1 ||
+        outputs.get<long long>() < 1 || inputs.get<long long>() > 65536 || outputs.get<long long>() > 65536) {
+      throw Error("layer sizes must be whole numbers in 1..65536");
+    }
+    specs.push_back({inputs.get<int>(), outputs.get<int>(), parse_activation(layer.at("activation").get<std::string>())});
+  }
+  return specs;
+}
+
+nlohmann::json dense_specs_to_json(const std::vector<DenseSpec>& layers) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const DenseSpec& layer : layers) {
+    list.push_back({{"type", "dense"}, {"inputs", layer.inputs}, {"outputs", layer.outputs},
+                    {"activation", to_string(layer.activation)}});
+  }
+  return list;
+}
+
+std::string dense_summary(const std::vector<DenseSpec>& layers) {
+  std::string text = std::to_string(layers.front().inputs);
+  for (const DenseSpec& layer : layers) {
+    text += " \u2192 " + std::to_string(layer.outputs) + " (" + to_string(layer.activation) + ")";
+  }
+  return text;
+}
+
+Autoencoder::Autoencoder(const nlohmann::json& a) {
+  std::vector<DenseSpec> specs;
+  if (a.contains("layers")) {
+    specs = dense_specs_from_json(a.at("layers"));
+  } else {
+    specs = autoencoder_layers(a.at("input_width").get<int>(), a.value("encoder", std::vector<int>{32, 16, 8}));
+  }
+  if (a.contains("input_width") && a.at("input_width").get<int>() != (specs.empty() ? 0 : specs.front().inputs)) {
+    throw Error("the layers do not start at the input width");
+  }
+  network = DenseStack<float>(specs, 0);
+  if (network.output_width() != network.input_width()) {
+    throw Error("an autoencoder's last layer must give back its input width (" + std::to_string(network.input_width()) +
+                "), not " + std::to_string(network.output_width()));
+  }
+  loss_kind = parse_loss(a.value("loss", "mae"));
+  input_noise = a.value("input_noise", 0.0);
+  if (!(input_noise >= 0) || !std::isfinite(input_noise)) throw Error("the input noise must be a non-negative number");
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const std::string layer = "layers." + std::to_string(i);
+    add_tensor(layer + ".weight", {static_cast<std::size_t>(specs[i].outputs), static_cast<std::size_t>(specs[i].inputs)});
+    add_tensor(layer + ".bias", {static_cast<std::size_t>(specs[i].outputs)});
+  }
+}
+
+nlohmann::json Autoencoder::architecture() const {
+  nlohmann::json a = {{"input_width", input_width()}, {"layers", dense_specs_to_json(network.layers)},
+                      {"loss", to_string(loss_kind)}};
+  if (input_noise > 0) a["input_noise"] = input_noise;
+  return a;
+}
+
+std::unique_ptr<Workspace> Autoencoder::new_workspace() const { return std::make_unique<AutoencoderWorkspace>(); }
+
+BatchLoss Autoencoder::loss_and_gradients(const Batch& batch, Rng& rng, Workspace& workspace) {
+  auto& ws = static_cast<AutoencoderWorkspace&>(workspace);
+  const Mat<float>& target = batch.beats;
+  const Mat<float>* input = &target;
+  if (input_noise > 0) {  // denoising: the model sees a noisy beat and is measured against the clean one
+    ws.noisy.resize(target.rows(), target.cols());
+    for (Eigen::Index i = 0; i < target.size(); ++i) {
+      ws.noisy.data()[i] = target.data()[i] + static_cast<float>(input_noise * rng.gaussian());
+    }
+    input = &ws.noisy;
+  }
+  const Mat<float>& reconstruction = network.forward(parameters.data(), *input, ws.cache);
+  BatchLoss result;
+  if (loss_kind == Loss::mse) {
+    result.total = mse_forward(reconstruction, target);
+    mse_backward(ws.dprediction, reconstruction, target);
+  } else {
+    result.total = mae_forward(reconstruction, target);
+    mae_backward(ws.dprediction, reconstruction, target);
+  }
+  network.backward(parameters.data(), gradients.data(), *input, ws.dprediction, ws.cache);
+  return result;
+}
+
+// Per beat with the batch-invariant forward, summed in double: the same number whatever the batch.
+BatchLoss Autoencoder::loss(const Batch& batch, Workspace& workspace) const {
+  auto& ws = static_cast<AutoencoderWorkspace&>(workspace);
+  BatchLoss result;
+  if (batch.size() == 0) return result;
+  Eigen::VectorXd per_beat;
+  if (loss_kind == Loss::mae) {
+    per_beat = score_beats(*this, batch.beats, ws);
+  } else {
+    const Mat<float>& y = network.infer(parameters.data(), batch.beats, ws.cache);
+    per_beat.resize(y.cols());
+    for (Eigen::Index j = 0; j < y.cols(); ++j) {
+      double sum = 0;
+      for (Eigen::Index i = 0; i < y.rows(); ++i) {
+        double d = static_cast<double>(y(i, j)) - static_cast<double>(batch.beats(i, j));
+        sum += d * d;
+      }
+      per_beat(j) = sum / static_cast<double>(y.rows());
+    }
+  }
+  result.total = per_beat.mean();
+  return result;
+}
+
+void Autoencoder::score(const Mat<float>& beats, Workspace& workspace, Eigen::VectorXd& scores) const {
+  auto& ws = static_cast<AutoencoderWorkspace&>(workspace);
+  scores = mae_per_column(network.infer(parameters.data(), beats, ws.cache), beats);
+}
+
+bool Autoencoder::reconstruct(const Mat<float>& beats, Workspace& workspace, Mat<float>& output) const {
+  auto& ws = static_cast<AutoencoderWorkspace&>(workspace);
+  output = network.infer(parameters.data(), beats, ws.cache);
+  return true;
+}
+
+std::string Autoencoder::summary() const { return "dense " + dense_summary(network.layers); }
+
+}  // namespace ecgad
