@@ -75,7 +75,7 @@ void BM_LstmForward(benchmark::State& state) {
   Mat<float> x = random_matrix(kSteps, batch, 3).array() + 0.5f;
   Mat<float> h;
   for (auto _ : state) {
-    lstm_forward(h, model.cache, x, P, shape);
+    lstm_forward(h, model.cache.lstm, x, P, shape);
     benchmark::DoNotOptimize(h.data());
   }
   set_gflops(state, forward_flops(batch));

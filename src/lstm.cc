@@ -309,7 +309,7 @@ void lstm_forward_exact(Mat<T>& h, const Mat<T>& x, const LstmParams<T>& params,
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Dropout, the dense head's backward, binary cross-entropy
+// Dropout, binary cross-entropy
 
 template <typename T>
 void dropout_mask(Mat<T>& mask, Index rows, Index cols, double rate, Rng& rng) {
@@ -331,15 +331,6 @@ void dropout_forward(Mat<T>& y, const Mat<T>& x, const Mat<T>& mask) {
 template <typename T>
 void dropout_backward(Mat<T>& dx, const Mat<T>& dy, const Mat<T>& mask) {
   dx = dy.cwiseProduct(mask);
-}
-
-template <typename T>
-void dense_backward_accumulate(Mat<T>& dx, MatMap<T>& dW, VecMap<T>& db, const Mat<T>& dy, const Mat<T>& x,
-                               const MatMap<T>& W) {
-  dW.noalias() += dy * x.transpose();
-  db += dy.rowwise().sum();
-  dx.resize(W.cols(), dy.cols());
-  dx.noalias() = W.transpose() * dy;
 }
 
 template <typename T>
@@ -383,49 +374,34 @@ LstmClassifier<T>::LstmClassifier(LstmShape lstm_shape)
 }
 
 template <typename T>
-T LstmClassifier<T>::loss_and_gradients_with_mask(const Mat<T>& x, const Mat<T>& labels,
-                                                   const Mat<T>& dropout) {
-  LstmParams<T> P = parameters(), G = gradients();
-  lstm_forward(h, cache, x, P, shape);
-  dropout_forward(dropped, h, dropout);
-  dense_forward(logits, dropped, P.w_out, P.b_out);
-  sigmoid_forward(p, logits);
-  const T value = bce_forward(p, labels);
-  bce_backward(dp, p, labels);
-  sigmoid_backward(dlogits, dp, p);
-  dense_backward_accumulate(ddropped, G.w_out, G.b_out, dlogits, dropped, P.w_out);
-  dropout_backward(dh, ddropped, dropout);
-  lstm_backward(G, cache, dh, P, shape);
+T lstm_classifier_loss_and_gradients(const LstmShape& shape, const T* params, T* grads, const Mat<T>& x,
+                                     const Mat<T>& labels, const Mat<T>& mask, LstmClassifierCache<T>& c) {
+  // The maps of params are only read.
+  LstmParams<T> P = lstm_params(shape, const_cast<T*>(params)), G = lstm_params(shape, grads);
+  lstm_forward(c.h, c.lstm, x, P, shape);
+  dropout_forward(c.dropped, c.h, mask);
+  dense_forward<T>(c.logits, c.dropped, P.w_out, P.b_out);
+  sigmoid_forward(c.p, c.logits);
+  const T value = bce_forward(c.p, labels);
+  bce_backward(c.dp, c.p, labels);
+  sigmoid_backward(c.dlogits, c.dp, c.p);
+  dense_backward<T>(&c.ddropped, G.w_out, G.b_out, c.dlogits, c.dropped, P.w_out);
+  dropout_backward(c.dh, c.ddropped, mask);
+  lstm_backward(G, c.lstm, c.dh, P, shape);
   return value;
 }
 
 template <typename T>
-T LstmClassifier<T>::loss_and_gradients(const Mat<T>& x, const Mat<T>& labels, double dropout_rate, Rng& rng) {
-  dropout_mask(mask, shape.hidden, x.cols(), dropout_rate, rng);
-  return loss_and_gradients_with_mask(x, labels, mask);
-}
-
-template <typename T>
-T LstmClassifier<T>::loss(const Mat<T>& x, const Mat<T>& labels) {
-  LstmParams<T> P = parameters();
-  lstm_forward(h, cache, x, P, shape);
-  dense_forward(logits, h, P.w_out, P.b_out);
-  sigmoid_forward(p, logits);
-  return bce_forward(p, labels);
-}
-
-template <typename T>
-Eigen::VectorXd LstmClassifier<T>::probabilities(const Mat<T>& x) {
-  LstmParams<T> P = parameters();
-  Mat<T> last;
-  lstm_forward_exact(last, x, P, shape);
-  Eigen::VectorXd out(x.cols());
+void lstm_classifier_probabilities(const LstmShape& shape, const T* params, const Mat<T>& x, Eigen::VectorXd& p,
+                                   Mat<T>& h) {
+  LstmParams<T> P = lstm_params(shape, const_cast<T*>(params));  // only read
+  lstm_forward_exact(h, x, P, shape);
+  p.resize(x.cols());
   for (Index j = 0; j < x.cols(); ++j) {
     T logit = P.b_out(0);
-    for (Index k = 0; k < shape.hidden; ++k) logit += P.w_out(0, k) * last(k, j);
-    out(j) = 1.0 / (1.0 + std::exp(-static_cast<double>(logit)));
+    for (Index k = 0; k < shape.hidden; ++k) logit += P.w_out(0, k) * h(k, j);
+    p(j) = 1.0 / (1.0 + std::exp(-static_cast<double>(logit)));
   }
-  return out;
 }
 
 #define ECGAD_INSTANTIATE_LSTM(T)                                                                        \
@@ -439,10 +415,12 @@ Eigen::VectorXd LstmClassifier<T>::probabilities(const Mat<T>& x) {
   template void dropout_mask<T>(Mat<T>&, Index, Index, double, Rng&);                                    \
   template void dropout_forward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                               \
   template void dropout_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                              \
-  template void dense_backward_accumulate<T>(Mat<T>&, MatMap<T>&, VecMap<T>&, const Mat<T>&,             \
-                                             const Mat<T>&, const MatMap<T>&);                           \
   template T bce_forward<T>(const Mat<T>&, const Mat<T>&);                                               \
   template void bce_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                  \
+  template T lstm_classifier_loss_and_gradients<T>(const LstmShape&, const T*, T*, const Mat<T>&, const Mat<T>&,   \
+                                                   const Mat<T>&, LstmClassifierCache<T>&);              \
+  template void lstm_classifier_probabilities<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&, \
+                                                 Mat<T>&);                                               \
   template struct LstmClassifier<T>;
 
 ECGAD_INSTANTIATE_LSTM(float)

@@ -5,6 +5,7 @@
 
 #include "ecgad/autoencoder.h"
 #include "ecgad/error.h"
+#include "ecgad/lstm_model.h"
 #include "ecgad/model.h"
 
 namespace ecgad {
@@ -12,6 +13,7 @@ namespace ecgad {
 const std::vector<ModelKind>& builtin_model_kinds() {
   static const std::vector<ModelKind> kinds = {
       {"autoencoder", build_model<Autoencoder>},
+      {"lstm", build_model<LstmModel>},
   };
   return kinds;
 }

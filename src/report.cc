@@ -89,7 +89,8 @@ std::string format_text(const Evaluation& e, const std::vector<Gate>& gates) {
   std::string out;
   std::size_t normal = e.per_class[0].support, anomaly = e.per_class[1].support;
   out += format_line("data        %s: %zu rows (%zu normal, %zu abnormal)\n", e.data_name.c_str(), e.rows(), normal, anomaly);
-  out += format_line("threshold   %.9g (%s); anomaly when error >= threshold\n", e.threshold, e.threshold_strategy.c_str());
+  out += format_line("threshold   %.9g (%s); anomaly when %s >= threshold\n", e.threshold, e.threshold_strategy.c_str(),
+                     e.score_name.c_str());
   out += format_line("positive    %s\n\n", to_string(e.positive));
   out += format_line("accuracy           %s\n", fixed4(e.metrics.accuracy).c_str());
   out += format_line("precision          %s\n", fixed4(e.metrics.precision).c_str());
@@ -132,7 +133,7 @@ nlohmann::json to_json(const Evaluation& e, const std::vector<Gate>& gates) {
       {"data", e.data_name},
       {"rows", e.rows()},
       {"threshold", {{"value", e.threshold}, {"strategy", e.threshold_strategy}, {"details", e.threshold_details},
-                     {"rule", "anomaly when error >= threshold"}}},
+                     {"rule", "anomaly when " + e.score_name + " >= threshold"}}},
       {"positive_class", to_string(e.positive)},
       {"accuracy", e.metrics.accuracy},
       {"precision", e.metrics.precision},

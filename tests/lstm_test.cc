@@ -122,13 +122,13 @@ TEST(Lstm, TwoStepsOnHandWorkedNumbers) {
   set_hand_worked(one);
   MatD h;
   LstmParams<double> P1 = one.parameters();
-  lstm_forward(h, one.cache, x1, P1, shape);
+  lstm_forward(h, one.cache.lstm, x1, P1, shape);
   EXPECT_NEAR(h(0, 0), 0.31642425393750595, 1e-15);
-  EXPECT_NEAR(one.cache.cells(0, 1), 0.45, 1e-15);
-  EXPECT_NEAR(one.cache.gates(0, 0), 0.75, 1e-15);  // activated i
-  EXPECT_NEAR(one.cache.gates(1, 0), 0.5, 1e-15);   // f
-  EXPECT_NEAR(one.cache.gates(2, 0), 0.6, 1e-15);   // g
-  EXPECT_NEAR(one.cache.gates(3, 0), 0.75, 1e-15);  // o
+  EXPECT_NEAR(one.cache.lstm.cells(0, 1), 0.45, 1e-15);
+  EXPECT_NEAR(one.cache.lstm.gates(0, 0), 0.75, 1e-15);  // activated i
+  EXPECT_NEAR(one.cache.lstm.gates(1, 0), 0.5, 1e-15);   // f
+  EXPECT_NEAR(one.cache.lstm.gates(2, 0), 0.6, 1e-15);   // g
+  EXPECT_NEAR(one.cache.lstm.gates(3, 0), 0.75, 1e-15);  // o
 
   shape.steps = 2;
   MatD x2(2, 1);
@@ -136,8 +136,8 @@ TEST(Lstm, TwoStepsOnHandWorkedNumbers) {
   LstmClassifier<double> two(shape);
   set_hand_worked(two);
   LstmParams<double> P2 = two.parameters();
-  lstm_forward(h, two.cache, x2, P2, shape);
-  EXPECT_NEAR(two.cache.cells(0, 2), 0.3781350718367622, 1e-15);
+  lstm_forward(h, two.cache.lstm, x2, P2, shape);
+  EXPECT_NEAR(two.cache.lstm.cells(0, 2), 0.3781350718367622, 1e-15);
   EXPECT_NEAR(h(0, 0), 0.18054339441836725, 1e-15);
   lstm_forward_exact(h, x2, P2, shape);
   EXPECT_NEAR(h(0, 0), 0.18054339441836725, 1e-15);
@@ -147,7 +147,7 @@ TEST(Lstm, TwoStepsOnHandWorkedNumbers) {
   set_hand_worked(f);
   Mat<float> hf;
   LstmParams<float> PF = f.parameters();
-  lstm_forward(hf, f.cache, Mat<float>(x2.cast<float>()), PF, shape);
+  lstm_forward(hf, f.cache.lstm, Mat<float>(x2.cast<float>()), PF, shape);
   EXPECT_NEAR(hf(0, 0), 0.18054339441836725, 1e-6);
   lstm_forward_exact(hf, Mat<float>(x2.cast<float>()), PF, shape);
   EXPECT_NEAR(hf(0, 0), 0.18054339441836725, 1e-6);
@@ -257,7 +257,7 @@ TEST(Lstm, ScoringIsBatchInvariant) {
     Mat<float> h_exact, h_train;
     LstmParams<float> P = model.parameters();
     lstm_forward_exact(h_exact, x, P, shape);
-    lstm_forward(h_train, model.cache, x, P, shape);
+    lstm_forward(h_train, model.cache.lstm, x, P, shape);
     EXPECT_LT((h_exact - h_train).cwiseAbs().maxCoeff(), 1e-5f);
   }
 }

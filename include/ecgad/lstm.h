@@ -94,11 +94,6 @@ void dropout_forward(Mat<T>& y, const Mat<T>& x, const Mat<T>& mask);
 template <typename T>
 void dropout_backward(Mat<T>& dx, const Mat<T>& dy, const Mat<T>& mask);
 
-// dW += dy x^T, db += sum of dy over the batch, dx = W^T dy (the dense forward is dense_forward in layers.h).
-template <typename T>
-void dense_backward_accumulate(Mat<T>& dx, MatMap<T>& dW, VecMap<T>& db, const Mat<T>& dy, const Mat<T>& x,
-                               const MatMap<T>& W);
-
 // Binary cross-entropy with Keras' clipping: p clipped to [eps, 1 - eps] (eps = 1e-7, 1 - eps rounded to T),
 // loss = mean over the batch of -(y log p + (1 - y) log(1 - p)). p, y (1, B).
 template <typename T>
@@ -113,28 +108,48 @@ double lstm_tanh(double x);
 float lstm_sigmoid(float x);
 double lstm_sigmoid(double x);
 
-// The whole classifier on one flat parameter buffer, with its gradients and scratch.
+// The whole classifier, LSTM -> dropout -> dense -> sigmoid -> BCE, on a flat parameter buffer laid out as above.
+template <typename T>
+struct LstmClassifierCache {
+  LstmCache<T> lstm;
+  Mat<T> h, dropped, logits, p, dp, dlogits, ddropped, dh;  // (H, B) or (1, B)
+};
+// Forward with the dropout mask (H, B) (all ones: none), BCE against labels (1, B) of 0 and 1, backward:
+// grads += d loss / d params. Returns the batch's mean loss.
+template <typename T>
+T lstm_classifier_loss_and_gradients(const LstmShape& shape, const T* params, T* grads, const Mat<T>& x,
+                                     const Mat<T>& labels, const Mat<T>& mask, LstmClassifierCache<T>& cache);
+// The sigmoid output of each beat without dropout, batch-invariant: lstm_forward_exact, a dot product in
+// hidden-unit order, then the sigmoid in double.
+template <typename T>
+void lstm_classifier_probabilities(const LstmShape& shape, const T* params, const Mat<T>& x, Eigen::VectorXd& p,
+                                   Mat<T>& h_scratch);
+
+// The classifier with its own buffers, for tests and benchmarks (the Model is LstmModel in lstm_model.h).
 template <typename T>
 struct LstmClassifier {
   LstmShape shape;
   AlignedVector<T> params, grads;  // lstm_parameter_count(shape) each, layout as above
-  LstmCache<T> cache;
-  Mat<T> h, mask, dropped, logits, p, dp, dlogits, ddropped, dh;  // (H, B) or (1, B)
+  LstmClassifierCache<T> cache;
+  Mat<T> mask, h_scratch;
 
-  explicit LstmClassifier(LstmShape lstm_shape);  // zero parameters and gradients
+  explicit LstmClassifier(LstmShape lstm_shape);  // zero parameters and gradients; throws on sizes < 1
   LstmParams<T> parameters() { return lstm_params(shape, params.data()); }
   LstmParams<T> gradients() { return lstm_params(shape, grads.data()); }
 
-  // Forward with a dropout mask drawn from rng (rate 0: none), backward; grads += d loss / d params.
-  // labels (1, B) of 0 and 1. Returns the batch's mean loss.
-  T loss_and_gradients(const Mat<T>& x, const Mat<T>& labels, double dropout_rate, Rng& rng);
-  // The same forward with a given mask (H, B), for gradient checks.
-  T loss_and_gradients_with_mask(const Mat<T>& x, const Mat<T>& labels, const Mat<T>& dropout_mask);
-  // Mean loss without dropout and without touching the gradients (validation).
-  T loss(const Mat<T>& x, const Mat<T>& labels);
-  // sigmoid output per beat without dropout, batch-invariant (lstm_forward_exact, a fixed-order dot product
-  // and std::exp in double).
-  Eigen::VectorXd probabilities(const Mat<T>& x);
+  // Draws a dropout mask from rng (rate 0: none), then as lstm_classifier_loss_and_gradients.
+  T loss_and_gradients(const Mat<T>& x, const Mat<T>& labels, double dropout_rate, Rng& rng) {
+    dropout_mask(mask, shape.hidden, x.cols(), dropout_rate, rng);
+    return loss_and_gradients_with_mask(x, labels, mask);
+  }
+  T loss_and_gradients_with_mask(const Mat<T>& x, const Mat<T>& labels, const Mat<T>& dropout) {
+    return lstm_classifier_loss_and_gradients(shape, params.data(), grads.data(), x, labels, dropout, cache);
+  }
+  Eigen::VectorXd probabilities(const Mat<T>& x) {
+    Eigen::VectorXd p;
+    lstm_classifier_probabilities(shape, params.data(), x, p, h_scratch);
+    return p;
+  }
 };
 
 extern template struct LstmClassifier<float>;

@@ -103,10 +103,10 @@ int main(int argc, char** argv) {
 
   // train
   ecgad::TrainArgs train;
-  CLI::App* train_cmd = app.add_subcommand("train", "Train an autoencoder on normal beats and save the model");
+  CLI::App* train_cmd = app.add_subcommand("train", "Train a model (an autoencoder on normal beats, or --model lstm on labelled beats) and save it");
   train_cmd->add_option("DATA", train.data, "Training CSV file, or - for standard input")->required();
   train_cmd->add_option("-o,--output", train.output, "Model file to write")->required();
-  train_cmd->add_option("--model", train.model, "Model kind: autoencoder (the default)")
+  train_cmd->add_option("--model", train.model, "Model kind: autoencoder (the default) or lstm (a classifier)")
       ->check(CLI::IsMember(ecgad::model_kinds()));
   train_cmd->add_option("--preset", train.preset,
                         "Starting configuration (see the list below; default: the model kind's own default)");
@@ -120,6 +120,9 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--noise", train.noise,
                         "Denoising: Gaussian noise of this std (scaled units) added to each training input")
       ->check(kNonNegative);
+  train_cmd->add_option("--hidden", train.hidden, "lstm: hidden units of the LSTM layer")->check(kPositive);
+  train_cmd->add_option("--dropout", train.dropout, "lstm: dropout rate on its last hidden state while training (0 <= R < 1)")
+      ->check(CLI::Range(0.0, 0.999999));
   train_cmd->add_option("--seed", train.seed, "Seed for weights and shuffling; same seed, same model")
       ->check(kSeed)
       ->capture_default_str();
