@@ -2,6 +2,7 @@
 # Installs what ecgad needs to build and test, from Debian's packages, only where missing.
 set -euo pipefail
 packages=(cmake g++ make libeigen3-dev libcli11-dev libfccp-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev
+          help2man dpkg-dev git
           ${ECGAD_EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do

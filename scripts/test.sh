@@ -14,6 +14,7 @@ jobs=$(nproc)
 
 bash "$root/scripts/build.sh" "$root/build"
 (cd "$root/build" && ctest --output-on-failure -j "$jobs")
+bash "$root/scripts/check_package.sh" "$root/build"
 
 bash "$root/scripts/build.sh" "$root/build-asan" -DECGAD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DECGAD_BUILD_BENCH=OFF

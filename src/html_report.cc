@@ -17,6 +17,7 @@
 #include "ecgad/metrics.h"
 #include "ecgad/output.h"
 #include "ecgad/report.h"
+#include "ecgad/version.h"
 
 namespace ecgad {
 namespace {
@@ -736,8 +737,8 @@ std::string html_report(const TrainedModel& model, const Dataset& data, const st
                            score_name == "error" ? "reconstruction errors" : score_name == "probability" ? "probabilities" : score_name + "s");
   out += curves_section(errors, f, model.threshold.value);
   out += "<div class=\"grid2\">\n" + confusion_section(f) + metrics_section(f) + "</div>\n";
-  out += "<p class=\"note\">Made by ecgad " ECGAD_VERSION ". Self-contained: no scripts, fonts or other files are "
-         "loaded.</p>\n</body>\n</html>\n";
+  out += std::string("<p class=\"note\">Made by ecgad ") + version() +
+         ". Self-contained: no scripts, fonts or other files are loaded.</p>\n</body>\n</html>\n";
   return out;
 }
 

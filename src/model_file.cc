@@ -8,6 +8,7 @@
 #include "ecgad/model.h"
 #include "ecgad/output.h"
 #include "ecgad/sha256.h"
+#include "ecgad/version.h"
 
 namespace ecgad {
 namespace {
@@ -58,7 +59,7 @@ nlohmann::json model_info(const TrainedModel& model) {
   return {
       {"format", kMagic},
       {"version", kModelFormatVersion},
-      {"created_by", std::string("ecgad ") + ECGAD_VERSION},
+      {"created_by", std::string("ecgad ") + version()},
       {"model", model_object(*model.model)},
       {"normalizer",
        {{"kind", "min-max"}, {"per_column", model.scaler.per_column}, {"min", model.scaler.min},

@@ -440,3 +440,54 @@ TEST_F(Cli, LstmRefusesWhatItCannotLearnFrom) {
 }
 
 }  // namespace
+
+namespace {
+
+// Help that catches mistakes: a short usage alone, help as a subcommand, the nearest name for a typo.
+TEST(CliHelp, UsageHelpAndDidYouMean) {
+  Result alone = ecgad("");
+  EXPECT_EQ(alone.status, 2);
+  EXPECT_NE(alone.err.find("usage: ecgad SUBCOMMAND"), std::string::npos) << alone.err;
+  EXPECT_EQ(alone.err.find("A subcommand is required"), std::string::npos);
+
+  Result typo = ecgad("scroe x.csv");
+  EXPECT_EQ(typo.status, 2);
+  EXPECT_EQ(typo.err, "ecgad: error: unknown subcommand 'scroe'; did you mean 'score'?\n");
+  Result far = ecgad("frobnicate");
+  EXPECT_EQ(far.status, 2);
+  EXPECT_NE(far.err.find("unknown subcommand 'frobnicate' (see 'ecgad --help')"), std::string::npos) << far.err;
+
+  Result option = ecgad("train x.csv -o m.ecgad --thresold best-f1");
+  EXPECT_EQ(option.status, 2);
+  EXPECT_NE(option.err.find("did you mean '--threshold'?"), std::string::npos) << option.err;
+
+  Result help = ecgad("help score");
+  EXPECT_EQ(help.status, 0);
+  EXPECT_EQ(help.out, ecgad("score --help").out);
+  EXPECT_NE(help.out.find("--only-anomalies"), std::string::npos);
+  EXPECT_EQ(ecgad("help scroe").status, 2);
+
+  Result version = ecgad("-V");
+  EXPECT_EQ(version.status, 0);
+  EXPECT_EQ(version.out.rfind("ecgad ", 0), 0u);
+  EXPECT_NE(version.out.find("model files of format versions 1 and 2"), std::string::npos) << version.out;
+}
+
+TEST(CliHelp, CompletionScriptsComeFromTheCommandLine) {
+  Result bash = ecgad("completion bash");
+  EXPECT_EQ(bash.status, 0);
+  EXPECT_NE(bash.out.find("complete -o filenames -F _ecgad ecgad"), std::string::npos);
+  // Every long option of every subcommand's --help is offered.
+  for (const char* sub : {"split", "train", "score", "evaluate", "threshold", "report"}) {
+    std::string help = ecgad(std::string(sub) + " --help").out;
+    for (std::size_t at = help.find("  --"); at != std::string::npos; at = help.find("  --", at + 1)) {
+      std::string option = help.substr(at + 2, help.find_first_of(" ,=\n", at + 2) - at - 2);
+      EXPECT_NE(bash.out.find(option), std::string::npos) << sub << " " << option;
+    }
+  }
+  Result zsh = ecgad("completion zsh");
+  EXPECT_EQ(zsh.out.rfind("#compdef ecgad\n", 0), 0u);
+  EXPECT_EQ(ecgad("completion fish").status, 2);
+}
+
+}  // namespace

@@ -38,9 +38,9 @@ void set_initial_parameters(Model& model) {
       for (Eigen::Index c = 0; c < p.cols(); ++c) {
         if (t.shape.size() == 2) {  // (outputs, inputs)
           double fan_out = static_cast<double>(t.shape[0]), fan_in = static_cast<double>(t.shape[1]);
-          p(r, c) = static_cast<float>(std::sqrt(6.0 / (fan_in + fan_out)) * std::sin(1.3 * r + 0.7 * c + 2.1 * layer));
+          p(r, c) = static_cast<float>(std::sqrt(6.0 / (fan_in + fan_out)) * std::sin(1.3 * static_cast<double>(r) + 0.7 * static_cast<double>(c) + 2.1 * layer));
         } else {
-          p(r, c) = static_cast<float>(0.02 * std::cos(r + 3.0 * layer));
+          p(r, c) = static_cast<float>(0.02 * std::cos(static_cast<double>(r) + 3.0 * layer));
         }
       }
     }

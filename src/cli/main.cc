@@ -12,9 +12,13 @@
 #include <vector>
 
 #include "commands.h"
+#include "completion.h"
+#include "suggest.h"
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
 #include "ecgad/model.h"
+#include "ecgad/model_file.h"
+#include "ecgad/version.h"
 
 namespace {
 
@@ -54,6 +58,33 @@ const CLI::Validator kSeed(
     },
     "SEED");
 
+// `ecgad --version`: what a bug report needs to know about this build.
+std::string version_text() {
+  std::string text = std::string("ecgad ") + ecgad::version();
+  if (*ecgad::git_commit()) text += " (git " + std::string(ecgad::git_commit()) + ")";
+  text += "\nbuilt with " + std::string(ecgad::compiler()) + ", -march=" + ecgad::march() + ", " + ecgad::build_type();
+  text += "\nreads model files of format versions 1 and " + std::to_string(ecgad::kModelFormatVersion) +
+          ", writes version " + std::to_string(ecgad::kModelFormatVersion);
+  text += "\nmodel kinds:";
+  for (const std::string& kind : ecgad::model_kinds()) text += " " + kind;
+  return text;
+}
+
+// The values the completion offers for options that take words, not files.
+ecgad::CompletionValues completion_values() {
+  std::vector<std::string> presets, strategies = {"mean-std:1", "percentile:95", "fixed:", "best-f1", "best-accuracy"};
+  for (const ecgad::PresetInfo& p : ecgad::presets()) presets.push_back(p.name);
+  return {{"train --model", ecgad::model_kinds()},
+          {"train --preset", presets},
+          {"train --loss", {"mae", "mse"}},
+          {"train --threshold", strategies},
+          {"threshold --threshold", strategies},
+          {"score --format", {"csv", "jsonl"}},
+          {"evaluate --format", {"text", "json"}},
+          {"evaluate --positive", {"anomaly", "normal"}},
+          {"completion SHELL", {"bash", "zsh"}}};
+}
+
 std::vector<std::pair<std::string, double>> gate_list(const ecgad::EvaluateArgs& a) {
   std::vector<std::pair<std::string, double>> gates;
   if (a.min_accuracy) gates.emplace_back("accuracy", *a.min_accuracy);
@@ -76,7 +107,7 @@ void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values) {
 
 int main(int argc, char** argv) {
   CLI::App app(kDescription, "ecgad");
-  app.set_version_flag("--version", std::string("ecgad ") + ECGAD_VERSION);
+  app.set_version_flag("-V,--version", version_text());
   app.require_subcommand(1);
   app.fallthrough(false);
   app.get_formatter()->column_width(34);
@@ -213,6 +244,31 @@ int main(int argc, char** argv) {
   report_cmd->add_option("-o,--output", report.output, "HTML file to write")->required();
   add_csv_options(report_cmd, report.csv, false);
 
+  // help [SUBCOMMAND]: the same text as --help
+  std::string help_topic;
+  CLI::App* help_cmd = app.add_subcommand("help", "Print the help of ecgad or of one subcommand");
+  help_cmd->add_option("SUBCOMMAND", help_topic, "Subcommand to explain");
+
+  // completion bash|zsh
+  std::string shell;
+  CLI::App* completion_cmd = app.add_subcommand("completion", "Print a shell completion script (bash or zsh)");
+  completion_cmd->add_option("SHELL", shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
+  completion_cmd->footer("Example: source <(ecgad completion bash)   (installed packages load it by themselves)");
+
+  // `ecgad` alone: a short usage, not CLI11's "A subcommand is required".
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: ecgad SUBCOMMAND [OPTIONS]   (subcommands:");
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      std::fprintf(stderr, " %s", sub->get_name().c_str());
+    }
+    std::fprintf(stderr, ")\n       ecgad help SUBCOMMAND, ecgad --help for more\n");
+    return 2;
+  }
+  if (std::string unknown = ecgad::unknown_subcommand_message(app, argv[1]); !unknown.empty()) {
+    std::fprintf(stderr, "ecgad: error: %s\n", unknown.c_str());
+    return 2;
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -223,12 +279,39 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string hint = "ecgad --help";
-    for (CLI::App* sub : app.get_subcommands()) hint = "ecgad " + sub->get_name() + " --help";
-    std::fprintf(stderr, "ecgad: error: %s (see '%s')\n", e.what(), hint.c_str());
+    const CLI::App* parsed = &app;
+    for (CLI::App* sub : app.get_subcommands()) {
+      hint = "ecgad " + sub->get_name() + " --help";
+      parsed = sub;
+    }
+    std::string suggestion = ecgad::unknown_option_suggestion(*parsed, argc, argv);
+    std::fprintf(stderr, "ecgad: error: %s%s (see '%s')\n", e.what(), suggestion.c_str(), hint.c_str());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ecgad: error: %s (see 'ecgad --help')\n", e.what());
     return 2;
+  }
+
+  if (help_cmd->parsed()) {
+    if (help_topic.empty()) {
+      std::fputs(app.help().c_str(), stdout);
+      return 0;
+    }
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      if (sub->get_name() == help_topic) {
+        std::fputs(sub->help("ecgad").c_str(), stdout);
+        return 0;
+      }
+    }
+    std::string unknown = ecgad::unknown_subcommand_message(app, help_topic.c_str());
+    std::fprintf(stderr, "ecgad: error: %s\n", unknown.c_str());
+    return 2;
+  }
+  if (completion_cmd->parsed()) {
+    ecgad::CompletionValues values = completion_values();
+    std::string script = shell == "zsh" ? ecgad::zsh_completion(app, values) : ecgad::bash_completion(app, values);
+    std::fputs(script.c_str(), stdout);
+    return 0;
   }
 
   try {
