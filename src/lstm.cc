@@ -174,25 +174,26 @@ void lstm_forward(Mat<T>& h, LstmCache<T>& cache, const Mat<T>& x, const LstmPar
     }
   }
   // The input projection of every step at once; each step then adds its recurrent product in place.
-  // One pass over the (large) gates buffer: b + Wx x for every column, a plain loop rather than Eigen's
-  // product, which for a thin Wx zeroes the buffer, multiplies, then adds b: three passes.
   cache.gates.resize(4 * H, steps * B);
-  for (Index col = 0; col < steps * B; ++col) {
-    T* __restrict z = &cache.gates(0, col);
-    const T* __restrict bias = params.b.data();
-    for (Index o = 0; o < 4 * H; ++o) z[o] = bias[o];
-    for (Index f = 0; f < F; ++f) {
-      const T* __restrict w = params.Wx.data() + f * 4 * H;
-      const T xf = cache.inputs(f, col);
-      for (Index o = 0; o < 4 * H; ++o) z[o] += w[o] * xf;
-    }
-  }
   cache.cells.resize(H, (steps + 1) * B);
   cache.hidden.resize(H, (steps + 1) * B);
   cache.tanh_cells.resize(H, steps * B);
   cache.cells.leftCols(B).setZero();
   cache.hidden.leftCols(B).setZero();
   for (Index t = 0; t < steps; ++t) {
+    // The input projection b + Wx x_t, step by step: written just before the recurrent product adds to it, the
+    // block stays in cache (one product over all steps at once wrote the whole (4H, T*B) buffer to memory first,
+    // and for F = 1 it is an outer product anyway, with nothing for a matrix product to batch).
+    for (Index col = t * B; col < (t + 1) * B; ++col) {
+      T* __restrict z = &cache.gates(0, col);
+      const T* __restrict bias = params.b.data();
+      for (Index o = 0; o < 4 * H; ++o) z[o] = bias[o];
+      for (Index f = 0; f < F; ++f) {
+        const T* __restrict w = params.Wx.data() + f * 4 * H;
+        const T xf = cache.inputs(f, col);
+        for (Index o = 0; o < 4 * H; ++o) z[o] += w[o] * xf;
+      }
+    }
     if (t > 0) cache.gates.middleCols(t * B, B).noalias() += params.Wh * cache.hidden.middleCols(t * B, B);
     for (Index j = 0; j < B; ++j) {
       cell_forward(&cache.gates(0, t * B + j), &cache.cells(0, t * B + j), &cache.cells(0, (t + 1) * B + j),
