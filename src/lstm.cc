@@ -162,22 +162,29 @@ static void check_input(const Mat<T>& x, const LstmShape& shape) {
   }
 }
 
+// Grows a buffer to at least `cols` columns and never shrinks it: an epoch's last, smaller batch would otherwise
+// free ~100 MB of activations and the next epoch's first batch fault it all back in, page by page.
+template <typename T>
+static void reserve_columns(Mat<T>& m, Index rows, Index cols) {
+  if (m.rows() != rows || m.cols() < cols) m.resize(rows, cols);
+}
+
 template <typename T>
 void lstm_forward(Mat<T>& h, LstmCache<T>& cache, const Mat<T>& x, const LstmParams<T>& params,
                   const LstmShape& shape) {
   check_input(x, shape);
   const Index F = shape.features, steps = shape.steps, H = shape.hidden, B = x.cols();
-  cache.inputs.resize(F, steps * B);
+  reserve_columns(cache.inputs, F, steps * B);
   for (Index t = 0; t < steps; ++t) {
     for (Index j = 0; j < B; ++j) {
       for (Index f = 0; f < F; ++f) cache.inputs(f, t * B + j) = x(t * F + f, j);
     }
   }
   // The input projection of every step at once; each step then adds its recurrent product in place.
-  cache.gates.resize(4 * H, steps * B);
-  cache.cells.resize(H, (steps + 1) * B);
-  cache.hidden.resize(H, (steps + 1) * B);
-  cache.tanh_cells.resize(H, steps * B);
+  reserve_columns(cache.gates, 4 * H, steps * B);
+  reserve_columns(cache.cells, H, (steps + 1) * B);
+  reserve_columns(cache.hidden, H, (steps + 1) * B);
+  reserve_columns(cache.tanh_cells, H, steps * B);
   cache.cells.leftCols(B).setZero();
   cache.hidden.leftCols(B).setZero();
   for (Index t = 0; t < steps; ++t) {
@@ -200,7 +207,7 @@ void lstm_forward(Mat<T>& h, LstmCache<T>& cache, const Mat<T>& x, const LstmPar
                    &cache.tanh_cells(0, t * B + j), &cache.hidden(0, (t + 1) * B + j), H);
     }
   }
-  h = cache.hidden.rightCols(B);
+  h = cache.hidden.middleCols(steps * B, B);
 }
 
 template <typename T>
@@ -222,7 +229,7 @@ void lstm_backward(LstmParams<T>& grads, LstmCache<T>& cache, const Mat<T>& dh, 
   }
   // dWh for every step in one product; step 0's h_{-1} is zero, so it is left out.
   grads.Wh.noalias() +=
-      cache.gates.rightCols((steps - 1) * B) * cache.hidden.middleCols(B, (steps - 1) * B).transpose();
+      cache.gates.middleCols(B, (steps - 1) * B) * cache.hidden.middleCols(B, (steps - 1) * B).transpose();
 }
 
 // z (M, N) += W (M, K) h (K, N), all column-major, with each z(o, j) updated as z += W(o, k) h(k, j) for

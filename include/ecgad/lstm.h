@@ -56,7 +56,8 @@ Mat<double> keras_orthogonal(Eigen::Index rows, Eigen::Index cols, Rng& rng);
 template <typename T>
 void lstm_init_keras(LstmParams<T>& params, const LstmShape& shape, Rng& rng);
 
-// What forward keeps for backward, for one batch. Step t's block of B columns is [t*B, (t+1)*B).
+// What forward keeps for backward, for one batch. Step t's block of B columns is [t*B, (t+1)*B). The buffers grow
+// to the largest batch seen and keep that size (only their first columns are used).
 template <typename T>
 struct LstmCache {
   Mat<T> inputs;      // (F, T*B): column t*B + j is x_t of beat j (the input projection is one product)
