@@ -49,6 +49,15 @@ CLI::Validator number_at_least_zero(bool zero_allowed) {
 }
 const CLI::Validator kPositive = number_at_least_zero(false);
 const CLI::Validator kNonNegative = number_at_least_zero(true);
+// A rate in [0, 1) (dropout).
+const CLI::Validator kRate(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) return "'" + text + "' is not a number";
+      return value >= 0 && value < 1 ? std::string() : "must be at least 0 and below 1, not " + text;
+    },
+    "RATE");
 
 // A seed is a whole number >= 0 (CLI11 would wrap "-1" around to 2^64 - 1).
 const CLI::Validator kSeed(
@@ -153,7 +162,7 @@ int main(int argc, char** argv) {
       ->check(kNonNegative);
   train_cmd->add_option("--hidden", train.hidden, "lstm: hidden units of the LSTM layer")->check(kPositive);
   train_cmd->add_option("--dropout", train.dropout, "lstm: dropout rate on its last hidden state while training (0 <= R < 1)")
-      ->check(CLI::Range(0.0, 0.999999));
+      ->check(kRate);
   train_cmd->add_option("--seed", train.seed, "Seed for weights and shuffling; same seed, same model")
       ->check(kSeed)
       ->capture_default_str();
