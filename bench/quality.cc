@@ -24,6 +24,7 @@
 #include "ecgad/error.h"
 #include "ecgad/report.h"
 #include "ecgad/split.h"
+#include "ecgad/text.h"
 
 namespace {
 
@@ -82,9 +83,7 @@ struct Row {
 };
 
 std::string pm(const Stats& s) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4f ± %.4f", s.mean(), s.std());
-  return buf;
+  return fmt::format("{:.4f} ± {:.4f}", s.mean(), s.std());
 }
 
 const std::vector<std::string> kStrategies = {"mean-std:1", "percentile:95", "best-accuracy", "best-f1"};
@@ -131,14 +130,11 @@ std::vector<std::pair<std::string, Row>> run(const Dataset& train_data, const Da
 std::string describe(const DetectorConfig& c) {
   std::string layers;
   for (int size : c.options.value("encoder", std::vector<int>{})) layers += (layers.empty() ? "" : ",") + std::to_string(size);
-  char name[200];
-  std::snprintf(name, sizeof name, "%s e%d b%d lr%g%s", layers.c_str(), c.train.epochs, c.train.batch_size,
-                c.train.adam.learning_rate, c.per_column_scaling ? " per-column" : "");
-  std::string text = name;
+  std::string text = fmt::format("{} e{} b{} lr{:g}{}", layers, c.train.epochs, c.train.batch_size,
+                                 c.train.adam.learning_rate, c.per_column_scaling ? " per-column" : "");
   if (c.options.value("loss", "mae") != "mae") text += " loss " + c.options.value("loss", "mae");
   if (c.options.value("input_noise", 0.0) > 0) {
-    std::snprintf(name, sizeof name, " noise %g", c.options.value("input_noise", 0.0));
-    text += name;
+    append_format(text, " noise {:g}", c.options.value("input_noise", 0.0));
   }
   return text;
 }

@@ -7,8 +7,9 @@
 #
 # "Not blank": no image decoder can be assumed on a fresh machine, so the PNG's size stands in for its content.
 # A screenshot of about:blank, taken the same way, compresses to almost nothing; the report's must be at least
-# $min_ratio times bigger. Installs nothing: without chromium it prints SKIPPED and exits 0.
-# Exit status: 0 passed or skipped, 1 the check failed, 2 bad usage.
+# $min_ratio times bigger. Installs nothing: without chromium it prints SKIPPED and exits 0, except under
+# CI=true, where a check that cannot run fails (exit 1).
+# Exit status: 0 passed or skipped, 1 the check failed (or was skipped under CI=true), 2 bad usage.
 set -euo pipefail
 export LC_ALL=C
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +34,9 @@ for name in chromium chromium-browser; do
   fi
 done
 if [ -z "$browser" ]; then
+  if [ "${CI:-}" = "true" ]; then
+    fail "chromium is not installed, and under CI=true the rendering check may not be skipped"
+  fi
   echo "check_report: SKIPPED: chromium is not installed"
   exit 0
 fi

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what ecgad needs to build and test, from Debian's packages, only where missing.
 set -euo pipefail
-packages=(cmake g++ make libeigen3-dev libcli11-dev libfccp-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev
+packages=(cmake g++ make libeigen3-dev libcli11-dev libfccp-dev nlohmann-json3-dev libfmt-dev libgtest-dev libbenchmark-dev
           help2man dpkg-dev git
+          clang libclang-rt-14-dev  # the libFuzzer harnesses (scripts/fuzz.sh)
           ${ECGAD_EXTRA_PACKAGES:-})
 missing=()
 for p in "${packages[@]}"; do

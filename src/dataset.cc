@@ -86,6 +86,7 @@ Dataset BeatReader::read_all() {
     data.lines.push_back(reader_.line());
     ++rows_;
   }
+  data.sha256 = reader_.sha256_hex();
   return data;
 }
 

@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <string>
 
 #include "ecgad/error.h"
 #include "ecgad/model.h"
+#include "ecgad/text.h"
 
 namespace ecgad {
 
@@ -27,8 +28,7 @@ Eigen::VectorXd anomaly_scores(const TrainedModel& model, const Dataset& beats, 
     if (std::isfinite(scores(i))) continue;
     double low = *std::min_element(model.scaler.min.begin(), model.scaler.min.end());
     double high = *std::max_element(model.scaler.max.begin(), model.scaler.max.end());
-    char range[96];
-    std::snprintf(range, sizeof range, "%g .. %g", low, high);
+    std::string range = fmt::format("{:g} .. {:g}", low, high);
     std::size_t line = beats.lines.size() == rows ? beats.lines[static_cast<std::size_t>(i)] : static_cast<std::size_t>(i) + 1;
     throw Error(located(beats.name, line, 1,
                         std::string("this beat cannot be scored: its values lie too far outside the range the model "

@@ -1,6 +1,6 @@
 #include "ecgad/error.h"
 
-#include <cstdio>
+#include "ecgad/text.h"
 
 namespace ecgad {
 
@@ -16,9 +16,7 @@ std::string quoted(const std::string& text, std::size_t max) {
     if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
       out += static_cast<char>(c);
     } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
+      append_format(out, "\\x{:02X}", static_cast<unsigned>(c));
     }
   }
   if (text.size() > max) out += "...";

@@ -1,14 +1,12 @@
 // The offline HTML report: one XHTML-compatible file with hand-written inline SVG plots, no script and no
 // external resource, so it opens anywhere offline. Identical inputs give identical bytes: numbers go through
-// fixed printf formats (C locale) and nothing depends on the clock or on addresses.
+// fixed {fmt} formats (no locale) and nothing depends on the clock or on addresses.
 #include "ecgad/html_report.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdarg>
 #include <cstdint>
-#include <cstdio>
 #include <string_view>
 #include <utility>
 
@@ -17,6 +15,9 @@
 #include "ecgad/metrics.h"
 #include "ecgad/output.h"
 #include "ecgad/report.h"
+#include "ecgad/report_picks.h"
+#include "ecgad/svg_plot.h"
+#include "ecgad/text.h"
 #include "ecgad/version.h"
 
 namespace ecgad {
@@ -32,74 +33,9 @@ constexpr const char* kGrey = "#777777";
 constexpr std::size_t kMaxCurvePoints = 500;
 constexpr int kHistogramBins = 50;
 
-std::string fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
-std::string fmt(const char* format, ...) {
-  char buf[128];
-  va_list args;
-  va_start(args, format);
-  int n = std::vsnprintf(buf, sizeof buf, format, args);
-  va_end(args);
-  if (n < 0) return "";
-  if (static_cast<std::size_t>(n) < sizeof buf) return buf;
-  std::string out(static_cast<std::size_t>(n) + 1, '\0');
-  va_start(args, format);
-  std::vsnprintf(out.data(), out.size(), format, args);
-  va_end(args);
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::string fixed4(double v) { return std::isfinite(v) ? fmt("%.4f", v) : "n/a"; }
-std::string g4(double v) { return fmt("%.4g", v); }
-std::string count(std::size_t n) { return fmt("%zu", n); }
+std::string g4(double v) { return general(v, 4); }
+std::string count(std::size_t n) { return std::to_string(n); }
 double to_double(std::size_t n) { return static_cast<double>(n); }
-
-// Text from user data (file names, the model file's JSON) may hold markup characters, invalid UTF-8 or
-// control characters XML forbids: escape the first, replace the others with U+FFFD so the file stays well-formed.
-std::string escape(std::string_view text) {
-  static const char* const kReplacement = "\xEF\xBF\xBD";
-  std::string out;
-  out.reserve(text.size() + 16);
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default:
-          if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-            out += kReplacement;
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-    bool ok = len > 0 && i + len <= text.size();
-    std::uint32_t cp = c & (0x7Fu >> len);
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      auto b = static_cast<unsigned char>(text[i + k]);
-      ok = (b & 0xC0) == 0x80;
-      cp = (cp << 6) | (b & 0x3Fu);
-    }
-    static const std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    ok = ok && cp >= kMin[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0xFFFE && cp != 0xFFFF;
-    if (ok) {
-      out.append(text.substr(i, len));
-      i += len;
-    } else {
-      out += kReplacement;
-      ++i;
-    }
-  }
-  return out;
-}
 
 // --- JSON from the model file, shown as text. Missing keys are fine: models can come from anywhere. ---
 
@@ -110,185 +46,16 @@ const nlohmann::json& field(const nlohmann::json& object, const char* key) {
   return it == object.end() ? kNull : *it;
 }
 
-std::string json_text(const nlohmann::json& j) {
-  if (j.is_null()) return "none";
-  if (j.is_string()) return j.get<std::string>();
-  if (j.is_boolean()) return j.get<bool>() ? "yes" : "no";
-  if (j.is_object()) {  // {"name": "adam", "beta1": 0.9} -> "adam (beta1 0.9)"; "from" heads like "name"
-    const char* head_key = field(j, "name").is_string() ? "name" : "from";
-    std::string out;
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      if (it.key() == head_key && it.value().is_string()) continue;
-      out += (out.empty() ? "" : ", ") + it.key() + " " + json_text(it.value());
-    }
-    const nlohmann::json& name = field(j, head_key);
-    if (!name.is_string()) return out;
-    return out.empty() ? name.get<std::string>() : name.get<std::string>() + " (" + out + ")";
-  }
-  if (j.is_number_float()) return fmt("%.6g", j.get<double>());
-  if (j.is_array()) {
-    std::string out;
-    for (const nlohmann::json& item : j) out += (out.empty() ? "" : ", ") + json_text(item);
-    return "[" + out + "]";
-  }
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // integers
-}
+using svg::Axis;
+using svg::LegendEntry;
+using svg::nice_axis;
+using svg::Point;
 
-// --- SVG plotting ---
-
-struct Point {
-  double x, y;
-};
-
-// An axis range that starts and ends on ticks `step` apart.
-struct Axis {
-  double lo, hi, step;
-};
-
-double nice_step(double span, int target) {
-  double raw = span / target;
-  double power = std::pow(10.0, std::floor(std::log10(raw)));
-  double f = raw / power;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * power;
-}
-
-Axis nice_axis(double lo, double hi, int target, double min_step = 0) {
-  if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
-  if (!(hi > lo)) {
-    double pad = lo == 0 ? 1 : std::fabs(lo) * 0.1;
-    lo -= pad, hi += pad;
-  }
-  double step = std::max(nice_step(hi - lo, target), min_step);
-  return {std::floor(lo / step + 1e-9) * step, std::ceil(hi / step - 1e-9) * step, step};
-}
-
-struct Tick {
-  double value;
-  std::string label;
-};
-
-std::vector<Tick> ticks(const Axis& a) {
-  int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(a.step) + 1e-9)));
-  std::vector<Tick> out;
-  auto first = static_cast<long>(std::ceil(a.lo / a.step - 1e-9));
-  auto last = static_cast<long>(std::floor(a.hi / a.step + 1e-9));
-  for (long k = first; k <= last; ++k) {
-    double v = static_cast<double>(k) * a.step;
-    if (std::fabs(v) < a.step * 1e-6) v = 0;  // no "-0"
-    out.push_back({v, fmt("%.*f", decimals, v)});
-  }
-  return out;
-}
-
-struct LegendEntry {
-  enum Kind { line, dashed, area, marker } kind;
-  const char* colour;
-  std::string label;
-};
-
-// Maps data to pixels inside a width x height SVG; the legend sits in the top margin so it never covers data.
-struct SvgPlot {
-  double width, height;
-  Axis x, y;
-  double left = 66, right = 18, top = 34, bottom = 48;
-
-  double px(double v) const { return left + (v - x.lo) / (x.hi - x.lo) * (width - left - right); }
-  double py(double v) const { return height - bottom - (v - y.lo) / (y.hi - y.lo) * (height - top - bottom); }
-
-  std::string open(const std::string& label) const {
-    return fmt("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-               "role=\"img\" aria-label=\"",
-               width, height, width, height) +
-           escape(label) + "\"><title>" + escape(label) + "</title>\n";
-  }
-
-  std::string axes(const std::string& x_label, const std::string& y_label) const {
-    double x0 = px(x.lo), x1 = px(x.hi), y0 = py(y.lo), y1 = py(y.hi);
-    std::string grid, labels;
-    for (const Tick& t : ticks(x)) {
-      double p = px(t.value);
-      grid += fmt("M%.1f %.1fV%.1f", p, y0, y1);
-      labels += fmt("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", p, y0, p, y0 + 5);
-      labels += fmt("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", p, y0 + 19) + t.label + "</text>";
-    }
-    for (const Tick& t : ticks(y)) {
-      double p = py(t.value);
-      grid += fmt("M%.1f %.1fH%.1f", x0, p, x1);
-      labels += fmt("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x0 - 5, p, x0, p);
-      labels += fmt("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", x0 - 8, p + 4) + t.label + "</text>";
-    }
-    std::string out = "<path class=\"grid\" d=\"" + grid + "\"/>\n";
-    out += fmt("<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n", x0, y1, x1 - x0, y0 - y1);
-    out += "<g class=\"ticks\">" + labels + "</g>\n";
-    out += fmt("<text class=\"label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", (x0 + x1) / 2, height - 8) +
-           escape(x_label) + "</text>\n";
-    out += fmt("<text class=\"label\" transform=\"translate(15 %.1f) rotate(-90)\" text-anchor=\"middle\">", (y0 + y1) / 2) +
-           escape(y_label) + "</text>\n";
-    return out;
-  }
-
-  std::string legend(const std::vector<LegendEntry>& entries) const {
-    std::string out = "<g class=\"legend\">";
-    double at = left, mid = 16;
-    for (const LegendEntry& e : entries) {
-      switch (e.kind) {
-        case LegendEntry::line:
-          out += fmt("<path d=\"M%.1f %.1fh22\" stroke=\"%s\" stroke-width=\"2.5\"/>", at, mid, e.colour);
-          break;
-        case LegendEntry::dashed:
-          out += fmt("<path d=\"M%.1f %.1fh22\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>", at, mid,
-                     e.colour);
-          break;
-        case LegendEntry::area:
-          out += fmt("<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"11\" fill=\"%s\" fill-opacity=\"0.45\" "
-                     "stroke=\"%s\"/>",
-                     at, mid - 5.5, e.colour, e.colour);
-          break;
-        case LegendEntry::marker:
-          out += fmt("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\" stroke=\"#ffffff\"/>", at + 11, mid, e.colour);
-          break;
-      }
-      out += fmt("<text x=\"%.1f\" y=\"%.1f\">", at + 28, mid + 4) + escape(e.label) + "</text>";
-      at += 28 + 6.8 * static_cast<double>(e.label.size()) + 22;  // a rough width of 12 px text
-    }
-    return out + "</g>\n";
-  }
-
-  std::string path_data(const std::vector<Point>& points) const {
-    std::string d;
-    d.reserve(points.size() * 14);
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      d += fmt(i == 0 ? "M%.1f %.1f" : "L%.1f %.1f", px(points[i].x), py(points[i].y));
-    }
-    return d;
-  }
-
-  std::string polyline(const std::vector<Point>& points, const char* colour, const char* extra = "",
-                       double stroke_width = 2) const {
-    return "<path d=\"" + path_data(points) +
-           fmt("\" fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"", colour, stroke_width) + extra +
-           "/>\n";
-  }
-};
-
-// Keeps a curve's shape in at most `max_points` points: a point stays when it moved more than `tolerance` in
-// x or y from the last kept one; the tolerance grows until the curve fits. Ends are always kept.
-std::vector<Point> thin_curve(const std::vector<CurvePoint>& curve, std::size_t max_points) {
+std::vector<Point> curve_points(const std::vector<CurvePoint>& curve) {
   std::vector<Point> points;
-  for (const CurvePoint& c : curve) {
-    if (std::isfinite(c.x) && std::isfinite(c.y)) points.push_back({c.x, c.y});
-  }
-  if (points.size() <= 2) return points;
-  for (double tolerance = 0.002;; tolerance *= 1.5) {
-    std::vector<Point> kept{points.front()};
-    for (std::size_t i = 1; i + 1 < points.size(); ++i) {
-      if (std::fabs(points[i].x - kept.back().x) > tolerance || std::fabs(points[i].y - kept.back().y) > tolerance) {
-        kept.push_back(points[i]);
-      }
-    }
-    kept.push_back(points.back());
-    if (kept.size() <= max_points) return kept;
-  }
+  points.reserve(curve.size());
+  for (const CurvePoint& c : curve) points.push_back({c.x, c.y});
+  return points;
 }
 
 // --- The facts the sections show ---
@@ -310,7 +77,7 @@ std::string verdict_text(double error, double threshold, bool normal) {
 std::string head(const Dataset& data) {
   return "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
          "<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
-         "<title>ecgad report: " + escape(data.name) + "</title>\n"
+         "<title>ecgad report: " + escape_xml(data.name) + "</title>\n"
          "<style>\n"
          "body{font-family:system-ui,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;color:#222;max-width:1200px;"
          "margin:0 auto;padding:12px 24px 32px;line-height:1.4;background:#fff}\n"
@@ -342,11 +109,11 @@ std::string head(const Dataset& data) {
 
 std::string summary(const Dataset& data, const TrainedModel& model, const Facts& f) {
   std::string out = "<h1>ecgad report</h1>\n<section id=\"summary\">\n";
-  out += "<p>The model scored <span class=\"mono\">" + escape(data.name) + "</span>: " + count(data.rows()) +
+  out += "<p>The model scored <span class=\"mono\">" + escape_xml(data.name) + "</span>: " + count(data.rows()) +
          " beats (" + count(f.normals) + " normal, " + count(f.anomalies) + " abnormal). A beat is called an anomaly "
-         "when its " + escape(model.model->score_name()) + " (" + escape(model.model->score_description()) +
+         "when its " + escape_xml(model.model->score_name()) + " (" + escape_xml(model.model->score_description()) +
          ") is at least the threshold " +
-         fmt("%.6g", model.threshold.value) + " (" + escape(model.threshold.strategy) + ").</p>\n";
+         fmt::format("{:.6g}", model.threshold.value) + " (" + escape_xml(model.threshold.strategy) + ").</p>\n";
   out += "<p>Accuracy <b>" + fixed4(f.as_anomaly.metrics.accuracy) + "</b>, anomalies caught (recall) <b>" +
          fixed4(f.as_anomaly.metrics.recall) + "</b>, flagged beats that are anomalies (precision) <b>" +
          fixed4(f.as_anomaly.metrics.precision) + "</b>, ROC AUC <b>" + fixed4(f.as_anomaly.roc_auc) + "</b>.</p>\n";
@@ -364,24 +131,24 @@ std::string row(const std::string& name, const std::string& escaped_value, const
 std::string model_section(const TrainedModel& model) {
   const nlohmann::json& t = model.training;
   // The model's own summary, its arrows as HTML entities (the page's bytes stay ASCII).
-  std::string layers = escape(model.model->summary());
+  std::string layers = escape_xml(model.model->summary());
   for (std::size_t at; (at = layers.find("\u2192")) != std::string::npos;) layers.replace(at, 3, "&#8594;");
   std::string scaler = "min-max to [0, 1], ";
   if (model.scaler.per_column) {
     scaler += "per column";
   } else if (model.scaler.min.size() == 1 && model.scaler.max.size() == 1) {
-    scaler += "one range over every sample: min " + fmt("%.6g", model.scaler.min[0]) + ", max " +
-              fmt("%.6g", model.scaler.max[0]);
+    scaler += "one range over every sample: min " + fmt::format("{:.6g}", model.scaler.min[0]) + ", max " +
+              fmt::format("{:.6g}", model.scaler.max[0]);
   }
   // Two tables side by side: what the model is, and how it was trained.
   std::string out = "<section id=\"model\">\n<h2>Model</h2>\n<div class=\"grid2\">\n<table>\n";
   out += row("layers", layers);
   out += row("parameters", count(model.model->parameters.size()));
-  out += row("scaling", escape(scaler));
-  out += row("threshold", fmt("%.6g", model.threshold.value) + " &#8212; anomaly when " +
-                              escape(model.model->score_name()) + " &#8805; threshold");
-  out += row("threshold strategy", escape(model.threshold.strategy));
-  if (!model.threshold.details.is_null()) out += row("threshold from", escape(json_text(model.threshold.details)));
+  out += row("scaling", escape_xml(scaler));
+  out += row("threshold", fmt::format("{:.6g}", model.threshold.value) + " &#8212; anomaly when " +
+                              escape_xml(model.model->score_name()) + " &#8805; threshold");
+  out += row("threshold strategy", escape_xml(model.threshold.strategy));
+  if (!model.threshold.details.is_null()) out += row("threshold from", escape_xml(json_text(model.threshold.details)));
   out += "</table>\n<table>\n";
   // Known training options first, in a reading order; anything else the model file holds after them.
   static const std::pair<const char*, const char*> kKnown[] = {
@@ -389,24 +156,24 @@ std::string model_section(const TrainedModel& model) {
       {"batch_size", "batch size"}, {"optimizer", "optimizer"}, {"seed", "seed"},
       {"per_column_scaling", "per-column scaling"}};
   for (const auto& [key, name] : kKnown) {
-    if (!field(t, key).is_null()) out += row(name, escape(json_text(field(t, key))));
+    if (!field(t, key).is_null()) out += row(name, escape_xml(json_text(field(t, key))));
   }
   const nlohmann::json& d = field(t, "data");
   if (d.is_object()) {
-    out += row("training data", "<span class=\"mono\">" + escape(json_text(field(d, "name"))) + "</span>");
-    out += row("training data size", escape(json_text(field(d, "rows"))) + " rows &#215; " +
-                                          escape(json_text(field(d, "width"))) + " samples");
-    out += row("training data SHA-256", escape(json_text(field(d, "sha256"))), "mono");
+    out += row("training data", "<span class=\"mono\">" + escape_xml(json_text(field(d, "name"))) + "</span>");
+    out += row("training data size", escape_xml(json_text(field(d, "rows"))) + " rows &#215; " +
+                                          escape_xml(json_text(field(d, "width"))) + " samples");
+    out += row("training data SHA-256", escape_xml(json_text(field(d, "sha256"))), "mono");
   }
   if (!field(t, "trained_on_rows").is_null()) {
-    out += row("trained on", escape(json_text(field(t, "trained_on_rows"))) + " normal rows");
+    out += row("trained on", escape_xml(json_text(field(t, "trained_on_rows"))) + " normal rows");
   }
-  if (t.is_object() && t.contains("validation")) out += row("validation data", escape(json_text(field(t, "validation"))));
+  if (t.is_object() && t.contains("validation")) out += row("validation data", escape_xml(json_text(field(t, "validation"))));
   if (t.is_object()) {
     for (auto it = t.begin(); it != t.end(); ++it) {
       bool known = it.key() == "data" || it.key() == "history" || it.key() == "trained_on_rows" || it.key() == "validation";
       for (const auto& entry : kKnown) known = known || it.key() == entry.first;
-      if (!known) out += row(escape(it.key()), escape(json_text(it.value())));
+      if (!known) out += row(escape_xml(it.key()), escape_xml(json_text(it.value())));
     }
   }
   return out + "</table>\n</div>\n</section>\n";
@@ -439,7 +206,7 @@ std::string loss_section(const TrainedModel& model) {
       y_hi = std::max(y_hi, p.y);
     }
   }
-  SvgPlot plot{1150, 320, nice_axis(0, x_max, 10, 1), nice_axis(y_lo, y_hi, 6)};
+  svg::Plot plot{1150, 320, nice_axis(0, x_max, 10, 1), nice_axis(y_lo, y_hi, 6)};
   std::string svg = plot.open("Training and validation loss per epoch") + plot.axes("epoch", "loss (MAE of the scaled beat)");
   bool markers = loss.size() <= 60 && val_loss.size() <= 60;
   std::vector<LegendEntry> legend;
@@ -453,10 +220,10 @@ std::string loss_section(const TrainedModel& model) {
   }
   if (markers) {
     svg += "<g fill=\"" + std::string(kBlue) + "\">";
-    for (const Point& p : loss) svg += fmt("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>", plot.px(p.x), plot.py(p.y));
+    for (const Point& p : loss) svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\"/>", plot.px(p.x), plot.py(p.y));
     svg += "</g>\n<g fill=\"" + std::string(kOrange) + "\">";
     for (const Point& p : val_loss) {
-      svg += fmt("<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\"/>", plot.px(p.x) - 3, plot.py(p.y) - 3);
+      svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"6\" height=\"6\"/>", plot.px(p.x) - 3, plot.py(p.y) - 3);
     }
     svg += "</g>\n";
   }
@@ -470,54 +237,7 @@ std::string loss_section(const TrainedModel& model) {
   return out + svg + "</section>\n";
 }
 
-struct Pick {
-  std::size_t row;
-  std::string why;
-};
-
-// Telling beats: the typical (median error) one of each class, the one of each class nearest the threshold,
-// and the worst mistakes of each kind. A beat chosen twice is shown once with both reasons.
-std::vector<Pick> pick_beats(const std::vector<double>& errors, const Facts& f, double threshold) {
-  std::vector<Pick> picks;
-  auto add = [&](std::size_t row, const std::string& why) {
-    for (Pick& p : picks) {
-      if (p.row == row) {
-        p.why += "; " + why;
-        return;
-      }
-    }
-    picks.push_back({row, why});
-  };
-  for (int anomaly = 0; anomaly <= 1; ++anomaly) {
-    std::vector<std::size_t> rows;
-    for (std::size_t i = 0; i < errors.size(); ++i) {
-      if (f.is_anomaly[i] == anomaly) rows.push_back(i);
-    }
-    if (rows.empty()) continue;
-    std::sort(rows.begin(), rows.end(),
-              [&](std::size_t a, std::size_t b) { return errors[a] != errors[b] ? errors[a] < errors[b] : a < b; });
-    add(rows[(rows.size() - 1) / 2], anomaly ? "typical abnormal beat (median error)" : "typical normal beat (median error)");
-  }
-  for (int anomaly = 0; anomaly <= 1; ++anomaly) {
-    std::size_t best = errors.size();
-    for (std::size_t i = 0; i < errors.size(); ++i) {
-      if (f.is_anomaly[i] != anomaly) continue;
-      if (best == errors.size() || std::fabs(errors[i] - threshold) < std::fabs(errors[best] - threshold)) best = i;
-    }
-    if (best < errors.size()) add(best, anomaly ? "abnormal beat nearest the threshold" : "normal beat nearest the threshold");
-  }
-  std::size_t false_alarm = errors.size(), miss = errors.size();
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    bool flagged = errors[i] >= threshold;
-    if (!f.is_anomaly[i] && flagged && (false_alarm == errors.size() || errors[i] > errors[false_alarm])) false_alarm = i;
-    if (f.is_anomaly[i] && !flagged && (miss == errors.size() || errors[i] < errors[miss])) miss = i;
-  }
-  if (false_alarm < errors.size()) add(false_alarm, "misclassified: the normal beat with the highest error");
-  if (miss < errors.size()) add(miss, "misclassified: the abnormal beat with the lowest error");
-  return picks;
-}
-
-std::string beat_panel(const Pick& pick, const float* input, const float* output, std::size_t width,
+std::string beat_panel(const BeatPick& pick, const float* input, const float* output, std::size_t width,
                        const Dataset& data, const std::vector<double>& errors, const Facts& f, double threshold) {
   std::vector<Point> in(width), rec(width);
   double lo = INFINITY, hi = -INFINITY;
@@ -527,7 +247,7 @@ std::string beat_panel(const Pick& pick, const float* input, const float* output
     lo = std::min({lo, in[s].y, rec[s].y});
     hi = std::max({hi, in[s].y, rec[s].y});
   }
-  SvgPlot plot{380, 240, nice_axis(0, to_double(width - 1), 7, 1), nice_axis(lo, hi, 4)};
+  svg::Plot plot{380, 240, nice_axis(0, to_double(width - 1), 7, 1), nice_axis(lo, hi, 4)};
   plot.left = 48;
   bool normal = !f.is_anomaly[pick.row];
   std::string row_text = "row " + count(pick.row + 1);
@@ -536,7 +256,7 @@ std::string beat_panel(const Pick& pick, const float* input, const float* output
     row_text += " (line " + count(data.lines[pick.row]) + ")";
   }
 
-  std::string out = "<figure>\n<figcaption><b>" + escape(pick.why) + "</b><br/>" + row_text + ", labelled " +
+  std::string out = "<figure>\n<figcaption><b>" + escape_xml(pick.why) + "</b><br/>" + row_text + ", labelled " +
                     (normal ? "normal" : "abnormal") + "; error " + g4(errors[pick.row]) + " &#8594; " +
                     verdict_text(errors[pick.row], threshold, normal) + "</figcaption>\n";
   out += plot.open(row_text + ": scaled beat and its reconstruction") + plot.axes("sample", "scaled value");
@@ -552,7 +272,7 @@ std::string beat_panel(const Pick& pick, const float* input, const float* output
 }
 
 std::string beats_section(const TrainedModel& model, const Dataset& data, const std::vector<double>& errors, const Facts& f) {
-  std::vector<Pick> picks = pick_beats(errors, f, model.threshold.value);
+  std::vector<BeatPick> picks = pick_beats(errors, f.is_anomaly, model.threshold.value);
   std::size_t width = data.width;
   Mat<float> x(static_cast<Eigen::Index>(width), static_cast<Eigen::Index>(picks.size()));
   for (std::size_t k = 0; k < picks.size(); ++k) {
@@ -589,7 +309,7 @@ std::string histogram_section(const std::vector<double>& errors, const Facts& f,
   }
   std::size_t most = 1;
   for (const auto& b : bins) most = std::max(most, *std::max_element(b.begin(), b.end()));
-  SvgPlot plot{1150, 360, x, nice_axis(0, to_double(most), 5, 1)};
+  svg::Plot plot{1150, 360, x, nice_axis(0, to_double(most), 5, 1)};
   std::string svg = plot.open("Histogram of " + scores_label + " of normal and abnormal beats") +
                     plot.axes(scores_label, "beats per bin");
   const char* colours[2] = {kBlue, kVermillion};
@@ -605,18 +325,18 @@ std::string histogram_section(const std::vector<double>& errors, const Facts& f,
            colours[c] + "\" stroke-width=\"1\"/>\n";
   }
   double tx = plot.px(threshold);
-  svg += fmt("<path d=\"M%.1f %.1fV%.1f\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n", tx,
+  svg += fmt::format("<path d=\"M{:.1f} {:.1f}V{:.1f}\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n", tx,
              plot.py(plot.y.lo), plot.py(plot.y.hi), kBlack);
   std::string threshold_label = "threshold " + g4(threshold);
-  svg += fmt("<text x=\"%.1f\" y=\"%.1f\">", tx + 6, plot.py(plot.y.hi) + 14) + threshold_label + "</text>\n";
+  svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">", tx + 6, plot.py(plot.y.hi) + 14) + threshold_label + "</text>\n";
   svg += plot.legend({{LegendEntry::area, kBlue, "normal beats (" + count(f.normals) + ")"},
                       {LegendEntry::area, kVermillion, "abnormal beats (" + count(f.anomalies) + ")"},
                       {LegendEntry::dashed, kBlack, threshold_label}}) +
          "</svg>\n";
   std::string title = scores_label;
   title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
-  return "<section id=\"errors\">\n<h2>" + escape(title) + "</h2>\n<p class=\"note\">" + count(kHistogramBins) +
-         fmt(" bins %.4g wide. ", bin_width) +
+  return "<section id=\"errors\">\n<h2>" + escape_xml(title) + "</h2>\n<p class=\"note\">" + count(kHistogramBins) +
+         fmt::format(" bins {:.4g} wide. ", bin_width) +
          "Beats right of the threshold line are called anomalies: blue area there is false alarms, vermillion "
          "area left of it is missed anomalies.</p>\n" + svg + "</section>\n";
 }
@@ -625,11 +345,11 @@ std::string curve_svg(const std::vector<Point>& curve, const Point& operating, c
                       const Point& baseline_to, const std::string& title, const std::string& x_label,
                       const std::string& y_label, const std::string& curve_label, const std::string& baseline_label,
                       double threshold) {
-  SvgPlot plot{565, 440, {0, 1, 0.2}, {0, 1, 0.2}};
+  svg::Plot plot{565, 440, {0, 1, 0.2}, {0, 1, 0.2}};
   std::string svg = plot.open(title) + plot.axes(x_label, y_label);
   svg += plot.polyline({baseline_from, baseline_to}, kGrey, " stroke-dasharray=\"5 4\"", 1.5);
   svg += plot.polyline(curve, kBlue);
-  svg += fmt("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n",
+  svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"6\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n",
              plot.px(operating.x), plot.py(operating.y), kVermillion);
   svg += plot.legend({{LegendEntry::line, kBlue, curve_label},
                       {LegendEntry::dashed, kGrey, baseline_label},
@@ -649,26 +369,26 @@ std::string curves_section(const std::vector<double>& errors, const Facts& f, do
   const Evaluation& e = f.as_anomaly;
   Point operating_roc{to_double(e.normal_as_anomaly) / to_double(f.normals),
                       to_double(e.anomaly_as_anomaly) / to_double(f.anomalies)};
-  std::vector<Point> roc_points = thin_curve(roc_curve(f.is_anomaly, errors), kMaxCurvePoints);
+  std::vector<Point> roc_points = svg::thin_curve(curve_points(roc_curve(f.is_anomaly, errors)), kMaxCurvePoints);
   roc += "<p class=\"note\">Every threshold at once: the share of anomalies caught against the share of normal "
          "beats flagged. " + count(roc_points.size()) + " points drawn.</p>\n";
   roc += curve_svg(roc_points, operating_roc, {0, 0}, {1, 1}, "ROC curve", "false positive rate (normal beats flagged)",
                    "true positive rate (anomalies caught)", "ROC curve", "chance", threshold);
 
   double prevalence = to_double(f.anomalies) / to_double(errors.size());
-  std::vector<Point> pr_points = thin_curve(precision_recall_curve(f.is_anomaly, errors), kMaxCurvePoints);
+  std::vector<Point> pr_points = svg::thin_curve(curve_points(precision_recall_curve(f.is_anomaly, errors)), kMaxCurvePoints);
   pr += "<p class=\"note\">Of the beats flagged, the share that are anomalies, against the share of anomalies "
         "caught. " + count(pr_points.size()) + " points drawn.</p>\n";
   pr += curve_svg(pr_points, {e.metrics.recall, e.metrics.precision}, {0, prevalence}, {1, prevalence},
                   "Precision-recall curve", "recall (anomalies caught)", "precision (flagged beats that are anomalies)",
-                  "PR curve", "all flagged: " + fmt("%.2f", prevalence), threshold);
+                  "PR curve", "all flagged: " + fmt::format("{:.2f}", prevalence), threshold);
   return heading + "<div class=\"grid2\">\n" + roc + "</section>\n" + pr + "</section>\n</div>\n";
 }
 
 std::string confusion_section(const Facts& f) {
   const Evaluation& e = f.as_anomaly;
   auto cell = [](std::size_t n, std::size_t of, bool correct) {
-    std::string share = of ? fmt(" (%.1f%%)", 100.0 * to_double(n) / to_double(of)) : "";
+    std::string share = of ? fmt::format(" ({:.1f}%)", 100.0 * to_double(n) / to_double(of)) : "";
     return std::string("<td class=\"num ") + (correct ? "ok" : "bad") + "\">" + count(n) + share + "</td>";
   };
   std::string out = "<section id=\"confusion\">\n<h2>Confusion matrix</h2>\n<table>\n"

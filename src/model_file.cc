@@ -1,8 +1,13 @@
 #include "ecgad/model_file.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <functional>
+#include <memory>
 
 #include "ecgad/error.h"
 #include "ecgad/model.h"
@@ -51,6 +56,29 @@ nlohmann::json model_object(const Model& model) {
 bool describes_file(const std::string& key) {
   return key == "kind" || key == "parameter_count" || key == "tensors" || key == "anomaly_score" ||
          key == "parameter_layout";
+}
+
+// Limits checked before anything else is believed: a model file is input from anywhere.
+constexpr std::size_t kMaxMetadataBytes = std::size_t{16} << 20;  // line 2; ecgad writes a few KB
+constexpr int kMaxJsonDepth = 32;                                  // ecgad writes 6 levels
+constexpr std::size_t kMaxModelFileBytes = kMaxMetadataBytes + 4 * kDefaultParameterLimit + 256;
+
+// Every string in the metadata must be printable: stored strings reach terminals and reports.
+void check_printable(const nlohmann::json& j, const std::function<Error(const std::string&)>& fail) {
+  auto printable = [](const std::string& text) {
+    return std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  };
+  if (j.is_string() && !printable(j.get_ref<const std::string&>())) {
+    throw fail("a text in the metadata holds control characters");
+  }
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (!printable(it.key())) throw fail("a key in the metadata holds control characters");
+      check_printable(it.value(), fail);
+    }
+  } else if (j.is_array()) {
+    for (const nlohmann::json& item : j) check_printable(item, fail);
+  }
 }
 
 }  // namespace
@@ -109,9 +137,17 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name, cons
   }
   std::size_t json_end = bytes.find('\n', first_newline + 1);
   if (json_end == std::string::npos || json_end >= body_size) throw fail("the metadata line is missing");
+  if (json_end - first_newline > kMaxMetadataBytes) throw fail("the metadata line is longer than any ecgad writes");
   try {
+    // Depth first: nlohmann::json recurses per level, so a deep nest would overflow the stack.
+    auto limit_depth = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+      if (depth > kMaxJsonDepth) throw fail("the metadata is nested deeper than any ecgad writes");
+      return true;
+    };
     nlohmann::json info = nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(first_newline + 1),
-                                                bytes.begin() + static_cast<std::ptrdiff_t>(json_end));
+                                                bytes.begin() + static_cast<std::ptrdiff_t>(json_end), limit_depth);
+    if (!info.is_object()) throw fail("the metadata is not a JSON object");
+    check_printable(info, fail);
     const nlohmann::json& m = info.at("model");
     if (!m.is_object()) throw fail("'model' is not an object");
     std::string kind = m.at("kind").get<std::string>();
@@ -153,29 +189,64 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name, cons
     if (trained.scaler.min.size() != scaler_width || trained.scaler.max.size() != scaler_width) {
       throw fail("the normalizer does not fit the input width");
     }
+    for (std::size_t k = 0; k < scaler_width; ++k) {
+      double low = trained.scaler.min[k], high = trained.scaler.max[k];
+      if (!std::isfinite(low) || !std::isfinite(high) || !(high > low) || !std::isfinite(high - low)) {
+        throw fail("the normalizer's range is not a finite interval with min < max");
+      }
+    }
     const nlohmann::json& labels = info.at("labels");
     trained.labels.normal = labels.at("normal").get<double>();
     trained.labels.abnormal = labels.at("abnormal").get<double>();
+    if (!std::isfinite(trained.labels.normal) || !std::isfinite(trained.labels.abnormal) ||
+        trained.labels.normal == trained.labels.abnormal) {
+      throw fail("the label values are not two distinct finite numbers");
+    }
     const nlohmann::json& t = info.at("threshold");
     if (!t.at("value").is_number()) throw fail("the threshold is not a number");
     trained.threshold.value = t.at("value").get<double>();
     trained.threshold.strategy = t.at("strategy").get<std::string>();
     trained.threshold.details = t.value("details", nlohmann::json::object());
     if (!std::isfinite(trained.threshold.value)) throw fail("the threshold is not finite");
+    try {
+      parse_threshold_strategy(trained.threshold.strategy);
+    } catch (const Error&) {
+      throw fail("the threshold strategy " + ecgad::quoted(trained.threshold.strategy) + " is not one ecgad knows");
+    }
     return trained;
   } catch (const nlohmann::json::exception& e) {
     throw fail(std::string("malformed metadata: ") + e.what());
   }
 }
 
-void save_model(const std::string& path, const TrainedModel& model) {
+void save_model(const std::string& path, const TrainedModel& model, const std::vector<ModelKind>& kinds) {
+  std::string bytes = serialize_model(model);
+  // Never write a model that could not be read back.
+  try {
+    parse_model(bytes, path, kinds);
+  } catch (const Error& e) {
+    throw Error(std::string("refusing to write a model that ecgad could not load: ") + e.what());
+  }
   AtomicOutput out(path);
-  out.write(serialize_model(model));
+  out.write(bytes);
   out.commit();
 }
 
 TrainedModel load_model(const std::string& path, const std::vector<ModelKind>& kinds) {
-  return parse_model(read_file(path), path, kinds);
+  std::FILE* raw = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (!raw) throw Error("cannot open model '" + path + "': " + std::strerror(errno));
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(raw, path == "-" ? [](std::FILE*) { return 0; } : &std::fclose);
+  // The magic first, then at most the largest file ecgad could write: /dev/zero or a huge file is refused early.
+  std::string bytes;
+  char buffer[1 << 16];
+  std::size_t got;
+  while ((got = std::fread(buffer, 1, sizeof buffer, raw)) > 0) {
+    bytes.append(buffer, got);
+    if (bytes.size() >= kMagic.size() + 1 && bytes.compare(0, kMagic.size() + 1, kMagic + " ") != 0) break;
+    if (bytes.size() > kMaxModelFileBytes) throw Error("model '" + path + "': the file is larger than any ecgad writes");
+  }
+  if (std::ferror(raw)) throw Error("cannot read model '" + path + "': " + std::strerror(errno));
+  return parse_model(bytes, path, kinds);
 }
 
 }  // namespace ecgad

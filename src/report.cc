@@ -1,10 +1,9 @@
 #include "ecgad/report.h"
 
 #include <cmath>
-#include <cstdarg>
-#include <cstdio>
 
 #include "ecgad/error.h"
+#include "ecgad/text.h"
 
 namespace ecgad {
 
@@ -68,49 +67,30 @@ std::vector<Gate> check_gates(const Evaluation& evaluation, const std::vector<st
   return gates;
 }
 
-static std::string fixed4(double v) {
-  if (std::isnan(v)) return "n/a";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
-
-static std::string format_line(const char* format, ...) __attribute__((format(printf, 1, 2)));
-static std::string format_line(const char* format, ...) {
-  char buf[512];
-  va_list args;
-  va_start(args, format);
-  std::vsnprintf(buf, sizeof buf, format, args);
-  va_end(args);
-  return buf;
-}
-
 std::string format_text(const Evaluation& e, const std::vector<Gate>& gates) {
   std::string out;
   std::size_t normal = e.per_class[0].support, anomaly = e.per_class[1].support;
-  out += format_line("data        %s: %zu rows (%zu normal, %zu abnormal)\n", e.data_name.c_str(), e.rows(), normal, anomaly);
-  out += format_line("threshold   %.9g (%s); anomaly when %s >= threshold\n", e.threshold, e.threshold_strategy.c_str(),
-                     e.score_name.c_str());
-  out += format_line("positive    %s\n\n", to_string(e.positive));
-  out += format_line("accuracy           %s\n", fixed4(e.metrics.accuracy).c_str());
-  out += format_line("precision          %s\n", fixed4(e.metrics.precision).c_str());
-  out += format_line("recall             %s\n", fixed4(e.metrics.recall).c_str());
-  out += format_line("f1                 %s\n", fixed4(e.metrics.f1).c_str());
-  out += format_line("roc_auc            %s\n", fixed4(e.roc_auc).c_str());
-  out += format_line("average_precision  %s\n\n", fixed4(e.average_precision).c_str());
+  append_format(out, "data        {}: {} rows ({} normal, {} abnormal)\n", e.data_name, e.rows(), normal, anomaly);
+  append_format(out, "threshold   {:.9g} ({}); anomaly when {} >= threshold\n", e.threshold, e.threshold_strategy,
+                e.score_name);
+  append_format(out, "positive    {}\n\n", to_string(e.positive));
+  append_format(out, "accuracy           {}\n", fixed4(e.metrics.accuracy));
+  append_format(out, "precision          {}\n", fixed4(e.metrics.precision));
+  append_format(out, "recall             {}\n", fixed4(e.metrics.recall));
+  append_format(out, "f1                 {}\n", fixed4(e.metrics.f1));
+  append_format(out, "roc_auc            {}\n", fixed4(e.roc_auc));
+  append_format(out, "average_precision  {}\n\n", fixed4(e.average_precision));
   out += "class      precision  recall      f1  support\n";
   for (const ClassMetrics& c : e.per_class) {
-    out += format_line("%-9s  %9s  %6s  %6s  %7zu\n", c.name.c_str(), fixed4(c.precision).c_str(),
-                       fixed4(c.recall).c_str(), fixed4(c.f1).c_str(), c.support);
+    append_format(out, "{:<9}  {:>9}  {:>6}  {:>6}  {:>7}\n", c.name, fixed4(c.precision), fixed4(c.recall), fixed4(c.f1), c.support);
   }
   out += "\nconfusion matrix (rows: truth, columns: predicted)\n";
   out += "                normal  anomaly\n";
-  out += format_line("  normal     %9zu  %7zu\n", e.normal_as_normal, e.normal_as_anomaly);
-  out += format_line("  anomaly    %9zu  %7zu\n", e.anomaly_as_normal, e.anomaly_as_anomaly);
+  append_format(out, "  normal     {:>9}  {:>7}\n", e.normal_as_normal, e.normal_as_anomaly);
+  append_format(out, "  anomaly    {:>9}  {:>7}\n", e.anomaly_as_normal, e.anomaly_as_anomaly);
   if (!gates.empty()) out += "\n";
   for (const Gate& g : gates) {
-    out += format_line("gate %-9s %s  %s >= %s\n", g.metric.c_str(), g.passed ? "passed" : "FAILED",
-                       fixed4(g.actual).c_str(), fixed4(g.minimum).c_str());
+    append_format(out, "gate {:<9} {}  {} >= {}\n", g.metric, g.passed ? "passed" : "FAILED", fixed4(g.actual), fixed4(g.minimum));
   }
   return out;
 }

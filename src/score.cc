@@ -1,9 +1,8 @@
 #include "ecgad/score.h"
 
-#include <cstdio>
-
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
+#include "ecgad/text.h"
 
 namespace ecgad {
 
@@ -22,18 +21,12 @@ std::string ScoreWriter::header() const {
 
 void ScoreWriter::append(std::string& out, std::size_t row, double score, bool anomaly, int label) const {
   const char* verdict = anomaly ? "anomaly" : "normal";
-  const char* label_text = label < 0 ? "" : label ? "normal" : "abnormal";
-  char line[96];
+  const char* label_text = label < 0 ? "" : label ? "normal" : "anomaly";  // the verdict's words: scripts compare them
   if (format_ == ScoreFormat::jsonl) {
-    std::snprintf(line, sizeof line, "{\"row\":%zu,\"", row);
-    out += line;
-    out += score_name_;
-    std::snprintf(line, sizeof line, "\":%.9g,\"verdict\":\"%s\"", score, verdict);
-    out += line;
+    append_format(out, "{{\"row\":{},\"{}\":{:.9g},\"verdict\":\"{}\"", row, score_name_, score, verdict);
     out += label < 0 ? "}\n" : std::string(",\"label\":\"") + label_text + "\"}\n";
   } else {
-    std::snprintf(line, sizeof line, "%zu,%.9g,%s,%s\n", row, score, verdict, label_text);
-    out += line;
+    append_format(out, "{},{:.9g},{},{}\n", row, score, verdict, label_text);
   }
 }
 

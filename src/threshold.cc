@@ -33,12 +33,13 @@ double parse_number(const std::string& text, std::string_view digits) {
   return value == 0 ? 0.0 : value;  // -0 becomes 0 so that to_string stays canonical
 }
 
-void check_errors(const std::vector<double>& errors, const char* function) {
-  if (errors.empty()) throw Error(std::string(function) + ": no reconstruction errors");
+// `rows` says which rows the statistic needed, for a message in the user's terms (not the function's name).
+void check_errors(const std::vector<double>& errors, const char* strategy, const char* rows) {
+  if (errors.empty()) throw Error(std::string(strategy) + ": the data has no " + rows + " to choose the threshold on");
   for (std::size_t i = 0; i < errors.size(); ++i) {
     if (!std::isfinite(errors[i])) {
-      throw Error(std::string(function) + ": reconstruction error at index " + std::to_string(i) +
-                  " is not finite");
+      throw Error(std::string(strategy) + ": the reconstruction error of row " + std::to_string(i + 1) + " of " +
+                  rows + " is not a finite number");
     }
   }
 }
@@ -93,8 +94,8 @@ std::string to_string(const ThresholdStrategy& strategy) {
 }
 
 double mean_std_threshold(const std::vector<double>& normal_errors, double k) {
-  check_errors(normal_errors, "mean_std_threshold");
-  if (!std::isfinite(k) || k < 0) throw Error("mean_std_threshold: K must be finite and >= 0");
+  check_errors(normal_errors, "mean-std", "normal rows");
+  if (!std::isfinite(k) || k < 0) throw Error("mean-std: K must be finite and >= 0");
   // Two passes, like numpy's std: the mean, then the mean squared deviation from it (ddof 0). numpy sums
   // pairwise, plain summation differs only in the last bits.
   const double n = static_cast<double>(normal_errors.size());
@@ -103,12 +104,20 @@ double mean_std_threshold(const std::vector<double>& normal_errors, double k) {
   const double mean = sum / n;
   double squares = 0;
   for (double e : normal_errors) squares += (e - mean) * (e - mean);
-  return mean + k * std::sqrt(squares / n);
+  const double threshold = mean + k * std::sqrt(squares / n);
+  // A huge K overflows. Refused here, where the value is made, so that no writer can store it (JSON has no
+  // infinity: the model file would hold null and no longer load).
+  if (!std::isfinite(threshold)) {
+    throw Error("threshold " + to_string(ThresholdStrategy{ThresholdStrategy::Kind::mean_std, k}) +
+                " is not a finite number (mean " + format_number(mean) + " + K * std " +
+                format_number(std::sqrt(squares / n)) + " overflows); choose a smaller K");
+  }
+  return threshold;
 }
 
 double percentile_threshold(const std::vector<double>& normal_errors, double p) {
-  check_errors(normal_errors, "percentile_threshold");
-  if (!(p >= 0 && p <= 100)) throw Error("percentile_threshold: P must be between 0 and 100");
+  check_errors(normal_errors, "percentile", "normal rows");
+  if (!(p >= 0 && p <= 100)) throw Error("percentile: P must be between 0 and 100");
   std::vector<double> sorted = normal_errors;
   std::sort(sorted.begin(), sorted.end());
   // numpy 1.24 'linear': virtual index (n - 1) * p / 100, and its _lerp, which interpolates from the nearer end
@@ -126,15 +135,16 @@ double best_threshold(const std::vector<double>& errors, const std::vector<std::
                       ThresholdStrategy::Kind objective) {
   using Kind = ThresholdStrategy::Kind;
   if (objective != Kind::best_f1 && objective != Kind::best_accuracy) {
-    throw Error("best_threshold: the objective must be best-f1 or best-accuracy");
+    throw Error("best_threshold: the objective must be best-f1 or best-accuracy");  // a programming error
   }
   if (errors.size() != is_normal.size()) {
     throw Error("best_threshold: " + std::to_string(errors.size()) + " errors but " +
                 std::to_string(is_normal.size()) + " labels");
   }
-  check_errors(errors, "best_threshold");
+  const char* name = objective == Kind::best_f1 ? "best-f1" : "best-accuracy";
+  check_errors(errors, name, "labelled rows");
   // Objectives are compared as exact integer fractions; products of counts up to 2n must fit in 64 bits.
-  if (errors.size() > (std::size_t{1} << 31)) throw Error("best_threshold: too many rows");
+  if (errors.size() > (std::size_t{1} << 31)) throw Error(std::string(name) + ": more than 2^31 rows");
 
   struct Row {
     double error;
@@ -152,8 +162,8 @@ double best_threshold(const std::vector<double>& errors, const std::vector<std::
   }
   const std::uint64_t normals = rows.size() - anomalies;
   if (anomalies == 0 || normals == 0) {
-    throw Error("best_threshold: needs both normal and anomalous rows, got " + std::to_string(normals) +
-                " normal and " + std::to_string(anomalies) + " anomalous");
+    throw Error(std::string(name) + " needs both normal and abnormal rows, and the data has " +
+                std::to_string(normals) + " normal and " + std::to_string(anomalies) + " abnormal rows");
   }
 
   // Highest error first: lowering t through the distinct values adds one run of tied rows at a time to the

@@ -11,50 +11,21 @@
 #include <sstream>
 #include <string>
 
+#include "test_util.h"
+
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using ecgad::test::exists;
+using ecgad::test::slurp;
+using ecgad::test::temp_dir;
+using Result = ecgad::test::RunResult;
 
-std::string temp_dir() {
-  static std::string dir = [] {
-    std::string pattern = ::testing::TempDir() + "/ecgad_cli_XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    return std::string(made ? made : "/tmp");
-  }();
-  return dir;
-}
+std::string path(const std::string& name) { return ecgad::test::temp_path(name); }
 
-std::string path(const std::string& name) { return temp_dir() + "/" + name; }
-
-std::string slurp(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write(const std::string& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
-
-bool exists(const std::string& file) { return std::ifstream(file).good(); }
+void write(const std::string& file, const std::string& text) { ecgad::test::write_file(file, text); }
 
 // Runs `ecgad ARGS` through the shell (so ARGS may redirect stdin), capturing stdout, stderr and the exit code.
-Result ecgad(const std::string& args) {
-  Result run;
-  std::string err_file = path("stderr.txt");
-  std::string command = std::string("'") + ECGAD_BINARY + "' " + args + " 2>'" + err_file + "'";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return run;
-  char buffer[4096];
-  std::size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, got);
-  int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.err = slurp(err_file);
-  return run;
-}
+Result ecgad(const std::string& args) { return ecgad::test::run_ecgad(args); }
 
 // A labelled toy ECG set: normal beats are one smooth bump with a little variation, abnormal beats are
 // inverted or flat. Width 24. Deterministic.
@@ -209,7 +180,7 @@ TEST_F(Cli, ScoreWritesOneLinePerRowWithLabelsWhenPresent) {
   while (std::getline(lines, line)) {
     ++rows;
     EXPECT_EQ(line.rfind(std::to_string(rows) + ",", 0), 0u) << line;
-    if (line.find(",anomaly,abnormal") != std::string::npos) ++anomalies_among_abnormal;
+    if (line.find(",anomaly,anomaly") != std::string::npos) ++anomalies_among_abnormal;
   }
   EXPECT_EQ(rows, 100u);
   EXPECT_GE(anomalies_among_abnormal, 36u);  // the toy anomalies are gross: nearly all are caught
@@ -317,14 +288,22 @@ TEST_F(Cli, EvaluateTextJsonAndGates) {
   double accuracy = (counts[0][0].get<double>() + counts[1][1].get<double>()) / 100;
   EXPECT_DOUBLE_EQ(j["accuracy"].get<double>(), accuracy);
 
-  r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "' --min-accuracy 0.5 --min-auc 1.01 --format json");
+  // A gate no metric can pass is a typo, refused before any work.
+  r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "' --min-auc 1.01");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--min-auc: a metric lies in 0..1, so a minimum of 1.01 can never pass"), std::string::npos) << r.err;
+  // A gate just above the model's accuracy fails (the toy model is not perfect).
+  ASSERT_LT(accuracy, 1.0);
+  r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "' --min-accuracy " +
+            std::to_string(std::min(1.0, accuracy + 0.005)) + " --min-auc 0.5 --format json");
   EXPECT_EQ(r.status, 1);
   j = nlohmann::json::parse(r.out);  // output still printed
   EXPECT_EQ(j["passed"], false);
-  EXPECT_EQ(j["gates"][0]["passed"], true);
+  EXPECT_EQ(j["gates"][0]["metric"], "accuracy");
+  EXPECT_EQ(j["gates"][0]["passed"], false);
   EXPECT_EQ(j["gates"][1]["metric"], "auc");
-  EXPECT_EQ(j["gates"][1]["passed"], false);
-  EXPECT_NE(r.err.find("gate failed: auc"), std::string::npos) << r.err;
+  EXPECT_EQ(j["gates"][1]["passed"], true);
+  EXPECT_NE(r.err.find("gate failed: accuracy"), std::string::npos) << r.err;
 }
 
 TEST_F(Cli, BeatsFarOutsideTheTrainingRangeAreAnErrorNotANan) {

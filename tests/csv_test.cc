@@ -16,43 +16,56 @@
 #include <vector>
 
 #include "ecgad/error.h"
+#include "ecgad/sha256.h"
+#include "test_util.h"
 
 namespace ecgad {
 namespace {
 
 using Rows = std::vector<std::vector<double>>;
-
-std::string temp_dir() {
-  static std::string dir = [] {
-    std::string pattern = ::testing::TempDir() + "/ecgad_csv_XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    return std::string(made ? made : "/tmp");
-  }();
-  return dir;
-}
+using test::temp_dir;
 
 // Writes `text` to a file named after the running test and returns its path.
 std::string write_temp(const std::string& text, const std::string& suffix = ".csv") {
   std::string path = temp_dir() + "/" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + suffix;
-  std::ofstream(path, std::ios::binary) << text;
+  test::write_file(path, text);
   return path;
 }
 
-Rows read_rows(const std::string& path, CsvOptions options = {}) {
-  CsvReader reader(path, options);
+Rows read_all(CsvReader& reader) {
   Rows rows;
   std::vector<double> row;
   while (reader.next(row)) rows.push_back(row);
   return rows;
 }
 
-Rows parse(const std::string& text, CsvOptions options = {}) { return read_rows(write_temp(text), options); }
+Rows read_rows(const std::string& path, CsvOptions options = {}) {
+  CsvReader reader(path, options);
+  return read_all(reader);
+}
 
-// The error reading `text` gives, with the file's path shown as "F"; "no error" if it reads fine.
+// The rows of `text`, read from memory as a file named "F".
+Rows parse(const std::string& text, CsvOptions options = {}) {
+  CsvReader reader = CsvReader::from_string(text, "F", options);
+  return read_all(reader);
+}
+
+// The error reading `text` gives; "no error" if it reads fine.
 std::string error_of(const std::string& text, CsvOptions options = {}) {
+  try {
+    parse(text, options);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// Calls `read(path)` on `text` written to a file, and returns its error with the file's path shown as "F".
+template <typename Read>
+std::string file_error(const std::string& text, Read read) {
   std::string path = write_temp(text);
   try {
-    read_rows(path, options);
+    read(path);
   } catch (const Error& e) {
     std::string message = e.what();
     if (message.compare(0, path.size(), path) == 0) message.replace(0, path.size(), "F");
@@ -61,16 +74,12 @@ std::string error_of(const std::string& text, CsvOptions options = {}) {
   return "no error";
 }
 
+std::string file_error_of(const std::string& text, CsvOptions options = {}) {
+  return file_error(text, [&](const std::string& path) { read_rows(path, options); });
+}
+
 std::string dataset_error(const std::string& text, LoadOptions options = {}) {
-  std::string path = write_temp(text);
-  try {
-    load_dataset(path, options);
-  } catch (const Error& e) {
-    std::string message = e.what();
-    if (message.compare(0, path.size(), path) == 0) message.replace(0, path.size(), "F");
-    return message;
-  }
-  return "no error";
+  return file_error(text, [&](const std::string& path) { load_dataset(path, options); });
 }
 
 // Points standard input at `fd` for the lifetime of this object.
@@ -103,8 +112,7 @@ TEST(CsvAccept, LeadingPlusAndSpacesAroundFields) {
 }
 
 TEST(CsvAccept, CrlfLineEndings) {
-  std::string path = write_temp("1,2\r\n3,4\r\n");
-  CsvReader reader(path);
+  CsvReader reader = CsvReader::from_string("1,2\r\n3,4\r\n", "F");
   std::vector<double> row;
   ASSERT_TRUE(reader.next(row));
   EXPECT_EQ(reader.line_text(), "1,2");
@@ -140,8 +148,7 @@ TEST(CsvAccept, LargestFloatIsInRange) {
 }
 
 TEST(CsvAccept, HeaderSkippedUnread) {
-  std::string path = write_temp("time0,time1\n1,2\n");
-  CsvReader reader(path, CsvOptions{true});
+  CsvReader reader = CsvReader::from_string("time0,time1\n1,2\n", "F", CsvOptions{true});
   std::vector<double> row;
   ASSERT_TRUE(reader.next(row));
   EXPECT_EQ(row, (std::vector<double>{1, 2}));
@@ -152,8 +159,8 @@ TEST(CsvAccept, HeaderSkippedUnread) {
 }
 
 TEST(CsvAccept, ReaderReportsPositions) {
-  std::string path = write_temp("1,22,333\n 4, 5 ,6\n");
-  CsvReader reader(path);
+  const std::string path = "numbers.csv";
+  CsvReader reader = CsvReader::from_string("1,22,333\n 4, 5 ,6\n", path);
   EXPECT_EQ(reader.name(), path);
   EXPECT_EQ(reader.columns(), 0u);
   std::vector<double> row;
@@ -300,7 +307,7 @@ TEST(CsvRefuse, LineLengthLimit) {
   for (std::size_t i = 1; i < (std::size_t{1} << 23); ++i) longest += ",0";
   ASSERT_EQ(longest.size(), 16777215u);
   {
-    CsvReader reader(write_temp(longest + "\n", "_fits.csv"));
+    CsvReader reader = CsvReader::from_string(longest + "\n", "F");
     std::vector<double> row;
     ASSERT_TRUE(reader.next(row));
     EXPECT_EQ(row.size(), std::size_t{1} << 23);
@@ -311,11 +318,34 @@ TEST(CsvRefuse, LineLengthLimit) {
             "F:2:2: binary data (byte 0x00) is not valid CSV");
 }
 
+// Most tests read from memory; a file goes through the same reader with a FILE* under it.
+TEST(CsvFile, ReadsAsFromString) {
+  using namespace std::string_literals;
+  const std::string texts[] = {"1,2\n3,4\n", "\xEF\xBB\xBF" "1,2\r\n3,4", "1,2\n\n  \n", "1,2\n3,x\n",
+                               "1,2\n3\n", "1,2\n\n3,4\n", "1,2\n3,\0\n"s, "a,b\n1,2\n", ""};
+  for (const std::string& text : texts) {
+    EXPECT_EQ(file_error_of(text), error_of(text)) << text;
+    EXPECT_EQ(file_error_of(text, CsvOptions{true}), error_of(text, CsvOptions{true})) << text;
+    if (error_of(text) == "no error") {
+      EXPECT_EQ(read_rows(write_temp(text)), parse(text)) << text;
+    }
+  }
+  // A reader moves with its input.
+  CsvReader first = CsvReader::from_string("1\n2\n", "F");
+  std::vector<double> row;
+  ASSERT_TRUE(first.next(row));
+  CsvReader second = std::move(first);
+  ASSERT_TRUE(second.next(row));
+  EXPECT_EQ(row, std::vector<double>{2});
+  EXPECT_EQ(second.line(), 2u);
+  EXPECT_FALSE(second.next(row));
+}
+
 // ---- Labels and whole data sets ----
 
 TEST(CsvLabel, NormalAbnormalOrNeither) {
-  std::string path = write_temp("0.5,1\n0.5,0\n0.5,1.0\n0.5,0.0\n0.5,2\n");
-  CsvReader reader(path);
+  const std::string path = "labels.csv";
+  CsvReader reader = CsvReader::from_string("0.5,1\n0.5,0\n0.5,1.0\n0.5,0.0\n0.5,2\n", path);
   std::vector<double> row;
   LabelSpec spec;
   std::vector<bool> seen;
@@ -513,6 +543,37 @@ TEST(CsvRobust, MutatedInputOnlyThrowsError) {
     }
   }
   EXPECT_GT(errors, 100);  // the edits did reach the error paths
+}
+
+}  // namespace
+}  // namespace ecgad
+
+namespace ecgad {
+namespace {
+
+// With CsvOptions::hash the reader fingerprints every byte it consumed, so a pipe or standard input, which
+// cannot be read twice, gets the same SHA-256 as `sha256sum FILE`.
+TEST(CsvHash, DigestOfEveryByteRead) {
+  std::string big;
+  for (int r = 0; r < 20000; ++r) big += std::to_string(r) + ",0.5," + std::to_string(r % 2) + "\n";
+  for (const std::string& text : {std::string("1,2\n3,4\n"), std::string("\xEF\xBB\xBF" "a,b\r\n1,2\r\n3,4"),
+                                 std::string("1,2\n\n  \n"), big}) {
+    std::string path = write_temp(text);
+    CsvOptions options;
+    options.header = text[0] == '\xEF';
+    options.hash = true;
+    CsvReader reader(path, options);
+    std::vector<double> row;
+    while (reader.next(row)) {
+    }
+    EXPECT_EQ(reader.sha256_hex(), sha256_hex(text)) << text.substr(0, 20);
+    LoadOptions load;
+    load.csv = options;
+    load.labelled = false;
+    EXPECT_EQ(load_dataset(path, load).sha256, sha256_hex(text));
+  }
+  // Without the option nothing is hashed.
+  EXPECT_EQ(load_dataset(write_temp("1,1\n")).sha256, "");
 }
 
 }  // namespace

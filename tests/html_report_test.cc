@@ -16,6 +16,7 @@
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
 #include "ecgad/random.h"
+#include "test_util.h"
 
 namespace ecgad {
 namespace {
@@ -82,40 +83,13 @@ std::string report_of(const Dataset& data) {
   return html_report(model, data, errors_of(model, data));
 }
 
-std::string temp_dir() {
-  static std::string dir = [] {
-    std::string pattern = ::testing::TempDir() + "/ecgad_html_XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    return std::string(made ? made : "/tmp");
-  }();
-  return dir;
-}
+using test::entries;
+using test::slurp;
+using test::temp_dir;
+using test::write_file;
 
-void write_file(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-bool have_xmllint() { return std::system("command -v xmllint >/dev/null 2>&1") == 0; }
-
-// Runs xmllint --noout on the text; returns its complaints ("" when the text is well-formed XML).
-std::string xmllint_errors(const std::string& text, const std::string& tag) {
-  std::string file = temp_dir() + "/" + tag + ".html", log = temp_dir() + "/" + tag + ".log";
-  write_file(file, text);
-  int status = std::system(("xmllint --noout '" + file + "' >'" + log + "' 2>&1").c_str());
-  std::string complaints = slurp(log);
-  if (status != 0 && complaints.empty()) complaints = "xmllint failed with status " + std::to_string(status);
-  return complaints;
-}
-
-// Checked where xmllint is installed; IsWellFormedXhtml says so when it is not.
-void expect_well_formed(const std::string& html, const std::string& tag) {
-  if (have_xmllint()) {
-    EXPECT_EQ(xmllint_errors(html, tag), "") << tag;
-  }
-}
+// Every report a test makes is checked where xmllint is installed (under CI=true it must be).
+void expect_well_formed(const std::string& html, const std::string& tag) { ECGAD_EXPECT_WELL_FORMED(html, tag); }
 
 std::size_t occurrences(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -124,9 +98,8 @@ std::size_t occurrences(const std::string& text, const std::string& what) {
 }
 
 TEST(HtmlReport, IsWellFormedXhtml) {
-  if (!have_xmllint()) GTEST_SKIP() << "xmllint is not installed (Debian package libxml2-utils): well-formedness not checked";
   std::string html = report_of(toy_data(40, 8));
-  EXPECT_EQ(xmllint_errors(html, "toy"), "");
+  ECGAD_EXPECT_WELL_FORMED(html, "toy");
 }
 
 TEST(HtmlReport, HoldsEverySection) {
@@ -227,18 +200,6 @@ TEST(HtmlReport, RefusesUnlabelledOrMismatchedInput) {
   EXPECT_THROW(html_report(model, wider, errors_of(model, data)), Error);
 }
 
-std::vector<std::string> entries(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d)) {
-      std::string name = e->d_name;
-      if (name != "." && name != "..") names.push_back(name);
-    }
-    ::closedir(d);
-  }
-  return names;
-}
-
 TEST(HtmlReport, WritesAtomicallyAndFailsCleanly) {
   Dataset data = toy_data(40, 8);
   TrainedModel model = toy_model(data);
@@ -260,7 +221,7 @@ TEST(HtmlReport, ReadOnlyFolderThrowsAndLeavesNoFile) {
   if (::access(locked.c_str(), W_OK) == 0) {
     // Root writes into a 0500 folder; /proc refuses new files even to root.
     ::chmod(locked.c_str(), 0700);
-    if (::access("/proc/self", F_OK) != 0) GTEST_SKIP() << "running as root without /proc: no unwritable folder to try";
+    if (::access("/proc/self", F_OK) != 0) ECGAD_SKIP_OR_FAIL("running as root without /proc: no unwritable folder to try");
     EXPECT_THROW(write_html_report("/proc/ecgad_report.html", model, data, errors), Error);
     EXPECT_NE(::access("/proc/ecgad_report.html", F_OK), 0);
     return;

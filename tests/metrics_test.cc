@@ -10,15 +10,16 @@
 #include <vector>
 
 #include "ecgad/error.h"
+#include "test_util.h"
 
 namespace ecgad {
 namespace {
 
 constexpr double kTol = 1e-12;
 
-// A scikit-learn fixture (see shared/fixtures/README.md), or nothing when the shared folder is absent.
+// A scikit-learn fixture (tests/fixtures/README.md), or nothing when it is missing.
 std::optional<nlohmann::json> load_fixture(const std::string& name) {
-  std::ifstream in(std::string(ECGAD_SOURCE_DIR "/../shared/fixtures/") + name);
+  std::ifstream in(test::fixture_path(name));
   if (!in) return std::nullopt;
   return nlohmann::json::parse(in);
 }
@@ -65,19 +66,19 @@ void expect_curve(const std::vector<CurvePoint>& actual, const std::vector<Curve
   }
 }
 
-#define SKIP_WITHOUT(fixture, name)                                                                     \
-  if (!fixture) GTEST_SKIP() << "fixture " name " not found in " ECGAD_SOURCE_DIR "/../shared/fixtures " \
-                                "(the shared folder beside the repository)"
+// The fixtures are checked in: a missing one is a broken checkout, not a reason to skip.
+#define REQUIRE_FIXTURE(fixture, name) \
+  ASSERT_TRUE(fixture) << "fixture " name " not found in " ECGAD_SOURCE_DIR "/tests/fixtures"
 
 TEST(MetricsSklearn, MatchesFixture) {
   auto fixture = load_fixture("metrics_sklearn.json");
-  SKIP_WITHOUT(fixture, "metrics_sklearn.json");
+  REQUIRE_FIXTURE(fixture, "metrics_sklearn.json");
   expect_matches_fixture(*fixture);
 }
 
 TEST(MetricsSklearn, MatchesTiesFixture) {
   auto fixture = load_fixture("metrics_sklearn_ties.json");
-  SKIP_WITHOUT(fixture, "metrics_sklearn_ties.json");
+  REQUIRE_FIXTURE(fixture, "metrics_sklearn_ties.json");
   expect_matches_fixture(*fixture);
 }
 
@@ -87,7 +88,7 @@ TEST(MetricsSklearn, MatchesTiesFixture) {
 // sklearn gives the last PR point (recall 0, precision 1) no threshold; ecgad uses max score + 1 there.
 TEST(MetricsSklearn, CurvesMatchSklearnOnTiesFixture) {
   auto fixture = load_fixture("metrics_sklearn_ties.json");
-  SKIP_WITHOUT(fixture, "metrics_sklearn_ties.json");
+  REQUIRE_FIXTURE(fixture, "metrics_sklearn_ties.json");
   Sample s = sample_of(*fixture);
   expect_curve(roc_curve(s.truth, s.score), {
       {1.8, 0.0, 0.0},
@@ -118,7 +119,7 @@ TEST(MetricsSklearn, CurvesMatchSklearnOnTiesFixture) {
 // Produced as in CurvesMatchSklearnOnTiesFixture, on metrics_sklearn.json (two samples tie at 0.672384).
 TEST(MetricsSklearn, CurvesMatchSklearnOnFixture) {
   auto fixture = load_fixture("metrics_sklearn.json");
-  SKIP_WITHOUT(fixture, "metrics_sklearn.json");
+  REQUIRE_FIXTURE(fixture, "metrics_sklearn.json");
   Sample s = sample_of(*fixture);
   expect_curve(roc_curve(s.truth, s.score), {
       {2.271603, 0.0, 0.0},

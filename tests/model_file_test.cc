@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 
 #include "ecgad/sha256.h"
 
@@ -170,6 +171,102 @@ TEST(ModelFile, VersionOneFilesStillLoadAndScoreTheSame) {
   // Saved again, it becomes a version-2 file with the same weights.
   TrainedModel again = parse_model(serialize_model(model), "again");
   EXPECT_EQ(again.model->parameters, model.model->parameters);
+}
+
+}  // namespace
+}  // namespace ecgad
+
+namespace ecgad {
+namespace {
+
+// A model file as an attacker would write it: any metadata and weights, with a valid checksum.
+std::string crafted(const nlohmann::json& info, const std::vector<float>& weights, int version = 2) {
+  std::string bytes = "ecgad-model " + std::to_string(version) + "\n" + info.dump() + "\n";
+  for (float w : weights) bytes.append(reinterpret_cast<const char*>(&w), 4);  // x86: little-endian
+  return bytes + "sha256 " + sha256_hex(bytes) + "\n";
+}
+
+std::vector<float> weights_of(const TrainedModel& model) {
+  return std::vector<float>(model.model->parameters.begin(), model.model->parameters.end());
+}
+
+TEST(ModelFileHostile, ThePlainCraftedFileLoads) {  // the baseline the cases below damage one field of
+  TrainedModel model = small_model();
+  EXPECT_NO_THROW(parse_model(crafted(model_info(model), weights_of(model)), "m.ecgad"));
+}
+
+TEST(ModelFileHostile, HugeLayersAreRefusedBeforeAnyAllocation) {
+  TrainedModel model = small_model();
+  nlohmann::json info = model_info(model);
+  // Layers whose weights would take gigabytes, in a file of a few hundred bytes.
+  info["model"]["layers"][1]["outputs"] = 60000;
+  info["model"]["layers"][2]["inputs"] = 60000;
+  EXPECT_NE(expect_refused(crafted(info, weights_of(model))).find("allowed"), std::string::npos);
+  for (long long size : {2147483647LL, -1LL, 0LL}) {
+    info = model_info(model);
+    info["model"]["layers"][0]["outputs"] = size;
+    EXPECT_NE(expect_refused(crafted(info, weights_of(model))).find("layer sizes"), std::string::npos) << size;
+  }
+  info = model_info(model);
+  info["model"]["layers"][0]["outputs"] = 1e30;
+  EXPECT_NE(expect_refused(crafted(info, weights_of(model))).find("whole numbers"), std::string::npos);
+  info = model_info(model);
+  info["model"]["parameter_count"] = 18446744073709551615ULL;
+  EXPECT_NE(expect_refused(crafted(info, weights_of(model))).find("size the metadata gives"), std::string::npos);
+}
+
+TEST(ModelFileHostile, DeepNestingIsRefusedWithoutRecursion) {
+  TrainedModel model = small_model();
+  std::string deep = std::string(150000, '[') + std::string(150000, ']');
+  std::string bytes = "ecgad-model 2\n" + deep + "\n";
+  bytes += "sha256 " + sha256_hex(bytes) + "\n";
+  EXPECT_NE(expect_refused(bytes).find("nested deeper"), std::string::npos);
+}
+
+TEST(ModelFileHostile, InconsistentModelsAreRefused) {
+  TrainedModel model = small_model();
+  auto refused_with = [&](const std::function<void(nlohmann::json&)>& damage, std::vector<float> weights,
+                          const std::string& words) {
+    nlohmann::json info = model_info(model);
+    damage(info);
+    std::string message = expect_refused(crafted(info, weights));
+    EXPECT_NE(message.find(words), std::string::npos) << message;
+    EXPECT_EQ(message.rfind("model 'm.ecgad': ", 0), 0u) << message;
+  };
+  std::vector<float> w = weights_of(model);
+  // A decoder that does not give back the input width (it would read out of bounds when scored).
+  refused_with([](nlohmann::json& i) { i["model"]["layers"].erase(3); }, w, "");
+  refused_with([](nlohmann::json& i) { i["normalizer"]["min"] = {5.0}; i["normalizer"]["max"] = {1.0}; }, w,
+               "min < max");
+  refused_with([](nlohmann::json& i) { i["normalizer"]["max"] = {1e308}; i["normalizer"]["min"] = {-1e308}; }, w,
+               "finite interval");
+  refused_with([](nlohmann::json& i) { i["labels"]["abnormal"] = 1.0; }, w, "distinct");
+  refused_with([](nlohmann::json& i) { i["threshold"]["strategy"] = "mean-std:1\r\nthreshold 0"; }, w,
+               "control characters");
+  refused_with([](nlohmann::json& i) { i["training"]["data"]["name"] = "\x1b[2Jgone"; }, w, "control characters");
+  refused_with([](nlohmann::json& i) { i["threshold"]["strategy"] = "magic"; }, w, "not one ecgad knows");
+  std::vector<float> nan_weights = w;
+  nan_weights[3] = std::nanf("");
+  refused_with([](nlohmann::json&) {}, nan_weights, "not a finite number");
+}
+
+TEST(ModelFileHostile, ModelsAreReadWithASizeLimit) {
+  // /dev/zero never ends; the loader stops at the wrong magic instead of reading forever.
+  try {
+    load_model("/dev/zero");
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not an ecgad model file"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ModelFileHostile, AModelThatCouldNotBeLoadedIsNeverWritten) {
+  TrainedModel model = small_model();
+  model.threshold.strategy = "nonsense";
+  std::string path = ::testing::TempDir() + "/never_written.ecgad";
+  std::remove(path.c_str());
+  EXPECT_THROW(save_model(path, model), Error);
+  EXPECT_FALSE(std::ifstream(path).good());
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ TEST(ScoreWriter, CsvLinesAndHeader) {
   writer.append(out, 1, 0.0123456789012, true, 0);
   writer.append(out, 2, 2.5, false, 1);
   writer.append(out, 3, 1e-12, false, -1);
-  EXPECT_EQ(out, "1,0.0123456789,anomaly,abnormal\n2,2.5,normal,normal\n3,1e-12,normal,\n");
+  EXPECT_EQ(out, "1,0.0123456789,anomaly,anomaly\n2,2.5,normal,normal\n3,1e-12,normal,\n");
   EXPECT_EQ(ScoreWriter(ScoreFormat::csv, "probability").header(), "row,probability,verdict,label\n");
 }
 
@@ -86,7 +86,7 @@ TEST(ScoreStream, SameOutputForEveryBlockSizeAndLabelsCarriedThrough) {
   model.threshold.value = scores[11];
   whole = score_text(model, path, options);
   EXPECT_EQ(whole.rfind("row,error,verdict,label\n1,", 0), 0u);
-  EXPECT_NE(whole.find(",anomaly,abnormal\n"), std::string::npos);
+  EXPECT_NE(whole.find(",anomaly,anomaly\n"), std::string::npos);
   EXPECT_NE(whole.find(",normal,normal\n"), std::string::npos);
   for (std::size_t batch : {1, 2, 7, 22, 23}) {
     options.batch_rows = batch;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ecgad/error.h"
+#include "test_util.h"
 
 namespace ecgad {
 namespace {
@@ -17,7 +18,7 @@ struct Fixture {
 
 // Fixture layout: two comment lines, then test indices, then train indices (space separated).
 bool read_fixture(const std::string& name, Fixture& out) {
-  std::ifstream in(std::string(ECGAD_SOURCE_DIR) + "/../shared/fixtures/" + name);
+  std::ifstream in(test::fixture_path(name));
   if (!in) return false;
   std::string line;
   std::vector<std::vector<std::size_t>*> targets = {&out.test, &out.train};
@@ -34,7 +35,7 @@ bool read_fixture(const std::string& name, Fixture& out) {
 
 void expect_matches_fixture(const std::string& name, std::size_t n, double test_size, std::uint32_t seed) {
   Fixture expected;
-  if (!read_fixture(name, expected)) GTEST_SKIP() << "fixture " << name << " not found beside the repo";
+  ASSERT_TRUE(read_fixture(name, expected)) << "fixture " << name << " not found in " ECGAD_SOURCE_DIR "/tests/fixtures";
   SplitIndices split = train_test_split(n, test_size, seed);
   EXPECT_EQ(split.test, expected.test);
   EXPECT_EQ(split.train, expected.train);

@@ -148,6 +148,34 @@ TEST(ThresholdStatistics, RejectBadInput) {
   EXPECT_THROW(percentile_threshold({1, 2}, nan), Error);
 }
 
+// mean + K * std with a huge K overflows to infinity: no writer may ever store that (a model whose threshold
+// is JSON null no longer loads), so the function itself refuses it, in words a user can act on.
+TEST(ThresholdMeanStd, AnInfiniteResultIsRefused) {
+  EXPECT_DOUBLE_EQ(mean_std_threshold({0, 10}, 1e307), 5 + 5e307);  // {0, 10}: mean 5, std 5
+  try {
+    mean_std_threshold({0, 10}, 1e308);
+    ADD_FAILURE() << "accepted an infinite threshold";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("mean-std:1e+308"), std::string::npos) << message;
+    EXPECT_NE(message.find("not a finite number"), std::string::npos) << message;
+  }
+}
+
+TEST(ThresholdStatistics, MessagesNameNoFunction) {
+  for (auto statistic : {+[] { mean_std_threshold({}, 1); }, +[] { percentile_threshold({}, 50); },
+                         +[] { best_threshold({1, 2}, {1, 1}, ThresholdStrategy::Kind::best_f1); }}) {
+    try {
+      statistic();
+      ADD_FAILURE() << "accepted";
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      EXPECT_EQ(message.find("_threshold"), std::string::npos) << message;
+      EXPECT_NE(message.find("rows"), std::string::npos) << message;
+    }
+  }
+}
+
 TEST(ThresholdBest, SeparableClassesMeetHalfway) {
   // Normals 0.1, 0.2; anomalies 0.3, 0.4. t = 0.3 is perfect for both objectives; halfway down to 0.2.
   std::vector<double> errors = {0.4, 0.1, 0.3, 0.2};

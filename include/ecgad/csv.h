@@ -15,14 +15,20 @@ namespace ecgad {
 
 struct CsvOptions {
   bool header = false;  // skip the first line (a header) instead of refusing it
+  bool hash = false;    // keep a running SHA-256 of every byte read (see CsvReader::sha256_hex)
 };
 
-// Streams the rows of a numeric CSV file; the path "-" reads standard input.
+// Streams the rows of a numeric CSV file; the path "-" reads standard input. The byte source is
+// src/csv_source.h, the number grammar include/ecgad/csv_number.h.
 // Every malformed input throws ecgad::Error "NAME:LINE:COL: what is wrong" (see README, "CSV rules").
 class CsvReader {
  public:
   explicit CsvReader(const std::string& path, CsvOptions options = {});
+  // Reads `text` as if it were a file called `name` (messages say "NAME:LINE:COL: ...").
+  static CsvReader from_string(std::string text, const std::string& name, CsvOptions options = {});
   ~CsvReader();
+  CsvReader(CsvReader&&) noexcept;
+  CsvReader& operator=(CsvReader&&) noexcept;
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
 
@@ -36,11 +42,16 @@ class CsvReader {
   std::string_view line_text() const;        // the row last returned, without its line ending
   std::size_t columns() const;               // column count of the first row (0 before it)
   const std::string& header_line() const;    // the skipped header line (with CsvOptions::header), else empty
+  // With CsvOptions::hash: the SHA-256 (hex) of the bytes read so far, which once next() has returned false
+  // is the whole input, header, BOM and line endings included: `sha256sum FILE`. A pipe or standard input
+  // cannot be read twice, so this is the only way to fingerprint them. Empty without the option.
+  std::string sha256_hex() const;
 
   // Throws ecgad::Error located at the current line and the given column.
   [[noreturn]] void fail(std::size_t column, const std::string& message) const;
 
  private:
+  CsvReader();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -23,6 +23,7 @@ struct Dataset {
   std::vector<double> values;        // rows() * width
   std::vector<std::uint8_t> normal;  // one per row, 1 = normal, 0 = abnormal; empty when unlabelled
   std::vector<std::size_t> lines;    // source line of each row, for messages
+  std::string sha256;                // of the input's bytes, read with CsvOptions::hash; else empty
 
   std::size_t rows() const { return width == 0 ? 0 : values.size() / width; }
   bool labelled() const { return !normal.empty(); }

@@ -40,7 +40,9 @@ std::string serialize_model(const TrainedModel& model);
 TrainedModel parse_model(const std::string& bytes, const std::string& name,
                          const std::vector<ModelKind>& kinds = builtin_model_kinds());
 
-void save_model(const std::string& path, const TrainedModel& model);  // atomic: temp file + rename
+// Atomic (temp file + rename); refuses to write a model that parse_model() would refuse.
+void save_model(const std::string& path, const TrainedModel& model,
+                const std::vector<ModelKind>& kinds = builtin_model_kinds());
 TrainedModel load_model(const std::string& path, const std::vector<ModelKind>& kinds = builtin_model_kinds());
 
 // Everything but the weights, as JSON (what `ecgad info` prints and line 2 of the file holds).

@@ -15,8 +15,8 @@ namespace ecgad {
 enum class ScoreFormat { csv, jsonl };
 ScoreFormat parse_score_format(const std::string& name);  // "csv" or "jsonl"; throws ecgad::Error
 
-// Formats score lines. CSV: a header "row,<score>,verdict,label", then "12,0.0345,anomaly,abnormal" (label empty
-// when the input has none). JSONL: {"row":12,"<score>":0.0345,"verdict":"anomaly","label":"abnormal"} (no label
+// Formats score lines. CSV: a header "row,<score>,verdict,label", then "12,0.0345,anomaly,anomaly" (label empty
+// when the input has none). JSONL: {"row":12,"<score>":0.0345,"verdict":"anomaly","label":"anomaly"} (no label
 // key when the input has none). <score> is the model's score name ("error", "probability"); numbers have 9
 // significant digits.
 class ScoreWriter {

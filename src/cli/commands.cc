@@ -11,11 +11,12 @@
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
 #include "ecgad/html_report.h"
+#include "ecgad/junit.h"
 #include "ecgad/output.h"
 #include "ecgad/report.h"
 #include "ecgad/score.h"
-#include "ecgad/sha256.h"
 #include "ecgad/split.h"
+#include "ecgad/text.h"
 #include "progress.h"
 
 namespace ecgad {
@@ -36,12 +37,6 @@ std::string stem(const std::string& path) {
   return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
 }
 
-std::string format_number(const char* format, double value) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, value);
-  return buf;
-}
-
 Dataset load_labelled_for(const TrainedModel& model, const std::string& path, const CsvArgs& csv,
                           const char* command) {
   return load_for_model(path, model, CsvOptions{csv.header}, true, command);
@@ -57,6 +52,9 @@ std::vector<double> scores_of(const TrainedModel& model, const Dataset& data) {
 
 int run_split(const SplitArgs& args) {
   Progress progress(args.quiet);
+  std::string train_path = args.train_out.empty() ? stem(args.data) + "_train.csv" : args.train_out;
+  std::string test_path = args.test_out.empty() ? stem(args.data) + "_test.csv" : args.test_out;
+  refuse_same_file({{"DATA", args.data}}, {{"--train-out", train_path}, {"--test-out", test_path}});
   CsvReader reader(args.data, CsvOptions{args.csv.header});
   LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
   std::vector<std::string> lines;
@@ -67,9 +65,6 @@ int run_split(const SplitArgs& args) {
   }
   SplitIndices split = train_test_split(lines.size(), args.test_size, args.seed);
   const std::string& header = reader.header_line();  // without BOM and CR, as LineReader gives it
-  std::string train_path = args.train_out.empty() ? stem(args.data) + "_train.csv" : args.train_out;
-  std::string test_path = args.test_out.empty() ? stem(args.data) + "_test.csv" : args.test_out;
-  if (train_path == test_path) throw Error("--train-out and --test-out name the same file '" + train_path + "'");
   AtomicOutput train_out(train_path), test_out(test_path);
   for (auto [out, indices] : {std::make_pair(&train_out, &split.train), std::make_pair(&test_out, &split.test)}) {
     if (!header.empty()) out->write(header + "\n");
@@ -78,14 +73,15 @@ int run_split(const SplitArgs& args) {
       out->write("\n");
     }
   }
-  train_out.commit();
-  test_out.commit();
+  commit_together({&train_out, &test_out});  // both parts or neither
   progress.message("ecgad: split " + std::to_string(lines.size()) + " rows: " + std::to_string(split.train.size()) +
                    " to " + train_path + ", " + std::to_string(split.test.size()) + " to " + test_path);
   return 0;
 }
 
 int run_train(const TrainArgs& args) {
+  refuse_same_file({{"DATA", args.data}, {"--validation", args.validation}, {"--threshold-data", args.threshold_data}},
+                   {{"-o", args.output}});
   Progress progress(args.quiet);
   auto start = std::chrono::steady_clock::now();
   std::string preset = args.preset ? *args.preset : default_preset(args.model ? *args.model : "autoencoder");
@@ -119,7 +115,9 @@ int run_train(const TrainArgs& args) {
   config.per_column_scaling = config.per_column_scaling || args.per_column;
 
   LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
-  Dataset data = load_dataset(args.data, load_options(args.csv, !args.no_labels));
+  LoadOptions data_options = load_options(args.csv, !args.no_labels);
+  data_options.csv.hash = true;  // fingerprinted while read: a named pipe or standard input cannot be read twice
+  Dataset data = load_dataset(args.data, data_options);
   std::optional<Dataset> validation, threshold_data;
   if (!args.validation.empty()) {
     // Rows of the training width, with or without a label column.
@@ -134,24 +132,25 @@ int run_train(const TrainArgs& args) {
       data, config, validation ? &*validation : nullptr, threshold_data ? &*threshold_data : nullptr,
       [&](const EpochStats& s) {
         std::string line = "epoch " + std::to_string(s.epoch) + "/" + std::to_string(epochs) + "  loss " +
-                           format_number("%.5f", s.loss);
-        if (!std::isnan(s.val_loss)) line += "  val_loss " + format_number("%.5f", s.val_loss);
-        line += "  " + format_number("%.2fs", s.seconds);
+                           fmt::format("{:.5f}", s.loss);
+        if (!std::isnan(s.val_loss)) line += "  val_loss " + fmt::format("{:.5f}", s.val_loss);
+        line += "  " + fmt::format("{:.2f}s", s.seconds);
         progress.status(line);
       });
   model.labels = labels;
   progress.done();
-  model.training["data"]["sha256"] = args.data == "-" ? nlohmann::json(nullptr) : nlohmann::json(sha256_file_hex(args.data));
+  model.training["data"]["sha256"] = data.sha256;
   save_model(args.output, model);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  progress.message("ecgad: wrote " + args.output + ": threshold " + format_number("%.6g", model.threshold.value) +
+  progress.message("ecgad: wrote " + args.output + ": threshold " + general(model.threshold.value, 6) +
                    " (" + model.threshold.strategy + "), trained on " +
                    std::to_string(model.training["trained_on_rows"].get<std::size_t>()) + " rows in " +
-                   format_number("%.2fs", seconds));
+                   fmt::format("{:.2f}s", seconds));
   return 0;
 }
 
 int run_score(const ScoreArgs& args) {
+  refuse_same_file({{"DATA", args.data}, {"-m", args.model}}, {{"-o", args.output}});
   if (args.batch_rows == 0) throw Error("--batch-rows must be at least 1");
   TrainedModel model = load_model(args.model);
   RowLayout layout{static_cast<std::size_t>(model.input_width()), RowLayout::Labels::optional, model.labels};
@@ -167,6 +166,7 @@ int run_score(const ScoreArgs& args) {
 }
 
 int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::string, double>>& gate_minimums) {
+  if (!args.report.empty()) refuse_same_file({{"DATA", args.data}, {"-m", args.model}}, {{"--report", args.report}});
   TrainedModel model = load_model(args.model);
   Dataset data = load_labelled_for(model, args.data, args.csv, "evaluate");
   std::vector<double> errors = scores_of(model, data);
@@ -178,14 +178,18 @@ int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::stri
   evaluation.threshold_details = model.threshold.details;
   std::vector<Gate> gates = check_gates(evaluation, gate_minimums);
   if (!args.report.empty()) write_html_report(args.report, model, data, errors);
-  std::string output = args.format == "json" ? to_json(evaluation, gates).dump(1) + "\n" : format_text(evaluation, gates);
+  if (!args.junit.empty()) {
+    AtomicOutput junit(args.junit);
+    junit.write(junit_xml(evaluation, gates));
+    junit.commit();
+  }
+  std::string output = args.format == "json" ? to_json(evaluation, gates).dump(2) + "\n" : format_text(evaluation, gates);
   AtomicOutput out("-");
   out.write(output);
   out.commit();
   for (const Gate& g : gates) {
     if (!g.passed) {
-      std::fprintf(stderr, "ecgad: gate failed: %s %s < %s\n", g.metric.c_str(), format_number("%.4f", g.actual).c_str(),
-                   format_number("%.4f", g.minimum).c_str());
+      fmt::print(stderr, "ecgad: gate failed: {} {} < {}\n", g.metric, fixed4(g.actual), fixed4(g.minimum));
     }
   }
   for (const Gate& g : gates) {
@@ -195,6 +199,7 @@ int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::stri
 }
 
 int run_threshold(const ThresholdArgs& args) {
+  refuse_same_file({{"DATA", args.data}}, {{"-o", args.output}});  // -o may be -m: that is the point
   ThresholdStrategy strategy = parse_threshold_strategy(args.strategy);
   TrainedModel model = load_model(args.model);
   Dataset data = load_labelled_for(model, args.data, args.csv, "threshold");
@@ -205,8 +210,8 @@ int run_threshold(const ThresholdArgs& args) {
   model.threshold = choose_threshold(strategy, normal_errors, errors, data.normal);
   model.threshold.details["file"] = data.name;
   save_model(args.output, model);
-  std::fprintf(stderr, "ecgad: wrote %s: threshold %.6g (%s on %s)\n", args.output.c_str(), model.threshold.value,
-               model.threshold.strategy.c_str(), data.name.c_str());
+  fmt::print(stderr, "ecgad: wrote {}: threshold {:.6g} ({} on {})\n", args.output, model.threshold.value,
+             model.threshold.strategy, data.name);
   return 0;
 }
 
@@ -219,6 +224,7 @@ int run_info(const std::string& model_path) {
 }
 
 int run_report(const ReportArgs& args) {
+  refuse_same_file({{"DATA", args.data}, {"-m", args.model}}, {{"-o", args.output}});
   TrainedModel model = load_model(args.model);
   Dataset data = load_labelled_for(model, args.data, args.csv, "report");
   write_html_report(args.output, model, data, scores_of(model, data));

@@ -45,7 +45,7 @@ struct ScoreArgs {
 };
 
 struct EvaluateArgs {
-  std::string data, model, positive = "anomaly", format = "text", report;
+  std::string data, model, positive = "anomaly", format = "text", report, junit;
   std::optional<double> min_accuracy, min_precision, min_recall, min_f1, min_auc;
   CsvArgs csv;
 };
@@ -69,3 +69,7 @@ int run_info(const std::string& model_path);
 int run_report(const ReportArgs& args);
 
 }  // namespace ecgad
+
+// The whole front end (src/cli/main.cc): parses argv, runs the subcommand, returns the exit code. With
+// parse_only it returns after parsing (for the command-line fuzzer).
+int ecgad_main(int argc, char** argv, bool parse_only);

@@ -1,16 +1,22 @@
 // ecgad: the command-line front end. It parses flags and calls the library; the work lives in src/.
 // Exit codes: 0 ok, 1 "found something" (an anomaly with --fail-on-anomaly, a failed gate), 2 error.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "beats.h"
 #include "commands.h"
 #include "completion.h"
 #include "suggest.h"
@@ -48,6 +54,15 @@ CLI::Validator number_at_least_zero(bool zero_allowed) {
       zero_allowed ? "NON-NEGATIVE" : "POSITIVE");
 }
 const CLI::Validator kPositive = number_at_least_zero(false);
+// A gate's minimum: a number in [0, 1] (a metric can never pass 1.5, so such a gate is a typo).
+const CLI::Validator kFraction(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) return "'" + text + "' is not a number";
+      return value >= 0 && value <= 1 ? std::string() : "a metric lies in 0..1, so a minimum of " + text + " can never pass";
+    },
+    "0..1");
 const CLI::Validator kNonNegative = number_at_least_zero(true);
 // A rate in [0, 1) (dropout).
 const CLI::Validator kRate(
@@ -59,13 +74,25 @@ const CLI::Validator kRate(
     },
     "RATE");
 
-// A seed is a whole number >= 0 (CLI11 would wrap "-1" around to 2^64 - 1).
-const CLI::Validator kSeed(
-    [](std::string& text) -> std::string {
-      bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
-      return digits ? std::string() : "a seed is a whole number from 0, not " + text;
-    },
-    "SEED");
+// A whole number in [low, high], refused (not clamped or wrapped) outside it: CLI11 alone would wrap "-1"
+// around to 2^64 - 1 and clamp 2^64 to 2^64 - 1.
+CLI::Validator whole_number(std::uint64_t low, std::uint64_t high, const char* name) {
+  std::string range = std::to_string(low) + " to " + std::to_string(high);
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
+        bool ok = !text.empty() && text[0] != '-' && parsed.ec == std::errc() &&
+                  parsed.ptr == text.data() + text.size() && value >= low && value <= high;
+        return ok ? std::string() : "must be a whole number from " + range + ", not " + text;
+      },
+      name);
+}
+const CLI::Validator kSeed32 = whole_number(0, 4294967295u, "SEED");
+const CLI::Validator kSeed64 = whole_number(0, 18446744073709551615u, "SEED");
+// Enough rows per batch to keep the matrix products efficient, few enough that a batch stays small.
+constexpr std::uint64_t kMaxBatchRows = 1000000;
+const CLI::Validator kBatchRows = whole_number(1, kMaxBatchRows, "ROWS");
 
 // `ecgad --version`: what a bug report needs to know about this build.
 std::string version_text() {
@@ -114,7 +141,9 @@ void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// The whole command line; main() below adds the check of standard output. With parse_only it stops after
+// parsing (the command-line fuzzer, fuzz/cli_fuzz.cc, which builds this file with ECGAD_NO_MAIN).
+int ecgad_main(int argc, char** argv, bool parse_only) {
   CLI::App app(kDescription, "ecgad");
   app.set_version_flag("-V,--version", version_text());
   app.require_subcommand(1);
@@ -130,7 +159,7 @@ int main(int argc, char** argv) {
                         "Fraction of rows for the test part (0 < T < 1), or a whole number of rows")
       ->capture_default_str();
   split_cmd->add_option("--seed", split.seed, "random_state of train_test_split (0 .. 4294967295)")
-      ->check(kSeed)
+      ->check(kSeed32)
       ->capture_default_str();
   split_cmd->add_option("--train-out", split.train_out, "Training rows go here (default: NAME_train.csv)");
   split_cmd->add_option("--test-out", split.test_out, "Test rows go here (default: NAME_test.csv)");
@@ -163,8 +192,9 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--hidden", train.hidden, "lstm: hidden units of the LSTM layer")->check(kPositive);
   train_cmd->add_option("--dropout", train.dropout, "lstm: dropout rate on its last hidden state while training (0 <= R < 1)")
       ->check(kRate);
-  train_cmd->add_option("--seed", train.seed, "Seed for weights and shuffling; same seed, same model")
-      ->check(kSeed)
+  train_cmd->add_option("--seed", train.seed,
+                        "Seed for weights and shuffling (0 .. 18446744073709551615); same seed, same model")
+      ->check(kSeed64)
       ->capture_default_str();
   train_cmd->add_option("--threshold", train.threshold,
                         "How to choose the threshold: mean-std:K, percentile:P, fixed:V, best-f1, best-accuracy");
@@ -192,13 +222,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   score_cmd->add_flag("--only-anomalies", score.only_anomalies, "Write only the rows judged anomalies");
   score_cmd->add_flag("--fail-on-anomaly", score.fail_on_anomaly, "Exit with 1 when any row is an anomaly (like grep)");
-  score_cmd->add_option("--batch-rows", score.batch_rows, "Rows scored at a time (memory stays bounded)")
-      ->check(kPositive)
+  score_cmd->add_option("--batch-rows", score.batch_rows, "Rows scored at a time, 1 .. 1000000 (memory stays bounded)")
+      ->check(kBatchRows)
       ->capture_default_str();
   add_csv_options(score_cmd, score.csv, false);
   score_cmd->footer(
       "Rows may carry a label column (width + 1 columns) or not (width columns).\n"
-      "Columns: row (1-based data row), error, verdict (normal|anomaly), label (normal|abnormal, if given).\n"
+      "Columns: row (1-based data row), error (probability for a classifier), verdict (normal|anomaly),\n"
+      "label (normal|anomaly, if the input has labels: the same words, so scripts can compare them).\n"
       "Example: ecgad score -m model.ecgad new_beats.csv --only-anomalies --fail-on-anomaly");
 
   // evaluate
@@ -214,11 +245,14 @@ int main(int argc, char** argv) {
   evaluate_cmd->add_option("--format", evaluate.format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  evaluate_cmd->add_option("--min-accuracy", evaluate.min_accuracy, "Gate: exit 1 when accuracy is lower");
-  evaluate_cmd->add_option("--min-precision", evaluate.min_precision, "Gate: exit 1 when precision is lower");
-  evaluate_cmd->add_option("--min-recall", evaluate.min_recall, "Gate: exit 1 when recall is lower");
-  evaluate_cmd->add_option("--min-f1", evaluate.min_f1, "Gate: exit 1 when F1 is lower");
-  evaluate_cmd->add_option("--min-auc", evaluate.min_auc, "Gate: exit 1 when ROC AUC is lower");
+  evaluate_cmd->add_option("--min-accuracy", evaluate.min_accuracy, "Gate: exit 1 when accuracy is lower")->check(kFraction);
+  evaluate_cmd->add_option("--min-precision", evaluate.min_precision, "Gate: exit 1 when precision is lower")
+      ->check(kFraction);
+  evaluate_cmd->add_option("--min-recall", evaluate.min_recall, "Gate: exit 1 when recall is lower")->check(kFraction);
+  evaluate_cmd->add_option("--min-f1", evaluate.min_f1, "Gate: exit 1 when F1 is lower")->check(kFraction);
+  evaluate_cmd->add_option("--min-auc", evaluate.min_auc, "Gate: exit 1 when ROC AUC is lower")->check(kFraction);
+  evaluate_cmd->add_option("--junit", evaluate.junit,
+                           "Also write the metrics and gates as JUnit XML test cases (for CI test reports)");
   evaluate_cmd->add_option("--report", evaluate.report, "Also write an HTML report with plots to this file");
   add_csv_options(evaluate_cmd, evaluate.csv, false);
   evaluate_cmd->footer(
@@ -252,6 +286,43 @@ int main(int argc, char** argv) {
   report_cmd->add_option("-m,--model", report.model, "Model file from 'ecgad train'")->required();
   report_cmd->add_option("-o,--output", report.output, "HTML file to write")->required();
   add_csv_options(report_cmd, report.csv, false);
+
+  // beats
+  ecgad::BeatsArgs beats;
+  CLI::App* beats_cmd = app.add_subcommand(
+      "beats", "Cut a raw ECG recording (WFDB record or signal CSV) into one beat per row, ready to score");
+  beats_cmd
+      ->add_option("RECORD", beats.record, "A WFDB header (.hea, or the record name), or a signal CSV (needs --fs)")
+      ->required();
+  beats_cmd->add_option("-o,--output", beats.output, "Write the beats here instead of standard output (atomically)");
+  beats_cmd->add_option("--channel", beats.channel,
+                        "Lead: a WFDB signal name or 0-based number (default MLII, II, else the first), "
+                        "or a CSV header name");
+  beats_cmd->add_option("--annotations", beats.annotations,
+                        "Label beats from reference annotations: 'atr' (RECORD.atr) or a file; adds a label column");
+  beats_cmd->add_option("--peaks", beats.peaks, "R peaks: detect (Pan-Tompkins) or annotations (the reference beats)")
+      ->check(CLI::IsMember({"detect", "annotations"}))
+      ->capture_default_str();
+  beats_cmd->add_option("--peaks-out", beats.peaks_out,
+                        "Also write each output beat's R peak: sample index (0-based),time in seconds");
+  auto* beats_width = beats_cmd->add_option("--width", beats.width, "Samples per beat (default 140)")->check(kPositive);
+  beats_cmd->add_option("-m,--model", beats.model, "Take the width from this model file")->excludes(beats_width);
+  beats_cmd->add_option("--window", beats.window,
+                        "rr (previous to next RR midpoint) or fixed (--before/--after seconds around R)")
+      ->check(CLI::IsMember({"rr", "fixed"}))
+      ->capture_default_str();
+  beats_cmd->add_option("--before", beats.before, "--window fixed: seconds before the R peak (default 0.25)")
+      ->check(kNonNegative);
+  beats_cmd->add_option("--after", beats.after, "--window fixed: seconds after the R peak (default 0.45)")
+      ->check(kNonNegative);
+  beats_cmd->add_option("--fs", beats.fs, "Sampling rate of a signal CSV, in Hz")->check(kPositive);
+  beats_cmd->add_option("--column", beats.column, "Column of a signal CSV holding the lead (1-based)")
+      ->check(kPositive);
+  beats_cmd->add_flag("-q,--quiet", beats.quiet, "Print no summary on standard error");
+  beats_cmd->footer(
+      "Beats are resampled linearly to the width; values in the recording's physical units (mV).\n"
+      "Example: ecgad beats data/mitdb/100.hea --annotations atr -o beats.csv --peaks-out peaks.csv\n"
+      "         ecgad beats data/mitdb/100.hea | ecgad score -m model.ecgad -");
 
   // help [SUBCOMMAND]: the same text as --help
   std::string help_topic;
@@ -323,6 +394,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (parse_only) return 0;
   try {
     if (split_cmd->parsed()) return ecgad::run_split(split);
     if (train_cmd->parsed()) return ecgad::run_train(train);
@@ -331,6 +403,7 @@ int main(int argc, char** argv) {
     if (threshold_cmd->parsed()) return ecgad::run_threshold(threshold);
     if (info_cmd->parsed()) return ecgad::run_info(info_model);
     if (report_cmd->parsed()) return ecgad::run_report(report);
+    if (beats_cmd->parsed()) return ecgad::run_beats(beats);
   } catch (const ecgad::Error& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "ecgad: error: %s\n", e.what());
@@ -338,9 +411,30 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "ecgad: error: out of memory\n");
     return 2;
+  } catch (const std::length_error&) {  // a container asked for more than it can ever hold ("vector::reserve")
+    std::fprintf(stderr, "ecgad: error: out of memory: the input asks for more than can be held in memory\n");
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ecgad: error: %s\n", e.what());
     return 2;
   }
   return 2;
 }
+
+#ifndef ECGAD_NO_MAIN
+int main(int argc, char** argv) {
+  int code = ecgad_main(argc, argv, false);
+  // What went to standard output (results, --help, --version) must have arrived: `ecgad --help > /dev/full`
+  // is an error, not a success. Exit code 2 has already said why.
+  std::cout.flush();
+  errno = 0;
+  bool written = std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good();
+  if (!written && code != 2) {
+    // errno is only known when this last flush failed; an earlier one set the stream's error flag only.
+    std::fprintf(stderr, "ecgad: error: cannot write to standard output%s%s\n", errno ? ": " : "",
+                 errno ? std::strerror(errno) : "");
+    return 2;
+  }
+  return code;
+}
+#endif

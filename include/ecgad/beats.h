@@ -1,0 +1,89 @@
+// From a continuous recording to beats: load one lead (WFDB record or a signal CSV), find its R peaks, cut a
+// window around each and resample it to a fixed width, optionally labelled from reference annotations.
+// What `ecgad beats` calls.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ecgad/wfdb.h"
+
+namespace ecgad {
+
+// ---- one lead of a recording -------------------------------------------------------------------------------
+
+struct RecordingOptions {
+  std::string channel;         // WFDB: a signal's description (lead name) or its 0-based number; empty = default
+  std::size_t column = 0;      // CSV: 1-based column; 0 = the file must have one column
+  std::optional<double> fs;    // CSV: required; WFDB: must agree with the header when given
+};
+
+struct Recording {
+  std::string name;            // the file named in messages (the .hea, or the CSV)
+  std::string annotation_base; // record path without extension, for "--annotations atr" ("" for stdin)
+  bool wfdb = false;
+  double fs = 0;               // samples per second
+  std::string channel;         // lead name (WFDB description or CSV header), or "signal N"/"column N"
+  std::vector<double> signal;  // physical units (mV for ECG), one per sample
+};
+
+// RECORD is a .hea path, a record name without extension (NAME.hea exists), or a signal CSV/text file ("-" = stdin).
+// Default WFDB channel: the lead named MLII, else II, else signal 0.
+Recording load_recording(const std::string& record, const RecordingOptions& options);
+
+// A plain signal: one number per line, or several columns (comma-, semicolon-, tab- or space-separated) of which
+// `column` (1-based) is taken; a first line whose chosen field is not a number is a header. `channel_name`, if not
+// null, receives the header's name for the column. Errors say NAME:LINE:COL.
+std::vector<double> read_signal_csv(const std::string& path, std::size_t column, std::string* channel_name = nullptr,
+                                    const std::string& column_name = "");
+
+// ---- cutting and resampling --------------------------------------------------------------------------------
+
+// The default is rr_midpoints: it is closer to how ECG5000's beats were made (each over its own length,
+// interpolated to 140 samples), and it shows rhythm as shape: a premature beat's R peak sits early in its row. On record 100
+// it separates the atrial premature beats that a fixed window hides (docs/beats.md: ROC AUC 0.996 against 0.661).
+enum class BeatWindow {
+  fixed,        // [R - before, R + after] seconds: the same time scale for every beat, morphology only
+  rr_midpoints  // from the midpoint of the previous RR interval to the midpoint of the next (each half <= 1 s)
+};
+
+struct BeatOptions {
+  BeatWindow window = BeatWindow::rr_midpoints;
+  double before = 0.25, after = 0.45;  // seconds, for BeatWindow::fixed
+  double max_half_rr = 1.0;            // seconds, for BeatWindow::rr_midpoints (a pause does not stretch a beat)
+  std::size_t width = 140;             // samples per output beat (ECG5000's 140 by default)
+};
+
+// Beats as rows: values (rows x width, row-major) and, for each row, the index into the input peaks it came from.
+struct Beats {
+  std::size_t width = 0;
+  std::vector<double> values;
+  std::vector<std::size_t> peak_index;
+  std::size_t rows() const { return peak_index.size(); }
+};
+
+// Linear interpolation of x at `width` evenly spaced positions from `start` to `end` (in samples, fractional,
+// both inside [0, n-1]): out[k] = x at start + k (end - start) / (width - 1), between the two nearest samples.
+void resample_linear(const double* x, std::size_t n, double start, double end, std::size_t width, double* out);
+
+// Cuts one window per peak (peaks increasing, 0-based samples at rate fs) and resamples it. A peak whose window
+// does not fit in the signal (too close to an end; for rr_midpoints also the first and last peak, which lack a
+// neighbour) gives no row.
+Beats cut_beats(const std::vector<double>& signal, double fs, const std::vector<long long>& peaks,
+                const BeatOptions& options);
+
+// ---- labels from reference annotations ---------------------------------------------------------------------
+
+// The beat annotations' positions (in time order) and whether each is AAMI class N (normal). Non-beat
+// annotations are dropped.
+struct ReferenceBeats {
+  std::vector<long long> samples;
+  std::vector<std::uint8_t> normal;
+  std::vector<int> codes;
+};
+ReferenceBeats reference_beats(const std::vector<Annotation>& annotations);
+
+}  // namespace ecgad

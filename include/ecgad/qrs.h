@@ -1,0 +1,53 @@
+// R-peak detection after Pan and Tompkins (1985), "A real-time QRS detection algorithm", IEEE TBME 32(3),
+// written out stage by stage and scaled to any sampling rate (the paper's integer filters are for 200 Hz):
+//   band-pass      high-pass  x - (moving average over 160 ms)    (the paper's 32-sample all-pass minus low-pass)
+//                  low-pass   moving average over 30 ms, twice    (the paper's (1 - z^-6)^2 / (1 - z^-1)^2)
+//   derivative     (-x[n-2k] - 2x[n-k] + 2x[n+k] + x[n+2k]) / 8,  k = round(fs / 200)
+//   squaring
+//   integration    moving average over 150 ms
+// Every window is centred (the record is processed offline), so no stage delays the signal and a peak of the
+// integrated signal lies over its QRS complex. Decision rules, as in the paper: candidates are peaks of the
+// integrated signal at least 200 ms apart (refractory period); a candidate is a QRS when it crosses the signal
+// threshold of both the integrated and the band-passed signal, each threshold = noise level + 0.25 (signal level -
+// noise level), the levels running averages (1/8 new) of the peaks judged signal and noise; a candidate within
+// 360 ms of the last QRS whose slope is under half of that QRS's is a T wave; after 166% of the mean RR interval
+// without a QRS, the largest peak above the noise threshold in between is taken (search-back; levels then learn
+// 1/4 of it); an irregular rhythm (last RR outside 92-116% of the mean) halves the thresholds. Squaring and
+// taking |band-pass| make the polarity of the lead irrelevant; the high-pass removes baseline wander.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace ecgad {
+
+// The intermediate signals, each as long as the input (for tests, plots and the curious).
+struct PanTompkinsStages {
+  std::vector<double> highpassed;  // x minus its 160 ms moving average: baseline removed, shape kept
+  std::vector<double> bandpassed;  // highpassed, low-passed
+  std::vector<double> derivative;
+  std::vector<double> integrated;  // moving average of the squared derivative
+};
+
+PanTompkinsStages pan_tompkins_stages(const double* signal, std::size_t n, double fs);
+
+// R-peak sample indices (0-based, increasing). Each is the extremum of the high-passed signal, on the side of the
+// band-passed signal's largest excursion, within 50 ms of the detection: the R wave, or the deepest deflection of a
+// QS complex. Throws ecgad::Error when fs is not a positive number.
+std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, double fs);
+inline std::vector<long long> detect_r_peaks(const std::vector<double>& signal, double fs) {
+  return detect_r_peaks(signal.data(), signal.size(), fs);
+}
+
+// Detections scored against reference beats as ANSI/AAMI EC57 does: a detection within `tolerance` samples of a
+// reference beat matches it (each used at most once, nearest first in time order).
+struct BeatMatch {
+  std::size_t true_positives = 0, false_negatives = 0, false_positives = 0;
+  std::vector<long long> matched_reference;  // for each detection: the index of its reference beat, or -1
+  double sensitivity() const;                // TP / (TP + FN)
+  double positive_predictivity() const;      // TP / (TP + FP)
+};
+BeatMatch match_beats(const std::vector<long long>& detected, const std::vector<long long>& reference,
+                      long long tolerance);
+
+}  // namespace ecgad

@@ -1,0 +1,265 @@
+#include "ecgad/beats.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "ecgad/error.h"
+#include "ecgad/output.h"
+
+namespace ecgad {
+namespace {
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool is_file(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
+}
+
+std::string trimmed(const std::string& text) {
+  std::size_t a = text.find_first_not_of(" \t\r\""), b = text.find_last_not_of(" \t\r\"");
+  return a == std::string::npos ? "" : text.substr(a, b - a + 1);
+}
+
+bool all_digits(const std::string& text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+std::size_t choose_signal(const WfdbHeader& header, const std::string& channel) {
+  const std::size_t count = header.signals.size();
+  if (channel.empty()) {
+    for (const char* preferred : {"MLII", "II"}) {
+      for (std::size_t s = 0; s < count; ++s) {
+        if (trimmed(header.signals[s].description) == preferred) return s;
+      }
+    }
+    return 0;
+  }
+  for (std::size_t s = 0; s < count; ++s) {
+    if (trimmed(header.signals[s].description) == channel) return s;
+  }
+  std::size_t index = 0;
+  auto parsed = std::from_chars(channel.data(), channel.data() + channel.size(), index);
+  if (all_digits(channel) && parsed.ec == std::errc() && index < count) return index;
+  std::string names;
+  for (std::size_t s = 0; s < count; ++s) {
+    names += (s ? ", " : "") + std::to_string(s) + " " +
+             (header.signals[s].description.empty() ? "(unnamed)" : header.signals[s].description);
+  }
+  throw Error(header.path + ": no signal " + quoted(channel) +
+              " (--channel takes a lead name or a 0-based number: " + names + ")");
+}
+
+}  // namespace
+
+Recording load_recording(const std::string& record, const RecordingOptions& options) {
+  Recording r;
+  std::string header_path;
+  if (record != "-") {
+    if (ends_with(record, ".hea")) {
+      header_path = record;
+    } else if (is_file(record + ".hea")) {
+      header_path = record + ".hea";
+    }
+  }
+  if (!header_path.empty()) {
+    if (options.column != 0) {
+      throw Error("--column is for signal CSV files; choose a lead of " + header_path + " with --channel");
+    }
+    WfdbHeader header = read_wfdb_header(header_path);
+    if (options.fs && std::fabs(*options.fs - header.sampling_frequency) > 1e-9 * header.sampling_frequency) {
+      throw Error(header_path + " is sampled at " + std::to_string(header.sampling_frequency) +
+                  " Hz; --fs is for signal CSV files and may not contradict a header");
+    }
+    std::size_t signal = choose_signal(header, options.channel);
+    WfdbRecord data = read_wfdb_record(header);
+    r.name = header_path;
+    r.annotation_base = header_path.substr(0, header_path.size() - 4);
+    r.wfdb = true;
+    r.fs = header.sampling_frequency;
+    r.channel = header.signals[signal].description.empty() ? "signal " + std::to_string(signal)
+                                                           : header.signals[signal].description;
+    r.signal = physical_signal(data, signal);
+    return r;
+  }
+  r.name = record == "-" ? "<stdin>" : record;
+  if (!options.fs) {
+    std::size_t dot = record.rfind('.');
+    if (dot != std::string::npos && is_file(record.substr(0, dot) + ".hea")) {
+      throw Error(r.name + " is part of a WFDB record: give its header, " + record.substr(0, dot) + ".hea");
+    }
+    throw Error(r.name + " is not a WFDB record (no " + record +
+                ".hea); a signal CSV needs its sampling rate: --fs HZ");
+  }
+  if (!(*options.fs > 0) || !std::isfinite(*options.fs)) throw Error("--fs must be a positive number");
+  r.fs = *options.fs;
+  if (record != "-") {
+    std::size_t dot = record.rfind('.'), slash = record.rfind('/');
+    r.annotation_base =
+        dot != std::string::npos && (slash == std::string::npos || dot > slash) ? record.substr(0, dot) : record;
+  }
+  std::string column_name = options.channel;
+  if (!column_name.empty() && options.column != 0) throw Error("give --column or --channel for a signal CSV, not both");
+  r.signal = read_signal_csv(record, options.column, &r.channel, column_name);
+  if (r.channel.empty()) r.channel = options.column ? "column " + std::to_string(options.column) : "signal";
+  return r;
+}
+
+std::vector<double> read_signal_csv(const std::string& path, std::size_t column, std::string* channel_name,
+                                    const std::string& column_name) {
+  const std::string name = path == "-" ? "<stdin>" : path;
+  const std::string text = read_file(path);
+  std::vector<double> values;
+  char separator = 0;  // 0: runs of spaces and tabs
+  std::size_t line_number = 0, pos = 0;
+  bool first_data_line = true;
+  std::size_t field_index = column == 0 ? 0 : column - 1;
+  if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;
+  std::vector<std::pair<std::size_t, std::size_t>> fields;  // [begin, end) offsets within the line
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    if (first_data_line) {
+      separator = line.find(',') != std::string_view::npos    ? ','
+                  : line.find(';') != std::string_view::npos  ? ';'
+                  : line.find('\t') != std::string_view::npos ? '\t'
+                                                              : 0;
+    }
+    fields.clear();
+    if (separator) {
+      std::size_t b = 0;
+      for (;;) {
+        std::size_t e = line.find(separator, b);
+        fields.emplace_back(b, e == std::string_view::npos ? line.size() : e);
+        if (e == std::string_view::npos) break;
+        b = e + 1;
+      }
+    } else {
+      for (std::size_t b = first; b < line.size();) {
+        std::size_t e = line.find_first_of(" \t", b);
+        if (e == std::string_view::npos) e = line.size();
+        fields.emplace_back(b, e);
+        b = line.find_first_not_of(" \t", e);
+        if (b == std::string_view::npos) break;
+      }
+    }
+    auto field_text = [&](std::size_t f) {
+      return trimmed(std::string(line.substr(fields[f].first, fields[f].second - fields[f].first)));
+    };
+    auto fail = [&](std::size_t column_at, const std::string& message) {
+      throw Error(located(name, line_number, column_at, message));
+    };
+    if (first_data_line) {
+      first_data_line = false;
+      bool header = false;
+      if (!column_name.empty()) {
+        header = true;
+        bool found = false;
+        for (std::size_t f = 0; f < fields.size() && !found; ++f) {
+          if (field_text(f) == column_name) field_index = f, found = true;
+        }
+        if (!found) fail(1, "no column named " + quoted(column_name) + " in the header line");
+      } else if (column == 0 && fields.size() != 1) {
+        fail(1, "the signal file has " + std::to_string(fields.size()) + " columns; choose one with --column N");
+      }
+      if (field_index < fields.size() && !header) {
+        std::string t = field_text(field_index);
+        double v = 0;
+        auto parsed = std::from_chars(t.data(), t.data() + t.size(), v);
+        header = t.empty() || parsed.ec != std::errc() || parsed.ptr != t.data() + t.size();
+      }
+      if (header) {
+        if (channel_name && field_index < fields.size()) *channel_name = field_text(field_index);
+        continue;
+      }
+    }
+    if (field_index >= fields.size()) {
+      fail(line.size() + 1, "the line has " + std::to_string(fields.size()) + " fields; column " +
+                                std::to_string(field_index + 1) + " is missing");
+    }
+    std::string t = field_text(field_index);
+    const std::size_t at = fields[field_index].first + 1;
+    double v = 0;
+    const char* b = t.data();
+    if (!t.empty() && *b == '+') ++b;
+    auto parsed = std::from_chars(b, t.data() + t.size(), v);
+    if (t.empty()) fail(at, "empty field where a sample was expected");
+    if (parsed.ec != std::errc() || parsed.ptr != t.data() + t.size() || !std::isfinite(v)) {
+      fail(at, "field " + quoted(t) + " is not a finite number");
+    }
+    values.push_back(v);
+  }
+  if (values.empty()) throw Error(name + ": no samples (an empty signal)");
+  return values;
+}
+
+void resample_linear(const double* x, std::size_t n, double start, double end, std::size_t width, double* out) {
+  const double step = width > 1 ? (end - start) / static_cast<double>(width - 1) : 0.0;
+  for (std::size_t k = 0; k < width; ++k) {
+    double p = start + step * static_cast<double>(k);
+    auto i = static_cast<std::size_t>(p);
+    if (i >= n - 1) {
+      out[k] = x[n - 1];
+      continue;
+    }
+    double frac = p - static_cast<double>(i);
+    out[k] = x[i] + frac * (x[i + 1] - x[i]);
+  }
+}
+
+Beats cut_beats(const std::vector<double>& signal, double fs, const std::vector<long long>& peaks,
+                const BeatOptions& options) {
+  if (options.width < 2) throw Error("a beat needs a width of at least 2 samples");
+  Beats beats;
+  beats.width = options.width;
+  const double last = static_cast<double>(signal.size()) - 1;
+  for (std::size_t i = 0; i < peaks.size(); ++i) {
+    const auto r = static_cast<double>(peaks[i]);
+    double start = 0, end = 0;
+    if (options.window == BeatWindow::fixed) {
+      start = r - options.before * fs;
+      end = r + options.after * fs;
+    } else {
+      if (i == 0 || i + 1 == peaks.size()) continue;
+      const double cap = options.max_half_rr * fs;
+      start = r - std::min(0.5 * (r - static_cast<double>(peaks[i - 1])), cap);
+      end = r + std::min(0.5 * (static_cast<double>(peaks[i + 1]) - r), cap);
+    }
+    if (start < 0 || end > last || !(end > start)) continue;
+    beats.values.resize(beats.values.size() + options.width);
+    resample_linear(signal.data(), signal.size(), start, end, options.width,
+                    beats.values.data() + beats.values.size() - options.width);
+    beats.peak_index.push_back(i);
+  }
+  return beats;
+}
+
+ReferenceBeats reference_beats(const std::vector<Annotation>& annotations) {
+  ReferenceBeats ref;
+  // Annotation files are in time order, but WFDB does not forbid otherwise: matching needs it.
+  std::vector<const Annotation*> in_order;
+  for (const Annotation& a : annotations) in_order.push_back(&a);
+  std::stable_sort(in_order.begin(), in_order.end(),
+                   [](const Annotation* x, const Annotation* y) { return x->sample < y->sample; });
+  for (const Annotation* p : in_order) {
+    const Annotation& a = *p;
+    if (!is_beat_code(a.code)) continue;
+    ref.samples.push_back(a.sample);
+    ref.normal.push_back(is_aami_normal_code(a.code) ? 1 : 0);
+    ref.codes.push_back(a.code);
+  }
+  return ref;
+}
+
+}  // namespace ecgad

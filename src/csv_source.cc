@@ -1,0 +1,75 @@
+#include "csv_source.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <iterator>
+#include <utility>
+
+#include "ecgad/error.h"
+
+namespace ecgad {
+
+NulSpottingSource::NulSpottingSource(std::FILE* file, bool owned, std::string name, std::size_t first_line,
+                                     NulSpot* spot, Sha256* hash)
+    : file_(file), owned_(owned), name_(std::move(name)), first_line_(first_line), spot_(spot), hash_(hash) {}
+
+NulSpottingSource::NulSpottingSource(std::string text, std::string name, std::size_t first_line, NulSpot* spot,
+                                     Sha256* hash)
+    : text_(std::move(text)), name_(std::move(name)), first_line_(first_line), spot_(spot), hash_(hash) {}
+
+NulSpottingSource::~NulSpottingSource() {
+  if (owned_) std::fclose(file_);
+}
+
+// fread loops over short reads from pipes and terminals, so a short count means the end (or an error).
+std::size_t NulSpottingSource::fill(char* buffer, std::size_t size) {
+  if (!file_) {
+    std::size_t n = std::min(size, text_.size() - text_at_);
+    std::memcpy(buffer, text_.data() + text_at_, n);
+    text_at_ += n;
+    return n;
+  }
+  std::size_t n = std::fread(buffer, 1, size, file_);
+  if (n < size && std::ferror(file_)) throw Error("cannot read '" + name_ + "': " + std::strerror(errno));
+  return n;
+}
+
+int NulSpottingSource::read(char* buffer, int size) {
+  std::size_t n = fill(buffer, static_cast<std::size_t>(size));
+  if (first_read_) {
+    first_read_ = false;
+    bom_ = n >= 3 && std::memcmp(buffer, "\xEF\xBB\xBF", 3) == 0;
+  }
+  if (spot_->line == 0) scan(buffer, buffer + n);
+  if (hash_) hash_->update(buffer, n);
+  return static_cast<int>(n);
+}
+
+// Counts lines up to the first NUL of interest in [p, end), carrying the count across reads.
+void NulSpottingSource::scan(const char* p, const char* end) {
+  while (p != end) {
+    const char* nul = static_cast<const char*>(std::memchr(p, '\0', static_cast<std::size_t>(end - p)));
+    const char* stop = nul ? nul : end;
+    auto newlines = static_cast<std::size_t>(std::count(p, stop, '\n'));
+    newlines_ += newlines;
+    if (newlines == 0) {
+      since_newline_ += static_cast<std::size_t>(stop - p);
+    } else {
+      auto after_last = std::find(std::make_reverse_iterator(stop), std::make_reverse_iterator(p), '\n');
+      since_newline_ = static_cast<std::size_t>(after_last - std::make_reverse_iterator(stop));
+    }
+    if (!nul) return;
+    std::size_t line = newlines_ + 1;
+    if (line >= first_line_) {
+      spot_->line = line;
+      spot_->column = since_newline_ + 1 - (line == 1 && bom_ ? 3 : 0);
+      return;
+    }
+    // A NUL in a skipped header: look on from the byte after it.
+    ++since_newline_;
+    p = nul + 1;
+  }
+}
+
+}  // namespace ecgad

@@ -1,0 +1,264 @@
+// `ecgad beats` as scripts meet it: record 100 to labelled beats and R-peak positions, piped into `score`,
+// a signal CSV, and every bad recording: exit 2, one error line naming the file, nothing written.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string temp_dir() {
+  static std::string dir = [] {
+    std::string pattern = ::testing::TempDir() + "/ecgad_beats_cli_XXXXXX";
+    char* made = ::mkdtemp(pattern.data());
+    return std::string(made ? made : "/tmp");
+  }();
+  return dir;
+}
+
+std::string path(const std::string& name) { return temp_dir() + "/" + name; }
+
+std::string slurp(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write(const std::string& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
+
+bool exists(const std::string& file) { return std::ifstream(file).good(); }
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> fields_of(const std::string& line) {
+  std::vector<std::string> fields;
+  std::istringstream in(line);
+  for (std::string f; std::getline(in, f, ',');) fields.push_back(f);
+  return fields;
+}
+
+// Runs `ecgad ARGS` through the shell, capturing stdout, stderr and the exit code.
+Result ecgad(const std::string& args) {
+  Result run;
+  std::string err_file = path("stderr.txt");
+  std::string command = std::string("'") + ECGAD_BINARY + "' " + args + " 2>'" + err_file + "'";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return run;
+  char buffer[4096];
+  std::size_t got;
+  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, got);
+  int status = ::pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.err = slurp(err_file);
+  return run;
+}
+
+const std::string kRecord = std::string(ECGAD_SOURCE_DIR) + "/data/mitdb/100";
+
+TEST(BeatsCli, ListedInTheHelpWithItsOptions) {
+  Result r = ecgad("--help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("beats"), std::string::npos);
+  r = ecgad("beats --help");
+  EXPECT_EQ(r.status, 0);
+  for (const char* option :
+       {"--channel", "--annotations", "--peaks", "--peaks-out", "--width", "--model", "--fs", "--column", "--window"}) {
+    EXPECT_NE(r.out.find(option), std::string::npos) << option;
+  }
+}
+
+TEST(BeatsCli, Record100LabelledBeatsAndTheirPeaks) {
+  Result r = ecgad("beats '" + kRecord + ".hea' --annotations atr -o '" + path("b.csv") + "' --peaks-out '" +
+                   path("p.csv") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("2271 beats of 140 samples"), std::string::npos) << r.err;
+  std::vector<std::string> beats = lines_of(slurp(path("b.csv"))), peaks = lines_of(slurp(path("p.csv")));
+  ASSERT_EQ(beats.size(), 2271u);  // 2273 beats; the first and last have no RR midpoint on one side
+  ASSERT_EQ(peaks.size(), beats.size());
+  std::size_t abnormal = 0, v_row = 0;
+  for (std::size_t i = 0; i < beats.size(); ++i) {
+    std::vector<std::string> f = fields_of(beats[i]);
+    ASSERT_EQ(f.size(), 141u) << i;
+    ASSERT_TRUE(f.back() == "0" || f.back() == "1") << f.back();
+    abnormal += f.back() == "0";
+    std::vector<std::string> p = fields_of(peaks[i]);
+    ASSERT_EQ(p.size(), 2u);
+    long long sample = std::stoll(p[0]);
+    EXPECT_NEAR(std::stod(p[1]), static_cast<double>(sample) / 360.0, 1e-6);
+    if (std::llabs(sample - 546792) <= 54) v_row = i;  // the one ventricular beat, within EC57's 150 ms
+  }
+  EXPECT_EQ(abnormal, 34u);  // 33 A and 1 V: every reference beat matched by a detection
+  ASSERT_GT(v_row, 0u);
+  EXPECT_EQ(fields_of(beats[v_row]).back(), "0");
+
+  // Without labels the same beats, one column fewer; on standard output.
+  Result plain = ecgad("beats '" + kRecord + "' -q");
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_TRUE(plain.err.empty());
+  std::vector<std::string> unlabelled = lines_of(plain.out);
+  ASSERT_EQ(unlabelled.size(), beats.size());
+  EXPECT_EQ(unlabelled[v_row] + ",0", beats[v_row]);
+}
+
+TEST(BeatsCli, ReferencePeaksOtherLeadsWidthsAndWindows) {
+  Result r = ecgad("beats '" + kRecord + "' --peaks annotations --peaks-out '" + path("ref.csv") + "' --width 60 -q");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> rows = lines_of(r.out), peaks = lines_of(slurp(path("ref.csv")));
+  EXPECT_EQ(rows.size(), 2271u);
+  EXPECT_EQ(fields_of(rows[0]).size(), 60u);
+  EXPECT_EQ(peaks.size(), rows.size());
+  r = ecgad("beats '" + kRecord + "' --channel V5 -q");
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = ecgad("beats '" + kRecord + "' --channel 1 --window fixed --before 0.3 --after 0.5 -q");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out).size(), 2268u);  // V5: 2270 detections; the first (sample 77) and last do not fit
+  EXPECT_EQ(ecgad("beats '" + kRecord + "' --window rr --before 0.3").status, 2);
+}
+
+TEST(BeatsCli, PipedIntoScoreWithTheModelsWidth) {
+  // A model of width 50 trained on record 100's beats; `beats -m` cuts to its width and `score -` reads the pipe.
+  Result r = ecgad("beats '" + kRecord + "' --annotations atr --width 50 -q -o '" + path("w50.csv") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = ecgad("train '" + path("w50.csv") + "' -o '" + path("w50.ecgad") + "' --epochs 2 -q");
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = ecgad("beats '" + kRecord + ".hea' -m '" + path("w50.ecgad") + "' -q | '" + ECGAD_BINARY + "' score -m '" +
+            path("w50.ecgad") + "' -");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> scored = lines_of(r.out);
+  ASSERT_EQ(scored.size(), 2272u);  // header + 2271 beats
+  EXPECT_EQ(scored[0], "row,error,verdict,label");
+  EXPECT_EQ(scored[1].rfind("1,", 0), 0u);
+  EXPECT_EQ(ecgad("beats '" + kRecord + "' -m '" + path("w50.ecgad") + "' --width 50").status, 2);
+}
+
+// A synthetic lead: a beat every 0.8 s, R waves as narrow Gaussians, as a one-column CSV at 250 Hz.
+std::string synthetic_csv(std::size_t beats) {
+  std::string text = "lead\n";
+  char buf[32];
+  const double fs = 250;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(0.8 * fs * static_cast<double>(beats)); ++i) {
+    double t = static_cast<double>(i) / fs, phase = std::fmod(t, 0.8) - 0.4;
+    double v = 1.2 * std::exp(-0.5 * phase * phase / (0.012 * 0.012)) +
+               0.3 * std::exp(-0.5 * (phase - 0.3) * (phase - 0.3) / 0.002);
+    std::snprintf(buf, sizeof buf, "%.5f\n", v);
+    text += buf;
+  }
+  return text;
+}
+
+TEST(BeatsCli, SignalCsvNeedsItsRate) {
+  write(path("lead.csv"), synthetic_csv(40));
+  Result r = ecgad("beats '" + path("lead.csv") + "' --fs 250 --peaks-out '" + path("lead_peaks.csv") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> rows = lines_of(r.out), peaks = lines_of(slurp(path("lead_peaks.csv")));
+  // The first and last R waves have no neighbour on one side for the RR-midpoint window.
+  EXPECT_NE(r.err.find("40 R peaks detected, 2 without a whole window"), std::string::npos) << r.err;
+  EXPECT_EQ(rows.size(), 38u);
+  ASSERT_EQ(peaks.size(), 38u);
+  EXPECT_EQ(peaks[0], "300,1.200000");  // the second R wave: 1.2 s at 250 Hz
+  // A fixed window keeps the first; the last (0.4 s before the end) cannot have its 0.45 s after R.
+  r = ecgad("beats '" + path("lead.csv") + "' --fs 250 --window fixed");
+  EXPECT_NE(r.err.find("40 R peaks detected, 1 without a whole window"), std::string::npos) << r.err;
+  r = ecgad("beats - --fs 250 -q < '" + path("lead.csv") + "'");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out).size(), 38u);
+  r = ecgad("beats '" + path("lead.csv") + "' -o '" + path("never.csv") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--fs"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(path("never.csv")));
+}
+
+// A copy of record 100's header in the temporary folder, with its signal file named by absolute path, edited.
+std::string header_with(const std::string& name, const std::string& record_line, const std::string& signal_fields) {
+  std::string hea = path(name + ".hea");
+  write(hea, record_line + "\n" + kRecord + ".dat " + signal_fields + "\n" + kRecord +
+                 ".dat 212 200 11 1024 1011 20052 0 V5\n");
+  return hea;
+}
+
+TEST(BeatsCli, BadRecordingsExitTwoNamingTheFileAndWriteNothing) {
+  std::string dat = path("cut.dat");
+  write(dat, slurp(kRecord + ".dat").substr(0, 3000));  // 1000 frames of 650000
+  write(path("cut.hea"),
+        "cut 2 360 650000\ncut.dat 212 200 11 1024 995 -22131 0 MLII\ncut.dat 212 200 11 1024 1011 20052 0 V5\n");
+  write(path("odd.dat"), std::string(3001, '\0'));
+  write(path("odd.hea"), "odd 2 360\nodd.dat 212 200 11 1024\nodd.dat 212 200 11 1024\n");
+  write(path("nodat.hea"), "nodat 1 360 10\nnodat.dat 16 200\n");
+  std::string flat;
+  for (int i = 0; i < 2000; ++i) flat += "0.5\n";
+  write(path("flat.csv"), flat);
+  write(path("empty.csv"), "");
+  std::string ramp;
+  for (int i = 0; i < 1000; ++i) ramp += std::to_string(i) + "\n";
+  write(path("ramp.csv"), ramp);
+  write(path("empty.hea"), "empty 1 360\nempty.dat 16 200\n");
+  write(path("empty.dat"), "");
+  write(path("noise.atr"), std::string("\x01\x04", 2));  // an annotation file without its end word
+  struct Case {
+    std::string args, names, says;
+  };
+  const std::vector<Case> cases = {
+      {"'" + path("nodat.hea") + "'", path("nodat.dat"), "cannot open"},
+      {"'" + path("cut.hea") + "'", dat, "holds 1000 samples per signal"},
+      {"'" + path("odd.hea") + "'", path("odd.dat"), "truncated"},
+      {"'" + header_with("sum", "sum 2 360 650000", "212 200 11 1024 995 -22130 0 MLII") + "'", kRecord + ".dat",
+       "checksum mismatch"},
+      {"'" + header_with("fmt", "fmt 2 360 650000", "311 200 11 1024 995 -22131 0 MLII") + "'",
+       path("fmt.hea") + ":2:", "format 311"},
+      {"'" + header_with("long", "long 2 360 700000", "212 200 11 1024 995 -22131 0 MLII") + "'", kRecord + ".dat",
+       "says 700000"},
+      {"'" + path("empty.hea") + "'", path("empty.hea"), "no samples"},
+      {"'" + path("empty.csv") + "' --fs 360", path("empty.csv"), "empty signal"},
+      {"'" + path("flat.csv") + "' --fs 360", path("flat.csv"), "flat line"},
+      {"'" + path("ramp.csv") + "' --fs 360", path("ramp.csv"), "none with a whole window"},
+      {"'" + kRecord + "' --annotations '" + path("noise.atr") + "'", path("noise.atr"), "truncated"},
+      {"'" + kRecord + "' --channel V9", kRecord + ".hea", "no signal 'V9'"},
+  };
+  for (const Case& c : cases) {
+    ::unlink(path("out.csv").c_str());
+    ::unlink(path("peaks.csv").c_str());
+    Result r = ecgad("beats " + c.args + " -o '" + path("out.csv") + "' --peaks-out '" + path("peaks.csv") + "'");
+    EXPECT_EQ(r.status, 2) << c.args;
+    EXPECT_EQ(r.err.rfind("ecgad: error: ", 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_NE(r.err.find(c.names), std::string::npos) << c.args << ": " << r.err;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << c.args << ": " << r.err;
+    EXPECT_FALSE(exists(path("out.csv"))) << c.args;
+    EXPECT_FALSE(exists(path("peaks.csv"))) << c.args;
+    Result to_stdout = ecgad("beats " + c.args);
+    EXPECT_EQ(to_stdout.status, 2);
+    EXPECT_TRUE(to_stdout.out.empty()) << c.args;
+  }
+  EXPECT_EQ(ecgad("beats '" + kRecord + "' --peaks maybe").status, 2);
+  EXPECT_EQ(ecgad("beats '" + kRecord + "' --width 0").status, 2);
+  EXPECT_EQ(
+      ecgad("beats '" + kRecord + "' -o '" + path("same.csv") + "' --peaks-out '" + path("same.csv") + "'").status, 2);
+  Result both = ecgad("beats '" + kRecord + "' --peaks-out -");
+  EXPECT_EQ(both.status, 2);
+  EXPECT_TRUE(both.out.empty());
+  // Peaks alone on standard output, beats to a file.
+  Result peaks = ecgad("beats '" + kRecord + "' -q -o '" + path("file.csv") + "' --peaks-out -");
+  EXPECT_EQ(peaks.status, 0) << peaks.err;
+  EXPECT_EQ(lines_of(peaks.out).size(), 2271u);
+}
+
+}  // namespace

@@ -1,0 +1,165 @@
+// Cutting and resampling beats (hand-worked numbers), the signal CSV reader, and loading one lead of a recording.
+#include "ecgad/beats.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ecgad/error.h"
+
+namespace ecgad {
+namespace {
+
+std::string temp_file(const std::string& name, const std::string& text) {
+  static std::string dir = [] {
+    std::string pattern = ::testing::TempDir() + "/ecgad_beats_XXXXXX";
+    char* made = ::mkdtemp(pattern.data());
+    return std::string(made ? made : "/tmp");
+  }();
+  std::string path = dir + "/" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(Resample, HandWorkedLinearInterpolation) {
+  const std::vector<double> x = {0, 10, 20, 40, 80};
+  std::vector<double> out(4);
+  resample_linear(x.data(), x.size(), 0, 4, 3, out.data());
+  EXPECT_EQ(std::vector<double>(out.begin(), out.begin() + 3), (std::vector<double>{0, 20, 80}));
+  resample_linear(x.data(), x.size(), 0.5, 3.5, 4, out.data());  // halfway between neighbours
+  EXPECT_EQ(out, (std::vector<double>{5, 15, 30, 60}));
+  resample_linear(x.data(), x.size(), 1.25, 2.75, 2, out.data());
+  EXPECT_DOUBLE_EQ(out[0], 12.5);  // 10 + 0.25 * 10
+  EXPECT_DOUBLE_EQ(out[1], 35.0);  // 20 + 0.75 * 20
+}
+
+TEST(Resample, ALineStaysALineAtAnyWidth) {
+  std::vector<double> x(1000);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 3.0 + 0.5 * static_cast<double>(i);
+  for (std::size_t width : {2, 7, 140, 999, 2500}) {
+    std::vector<double> out(width);
+    resample_linear(x.data(), x.size(), 100.3, 870.9, width, out.data());
+    for (std::size_t k = 0; k < width; ++k) {
+      double p = 100.3 + (870.9 - 100.3) * static_cast<double>(k) / static_cast<double>(width - 1);
+      EXPECT_NEAR(out[k], 3.0 + 0.5 * p, 1e-9) << width << " " << k;
+    }
+  }
+}
+
+TEST(CutBeats, FixedWindowAroundEachPeak) {
+  std::vector<double> ramp(1000);
+  for (std::size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<double>(i);
+  BeatOptions o;
+  o.window = BeatWindow::fixed;
+  o.before = 0.25;
+  o.after = 0.5;
+  o.width = 4;  // at 100 Hz: from R - 25 to R + 50 samples, every 25 samples
+  Beats b = cut_beats(ramp, 100, {10, 300, 960, 974}, o);
+  ASSERT_EQ(b.rows(), 1u);  // 10 starts before the signal, 960 and 974 end after it
+  EXPECT_EQ(b.peak_index, (std::vector<std::size_t>{1}));
+  EXPECT_EQ(b.values, (std::vector<double>{275, 300, 325, 350}));
+  b = cut_beats(ramp, 100, {25, 949}, o);  // windows that just fit: [0, 75] and [924, 999]
+  EXPECT_EQ(b.rows(), 2u);
+}
+
+TEST(CutBeats, RrMidpointWindows) {
+  std::vector<double> ramp(2000);
+  for (std::size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<double>(i);
+  BeatOptions o;
+  o.window = BeatWindow::rr_midpoints;
+  o.width = 3;
+  o.max_half_rr = 1.0;  // 100 samples at 100 Hz
+  Beats b = cut_beats(ramp, 100, {100, 200, 260, 700, 800}, o);
+  // First and last have no neighbour on one side. 200: [150, 230]; 260: [230, 260 + min(220, 100)]; 700: [600, 750].
+  EXPECT_EQ(b.peak_index, (std::vector<std::size_t>{1, 2, 3}));
+  EXPECT_EQ(b.values, (std::vector<double>{150, 190, 230, 230, 295, 360, 600, 675, 750}));
+}
+
+TEST(SignalCsv, OneColumnAColumnOfManyAndAHeader) {
+  EXPECT_EQ(read_signal_csv(temp_file("one.txt", "1\n-2.5\n\n3e-1\r\n"), 0), (std::vector<double>{1, -2.5, 0.3}));
+  std::string name;
+  EXPECT_EQ(read_signal_csv(temp_file("many.csv", "time,MLII,V5\n0,1,2\n0.1,3,4\n"), 2, &name),
+            (std::vector<double>{1, 3}));
+  EXPECT_EQ(name, "MLII");
+  EXPECT_EQ(read_signal_csv(temp_file("named.csv", "time;MLII;V5\n0;1;2\n0.1;3;4\n"), 0, &name, "V5"),
+            (std::vector<double>{2, 4}));
+  EXPECT_EQ(read_signal_csv(temp_file("spaces.txt", "  0   1.5\n  1  -1.5\n"), 2), (std::vector<double>{1.5, -1.5}));
+}
+
+TEST(SignalCsv, ErrorsSayWhere) {
+  std::string f = temp_file("bad.csv", "1\n2\nx\n");
+  EXPECT_EQ(error_of([&] { read_signal_csv(f, 0); }), f + ":3:1: field 'x' is not a finite number");
+  f = temp_file("wide.csv", "1,2\n");
+  EXPECT_EQ(error_of([&] { read_signal_csv(f, 0); }),
+            f + ":1:1: the signal file has 2 columns; choose one with --column N");
+  f = temp_file("short.csv", "1,2\n3\n");
+  EXPECT_NE(error_of([&] { read_signal_csv(f, 2); }).find(f + ":2:2: the line has 1 fields; column 2 is missing"),
+            std::string::npos);
+  f = temp_file("empty.csv", "");
+  EXPECT_EQ(error_of([&] { read_signal_csv(f, 0); }), f + ": no samples (an empty signal)");
+  f = temp_file("header_only.csv", "MLII\n");
+  EXPECT_EQ(error_of([&] { read_signal_csv(f, 0); }), f + ": no samples (an empty signal)");
+}
+
+TEST(LoadRecording, WfdbChannelsByNameNumberAndDefault) {
+  const std::string rec = std::string(ECGAD_SOURCE_DIR) + "/data/mitdb/100";
+  Recording r = load_recording(rec, {});  // the record name without .hea
+  EXPECT_TRUE(r.wfdb);
+  EXPECT_EQ(r.channel, "MLII");
+  EXPECT_EQ(r.fs, 360.0);
+  EXPECT_EQ(r.signal.size(), 650000u);
+  EXPECT_DOUBLE_EQ(r.signal[0], (995 - 1024) / 200.0);
+  EXPECT_EQ(r.annotation_base, rec);
+  Recording v5 = load_recording(rec + ".hea", {"V5", 0, std::nullopt});
+  EXPECT_DOUBLE_EQ(v5.signal[0], (1011 - 1024) / 200.0);
+  EXPECT_EQ(load_recording(rec + ".hea", {"1", 0, 360.0}).channel, "V5");
+  EXPECT_NE(error_of([&] { load_recording(rec, {"V1", 0, std::nullopt}); }).find("0 MLII, 1 V5"), std::string::npos);
+  EXPECT_NE(error_of([&] { load_recording(rec, {"2", 0, std::nullopt}); }).find("no signal '2'"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              load_recording(rec, {"99999999999999999999999", 0, std::nullopt});
+            }).find("no signal"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { load_recording(rec, {"", 0, 250.0}); }).find("--fs"), std::string::npos);
+  EXPECT_NE(error_of([&] { load_recording(rec, {"", 2, std::nullopt}); }).find("--column"), std::string::npos);
+}
+
+TEST(LoadRecording, CsvNeedsItsRate) {
+  std::string f = temp_file("lead.csv", "0.1\n0.2\n");
+  EXPECT_NE(error_of([&] { load_recording(f, {}); }).find("--fs"), std::string::npos);
+  Recording r = load_recording(f, {"", 0, 125.0});
+  EXPECT_FALSE(r.wfdb);
+  EXPECT_EQ(r.fs, 125.0);
+  EXPECT_EQ(r.signal, (std::vector<double>{0.1, 0.2}));
+}
+
+TEST(ReferenceBeats, OnlyBeatsWithTheirAamiClass) {
+  std::vector<Annotation> a(4);
+  a[0].code = 28;  // '+': not a beat
+  a[1].code = 1, a[1].sample = 10;
+  a[2].code = 8, a[2].sample = 20;   // A: abnormal
+  a[3].code = 34, a[3].sample = 30;  // e: AAMI N
+  ReferenceBeats r = reference_beats(a);
+  EXPECT_EQ(r.samples, (std::vector<long long>{10, 20, 30}));
+  EXPECT_EQ(r.normal, (std::vector<std::uint8_t>{1, 0, 1}));
+  std::swap(a[1], a[3]);  // out of time order in the file: put in order
+  r = reference_beats(a);
+  EXPECT_EQ(r.samples, (std::vector<long long>{10, 20, 30}));
+  EXPECT_EQ(r.codes, (std::vector<int>{1, 8, 34}));
+}
+
+}  // namespace
+}  // namespace ecgad
