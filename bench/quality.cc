@@ -1,14 +1,15 @@
 // ecgad_quality: measures detection quality and training time over seeds, for the README's tables.
 //
-//   ecgad_quality select DATA [--seeds N] [--study grid|loss-noise|finalists]
+//   ecgad_quality select DATA [--seeds N] [--study grid|loss-noise|vae|vae-collapse|vae-beta|finalists] [--split-seed S]
 //                                           model selection on the TRAINING split only: the training split
 //                                           (sklearn, 0.2, seed 21) is split again (0.2, seed 21);
 //                                           candidates train on the inner part and are scored on the
 //                                           validation part ("finalists": 5-fold cross-validation over the
 //                                           whole training split instead). The test split is never read.
-//   ecgad_quality test DATA [--seeds N] [--config NAME]...
+//   ecgad_quality test DATA [--seeds N] [--config NAME]... [--split-seed S]
 //                                           the tutorial protocol: train on the training split, evaluate
 //                                           on the test split; mean ± std over seeds 0..N-1.
+//   --split-seed S: the outer split's seed (default 21, the tutorial's), to check other splits.
 //
 // Training time is the training loop alone (as the PyTorch peer measures it), one thread.
 #include <chrono>
@@ -128,6 +129,16 @@ std::vector<std::pair<std::string, Row>> run(const Dataset& train_data, const Da
 }
 
 std::string describe(const DetectorConfig& c) {
+  if (c.kind == "vae") {
+    std::string layers;
+    for (int size : c.options.value("encoder", std::vector<int>{})) layers += (layers.empty() ? "" : ",") + std::to_string(size);
+    char name[240];
+    std::snprintf(name, sizeof name, "vae %s z%d %s %s beta%g score-%s e%d b%d lr%g", layers.c_str(),
+                  c.options.value("latent", 8), c.options.value("output_activation", "relu").c_str(),
+                  c.options.value("loss", "bce").c_str(), c.options.value("beta", 1.0),
+                  c.options.value("score", "mae").c_str(), c.train.epochs, c.train.batch_size, c.train.adam.learning_rate);
+    return name;
+  }
   std::string layers;
   for (int size : c.options.value("encoder", std::vector<int>{})) layers += (layers.empty() ? "" : ",") + std::to_string(size);
   std::string text = fmt::format("{} e{} b{} lr{:g}{}", layers, c.train.epochs, c.train.batch_size,
@@ -173,6 +184,97 @@ std::vector<DetectorConfig> finalist_candidates() {
   return {tutorial_with(50, 32, 1e-3), tutorial_with(20, 32, 3e-3)};
 }
 
+// The VAE study: the exercise's VAE with other output layers, reconstruction losses, KL weights, scores and
+// training schedules (the autoencoder grid's best schedules and the exercise's own).
+std::vector<DetectorConfig> vae_candidates() {
+  std::vector<DetectorConfig> list;
+  struct Schedule {
+    int epochs, batch;
+    double lr;
+  };
+  for (Schedule s : {Schedule{80, 128, 1e-3}, Schedule{20, 32, 3e-3}, Schedule{50, 32, 1e-3}, Schedule{100, 32, 1e-3}}) {
+    for (const char* output : {"relu", "sigmoid"}) {
+      for (const char* loss : {"bce", "mae"}) {
+        for (double beta : {1.0, 0.1}) {
+          for (const char* score : {"mae", "elbo"}) {
+            DetectorConfig c = preset_config("exercise-vae");
+            c.options["output_activation"] = output;
+            c.options["loss"] = loss;
+            c.options["beta"] = beta;
+            c.options["score"] = score;
+            c.train.epochs = s.epochs;
+            c.train.batch_size = s.batch;
+            c.train.adam.learning_rate = s.lr;
+            list.push_back(c);
+          }
+        }
+      }
+    }
+  }
+  return list;
+}
+
+// The second VAE study, after the first showed posterior collapse (z_mean nearly the same for every beat, the
+// encoder's last ReLU layer dead): smaller KL weights, and the heads fed by the 16-unit layer directly.
+std::vector<DetectorConfig> vae_collapse_candidates() {
+  std::vector<DetectorConfig> list;
+  struct Schedule {
+    int epochs, batch;
+    double lr;
+  };
+  for (Schedule s : {Schedule{20, 32, 3e-3}, Schedule{50, 32, 1e-3}}) {
+    for (std::vector<int> encoder : {std::vector<int>{32, 16}, std::vector<int>{32, 16, 8}}) {
+      for (const char* loss : {"bce", "mae"}) {
+        for (double beta : {0.1, 0.01, 0.001}) {
+          for (const char* score : {"mae", "elbo"}) {
+            DetectorConfig c = preset_config("exercise-vae");
+            c.options["encoder"] = encoder;
+            c.options["output_activation"] = "sigmoid";
+            c.options["loss"] = loss;
+            c.options["beta"] = beta;
+            c.options["score"] = score;
+            c.train.epochs = s.epochs;
+            c.train.batch_size = s.batch;
+            c.train.adam.learning_rate = s.lr;
+            list.push_back(c);
+          }
+        }
+      }
+    }
+  }
+  return list;
+}
+
+// The third VAE study: around the second's best (heads on the 16-unit layer, KL weight 0.001).
+std::vector<DetectorConfig> vae_beta_candidates() {
+  std::vector<DetectorConfig> list;
+  struct Schedule {
+    int epochs, batch;
+    double lr;
+  };
+  struct Variant {
+    const char* loss;
+    const char* score;
+  };
+  for (Schedule s : {Schedule{50, 32, 1e-3}, Schedule{100, 32, 1e-3}, Schedule{30, 32, 3e-3}}) {
+    for (double beta : {1e-3, 3e-4, 1e-4}) {
+      for (Variant v : {Variant{"bce", "mae"}, Variant{"bce", "elbo"}, Variant{"mae", "mae"}}) {
+        DetectorConfig c = preset_config("exercise-vae");
+        c.options["encoder"] = {32, 16};
+        c.options["output_activation"] = "sigmoid";
+        c.options["loss"] = v.loss;
+        c.options["beta"] = beta;
+        c.options["score"] = v.score;
+        c.train.epochs = s.epochs;
+        c.train.batch_size = s.batch;
+        c.train.adam.learning_rate = s.lr;
+        list.push_back(c);
+      }
+    }
+  }
+  return list;
+}
+
 std::vector<DetectorConfig> candidates() {
   std::vector<DetectorConfig> list;
   for (std::vector<int> layers : {std::vector<int>{32, 16, 8}, std::vector<int>{64, 32, 16}}) {
@@ -205,7 +307,8 @@ void print_row(const std::string& name, const std::string& strategy, const Row& 
 
 int main(int argc, char** argv) {
   if (argc < 3 || (std::strcmp(argv[1], "select") != 0 && std::strcmp(argv[1], "test") != 0)) {
-    std::fprintf(stderr, "usage: ecgad_quality select|test DATA [--seeds N] [--study grid|loss-noise|finalists] [--config NAME]...\n");
+    std::fprintf(stderr, "usage: ecgad_quality select|test DATA [--seeds N] [--study grid|loss-noise|vae|vae-collapse|vae-beta|finalists] [--config NAME]... "
+                         "[--split-seed S]\n");
     return 2;
   }
   try {
@@ -213,13 +316,15 @@ int main(int argc, char** argv) {
     int seeds = 10;
     std::vector<std::string> configs;
     std::string study = "grid";
+    std::uint32_t split_seed = 21;  // the tutorial's; `ecgad split --seed N` gives the others
     for (int i = 3; i + 1 < argc; i += 2) {
       if (std::strcmp(argv[i], "--study") == 0) study = argv[i + 1];
       if (std::strcmp(argv[i], "--seeds") == 0) seeds = std::atoi(argv[i + 1]);
       if (std::strcmp(argv[i], "--config") == 0) configs.push_back(argv[i + 1]);
+      if (std::strcmp(argv[i], "--split-seed") == 0) split_seed = static_cast<std::uint32_t>(std::atoi(argv[i + 1]));
     }
     Dataset all = load_dataset(path);
-    SplitIndices outer = train_test_split(all.rows(), 0.2, 21);
+    SplitIndices outer = train_test_split(all.rows(), 0.2, split_seed);
     Dataset train_split = subset(all, outer.train, "train");
     std::printf("| configuration | threshold | accuracy | precision | recall | F1 | ROC AUC | train s (median) |\n");
     std::printf("|---|---|---|---|---|---|---|---|\n");
@@ -249,8 +354,14 @@ int main(int argc, char** argv) {
         }
         return 0;
       }
-      if (study != "grid" && study != "loss-noise") throw Error("--study is grid, loss-noise or finalists");
-      for (const DetectorConfig& c : study == "grid" ? candidates() : loss_noise_candidates()) {
+      std::vector<DetectorConfig> list;
+      if (study == "grid") list = candidates();
+      else if (study == "loss-noise") list = loss_noise_candidates();
+      else if (study == "vae") list = vae_candidates();
+      else if (study == "vae-collapse") list = vae_collapse_candidates();
+      else if (study == "vae-beta") list = vae_beta_candidates();
+      else throw Error("--study is grid, loss-noise, vae, vae-collapse, vae-beta or finalists");
+      for (const DetectorConfig& c : list) {
         for (const auto& [strategy, row] : run(inner_train, validation, c, seeds)) print_row(describe(c), strategy, row);
       }
     } else {

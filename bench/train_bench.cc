@@ -35,6 +35,24 @@ void BM_TrainTutorial20Epochs(benchmark::State& state) {
 }
 BENCHMARK(BM_TrainTutorial20Epochs)->Unit(benchmark::kMillisecond);
 
+// The course exercise's VAE (--preset exercise-vae): 80 epochs over 2,336 beats at batch 128, the comparison
+// with the PyTorch peer (docs/vae.md).
+void BM_TrainExerciseVae80Epochs(benchmark::State& state) {
+  Batch data{random_beats(2336, 1), {}};
+  for (auto _ : state) {
+    Rng rng(0);
+    std::unique_ptr<Model> model = make_model(
+        "vae", {{"input_width", 140}, {"encoder", {32, 16, 8}}, {"latent", 8}, {"output_activation", "relu"}});
+    model->init(rng);
+    TrainOptions options;
+    options.epochs = 80;
+    options.batch_size = 128;
+    benchmark::DoNotOptimize(train(*model, data, nullptr, options, rng));
+  }
+  state.SetItemsProcessed(state.iterations() * 80 * 2336);  // beats seen
+}
+BENCHMARK(BM_TrainExerciseVae80Epochs)->Unit(benchmark::kMillisecond);
+
 // One Adam step on a batch, by batch size.
 void BM_TrainStep(benchmark::State& state) {
   Batch batch{random_beats(state.range(0), 2), {}};

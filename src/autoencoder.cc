@@ -57,6 +57,12 @@ std::string dense_summary(const std::vector<DenseSpec>& layers) {
 }
 
 Autoencoder::Autoencoder(const nlohmann::json& a) {
+  for (auto it = a.begin(); it != a.end(); ++it) {  // another kind's option (a VAE's --latent) is a mistake
+    if (it.key() != "input_width" && it.key() != "layers" && it.key() != "encoder" && it.key() != "loss" &&
+        it.key() != "input_noise") {
+      throw Error("an autoencoder has no option '" + it.key() + "'");
+    }
+  }
   std::vector<DenseSpec> specs;
   if (a.contains("layers")) {
     specs = dense_specs_from_json(a.at("layers"));

@@ -182,6 +182,7 @@ std::string model_section(const TrainedModel& model) {
 std::string loss_section(const TrainedModel& model) {
   std::string out = "<section id=\"loss\">\n<h2>Training loss</h2>\n";
   std::vector<Point> loss, val_loss;
+  std::vector<std::pair<std::string, std::vector<Point>>> parts;
   const nlohmann::json& history = field(model.training, "history");
   if (history.is_array()) {
     for (std::size_t i = 0; i < history.size(); ++i) {
@@ -190,7 +191,26 @@ std::string loss_section(const TrainedModel& model) {
       double x = epoch.is_number() ? epoch.get<double>() : to_double(i + 1);
       if (field(e, "loss").is_number()) loss.push_back({x, field(e, "loss").get<double>()});
       if (field(e, "val_loss").is_number()) val_loss.push_back({x, field(e, "val_loss").get<double>()});
+      // The parts of a loss with parts (a VAE's "loss_reconstruction", "loss_kl"), in the order first seen.
+      if (!e.is_object()) continue;
+      for (auto it = e.begin(); it != e.end(); ++it) {
+        if (it.key().rfind("loss_", 0) != 0 || !it.value().is_number()) continue;
+        std::string name = it.key().substr(5);
+        auto part = std::find_if(parts.begin(), parts.end(), [&](const auto& p) { return p.first == name; });
+        if (part == parts.end()) part = parts.insert(parts.end(), {name, {}});
+        part->second.push_back({x, it.value().get<double>()});
+      }
     }
+  }
+  if (model.model) {  // in the model's order (reconstruction before kl), not the JSON's alphabetical one
+    const std::vector<std::string> order = model.model->loss_parts();
+    auto rank = [&](const std::string& name) { return std::find(order.begin(), order.end(), name) - order.begin(); };
+    std::stable_sort(parts.begin(), parts.end(), [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+  }
+  for (auto& part : parts) {
+    part.second.erase(std::remove_if(part.second.begin(), part.second.end(),
+                                     [](const Point& p) { return !std::isfinite(p.x) || !std::isfinite(p.y); }),
+                      part.second.end());
   }
   auto finite = [](const Point& p) { return std::isfinite(p.x) && std::isfinite(p.y); };
   loss.erase(std::remove_if(loss.begin(), loss.end(), [&](const Point& p) { return !finite(p); }), loss.end());
@@ -207,7 +227,9 @@ std::string loss_section(const TrainedModel& model) {
     }
   }
   svg::Plot plot{1150, 320, nice_axis(0, x_max, 10, 1), nice_axis(y_lo, y_hi, 6)};
-  std::string svg = plot.open("Training and validation loss per epoch") + plot.axes("epoch", "loss (MAE of the scaled beat)");
+  const std::string loss_name = model.model ? model.model->loss_name() : "mae";
+  const std::string axis = loss_name == "mae" ? "loss (MAE of the scaled beat)" : "loss (" + loss_name + ")";
+  std::string svg = plot.open("Training and validation loss per epoch") + plot.axes("epoch", axis);
   bool markers = loss.size() <= 60 && val_loss.size() <= 60;
   std::vector<LegendEntry> legend;
   if (!loss.empty()) {
@@ -228,13 +250,33 @@ std::string loss_section(const TrainedModel& model) {
     svg += "</g>\n";
   }
   svg += plot.legend(legend) + "</svg>\n";
-  out += "<p class=\"note\">Mean absolute error per epoch";
+  out += "<p class=\"note\">" + std::string(loss_name == "mae" ? "Mean absolute error" : "Training loss " + escape_xml(loss_name)) +
+         " per epoch";
   if (!loss.empty()) out += "; final training loss " + g4(loss.back().y);
+  for (const auto& part : parts) {
+    if (!part.second.empty()) out += " (" + escape_xml(part.first) + " " + g4(part.second.back().y) + ")";
+  }
   if (!val_loss.empty()) out += ", final validation loss " + g4(val_loss.back().y);
   out += val_loss.empty() ? ". No validation data was given when training.</p>\n"
                           : ". Validation loss is over every validation beat, normal and abnormal, so it usually sits "
                             "above the training loss.</p>\n";
-  return out + svg + "</section>\n";
+  out += svg;
+  // Each part on its own axis: a VAE's KL can be a thousandth of its reconstruction loss, or a hundred times it.
+  std::string part_plots;
+  for (const auto& [name, points] : parts) {
+    if (points.empty()) continue;
+    double lo = INFINITY, hi = -INFINITY;
+    for (const Point& p : points) {
+      lo = std::min(lo, p.y);
+      hi = std::max(hi, p.y);
+    }
+    svg::Plot small{560, 240, nice_axis(0, x_max, 5, 1), nice_axis(lo, hi, 5)};
+    part_plots += small.open("Training loss part " + name + " per epoch") + small.axes("epoch", name) +
+                  small.polyline(points, kVermillion) +
+                  small.legend({{LegendEntry::line, kVermillion, "training " + name}}) + "</svg>\n";
+  }
+  if (!part_plots.empty()) out += "<div class=\"grid2\">\n" + part_plots + "</div>\n";
+  return out + "</section>\n";
 }
 
 std::string beat_panel(const BeatPick& pick, const float* input, const float* output, std::size_t width,
@@ -283,10 +325,11 @@ std::string beats_section(const TrainedModel& model, const Dataset& data, const 
   std::unique_ptr<Workspace> workspace = model.model->new_workspace();
   if (!model.model->reconstruct(x, *workspace, y)) return "";
   std::string out = "<section id=\"beats\">\n<h2>Beats and their reconstructions</h2>\n"
-                    "<p class=\"note\">Each panel shows one beat after scaling (input) and what the autoencoder "
+                    "<p class=\"note\">Each panel shows one beat after scaling (input) and what the model "
                     "rebuilt from it (reconstruction); the shaded band between them is the error, whose mean is the "
-                    "beat's reconstruction error. The autoencoder learnt normal beats only, so abnormal beats should "
-                    "come back worse.</p>\n<div class=\"grid3\">\n";
+                    "beat's reconstruction error. The model learnt normal beats only, so abnormal beats should "
+                    "come back worse. The printed score is the model's: " +
+                    escape_xml(model.model->score_description()) + ".</p>\n<div class=\"grid3\">\n";
   for (std::size_t k = 0; k < picks.size(); ++k) {
     out += beat_panel(picks[k], x.col(static_cast<Eigen::Index>(k)).data(), y.col(static_cast<Eigen::Index>(k)).data(),
                       width, data, errors, f, model.threshold.value);
@@ -454,7 +497,9 @@ std::string html_report(const TrainedModel& model, const Dataset& data, const st
   out += beats_section(model, data, errors, f);
   const std::string score_name = model.model->score_name();
   out += histogram_section(errors, f, model.threshold.value,
-                           score_name == "error" ? "reconstruction errors" : score_name == "probability" ? "probabilities" : score_name + "s");
+                           score_name == "error"         ? "reconstruction errors"
+                           : score_name == "probability" ? "probabilities"
+                                                         : "scores (" + score_name + ")");
   out += curves_section(errors, f, model.threshold.value);
   out += "<div class=\"grid2\">\n" + confusion_section(f) + metrics_section(f) + "</div>\n";
   out += std::string("<p class=\"note\">Made by ecgad ") + version() +

@@ -409,7 +409,8 @@ TEST_F(Cli, LstmRefusesWhatItCannotLearnFrom) {
   r = ecgad("train '" + path("only_normal.csv") + "' -o '" + path("never.ecgad") + "' --model lstm -q");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("needs both normal and abnormal rows"), std::string::npos) << r.err;
-  for (const char* bad : {"--model lstm --layers 8,4", "--model lstm --noise 0.1", "--hidden 8", "--dropout 0.2",
+  for (const char* bad : {"--model lstm --layers 8,4", "--model lstm --noise 0.1", "--model lstm --latent 4",
+                          "--hidden 8", "--dropout 0.2", "--model vae --hidden 8",
                           "--model lstm --dropout 1", "--model lstm --hidden 0", "--preset exercise-lstm --model autoencoder"}) {
     r = ecgad("train '" + path("toy_train.csv") + "' -o '" + path("never.ecgad") + "' " + bad + " -q");
     EXPECT_EQ(r.status, 2) << bad;

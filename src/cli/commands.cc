@@ -97,6 +97,10 @@ int run_train(const TrainArgs& args) {
   refuse(lstm && !args.layers.empty(), "--layers");
   refuse(lstm && args.loss.has_value(), "--loss");
   refuse(lstm && args.noise.has_value(), "--noise");
+  refuse(lstm && args.latent.has_value(), "--latent");
+  refuse(lstm && args.beta.has_value(), "--beta");
+  refuse(lstm && args.output_activation.has_value(), "--output-activation");
+  refuse(lstm && args.score.has_value(), "--score");
   refuse(!lstm && args.hidden.has_value(), "--hidden");
   refuse(!lstm && args.dropout.has_value(), "--dropout");
   if (args.hidden) config.options["hidden"] = *args.hidden;
@@ -107,6 +111,10 @@ int run_train(const TrainArgs& args) {
   if (args.learning_rate) config.train.adam.learning_rate = *args.learning_rate;
   if (args.loss) config.options["loss"] = *args.loss;
   if (args.noise) config.options["input_noise"] = *args.noise;
+  if (args.latent) config.options["latent"] = *args.latent;
+  if (args.beta) config.options["beta"] = *args.beta;
+  if (args.output_activation) config.options["output_activation"] = *args.output_activation;
+  if (args.score) config.options["score"] = *args.score;
   if (args.threshold) {
     config.threshold = parse_threshold_strategy(*args.threshold);
     config.fallback_threshold.reset();  // asked for by name: no silent substitute

@@ -32,6 +32,9 @@ struct TrainArgs {
   std::optional<double> learning_rate, noise, dropout;
   std::optional<int> hidden;
   std::optional<std::string> threshold, loss;
+  std::optional<int> latent;                            // a VAE's code size
+  std::optional<double> beta;                           // a VAE's KL weight
+  std::optional<std::string> output_activation, score;  // a VAE's output layer and anomaly score
   std::uint64_t seed = 0;
   bool per_column = false, no_labels = false, quiet = false;
   CsvArgs csv;

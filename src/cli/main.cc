@@ -172,10 +172,11 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
 
   // train
   ecgad::TrainArgs train;
-  CLI::App* train_cmd = app.add_subcommand("train", "Train a model (an autoencoder on normal beats, or --model lstm on labelled beats) and save it");
+  CLI::App* train_cmd = app.add_subcommand(
+      "train", "Train a model (an autoencoder or VAE on normal beats, an LSTM classifier on labelled beats) and save it");
   train_cmd->add_option("DATA", train.data, "Training CSV file, or - for standard input")->required();
   train_cmd->add_option("-o,--output", train.output, "Model file to write")->required();
-  train_cmd->add_option("--model", train.model, "Model kind: autoencoder (the default) or lstm (a classifier)")
+  train_cmd->add_option("--model", train.model, "Model kind: autoencoder (the default), vae, or lstm (a classifier)")
       ->check(CLI::IsMember(ecgad::model_kinds()));
   train_cmd->add_option("--preset", train.preset,
                         "Starting configuration (see the list below; default: the model kind's own default)");
@@ -184,8 +185,18 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   train_cmd->add_option("--epochs", train.epochs, "Passes over the normal training beats")->check(kPositive);
   train_cmd->add_option("--batch-size", train.batch_size, "Beats per Adam step")->check(kPositive);
   train_cmd->add_option("--lr", train.learning_rate, "Adam learning rate")->check(kPositive);
-  train_cmd->add_option("--loss", train.loss, "Training loss: mae (the tutorial's) or mse; beats are scored by MAE")
-      ->check(CLI::IsMember({"mae", "mse"}));
+  train_cmd->add_option("--loss", train.loss,
+                        "Training loss: mae (the tutorial's) or mse; a vae's reconstruction term: bce (the "
+                        "exercise's), mae or mse")
+      ->check(CLI::IsMember({"mae", "mse", "bce"}));
+  train_cmd->add_option("--latent", train.latent, "vae: size of the code z (z_mean, z_log_var)")->check(kPositive);
+  train_cmd->add_option("--beta", train.beta, "vae: weight of the KL term (the exercise's: 1)")->check(kNonNegative);
+  train_cmd->add_option("--output-activation", train.output_activation,
+                        "vae: the decoder's output layer, relu (the exercise's) or sigmoid")
+      ->check(CLI::IsMember({"relu", "sigmoid"}));
+  train_cmd->add_option("--score", train.score,
+                        "vae: a beat's score, mae (of the reconstruction at z = z_mean) or elbo (negative ELBO there)")
+      ->check(CLI::IsMember({"mae", "elbo"}));
   train_cmd->add_option("--noise", train.noise,
                         "Denoising: Gaussian noise of this std (scaled units) added to each training input")
       ->check(kNonNegative);

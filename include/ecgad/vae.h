@@ -1,0 +1,146 @@
+// The course exercise's variational autoencoder as a Model.
+//
+//   x (W, B) -> encoder: dense W -> 32 -> 16 -> 8, ReLU            h (8, B)
+//            -> two linear heads                                   z_mean, z_log_var (L, B)
+//            -> sampling: z = z_mean + exp(0.5 z_log_var) * eps    z (L, B), eps ~ N(0, 1) from the Rng
+//            -> decoder: dense L -> 16 -> 32 -> W, ReLU, the last    reconstruction (W, B)
+//               layer ReLU (the exercise's) or sigmoid
+//   loss = reconstruction (Keras' binary_crossentropy, or MAE / MSE) + beta * KL, where
+//   KL = -0.5 * mean over batch and latent dims of (1 + z_log_var - z_mean^2 - exp(z_log_var)).
+//
+// The math is a template (VaeNetwork<T>) so that the test checks the whole loss's gradient in double;
+// the model trains the float instantiation over its flat buffer.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ecgad/model.h"
+#include "ecgad/network.h"
+
+namespace ecgad {
+
+// The reconstruction term of the loss.
+enum class VaeReconstruction { bce, mae, mse };
+std::string to_string(VaeReconstruction loss);
+VaeReconstruction parse_vae_reconstruction(const std::string& name);  // "bce", "mae", "mse"; throws ecgad::Error
+
+// A beat's anomaly score: the MAE of the decoder's output at z = z_mean (the exercise's), or the negative
+// ELBO at eps = 0 (that beat's reconstruction loss + beta * its KL). Both deterministic. With the BCE loss the
+// ELBO score leaves out the beat's own entropy (the BCE of a perfect reconstruction), which says how close
+// the beat's samples are to 0.5, not how well it was rebuilt: with it, the score ranked beats worse than
+// chance on 70-sample beats (docs/vae.md).
+enum class VaeScore { mae, elbo };
+std::string to_string(VaeScore score);
+VaeScore parse_vae_score(const std::string& name);  // "mae" or "elbo"; throws ecgad::Error
+
+// ---- the layers the VAE adds to layers.h, forward and backward side by side ----------------------------------
+
+// Reparameterisation: z = mean + exp(0.5 log_var) * eps. mean, log_var, eps, z: (L, B).
+template <typename T>
+void sampling_forward(Mat<T>& z, const Mat<T>& mean, const Mat<T>& log_var, const Mat<T>& eps);
+// dmean = dz; dlog_var = dz * 0.5 * exp(0.5 log_var) * eps (written, not added).
+template <typename T>
+void sampling_backward(Mat<T>& dmean, Mat<T>& dlog_var, const Mat<T>& dz, const Mat<T>& log_var, const Mat<T>& eps);
+
+// KL(N(mean, exp(log_var)) || N(0, 1)) as the exercise reduces it: -0.5 * mean over all L * B entries of
+// (1 + log_var - mean^2 - exp(log_var)).
+template <typename T>
+T kl_forward(const Mat<T>& mean, const Mat<T>& log_var);
+// ADDS scale * d KL / d mean = scale * mean / (L B) and
+//      scale * d KL / d log_var = scale * 0.5 (exp(log_var) - 1) / (L B).
+template <typename T>
+void kl_backward(Mat<T>& dmean, Mat<T>& dlog_var, const Mat<T>& mean, const Mat<T>& log_var, T scale);
+
+// Keras' binary_crossentropy averaged over the batch: the mean over all W * B entries of
+// -(t log p + (1 - t) log(1 - p)), with p clipped to [1e-7, 1 - 1e-7] (Keras 3 and the PyTorch peer clip
+// only; tf.keras 2 also added 1e-7 inside the logs, a difference below 1e-6 in the loss).
+template <typename T>
+T bce_forward(const Mat<T>& prediction, const Mat<T>& target);
+// d loss / d prediction = (p - t) / (p (1 - p)) / (W B) inside the clip range, 0 where the clip holds p.
+template <typename T>
+void bce_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& target);
+
+// ---- the network ------------------------------------------------------------------------------------------------
+
+// Scratch of one pass.
+template <typename T>
+struct VaeCache {
+  DenseCache<T> encoder, mean, log_var, decoder;
+  Mat<T> z;                         // (L, B) the sampled code
+  Mat<T> dz, dmean, dlog_var;       // (L, B)
+  Mat<T> dh, dh_log_var;            // (H, B) d loss / d encoder output, from each head
+  Mat<T> dprediction;               // (W, B)
+};
+
+struct VaeLoss {
+  double total = 0, reconstruction = 0, kl = 0;
+};
+
+// Four dense stacks placed one after the other in one flat buffer: encoder, z_mean head, z_log_var head, decoder.
+template <typename T>
+struct VaeNetwork {
+  DenseStack<T> encoder, mean_head, log_var_head, decoder;
+  VaeReconstruction reconstruction = VaeReconstruction::bce;
+  double beta = 1;  // the weight of the KL term (the exercise's: 1)
+
+  VaeNetwork() = default;
+  // Throws ecgad::Error on sizes that cannot be built.
+  VaeNetwork(int width, const std::vector<int>& encoder_sizes, int latent, const std::vector<int>& decoder_sizes,
+             Activation output, VaeReconstruction loss, double kl_weight);
+
+  std::size_t parameter_count() const { return decoder.offset + decoder.parameter_count(); }
+  int latent() const { return mean_head.output_width(); }
+  void init_glorot_uniform(T* params, Rng& rng) const;
+  // The training pass with a given eps (L, B): keeps what backward needs in `cache`.
+  VaeLoss forward(const T* params, const Mat<T>& x, const Mat<T>& eps, VaeCache<T>& cache) const;
+  // After forward(x, eps): ADDS d loss / d parameters to `grads`.
+  void backward(const T* params, T* grads, const Mat<T>& x, const Mat<T>& eps, VaeCache<T>& cache) const;
+  // Batch-invariant pass at eps = 0: z_mean and z_log_var in cache.mean / cache.log_var, the decoder's output returned.
+  const Mat<T>& infer(const T* params, const Mat<T>& x, VaeCache<T>& cache) const;
+};
+
+extern template struct VaeNetwork<float>;
+extern template struct VaeNetwork<double>;
+
+class Vae : public Model {
+ public:
+  // Architecture keys: "input_width"; "encoder" (sizes, default [32, 16, 8]); "latent" (default 8); "decoder"
+  // (sizes, default the encoder's reversed without its last: [16, 32]); "output_activation" ("relu", the
+  // exercise's, or "sigmoid"; default relu); "loss" ("bce", "mae" or "mse"; default bce); "beta" (KL weight,
+  // default 1); "score" ("mae" or "elbo", default mae). Unknown keys are refused.
+  explicit Vae(const nlohmann::json& architecture);
+
+  VaeNetwork<float> network;
+  std::vector<int> encoder_sizes, decoder_sizes;
+  VaeScore score_kind = VaeScore::mae;
+
+  std::string kind() const override { return "vae"; }
+  nlohmann::json architecture() const override;
+  int input_width() const override { return network.encoder.input_width(); }
+  void init(Rng& rng) override { network.init_glorot_uniform(parameters.data(), rng); }
+  std::unique_ptr<Workspace> new_workspace() const override;
+  // eps is drawn from `rng` (Rng::gaussian), one per latent unit and beat, column by column.
+  BatchLoss loss_and_gradients(const Batch& batch, Rng& rng, Workspace& workspace) override;
+  // The loss at eps = 0 (the decoder at z = z_mean), so that validation is deterministic; batch-invariant.
+  BatchLoss loss(const Batch& batch, Workspace& workspace) const override;
+  std::vector<std::string> loss_parts() const override { return {"reconstruction", "kl"}; }
+  std::string loss_name() const override;
+  void score(const Mat<float>& beats, Workspace& workspace, Eigen::VectorXd& scores) const override;
+  std::string score_name() const override { return score_kind == VaeScore::mae ? "error" : "neg_elbo"; }
+  std::string score_description() const override;
+  bool reconstruct(const Mat<float>& beats, Workspace& workspace, Mat<float>& output) const override;
+  std::string summary() const override;
+
+ private:
+  // Per beat, in double, after infer(): the reconstruction loss and the KL (mean over latent dims). With
+  // `excess`, a BCE is taken less its least possible value for that beat, BCE(t, clip(t)), so it is 0 for a
+  // perfect reconstruction whatever the beat.
+  void per_beat_loss(const Mat<float>& beats, const Mat<float>& output, const Mat<float>& mean,
+                     const Mat<float>& log_var, bool excess, Eigen::VectorXd& reconstruction,
+                     Eigen::VectorXd& kl) const;
+};
+
+}  // namespace ecgad

@@ -1,0 +1,366 @@
+#include "ecgad/vae.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "ecgad/autoencoder.h"
+#include "ecgad/error.h"
+
+namespace ecgad {
+
+std::string to_string(VaeReconstruction loss) {
+  switch (loss) {
+    case VaeReconstruction::bce: return "bce";
+    case VaeReconstruction::mae: return "mae";
+    case VaeReconstruction::mse: return "mse";
+  }
+  return "?";
+}
+
+VaeReconstruction parse_vae_reconstruction(const std::string& name) {
+  if (name == "bce") return VaeReconstruction::bce;
+  if (name == "mae") return VaeReconstruction::mae;
+  if (name == "mse") return VaeReconstruction::mse;
+  throw Error("unknown VAE reconstruction loss '" + name + "' (expected bce, mae or mse)");
+}
+
+std::string to_string(VaeScore score) { return score == VaeScore::elbo ? "elbo" : "mae"; }
+
+VaeScore parse_vae_score(const std::string& name) {
+  if (name == "mae") return VaeScore::mae;
+  if (name == "elbo") return VaeScore::elbo;
+  throw Error("unknown VAE score '" + name + "' (expected mae or elbo)");
+}
+
+// ---- sampling, KL and binary cross-entropy: forward and backward side by side ----------------------------------
+
+template <typename T>
+void sampling_forward(Mat<T>& z, const Mat<T>& mean, const Mat<T>& log_var, const Mat<T>& eps) {
+  z = (mean.array() + (T(0.5) * log_var.array()).exp() * eps.array()).matrix();
+}
+
+template <typename T>
+void sampling_backward(Mat<T>& dmean, Mat<T>& dlog_var, const Mat<T>& dz, const Mat<T>& log_var, const Mat<T>& eps) {
+  dmean = dz;
+  dlog_var = (dz.array() * T(0.5) * (T(0.5) * log_var.array()).exp() * eps.array()).matrix();
+}
+
+template <typename T>
+T kl_forward(const Mat<T>& mean, const Mat<T>& log_var) {
+  T sum = (T(1) + log_var.array() - mean.array().square() - log_var.array().exp()).sum();
+  return T(-0.5) * sum / static_cast<T>(mean.size());
+}
+
+template <typename T>
+void kl_backward(Mat<T>& dmean, Mat<T>& dlog_var, const Mat<T>& mean, const Mat<T>& log_var, T scale) {
+  const T s = scale / static_cast<T>(mean.size());
+  dmean.array() += s * mean.array();
+  dlog_var.array() += s * T(0.5) * (log_var.array().exp() - T(1));
+}
+
+template <typename T>
+static constexpr T kClipLow = T(1e-7);
+template <typename T>
+static constexpr T kClipHigh = T(1) - T(1e-7);
+
+template <typename T>
+T bce_forward(const Mat<T>& prediction, const Mat<T>& target) {
+  auto p = prediction.array().max(kClipLow<T>).min(kClipHigh<T>);
+  auto t = target.array();
+  T sum = -(t * p.log() + (T(1) - t) * (T(1) - p).log()).sum();
+  return sum / static_cast<T>(prediction.size());
+}
+
+template <typename T>
+void bce_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& target) {
+  const T scale = T(1) / static_cast<T>(prediction.size());
+  dprediction.resize(prediction.rows(), prediction.cols());
+  const T* p = prediction.data();
+  const T* t = target.data();
+  T* d = dprediction.data();
+  for (Eigen::Index i = 0, n = prediction.size(); i < n; ++i) {
+    bool clipped = p[i] < kClipLow<T> || p[i] > kClipHigh<T>;  // the clip's gradient is 0 there
+    d[i] = clipped ? T(0) : scale * (p[i] - t[i]) / (p[i] * (T(1) - p[i]));
+  }
+}
+
+// ---- the network ------------------------------------------------------------------------------------------------
+
+template <typename T>
+VaeNetwork<T>::VaeNetwork(int width, const std::vector<int>& encoder_sizes, int latent,
+                          const std::vector<int>& decoder_sizes, Activation output, VaeReconstruction loss,
+                          double kl_weight)
+    : reconstruction(loss), beta(kl_weight) {
+  if (width < 1) throw Error("the input width must be at least 1");
+  if (encoder_sizes.empty()) throw Error("the VAE's encoder needs at least one layer size, e.g. --layers 32,16,8");
+  if (latent < 1 || latent > 65536) throw Error("the latent size must be in 1..65536");
+  auto chain = [](int from, const std::vector<int>& sizes, int to, Activation last) {
+    std::vector<DenseSpec> specs;
+    int in = from;
+    for (int size : sizes) {
+      if (size < 1 || size > 65536) throw Error("layer size " + std::to_string(size) + " is not in 1..65536");
+      specs.push_back({in, size, Activation::relu});
+      in = size;
+    }
+    if (to > 0) specs.push_back({in, to, last});
+    return specs;
+  };
+  encoder = DenseStack<T>(chain(width, encoder_sizes, 0, Activation::relu), 0);
+  const int hidden = encoder.output_width();
+  mean_head = DenseStack<T>({{hidden, latent, Activation::linear}}, encoder.offset + encoder.parameter_count());
+  log_var_head = DenseStack<T>({{hidden, latent, Activation::linear}}, mean_head.offset + mean_head.parameter_count());
+  decoder = DenseStack<T>(chain(latent, decoder_sizes, width, output),
+                          log_var_head.offset + log_var_head.parameter_count());
+}
+
+template <typename T>
+void VaeNetwork<T>::init_glorot_uniform(T* params, Rng& rng) const {
+  for (const DenseStack<T>* stack : {&encoder, &mean_head, &log_var_head, &decoder}) {
+    stack->init_glorot_uniform(params, rng);
+  }
+}
+
+template <typename T>
+VaeLoss VaeNetwork<T>::forward(const T* params, const Mat<T>& x, const Mat<T>& eps, VaeCache<T>& cache) const {
+  const Mat<T>& h = encoder.forward(params, x, cache.encoder);
+  const Mat<T>& mean = mean_head.forward(params, h, cache.mean);
+  const Mat<T>& log_var = log_var_head.forward(params, h, cache.log_var);
+  sampling_forward(cache.z, mean, log_var, eps);
+  const Mat<T>& prediction = decoder.forward(params, cache.z, cache.decoder);
+  VaeLoss loss;
+  switch (reconstruction) {
+    case VaeReconstruction::bce: loss.reconstruction = static_cast<double>(bce_forward(prediction, x)); break;
+    case VaeReconstruction::mae: loss.reconstruction = static_cast<double>(mae_forward(prediction, x)); break;
+    case VaeReconstruction::mse: loss.reconstruction = static_cast<double>(mse_forward(prediction, x)); break;
+  }
+  loss.kl = static_cast<double>(kl_forward(mean, log_var));
+  loss.total = loss.reconstruction + beta * loss.kl;
+  return loss;
+}
+
+template <typename T>
+void VaeNetwork<T>::backward(const T* params, T* grads, const Mat<T>& x, const Mat<T>& eps, VaeCache<T>& cache) const {
+  const Mat<T>& prediction = cache.decoder.outputs.back();
+  switch (reconstruction) {
+    case VaeReconstruction::bce: bce_backward(cache.dprediction, prediction, x); break;
+    case VaeReconstruction::mae: mae_backward(cache.dprediction, prediction, x); break;
+    case VaeReconstruction::mse: mse_backward(cache.dprediction, prediction, x); break;
+  }
+  decoder.backward(params, grads, cache.z, cache.dprediction, cache.decoder, &cache.dz);
+  const Mat<T>& mean = cache.mean.outputs.back();
+  const Mat<T>& log_var = cache.log_var.outputs.back();
+  sampling_backward(cache.dmean, cache.dlog_var, cache.dz, log_var, eps);
+  kl_backward(cache.dmean, cache.dlog_var, mean, log_var, static_cast<T>(beta));
+  const Mat<T>& h = cache.encoder.outputs.back();
+  mean_head.backward(params, grads, h, cache.dmean, cache.mean, &cache.dh);
+  log_var_head.backward(params, grads, h, cache.dlog_var, cache.log_var, &cache.dh_log_var);
+  cache.dh += cache.dh_log_var;  // the trunk feeds both heads
+  encoder.backward(params, grads, x, cache.dh, cache.encoder);
+}
+
+template <typename T>
+const Mat<T>& VaeNetwork<T>::infer(const T* params, const Mat<T>& x, VaeCache<T>& cache) const {
+  const Mat<T>& h = encoder.infer(params, x, cache.encoder);
+  log_var_head.infer(params, h, cache.log_var);
+  return decoder.infer(params, mean_head.infer(params, h, cache.mean), cache.decoder);
+}
+
+template struct VaeNetwork<float>;
+template struct VaeNetwork<double>;
+
+#define ECGAD_INSTANTIATE_VAE_LAYERS(T)                                                                        \
+  template void sampling_forward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&, const Mat<T>&);                    \
+  template void sampling_backward<T>(Mat<T>&, Mat<T>&, const Mat<T>&, const Mat<T>&, const Mat<T>&);         \
+  template T kl_forward<T>(const Mat<T>&, const Mat<T>&);                                                     \
+  template void kl_backward<T>(Mat<T>&, Mat<T>&, const Mat<T>&, const Mat<T>&, T);                            \
+  template T bce_forward<T>(const Mat<T>&, const Mat<T>&);                                                    \
+  template void bce_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);
+
+ECGAD_INSTANTIATE_VAE_LAYERS(float)
+ECGAD_INSTANTIATE_VAE_LAYERS(double)
+
+// ---- the model ----------------------------------------------------------------------------------------------------
+
+namespace {
+
+struct VaeWorkspace : Workspace {
+  VaeCache<float> cache;
+  Mat<float> eps;  // (L, B)
+  Eigen::VectorXd reconstruction, kl;
+};
+
+std::vector<int> sizes_of(const nlohmann::json& a, const char* key, std::vector<int> fallback) {
+  if (!a.contains(key)) return fallback;
+  const nlohmann::json& list = a.at(key);
+  if (!list.is_array()) throw Error(std::string("'") + key + "' is not a list of layer sizes");
+  std::vector<int> sizes;
+  for (const nlohmann::json& size : list) {
+    if (!size.is_number_integer() || size.get<long long>() < 1 || size.get<long long>() > 65536) {
+      throw Error(std::string("'") + key + "' sizes must be whole numbers in 1..65536");
+    }
+    sizes.push_back(size.get<int>());
+  }
+  return sizes;
+}
+
+}  // namespace
+
+Vae::Vae(const nlohmann::json& a) {
+  static const char* const kKeys[] = {"input_width", "encoder", "latent", "decoder", "output_activation",
+                                      "loss", "beta", "score"};
+  for (auto it = a.begin(); it != a.end(); ++it) {
+    if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return it.key() == k; }) ==
+        std::end(kKeys)) {
+      throw Error("a vae model has no option '" + it.key() + "'");
+    }
+  }
+  const nlohmann::json& width = a.at("input_width");
+  if (!width.is_number_integer() || width.get<long long>() < 1 || width.get<long long>() > 65536) {
+    throw Error("the input width must be a whole number in 1..65536");
+  }
+  encoder_sizes = sizes_of(a, "encoder", {32, 16, 8});
+  if (encoder_sizes.empty()) throw Error("the VAE's encoder needs at least one layer size, e.g. --layers 32,16,8");
+  std::vector<int> mirrored(encoder_sizes.rbegin() + 1, encoder_sizes.rend());
+  decoder_sizes = sizes_of(a, "decoder", mirrored);
+  const nlohmann::json& latent = a.value("latent", nlohmann::json(8));
+  if (!latent.is_number_integer() || latent.get<long long>() < 1 || latent.get<long long>() > 65536) {
+    throw Error("the latent size must be a whole number in 1..65536");
+  }
+  Activation output = parse_activation(a.value("output_activation", "relu"));
+  if (output == Activation::linear) throw Error("the VAE's output activation is relu or sigmoid");
+  double beta = a.value("beta", 1.0);
+  if (!(beta >= 0) || !std::isfinite(beta)) throw Error("the KL weight (beta) must be a non-negative number");
+  score_kind = parse_vae_score(a.value("score", "mae"));
+  network = VaeNetwork<float>(width.get<int>(), encoder_sizes, latent.get<int>(), decoder_sizes, output,
+                              parse_vae_reconstruction(a.value("loss", "bce")), beta);
+  auto add_stack = [&](const std::string& name, const DenseStack<float>& stack, bool numbered) {
+    for (std::size_t i = 0; i < stack.layers.size(); ++i) {
+      const std::string prefix = numbered ? name + "." + std::to_string(i) : name;
+      const DenseSpec& s = stack.layers[i];
+      add_tensor(prefix + ".weight", {static_cast<std::size_t>(s.outputs), static_cast<std::size_t>(s.inputs)});
+      add_tensor(prefix + ".bias", {static_cast<std::size_t>(s.outputs)});
+    }
+  };
+  add_stack("encoder", network.encoder, true);
+  add_stack("z_mean", network.mean_head, false);
+  add_stack("z_log_var", network.log_var_head, false);
+  add_stack("decoder", network.decoder, true);
+  if (parameter_count() != network.parameter_count()) throw Error("internal: the VAE's tensor table is not its layout");
+}
+
+nlohmann::json Vae::architecture() const {
+  return {{"input_width", input_width()},
+          {"encoder", encoder_sizes},
+          {"latent", network.latent()},
+          {"decoder", decoder_sizes},
+          {"output_activation", to_string(network.decoder.layers.back().activation)},
+          {"loss", to_string(network.reconstruction)},
+          {"beta", network.beta},
+          {"score", to_string(score_kind)}};
+}
+
+std::string Vae::loss_name() const {
+  char beta[32];
+  std::snprintf(beta, sizeof beta, "%g", network.beta);
+  return to_string(network.reconstruction) + (network.beta == 1 ? "+kl" : std::string("+") + beta + "*kl");
+}
+
+std::unique_ptr<Workspace> Vae::new_workspace() const { return std::make_unique<VaeWorkspace>(); }
+
+BatchLoss Vae::loss_and_gradients(const Batch& batch, Rng& rng, Workspace& workspace) {
+  auto& ws = static_cast<VaeWorkspace&>(workspace);
+  ws.eps.resize(network.latent(), batch.beats.cols());
+  for (Eigen::Index i = 0; i < ws.eps.size(); ++i) ws.eps.data()[i] = static_cast<float>(rng.gaussian());
+  VaeLoss loss = network.forward(parameters.data(), batch.beats, ws.eps, ws.cache);
+  network.backward(parameters.data(), gradients.data(), batch.beats, ws.eps, ws.cache);
+  return {loss.total, {loss.reconstruction, loss.kl}};
+}
+
+void Vae::per_beat_loss(const Mat<float>& beats, const Mat<float>& output, const Mat<float>& mean,
+                        const Mat<float>& log_var, bool excess, Eigen::VectorXd& reconstruction,
+                        Eigen::VectorXd& kl) const {
+  auto bce = [](double t, double p) {
+    p = std::min(std::max(p, 1e-7), 1 - 1e-7);
+    return -(t * std::log(p) + (1 - t) * std::log(1 - p));
+  };
+  const Eigen::Index width = beats.rows(), latent = mean.rows(), count = beats.cols();
+  reconstruction.resize(count);
+  kl.resize(count);
+  for (Eigen::Index j = 0; j < count; ++j) {
+    double sum = 0;
+    for (Eigen::Index i = 0; i < width; ++i) {
+      double t = beats(i, j), p = output(i, j);
+      switch (network.reconstruction) {
+        case VaeReconstruction::bce:
+          // The excess is what the decoder could still remove: BCE(t, p) is smallest at p = t (within the
+          // clip), where it is t's own entropy, which a flat beat of 0.5s has more of than a spiky one.
+          sum += bce(t, p) - (excess ? bce(t, std::min(std::max(t, 1e-7), 1 - 1e-7)) : 0.0);
+          break;
+        case VaeReconstruction::mae: sum += std::abs(p - t); break;
+        case VaeReconstruction::mse: sum += (p - t) * (p - t); break;
+      }
+    }
+    reconstruction(j) = sum / static_cast<double>(width);
+    double k = 0;
+    for (Eigen::Index i = 0; i < latent; ++i) {
+      double m = mean(i, j), v = log_var(i, j);
+      k += 1 + v - m * m - std::exp(v);
+    }
+    kl(j) = -0.5 * k / static_cast<double>(latent);
+  }
+}
+
+BatchLoss Vae::loss(const Batch& batch, Workspace& workspace) const {
+  auto& ws = static_cast<VaeWorkspace&>(workspace);
+  BatchLoss result;
+  result.parts = {0.0, 0.0};
+  if (batch.size() == 0) return result;
+  const Mat<float>& output = network.infer(parameters.data(), batch.beats, ws.cache);
+  per_beat_loss(batch.beats, output, ws.cache.mean.outputs.back(), ws.cache.log_var.outputs.back(), false,
+                ws.reconstruction, ws.kl);
+  result.parts = {ws.reconstruction.mean(), ws.kl.mean()};
+  result.total = result.parts[0] + network.beta * result.parts[1];
+  return result;
+}
+
+void Vae::score(const Mat<float>& beats, Workspace& workspace, Eigen::VectorXd& scores) const {
+  auto& ws = static_cast<VaeWorkspace&>(workspace);
+  const Mat<float>& output = network.infer(parameters.data(), beats, ws.cache);
+  if (score_kind == VaeScore::mae) {
+    scores = mae_per_column(output, beats);
+    return;
+  }
+  per_beat_loss(beats, output, ws.cache.mean.outputs.back(), ws.cache.log_var.outputs.back(), true, ws.reconstruction,
+                ws.kl);
+  scores = ws.reconstruction + network.beta * ws.kl;
+}
+
+std::string Vae::score_description() const {
+  if (score_kind == VaeScore::mae) {
+    return "mean absolute error of the scaled beat's reconstruction at z = z_mean";
+  }
+  if (network.reconstruction == VaeReconstruction::bce) {
+    return "negative ELBO at z = z_mean less the beat's own entropy: its binary cross-entropy above the least "
+           "possible for that beat + beta * its KL divergence";
+  }
+  return "negative ELBO at z = z_mean: the beat's " + to_string(network.reconstruction) +
+         " reconstruction loss + beta * its KL divergence";
+}
+
+bool Vae::reconstruct(const Mat<float>& beats, Workspace& workspace, Mat<float>& output) const {
+  auto& ws = static_cast<VaeWorkspace&>(workspace);
+  output = network.infer(parameters.data(), beats, ws.cache);
+  return true;
+}
+
+std::string Vae::summary() const {
+  char beta[32];
+  std::snprintf(beta, sizeof beta, "%g", network.beta);
+  return "vae: encoder " + dense_summary(network.encoder.layers) + "; z_mean, z_log_var " +
+         std::to_string(network.latent()) + " (linear); decoder " + dense_summary(network.decoder.layers) + "; loss " +
+         to_string(network.reconstruction) + " + " + beta + " * KL";
+}
+
+}  // namespace ecgad
