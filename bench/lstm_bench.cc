@@ -56,7 +56,7 @@ BENCHMARK(BM_GemmFloor)
     ->ArgNames({"M", "K", "N", "At", "Bt"})
     ->Args({4 * kHidden, kHidden, kBatch, 0, 0})
     ->Args({kHidden, 4 * kHidden, kBatch, 1, 0})
-    ->Args({4 * kHidden, kSteps * kBatch, kHidden, 0, 1})
+    ->Args({4 * kHidden, kSteps* kBatch, kHidden, 0, 1})
     ->Args({1024, 1024, 1024, 0, 0});
 
 // Multiply-adds of the recurrent products in one forward pass (step 0 has none: h_{-1} = 0) and the input

@@ -20,5 +20,10 @@ bash "$root/scripts/build.sh" "$root/build-asan" -DECGAD_SANITIZE=ON -DCMAKE_BUI
   -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DECGAD_BUILD_BENCH=OFF
 (cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j "$jobs")
 
+# Crash safety: kill -9, SIGINT and SIGTERM at random points of every command that writes a file.
+bash "$root/scripts/crash_test.sh" 3
+# Fuzzing: each libFuzzer harness replays its corpus (past crashes included) and then fuzzes for 30 s.
+FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash "$root/scripts/fuzz.sh"
+
 bash "$root/scripts/check_report.sh" --build "$root/build"
 echo "test: all passed (Release and ASan+UBSan builds)"

@@ -10,6 +10,8 @@
 //   field starts (one past the end of the line for a missing field). "no data rows" is always at 1:1.
 #include "ecgad/csv.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cfloat>
@@ -17,15 +19,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <iterator>
 #include <limits>
 #include <system_error>
 
 #include "csv_source.h"
 #include "ecgad/csv_number.h"
 #include "ecgad/error.h"
-#include "ecgad/text.h"
 
 namespace ecgad {
 namespace {
@@ -54,12 +53,12 @@ struct CsvReader::Impl {
   NulSpot nul;                              // written by the byte source, so declared before `lines`
   std::unique_ptr<Sha256> hash;             // likewise; with CsvOptions::hash only
   std::unique_ptr<io::LineReader> lines;
-  const char* text = "";                    // the current row, NUL-terminated by LineReader
+  const char* text = "";  // the current row, NUL-terminated by LineReader
   std::size_t length = 0;
-  std::size_t line = 0;                     // line of the current row
+  std::size_t line = 0;  // line of the current row
   std::size_t columns = 0;
   std::size_t rows = 0;
-  std::string header;                       // the skipped first line, with CsvOptions::header
+  std::string header;  // the skipped first line, with CsvOptions::header
 
   [[noreturn]] void fail_at(std::size_t at_line, std::size_t column, const std::string& message) const {
     throw Error(located(name, at_line, column, message));
@@ -178,13 +177,13 @@ void CsvReader::Impl::parse_row(std::vector<double>& row) {
   if (columns == 0) {
     columns = row.size();
   } else if (row.size() != columns) {
-    fail_at(line, length + 1, "row has " + columns_text(row.size()) + ", but the first row has " + std::to_string(columns));
+    fail_at(line, length + 1,
+            "row has " + columns_text(row.size()) + ", but the first row has " + std::to_string(columns));
   }
 }
 
 // Checks one field [field, field_end) in order: binary bytes, emptiness, an extra column, the number.
-double CsvReader::Impl::field_value_slow(const char* field, const char* field_end, std::size_t index,
-                                         bool cut) const {
+double CsvReader::Impl::field_value_slow(const char* field, const char* field_end, std::size_t index, bool cut) const {
   const std::size_t column = static_cast<std::size_t>(field - text) + 1;
   const char* bad = std::find_if(field, field_end, is_binary);
   if (bad != field_end || cut) {
@@ -203,18 +202,15 @@ double CsvReader::Impl::field_value_slow(const char* field, const char* field_en
   const std::string shown = quoted(std::string(s, e));
   FieldNumber number = parse_field_number(std::string_view(s, static_cast<std::size_t>(e - s)));
   switch (number.status) {
-    case FieldNumber::ok:
-      return number.value;
+    case FieldNumber::ok: return number.value;
     case FieldNumber::not_a_number: {
       std::string message = "field " + shown + " is not a number";
       bool letters = std::any_of(s, e, [](char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; });
       if (line == 1 && !options.header && letters) message += " (if the first line is a header, pass --header)";
       fail_at(line, column, message);
     }
-    case FieldNumber::not_finite:
-      fail_at(line, column, shown + " is not a finite number");
-    case FieldNumber::out_of_float_range:
-      break;
+    case FieldNumber::not_finite: fail_at(line, column, shown + " is not a finite number");
+    case FieldNumber::out_of_float_range: break;
   }
   fail_at(line, column, "value " + shown + " is out of range for a 32-bit float");
 }
@@ -252,8 +248,9 @@ bool parse_label(const CsvReader& reader, double value, const LabelSpec& spec) {
   if (value == spec.normal) return true;
   if (value == spec.abnormal) return false;
   std::size_t last = reader.columns() == 0 ? 0 : reader.columns() - 1;
-  reader.fail(reader.column_of_field(last), fmt::format("label '{:g}' is neither the normal label {:g} nor the abnormal label {:g}",
-                                                      value, spec.normal, spec.abnormal));
+  reader.fail(reader.column_of_field(last),
+              fmt::format("label '{:g}' is neither the normal label {:g} nor the abnormal label {:g}", value,
+                          spec.normal, spec.abnormal));
 }
 
 }  // namespace ecgad

@@ -2,7 +2,6 @@
 // the blocks this source reads from a file, standard input or a string in memory.
 #pragma once
 
-#include <cstddef>
 #include <cstdio>
 #include <string>
 

@@ -1,12 +1,13 @@
 #include "ecgad/detector.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "ecgad/error.h"
 #include "ecgad/model.h"
-#include "ecgad/text.h"
 
 namespace ecgad {
 

@@ -7,7 +7,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
-#include <string_view>
 #include <utility>
 
 #include "ecgad/detector.h"
@@ -77,7 +76,9 @@ std::string verdict_text(double error, double threshold, bool normal) {
 std::string head(const Dataset& data) {
   return "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
          "<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
-         "<title>ecgad report: " + escape_xml(data.name) + "</title>\n"
+         "<title>ecgad report: " +
+         escape_xml(data.name) +
+         "</title>\n"
          "<style>\n"
          "body{font-family:system-ui,'Segoe UI',Roboto,'DejaVu Sans',Arial,sans-serif;color:#222;max-width:1200px;"
          "margin:0 auto;padding:12px 24px 32px;line-height:1.4;background:#fff}\n"
@@ -117,9 +118,10 @@ std::string summary(const Dataset& data, const TrainedModel& model, const Facts&
   out += "<p>Accuracy <b>" + fixed4(f.as_anomaly.metrics.accuracy) + "</b>, anomalies caught (recall) <b>" +
          fixed4(f.as_anomaly.metrics.recall) + "</b>, flagged beats that are anomalies (precision) <b>" +
          fixed4(f.as_anomaly.metrics.precision) + "</b>, ROC AUC <b>" + fixed4(f.as_anomaly.roc_auc) + "</b>.</p>\n";
-  out += "<nav><a href=\"#model\">Model</a><a href=\"#loss\">Training loss</a><a href=\"#beats\">Beats</a>"
-         "<a href=\"#errors\">Error histogram</a><a href=\"#roc\">ROC</a><a href=\"#pr\">Precision&#8211;recall</a>"
-         "<a href=\"#confusion\">Confusion matrix</a><a href=\"#metrics\">Metrics</a></nav>\n</section>\n";
+  out +=
+      "<nav><a href=\"#model\">Model</a><a href=\"#loss\">Training loss</a><a href=\"#beats\">Beats</a>"
+      "<a href=\"#errors\">Error histogram</a><a href=\"#roc\">ROC</a><a href=\"#pr\">Precision&#8211;recall</a>"
+      "<a href=\"#confusion\">Confusion matrix</a><a href=\"#metrics\">Metrics</a></nav>\n</section>\n";
   return out;
 }
 
@@ -151,10 +153,13 @@ std::string model_section(const TrainedModel& model) {
   if (!model.threshold.details.is_null()) out += row("threshold from", escape_xml(json_text(model.threshold.details)));
   out += "</table>\n<table>\n";
   // Known training options first, in a reading order; anything else the model file holds after them.
-  static const std::pair<const char*, const char*> kKnown[] = {
-      {"preset", "preset"},         {"encoder", "encoder"}, {"epochs", "epochs"},
-      {"batch_size", "batch size"}, {"optimizer", "optimizer"}, {"seed", "seed"},
-      {"per_column_scaling", "per-column scaling"}};
+  static const std::pair<const char*, const char*> kKnown[] = {{"preset", "preset"},
+                                                               {"encoder", "encoder"},
+                                                               {"epochs", "epochs"},
+                                                               {"batch_size", "batch size"},
+                                                               {"optimizer", "optimizer"},
+                                                               {"seed", "seed"},
+                                                               {"per_column_scaling", "per-column scaling"}};
   for (const auto& [key, name] : kKnown) {
     if (!field(t, key).is_null()) out += row(name, escape_xml(json_text(field(t, key))));
   }
@@ -162,16 +167,18 @@ std::string model_section(const TrainedModel& model) {
   if (d.is_object()) {
     out += row("training data", "<span class=\"mono\">" + escape_xml(json_text(field(d, "name"))) + "</span>");
     out += row("training data size", escape_xml(json_text(field(d, "rows"))) + " rows &#215; " +
-                                          escape_xml(json_text(field(d, "width"))) + " samples");
+                                         escape_xml(json_text(field(d, "width"))) + " samples");
     out += row("training data SHA-256", escape_xml(json_text(field(d, "sha256"))), "mono");
   }
   if (!field(t, "trained_on_rows").is_null()) {
     out += row("trained on", escape_xml(json_text(field(t, "trained_on_rows"))) + " normal rows");
   }
-  if (t.is_object() && t.contains("validation")) out += row("validation data", escape_xml(json_text(field(t, "validation"))));
+  if (t.is_object() && t.contains("validation"))
+    out += row("validation data", escape_xml(json_text(field(t, "validation"))));
   if (t.is_object()) {
     for (auto it = t.begin(); it != t.end(); ++it) {
-      bool known = it.key() == "data" || it.key() == "history" || it.key() == "trained_on_rows" || it.key() == "validation";
+      bool known =
+          it.key() == "data" || it.key() == "history" || it.key() == "trained_on_rows" || it.key() == "validation";
       for (const auto& entry : kKnown) known = known || it.key() == entry.first;
       if (!known) out += row(escape_xml(it.key()), escape_xml(json_text(it.value())));
     }
@@ -216,7 +223,8 @@ std::string loss_section(const TrainedModel& model) {
   loss.erase(std::remove_if(loss.begin(), loss.end(), [&](const Point& p) { return !finite(p); }), loss.end());
   val_loss.erase(std::remove_if(val_loss.begin(), val_loss.end(), [&](const Point& p) { return !finite(p); }),
                  val_loss.end());
-  if (loss.empty() && val_loss.empty()) return out + "<p class=\"note\">The model file holds no training history.</p>\n</section>\n";
+  if (loss.empty() && val_loss.empty())
+    return out + "<p class=\"note\">The model file holds no training history.</p>\n</section>\n";
 
   double x_max = 1, y_lo = INFINITY, y_hi = -INFINITY;
   for (const auto* series : {&loss, &val_loss}) {
@@ -242,10 +250,12 @@ std::string loss_section(const TrainedModel& model) {
   }
   if (markers) {
     svg += "<g fill=\"" + std::string(kBlue) + "\">";
-    for (const Point& p : loss) svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\"/>", plot.px(p.x), plot.py(p.y));
+    for (const Point& p : loss)
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\"/>", plot.px(p.x), plot.py(p.y));
     svg += "</g>\n<g fill=\"" + std::string(kOrange) + "\">";
     for (const Point& p : val_loss) {
-      svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"6\" height=\"6\"/>", plot.px(p.x) - 3, plot.py(p.y) - 3);
+      svg +=
+          fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"6\" height=\"6\"/>", plot.px(p.x) - 3, plot.py(p.y) - 3);
     }
     svg += "</g>\n";
   }
@@ -313,7 +323,8 @@ std::string beat_panel(const BeatPick& pick, const float* input, const float* ou
   return out + "</svg>\n</figure>\n";
 }
 
-std::string beats_section(const TrainedModel& model, const Dataset& data, const std::vector<double>& errors, const Facts& f) {
+std::string beats_section(const TrainedModel& model, const Dataset& data, const std::vector<double>& errors,
+                          const Facts& f) {
   std::vector<BeatPick> picks = pick_beats(errors, f.is_anomaly, model.threshold.value);
   std::size_t width = data.width;
   Mat<float> x(static_cast<Eigen::Index>(width), static_cast<Eigen::Index>(picks.size()));
@@ -344,7 +355,8 @@ std::string histogram_section(const std::vector<double>& errors, const Facts& f,
   for (double e : errors) lo = std::min(lo, e), hi = std::max(hi, e);
   Axis x = nice_axis(lo, hi, 10);
   double bin_width = (x.hi - x.lo) / kHistogramBins;
-  std::vector<std::size_t> bins[2] = {std::vector<std::size_t>(kHistogramBins), std::vector<std::size_t>(kHistogramBins)};
+  std::vector<std::size_t> bins[2] = {std::vector<std::size_t>(kHistogramBins),
+                                      std::vector<std::size_t>(kHistogramBins)};
   for (std::size_t i = 0; i < errors.size(); ++i) {
     auto b = static_cast<long>(std::floor((errors[i] - x.lo) / bin_width));
     b = std::clamp(b, 0L, static_cast<long>(kHistogramBins - 1));
@@ -368,10 +380,11 @@ std::string histogram_section(const std::vector<double>& errors, const Facts& f,
            colours[c] + "\" stroke-width=\"1\"/>\n";
   }
   double tx = plot.px(threshold);
-  svg += fmt::format("<path d=\"M{:.1f} {:.1f}V{:.1f}\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n", tx,
-             plot.py(plot.y.lo), plot.py(plot.y.hi), kBlack);
+  svg += fmt::format("<path d=\"M{:.1f} {:.1f}V{:.1f}\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n",
+                     tx, plot.py(plot.y.lo), plot.py(plot.y.hi), kBlack);
   std::string threshold_label = "threshold " + g4(threshold);
-  svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">", tx + 6, plot.py(plot.y.hi) + 14) + threshold_label + "</text>\n";
+  svg +=
+      fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">", tx + 6, plot.py(plot.y.hi) + 14) + threshold_label + "</text>\n";
   svg += plot.legend({{LegendEntry::area, kBlue, "normal beats (" + count(f.normals) + ")"},
                       {LegendEntry::area, kVermillion, "abnormal beats (" + count(f.anomalies) + ")"},
                       {LegendEntry::dashed, kBlack, threshold_label}}) +
@@ -381,7 +394,8 @@ std::string histogram_section(const std::vector<double>& errors, const Facts& f,
   return "<section id=\"errors\">\n<h2>" + escape_xml(title) + "</h2>\n<p class=\"note\">" + count(kHistogramBins) +
          fmt::format(" bins {:.4g} wide. ", bin_width) +
          "Beats right of the threshold line are called anomalies: blue area there is false alarms, vermillion "
-         "area left of it is missed anomalies.</p>\n" + svg + "</section>\n";
+         "area left of it is missed anomalies.</p>\n" +
+         svg + "</section>\n";
 }
 
 std::string curve_svg(const std::vector<Point>& curve, const Point& operating, const Point& baseline_from,
@@ -392,8 +406,9 @@ std::string curve_svg(const std::vector<Point>& curve, const Point& operating, c
   std::string svg = plot.open(title) + plot.axes(x_label, y_label);
   svg += plot.polyline({baseline_from, baseline_to}, kGrey, " stroke-dasharray=\"5 4\"", 1.5);
   svg += plot.polyline(curve, kBlue);
-  svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"6\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n",
-             plot.px(operating.x), plot.py(operating.y), kVermillion);
+  svg +=
+      fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"6\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n",
+                  plot.px(operating.x), plot.py(operating.y), kVermillion);
   svg += plot.legend({{LegendEntry::line, kBlue, curve_label},
                       {LegendEntry::dashed, kGrey, baseline_label},
                       {LegendEntry::marker, kVermillion, "threshold " + g4(threshold)}});
@@ -413,15 +428,20 @@ std::string curves_section(const std::vector<double>& errors, const Facts& f, do
   Point operating_roc{to_double(e.normal_as_anomaly) / to_double(f.normals),
                       to_double(e.anomaly_as_anomaly) / to_double(f.anomalies)};
   std::vector<Point> roc_points = svg::thin_curve(curve_points(roc_curve(f.is_anomaly, errors)), kMaxCurvePoints);
-  roc += "<p class=\"note\">Every threshold at once: the share of anomalies caught against the share of normal "
-         "beats flagged. " + count(roc_points.size()) + " points drawn.</p>\n";
+  roc +=
+      "<p class=\"note\">Every threshold at once: the share of anomalies caught against the share of normal "
+      "beats flagged. " +
+      count(roc_points.size()) + " points drawn.</p>\n";
   roc += curve_svg(roc_points, operating_roc, {0, 0}, {1, 1}, "ROC curve", "false positive rate (normal beats flagged)",
                    "true positive rate (anomalies caught)", "ROC curve", "chance", threshold);
 
   double prevalence = to_double(f.anomalies) / to_double(errors.size());
-  std::vector<Point> pr_points = svg::thin_curve(curve_points(precision_recall_curve(f.is_anomaly, errors)), kMaxCurvePoints);
-  pr += "<p class=\"note\">Of the beats flagged, the share that are anomalies, against the share of anomalies "
-        "caught. " + count(pr_points.size()) + " points drawn.</p>\n";
+  std::vector<Point> pr_points =
+      svg::thin_curve(curve_points(precision_recall_curve(f.is_anomaly, errors)), kMaxCurvePoints);
+  pr +=
+      "<p class=\"note\">Of the beats flagged, the share that are anomalies, against the share of anomalies "
+      "caught. " +
+      count(pr_points.size()) + " points drawn.</p>\n";
   pr += curve_svg(pr_points, {e.metrics.recall, e.metrics.precision}, {0, prevalence}, {1, prevalence},
                   "Precision-recall curve", "recall (anomalies caught)", "precision (flagged beats that are anomalies)",
                   "PR curve", "all flagged: " + fmt::format("{:.2f}", prevalence), threshold);
@@ -434,15 +454,17 @@ std::string confusion_section(const Facts& f) {
     std::string share = of ? fmt::format(" ({:.1f}%)", 100.0 * to_double(n) / to_double(of)) : "";
     return std::string("<td class=\"num ") + (correct ? "ok" : "bad") + "\">" + count(n) + share + "</td>";
   };
-  std::string out = "<section id=\"confusion\">\n<h2>Confusion matrix</h2>\n<table>\n"
-                    "<tr><th rowspan=\"2\">truth</th><th colspan=\"2\">predicted</th><th rowspan=\"2\">total</th></tr>\n"
-                    "<tr><th>normal</th><th>anomaly</th></tr>\n";
-  out += "<tr><th>normal</th>" + cell(e.normal_as_normal, f.normals, true) + cell(e.normal_as_anomaly, f.normals, false) +
-         "<td class=\"num\">" + count(f.normals) + "</td></tr>\n";
+  std::string out =
+      "<section id=\"confusion\">\n<h2>Confusion matrix</h2>\n<table>\n"
+      "<tr><th rowspan=\"2\">truth</th><th colspan=\"2\">predicted</th><th rowspan=\"2\">total</th></tr>\n"
+      "<tr><th>normal</th><th>anomaly</th></tr>\n";
+  out += "<tr><th>normal</th>" + cell(e.normal_as_normal, f.normals, true) +
+         cell(e.normal_as_anomaly, f.normals, false) + "<td class=\"num\">" + count(f.normals) + "</td></tr>\n";
   out += "<tr><th>anomaly</th>" + cell(e.anomaly_as_normal, f.anomalies, false) +
          cell(e.anomaly_as_anomaly, f.anomalies, true) + "<td class=\"num\">" + count(f.anomalies) + "</td></tr>\n";
-  out += "</table>\n<p class=\"note\">Rows are the labels, columns the verdicts; percentages are of the row. "
-         "Green cells are right, orange ones wrong.</p>\n</section>\n";
+  out +=
+      "</table>\n<p class=\"note\">Rows are the labels, columns the verdicts; percentages are of the row. "
+      "Green cells are right, orange ones wrong.</p>\n</section>\n";
   return out;
 }
 
@@ -453,16 +475,18 @@ std::string metrics_section(const Facts& f) {
     return std::string("<tr><th>") + name + "</th><td class=\"num\">" + fixed4(x) + "</td><td class=\"num\">" +
            fixed4(y) + "</td></tr>\n";
   };
-  std::string out = "<section id=\"metrics\">\n<h2>Metrics</h2>\n<table>\n"
-                    "<tr><th>metric</th><th>anomaly positive</th><th>normal positive (tutorial)</th></tr>\n";
+  std::string out =
+      "<section id=\"metrics\">\n<h2>Metrics</h2>\n<table>\n"
+      "<tr><th>metric</th><th>anomaly positive</th><th>normal positive (tutorial)</th></tr>\n";
   out += line("accuracy", a.metrics.accuracy, n.metrics.accuracy);
   out += line("precision", a.metrics.precision, n.metrics.precision);
   out += line("recall", a.metrics.recall, n.metrics.recall);
   out += line("F1", a.metrics.f1, n.metrics.f1);
   out += line("ROC AUC", a.roc_auc, n.roc_auc);
   out += line("average precision", a.average_precision, n.average_precision);
-  out += "</table>\n<p class=\"note\">The TensorFlow tutorial calls normal beats positive; the two columns are the "
-         "same predictions read from either side. Accuracy and ROC AUC do not depend on the side.</p>\n</section>\n";
+  out +=
+      "</table>\n<p class=\"note\">The TensorFlow tutorial calls normal beats positive; the two columns are the "
+      "same predictions read from either side. Accuracy and ROC AUC do not depend on the side.</p>\n</section>\n";
   return out;
 }
 
@@ -479,7 +503,8 @@ std::string html_report(const TrainedModel& model, const Dataset& data, const st
                 std::to_string(model.input_width()));
   }
   for (std::size_t i = 0; i < errors.size(); ++i) {
-    if (!std::isfinite(errors[i])) throw Error("row " + std::to_string(i + 1) + " of '" + data.name + "' has no finite error");
+    if (!std::isfinite(errors[i]))
+      throw Error("row " + std::to_string(i + 1) + " of '" + data.name + "' has no finite error");
   }
   Facts f;
   f.is_anomaly.resize(errors.size());

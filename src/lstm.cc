@@ -24,8 +24,8 @@ LstmParams<T> lstm_params(const LstmShape& shape, T* buffer) {
   T* b = wh + 4 * H * H;
   T* w_out = b + 4 * H;
   T* b_out = w_out + H;
-  return LstmParams<T>{MatMap<T>(wx, 4 * H, F), MatMap<T>(wh, 4 * H, H), VecMap<T>(b, 4 * H),
-                       MatMap<T>(w_out, 1, H), VecMap<T>(b_out, 1)};
+  return LstmParams<T>{MatMap<T>(wx, 4 * H, F), MatMap<T>(wh, 4 * H, H), VecMap<T>(b, 4 * H), MatMap<T>(w_out, 1, H),
+                       VecMap<T>(b_out, 1)};
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -106,8 +106,8 @@ double lstm_sigmoid(double x) { return gate_sigmoid(x); }
 
 // z (4H): pre-activations in, activated gates i, f, g, o out. c_prev, c, tanh_c, h (H).
 template <typename T>
-static inline void cell_forward(T* __restrict z, const T* __restrict c_prev, T* __restrict c,
-                                T* __restrict tanh_c, T* __restrict h, Index H) {
+static inline void cell_forward(T* __restrict z, const T* __restrict c_prev, T* __restrict c, T* __restrict tanh_c,
+                                T* __restrict h, Index H) {
   T* __restrict zi = z;
   T* __restrict zf = z + H;
   T* __restrict zg = z + 2 * H;
@@ -157,8 +157,8 @@ template <typename T>
 static void check_input(const Mat<T>& x, const LstmShape& shape) {
   if (x.rows() != static_cast<Index>(shape.features) * shape.steps) {
     throw Error("LSTM input has " + std::to_string(x.rows()) + " values per beat, expected " +
-                std::to_string(shape.features * shape.steps) + " (" + std::to_string(shape.steps) +
-                " steps of " + std::to_string(shape.features) + ")");
+                std::to_string(shape.features * shape.steps) + " (" + std::to_string(shape.steps) + " steps of " +
+                std::to_string(shape.features) + ")");
   }
 }
 
@@ -412,23 +412,22 @@ void lstm_classifier_probabilities(const LstmShape& shape, const T* params, cons
   }
 }
 
-#define ECGAD_INSTANTIATE_LSTM(T)                                                                        \
-  template LstmParams<T> lstm_params<T>(const LstmShape&, T*);                                           \
-  template void lstm_init_keras<T>(LstmParams<T>&, const LstmShape&, Rng&);                              \
-  template void lstm_forward<T>(Mat<T>&, LstmCache<T>&, const Mat<T>&, const LstmParams<T>&,             \
-                                const LstmShape&);                                                       \
-  template void lstm_backward<T>(LstmParams<T>&, LstmCache<T>&, const Mat<T>&, const LstmParams<T>&,     \
-                                 const LstmShape&);                                                      \
-  template void lstm_forward_exact<T>(Mat<T>&, const Mat<T>&, const LstmParams<T>&, const LstmShape&);   \
-  template void dropout_mask<T>(Mat<T>&, Index, Index, double, Rng&);                                    \
-  template void dropout_forward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                               \
-  template void dropout_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                              \
-  template T bce_forward<T>(const Mat<T>&, const Mat<T>&);                                               \
-  template void bce_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                  \
-  template T lstm_classifier_loss_and_gradients<T>(const LstmShape&, const T*, T*, const Mat<T>&, const Mat<T>&,   \
-                                                   const Mat<T>&, LstmClassifierCache<T>&);              \
-  template void lstm_classifier_probabilities<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&, \
-                                                 Mat<T>&);                                               \
+#define ECGAD_INSTANTIATE_LSTM(T)                                                                                \
+  template LstmParams<T> lstm_params<T>(const LstmShape&, T*);                                                   \
+  template void lstm_init_keras<T>(LstmParams<T>&, const LstmShape&, Rng&);                                      \
+  template void lstm_forward<T>(Mat<T>&, LstmCache<T>&, const Mat<T>&, const LstmParams<T>&, const LstmShape&);  \
+  template void lstm_backward<T>(LstmParams<T>&, LstmCache<T>&, const Mat<T>&, const LstmParams<T>&,             \
+                                 const LstmShape&);                                                              \
+  template void lstm_forward_exact<T>(Mat<T>&, const Mat<T>&, const LstmParams<T>&, const LstmShape&);           \
+  template void dropout_mask<T>(Mat<T>&, Index, Index, double, Rng&);                                            \
+  template void dropout_forward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                       \
+  template void dropout_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                      \
+  template T bce_forward<T>(const Mat<T>&, const Mat<T>&);                                                       \
+  template void bce_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                          \
+  template T lstm_classifier_loss_and_gradients<T>(const LstmShape&, const T*, T*, const Mat<T>&, const Mat<T>&, \
+                                                   const Mat<T>&, LstmClassifierCache<T>&);                      \
+  template void lstm_classifier_probabilities<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&,    \
+                                                 Mat<T>&);                                                       \
   template struct LstmClassifier<T>;
 
 ECGAD_INSTANTIATE_LSTM(float)

@@ -31,7 +31,8 @@ int whole_number(const nlohmann::json& a, const char* key, int fallback, int lo,
 void labels_of(const Batch& batch, Mat<float>& labels, const char* purpose) {
   if (!batch.labelled()) throw Error(std::string("the lstm model needs labelled beats for its ") + purpose);
   labels.resize(1, static_cast<Eigen::Index>(batch.size()));
-  for (std::size_t j = 0; j < batch.size(); ++j) labels(0, static_cast<Eigen::Index>(j)) = batch.normal[j] ? 0.0f : 1.0f;
+  for (std::size_t j = 0; j < batch.size(); ++j)
+    labels(0, static_cast<Eigen::Index>(j)) = batch.normal[j] ? 0.0f : 1.0f;
 }
 
 }  // namespace

@@ -33,9 +33,9 @@ Evaluation evaluate(const std::vector<double>& errors, const std::vector<std::ui
   }
   BinaryMetrics as_anomaly = binary_metrics(truth_anomaly, pred_anomaly);
   BinaryMetrics as_normal = binary_metrics(truth_normal, pred_normal);
-  e.per_class = {{"normal", as_normal.precision, as_normal.recall, as_normal.f1, e.normal_as_normal + e.normal_as_anomaly},
-                 {"anomaly", as_anomaly.precision, as_anomaly.recall, as_anomaly.f1,
-                  e.anomaly_as_normal + e.anomaly_as_anomaly}};
+  e.per_class = {
+      {"normal", as_normal.precision, as_normal.recall, as_normal.f1, e.normal_as_normal + e.normal_as_anomaly},
+      {"anomaly", as_anomaly.precision, as_anomaly.recall, as_anomaly.f1, e.anomaly_as_normal + e.anomaly_as_anomaly}};
   if (positive == PositiveClass::anomaly) {
     e.metrics = as_anomaly;
     e.roc_auc = roc_auc(truth_anomaly, errors);
@@ -57,7 +57,8 @@ static double metric_value(const Evaluation& e, const std::string& metric) {
   throw Error("unknown gate metric '" + metric + "'");
 }
 
-std::vector<Gate> check_gates(const Evaluation& evaluation, const std::vector<std::pair<std::string, double>>& minimums) {
+std::vector<Gate> check_gates(const Evaluation& evaluation,
+                              const std::vector<std::pair<std::string, double>>& minimums) {
   std::vector<Gate> gates;
   for (const auto& [metric, minimum] : minimums) {
     Gate gate{metric, minimum, metric_value(evaluation, metric), false};
@@ -82,7 +83,8 @@ std::string format_text(const Evaluation& e, const std::vector<Gate>& gates) {
   append_format(out, "average_precision  {}\n\n", fixed4(e.average_precision));
   out += "class      precision  recall      f1  support\n";
   for (const ClassMetrics& c : e.per_class) {
-    append_format(out, "{:<9}  {:>9}  {:>6}  {:>6}  {:>7}\n", c.name, fixed4(c.precision), fixed4(c.recall), fixed4(c.f1), c.support);
+    append_format(out, "{:<9}  {:>9}  {:>6}  {:>6}  {:>7}\n", c.name, fixed4(c.precision), fixed4(c.recall),
+                  fixed4(c.f1), c.support);
   }
   out += "\nconfusion matrix (rows: truth, columns: predicted)\n";
   out += "                normal  anomaly\n";
@@ -90,30 +92,37 @@ std::string format_text(const Evaluation& e, const std::vector<Gate>& gates) {
   append_format(out, "  anomaly    {:>9}  {:>7}\n", e.anomaly_as_normal, e.anomaly_as_anomaly);
   if (!gates.empty()) out += "\n";
   for (const Gate& g : gates) {
-    append_format(out, "gate {:<9} {}  {} >= {}\n", g.metric, g.passed ? "passed" : "FAILED", fixed4(g.actual), fixed4(g.minimum));
+    append_format(out, "gate {:<9} {}  {} >= {}\n", g.metric, g.passed ? "passed" : "FAILED", fixed4(g.actual),
+                  fixed4(g.minimum));
   }
   return out;
 }
 
-static nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+static nlohmann::json number_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
 
 nlohmann::json to_json(const Evaluation& e, const std::vector<Gate>& gates) {
   nlohmann::json classes = nlohmann::json::array();
   for (const ClassMetrics& c : e.per_class) {
-    classes.push_back({{"class", c.name}, {"precision", c.precision}, {"recall", c.recall}, {"f1", c.f1},
-                       {"support", c.support}});
+    classes.push_back(
+        {{"class", c.name}, {"precision", c.precision}, {"recall", c.recall}, {"f1", c.f1}, {"support", c.support}});
   }
   nlohmann::json gate_list = nlohmann::json::array();
   bool all_passed = true;
   for (const Gate& g : gates) {
-    gate_list.push_back({{"metric", g.metric}, {"minimum", g.minimum}, {"actual", number_or_null(g.actual)}, {"passed", g.passed}});
+    gate_list.push_back(
+        {{"metric", g.metric}, {"minimum", g.minimum}, {"actual", number_or_null(g.actual)}, {"passed", g.passed}});
     all_passed = all_passed && g.passed;
   }
   return {
       {"data", e.data_name},
       {"rows", e.rows()},
-      {"threshold", {{"value", e.threshold}, {"strategy", e.threshold_strategy}, {"details", e.threshold_details},
-                     {"rule", "anomaly when " + e.score_name + " >= threshold"}}},
+      {"threshold",
+       {{"value", e.threshold},
+        {"strategy", e.threshold_strategy},
+        {"details", e.threshold_details},
+        {"rule", "anomaly when " + e.score_name + " >= threshold"}}},
       {"positive_class", to_string(e.positive)},
       {"accuracy", e.metrics.accuracy},
       {"precision", e.metrics.precision},

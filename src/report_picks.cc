@@ -28,7 +28,8 @@ std::vector<BeatPick> pick_beats(const std::vector<double>& errors, const std::v
     if (rows.empty()) continue;
     std::sort(rows.begin(), rows.end(),
               [&](std::size_t a, std::size_t b) { return errors[a] != errors[b] ? errors[a] < errors[b] : a < b; });
-    add(rows[(rows.size() - 1) / 2], anomaly ? "typical abnormal beat (median error)" : "typical normal beat (median error)");
+    add(rows[(rows.size() - 1) / 2],
+        anomaly ? "typical abnormal beat (median error)" : "typical normal beat (median error)");
   }
   for (int anomaly = 0; anomaly <= 1; ++anomaly) {
     std::size_t best = errors.size();
@@ -36,7 +37,8 @@ std::vector<BeatPick> pick_beats(const std::vector<double>& errors, const std::v
       if (is_anomaly[i] != anomaly) continue;
       if (best == errors.size() || std::fabs(errors[i] - threshold) < std::fabs(errors[best] - threshold)) best = i;
     }
-    if (best < errors.size()) add(best, anomaly ? "abnormal beat nearest the threshold" : "normal beat nearest the threshold");
+    if (best < errors.size())
+      add(best, anomaly ? "abnormal beat nearest the threshold" : "normal beat nearest the threshold");
   }
   std::size_t false_alarm = errors.size(), miss = errors.size();
   for (std::size_t i = 0; i < errors.size(); ++i) {

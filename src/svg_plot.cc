@@ -38,7 +38,9 @@ std::vector<Tick> ticks(const Axis& a) {
 }
 
 std::string Plot::open(const std::string& label) const {
-  return fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0f}\" height=\"{:.0f}\" viewBox=\"0 0 {:.0f} {:.0f}\" "
+  return fmt::format(
+             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0f}\" height=\"{:.0f}\" viewBox=\"0 0 {:.0f} "
+             "{:.0f}\" "
              "role=\"img\" aria-label=\"",
              width, height, width, height) +
          escape_xml(label) + "\"><title>" + escape_xml(label) + "</title>\n";
@@ -60,11 +62,14 @@ std::string Plot::axes(const std::string& x_label, const std::string& y_label) c
     labels += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">", x0 - 8, p + 4) + t.label + "</text>";
   }
   std::string out = "<path class=\"grid\" d=\"" + grid + "\"/>\n";
-  out += fmt::format("<rect class=\"frame\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"/>\n", x0, y1, x1 - x0, y0 - y1);
+  out += fmt::format("<rect class=\"frame\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\"/>\n", x0, y1,
+                     x1 - x0, y0 - y1);
   out += "<g class=\"ticks\">" + labels + "</g>\n";
-  out += fmt::format("<text class=\"label\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">", (x0 + x1) / 2, height - 8) +
+  out += fmt::format("<text class=\"label\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">", (x0 + x1) / 2,
+                     height - 8) +
          escape_xml(x_label) + "</text>\n";
-  out += fmt::format("<text class=\"label\" transform=\"translate(15 {:.1f}) rotate(-90)\" text-anchor=\"middle\">", (y0 + y1) / 2) +
+  out += fmt::format("<text class=\"label\" transform=\"translate(15 {:.1f}) rotate(-90)\" text-anchor=\"middle\">",
+                     (y0 + y1) / 2) +
          escape_xml(y_label) + "</text>\n";
   return out;
 }
@@ -78,16 +83,18 @@ std::string Plot::legend(const std::vector<LegendEntry>& entries) const {
         out += fmt::format("<path d=\"M{:.1f} {:.1f}h22\" stroke=\"{}\" stroke-width=\"2.5\"/>", at, mid, e.colour);
         break;
       case LegendEntry::dashed:
-        out += fmt::format("<path d=\"M{:.1f} {:.1f}h22\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>", at, mid,
-                   e.colour);
+        out += fmt::format("<path d=\"M{:.1f} {:.1f}h22\" stroke=\"{}\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/>",
+                           at, mid, e.colour);
         break;
       case LegendEntry::area:
-        out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"22\" height=\"11\" fill=\"{}\" fill-opacity=\"0.45\" "
-                   "stroke=\"{}\"/>",
-                   at, mid - 5.5, e.colour, e.colour);
+        out += fmt::format(
+            "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"22\" height=\"11\" fill=\"{}\" fill-opacity=\"0.45\" "
+            "stroke=\"{}\"/>",
+            at, mid - 5.5, e.colour, e.colour);
         break;
       case LegendEntry::marker:
-        out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\" stroke=\"#ffffff\"/>", at + 11, mid, e.colour);
+        out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\" stroke=\"#ffffff\"/>", at + 11, mid,
+                           e.colour);
         break;
     }
     out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">", at + 28, mid + 4) + escape_xml(e.label) + "</text>";
@@ -106,10 +113,9 @@ std::string Plot::path_data(const std::vector<Point>& points) const {
 }
 
 std::string Plot::polyline(const std::vector<Point>& points, const char* colour, const char* extra,
-                       double stroke_width) const {
+                           double stroke_width) const {
   return "<path d=\"" + path_data(points) +
-         fmt::format("\" fill=\"none\" stroke=\"{}\" stroke-width=\"{:.1f}\"", colour, stroke_width) + extra +
-         "/>\n";
+         fmt::format("\" fill=\"none\" stroke=\"{}\" stroke-width=\"{:.1f}\"", colour, stroke_width) + extra + "/>\n";
 }
 
 std::vector<Point> thin_curve(const std::vector<Point>& curve, std::size_t max_points) {

@@ -1,10 +1,10 @@
 // AtomicOutput: a file is complete or absent, never half-written; "-" is standard output.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <fcntl.h>
 #include <stdexcept>
 #include <string>
 #include <vector>

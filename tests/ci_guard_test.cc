@@ -22,7 +22,8 @@ class FailSkipsInCi : public ::testing::EmptyTestEventListener {
   void OnTestProgramEnd(const ::testing::UnitTest&) override {
     if (skipped_.empty() || !test::in_ci()) return;
     std::fflush(stdout);
-    for (const std::string& name : skipped_) std::fprintf(stderr, "CI=true: %s was skipped, which fails the run\n", name.c_str());
+    for (const std::string& name : skipped_)
+      std::fprintf(stderr, "CI=true: %s was skipped, which fails the run\n", name.c_str());
     std::fflush(stderr);
     std::_Exit(1);
   }

@@ -471,3 +471,31 @@ TEST(CliHelp, CompletionScriptsComeFromTheCommandLine) {
 }
 
 }  // namespace
+
+namespace {
+
+// The commands of the README's GitLab CI job and GitHub Actions steps, on a small labelled file.
+TEST(CliJunit, TheCiJobsCommands) {
+  std::string data = path("ci_data.csv"), train_csv = path("ci_train.csv"), test_csv = path("ci_test.csv");
+  write(data, toy_csv(120, 40));
+  ASSERT_EQ(ecgad("split '" + data + "' --train-out '" + train_csv + "' --test-out '" + test_csv + "' -q").status, 0);
+  std::string model = path("ci_model.ecgad"), junit = path("ci_junit.xml"), report = path("ci_report.html");
+  ASSERT_EQ(ecgad("train '" + train_csv + "' -o '" + model + "' --seed 0 -q --epochs 30").status, 0);
+  Result pass = ecgad("evaluate -m '" + model + "' '" + test_csv + "' --min-auc 0.5 --junit '" + junit + "' --report '" +
+                      report + "'");
+  EXPECT_EQ(pass.status, 0) << pass.err;
+  std::string xml = slurp(junit);
+  EXPECT_NE(xml.find("<testsuites tests=\"7\" failures=\"0\">"), std::string::npos) << xml;
+  EXPECT_TRUE(exists(report));
+  ECGAD_EXPECT_WELL_FORMED(xml, "ci_junit");
+  // A model that flags every beat (threshold 0) fails an accuracy gate.
+  std::string flag_all = path("ci_flag_all.ecgad");
+  ASSERT_EQ(ecgad("threshold -m '" + model + "' '" + train_csv + "' --threshold fixed:0 -o '" + flag_all + "'").status, 0);
+  Result fail = ecgad("evaluate -m '" + flag_all + "' '" + test_csv + "' --min-accuracy 0.9 --junit '" + junit + "'");
+  EXPECT_EQ(fail.status, 1) << fail.err;
+  xml = slurp(junit);
+  EXPECT_NE(xml.find("<failure message=\"accuracy "), std::string::npos) << xml;
+  ECGAD_EXPECT_WELL_FORMED(xml, "ci_junit_failed");
+}
+
+}  // namespace

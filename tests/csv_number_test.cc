@@ -58,7 +58,7 @@ TEST(CsvNumber, OverflowsTellsOverflowFromUnderflow) {
   EXPECT_FALSE(overflows("1e-400"));
   EXPECT_FALSE(overflows("0.0001e-320"));
   EXPECT_FALSE(overflows("0." + std::string(400, '0') + "1e5"));  // 1e-396
-  EXPECT_TRUE(overflows("1" + std::string(400, '0')));              // 1e400 spelt out
+  EXPECT_TRUE(overflows("1" + std::string(400, '0')));            // 1e400 spelt out
   EXPECT_FALSE(overflows("0"));
   EXPECT_TRUE(overflows("1e99999999999999999999"));  // the exponent saturates rather than wrapping
   EXPECT_FALSE(overflows("1e-99999999999999999999"));

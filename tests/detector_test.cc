@@ -67,7 +67,8 @@ TEST(Detector, TrainsOnNormalRowsOnly) {
   for (std::size_t i = 0; i < scores.size(); ++i) {
     if (data.normal[i]) normal.push_back(scores[i]);
   }
-  EXPECT_DOUBLE_EQ(model.threshold.value, choose_threshold({ThresholdStrategy::Kind::mean_std, 1}, normal, {}, {}).value);
+  EXPECT_DOUBLE_EQ(model.threshold.value,
+                   choose_threshold({ThresholdStrategy::Kind::mean_std, 1}, normal, {}, {}).value);
 }
 
 TEST(Detector, UnlabelledTrainsOnEveryRow) {
@@ -84,7 +85,8 @@ TEST(Detector, BestAccuracyFallsBackWithoutAbnormalRows) {
   EXPECT_NE(model.threshold.details.value("fallback", "").find("no abnormal rows"), std::string::npos)
       << model.threshold.details.dump();
   std::vector<double> scores = scores_of(model, all_normal);
-  EXPECT_DOUBLE_EQ(model.threshold.value, choose_threshold({ThresholdStrategy::Kind::mean_std, 1}, scores, {}, {}).value);
+  EXPECT_DOUBLE_EQ(model.threshold.value,
+                   choose_threshold({ThresholdStrategy::Kind::mean_std, 1}, scores, {}, {}).value);
 
   // With abnormal rows, best-accuracy chooses on every labelled row of the data.
   Dataset data = toy(30);
@@ -92,8 +94,9 @@ TEST(Detector, BestAccuracyFallsBackWithoutAbnormalRows) {
   EXPECT_EQ(chosen.threshold.strategy, "best-accuracy");
   EXPECT_EQ(chosen.threshold.details["file"], "toy.csv");
   EXPECT_FALSE(chosen.threshold.details.contains("fallback"));
-  EXPECT_EQ(chosen.threshold.value,
-            choose_threshold({ThresholdStrategy::Kind::best_accuracy, 0}, {}, scores_of(chosen, data), data.normal).value);
+  EXPECT_EQ(
+      chosen.threshold.value,
+      choose_threshold({ThresholdStrategy::Kind::best_accuracy, 0}, {}, scores_of(chosen, data), data.normal).value);
 }
 
 TEST(Detector, RefusesWhatItCannotTrainOn) {

@@ -74,7 +74,7 @@ TEST(LstmModel, RefusesBadArchitectures) {
   EXPECT_THROW(make_model("lstm", {{"input_width", 140}, {"hidden", 2.5}}), Error);
   EXPECT_THROW(make_model("lstm", {{"input_width", 140}, {"dropout", 1.0}}), Error);
   EXPECT_THROW(make_model("lstm", {{"input_width", 140}, {"dropout", -0.1}}), Error);
-  EXPECT_THROW(make_model("lstm", {{"input_width", 140}, {"features", 3}}), Error);  // 140 is not 3 x steps
+  EXPECT_THROW(make_model("lstm", {{"input_width", 140}, {"features", 3}}), Error);        // 140 is not 3 x steps
   EXPECT_THROW(make_model("lstm", {{"input_width", 140}, {"encoder", {32, 16}}}), Error);  // an autoencoder's key
 }
 

@@ -24,7 +24,8 @@ TEST(ReportPicks, TellingBeats) {
   EXPECT_EQ(picks[2].row, 4u);  // 5 is 0.4 from 4.6, 4 is 0.6; also the only false alarm
   EXPECT_EQ(picks[2].why, "normal beat nearest the threshold; misclassified: the normal beat with the highest error");
   EXPECT_EQ(picks[3].row, 6u);  // 3.5 is 1.1 from 4.6, 7 is 2.4; also the only miss
-  EXPECT_EQ(picks[3].why, "abnormal beat nearest the threshold; misclassified: the abnormal beat with the lowest error");
+  EXPECT_EQ(picks[3].why,
+            "abnormal beat nearest the threshold; misclassified: the abnormal beat with the lowest error");
 }
 
 TEST(ReportPicks, WorstMistakes) {

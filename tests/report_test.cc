@@ -90,8 +90,7 @@ TEST(Report, FormatTextKeepsLongNames) {
 TEST(Report, UndefinedMetrics) {
   Evaluation e = evaluate({0.1, 0.5}, {1, 1}, 0.3, PositiveClass::anomaly);
   EXPECT_TRUE(std::isnan(e.roc_auc));
-  std::vector<Gate> gates =
-      check_gates(e, {{"auc", 0.5}, {"accuracy", std::numeric_limits<double>::infinity()}});
+  std::vector<Gate> gates = check_gates(e, {{"auc", 0.5}, {"accuracy", std::numeric_limits<double>::infinity()}});
   EXPECT_FALSE(gates[0].passed);  // NaN fails
   std::string text = format_text(e, gates);
   EXPECT_NE(text.find("roc_auc            n/a\n"), std::string::npos) << text;

@@ -26,11 +26,11 @@ std::vector<std::string> labels(const Axis& a) {
 }
 
 TEST(SvgPlot, NiceStep) {
-  EXPECT_NEAR(nice_step(1, 5), 0.2, 1e-15);      // 0.2 = 2 x 0.1
-  EXPECT_NEAR(nice_step(1, 4), 0.5, 1e-15);      // 0.25 rounds up to 5 x 0.1
+  EXPECT_NEAR(nice_step(1, 5), 0.2, 1e-15);       // 0.2 = 2 x 0.1
+  EXPECT_NEAR(nice_step(1, 4), 0.5, 1e-15);       // 0.25 rounds up to 5 x 0.1
   EXPECT_NEAR(nice_step(0.074, 4), 0.02, 1e-15);  // 0.0185 -> 2 x 0.01
-  EXPECT_NEAR(nice_step(15.9, 6), 5, 1e-12);     // 2.65 -> 5
-  EXPECT_NEAR(nice_step(700, 10), 100, 1e-12);   // 70 -> 10 x 10
+  EXPECT_NEAR(nice_step(15.9, 6), 5, 1e-12);      // 2.65 -> 5
+  EXPECT_NEAR(nice_step(700, 10), 100, 1e-12);    // 70 -> 10 x 10
 }
 
 TEST(SvgPlot, NiceAxis) {
@@ -38,8 +38,8 @@ TEST(SvgPlot, NiceAxis) {
   expect_axis(nice_axis(0.013, 0.087, 4), 0, 0.1, 0.02);  // widened outwards to whole steps
   expect_axis(nice_axis(-3.7, 12.2, 6), -5, 15, 5);
   expect_axis(nice_axis(0, 19, 10, 1), 0, 20, 2);
-  expect_axis(nice_axis(0, 3, 10, 1), 0, 3, 1);  // the step would be 0.5: epochs need whole numbers
-  expect_axis(nice_axis(0, 0, 4), -1, 1, 0.5);   // an empty range is padded by 1 around 0 ...
+  expect_axis(nice_axis(0, 3, 10, 1), 0, 3, 1);   // the step would be 0.5: epochs need whole numbers
+  expect_axis(nice_axis(0, 0, 4), -1, 1, 0.5);    // an empty range is padded by 1 around 0 ...
   expect_axis(nice_axis(10, 10, 4), 9, 11, 0.5);  // ... or by a tenth of the value
   expect_axis(nice_axis(std::numeric_limits<double>::quiet_NaN(), 1, 5), 0, 1, 0.2);
   expect_axis(nice_axis(0, std::numeric_limits<double>::infinity(), 5), 0, 1, 0.2);
@@ -69,7 +69,8 @@ TEST(SvgPlot, MapsDataToPixels) {
 TEST(SvgPlot, IsWellFormed) {
   Plot plot{400, 300, nice_axis(-2, 7, 5), nice_axis(0.001, 0.0042, 4)};
   std::string label = "a <tricky> & \"quoted\" label";
-  std::string svg = plot.open(label) + plot.axes("x & y", "<value>") + plot.polyline({{-2, 0.002}, {7, 0.004}}, "#000") +
+  std::string svg = plot.open(label) + plot.axes("x & y", "<value>") +
+                    plot.polyline({{-2, 0.002}, {7, 0.004}}, "#000") +
                     plot.legend({{LegendEntry::line, "#111", "line <1>"},
                                  {LegendEntry::dashed, "#222", "dashed & more"},
                                  {LegendEntry::area, "#333", "area"},

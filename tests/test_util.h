@@ -85,7 +85,9 @@ inline RunResult run_command(const std::string& command) {
 
 #ifdef ECGAD_BINARY
 // `ecgad ARGS`, ARGS as the shell reads them.
-inline RunResult run_ecgad(const std::string& args) { return run_command(std::string("'") + ECGAD_BINARY + "' " + args); }
+inline RunResult run_ecgad(const std::string& args) {
+  return run_command(std::string("'") + ECGAD_BINARY + "' " + args);
+}
 #endif
 
 inline bool have_program(const std::string& name) {

@@ -25,10 +25,31 @@ std::string printf_text(const char* format, double value) {
 // data and metrics, halfway cases of the fixed formats, and the specials.
 std::vector<double> probe_values() {
   Rng rng(2024);
-  std::vector<double> values = {0.0, -0.0, 1.0, -1.0, 0.5, 1.5, 2.5, 0.125, 0.00005, 0.00015, 0.99995, 9.9995,
-                                1e-5, 1e-4, 123456789.0, 1e15, 1e16, 1e17, 1e21, 1e-300, 4.9e-324,
-                                std::numeric_limits<double>::max(), std::numeric_limits<double>::min(),
-                                std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                1.0,
+                                -1.0,
+                                0.5,
+                                1.5,
+                                2.5,
+                                0.125,
+                                0.00005,
+                                0.00015,
+                                0.99995,
+                                9.9995,
+                                1e-5,
+                                1e-4,
+                                123456789.0,
+                                1e15,
+                                1e16,
+                                1e17,
+                                1e21,
+                                1e-300,
+                                4.9e-324,
+                                std::numeric_limits<double>::max(),
+                                std::numeric_limits<double>::min(),
+                                std::numeric_limits<double>::infinity(),
+                                -std::numeric_limits<double>::infinity(),
                                 std::numeric_limits<double>::quiet_NaN()};
   for (int i = 0; i < 2000; ++i) {
     std::uint64_t bits = rng.engine();
@@ -38,7 +59,7 @@ std::vector<double> probe_values() {
   }
   for (int i = 0; i < 2000; ++i) values.push_back((rng.uniform01() - 0.5) * std::pow(10.0, i % 12 - 6));
   for (int k = 0; k < 1000; ++k) values.push_back((k + 0.5) / 10000.0);  // ties of %.4f in decimal, not in binary
-  for (int k = 0; k < 256; ++k) values.push_back(k / 256.0);            // exact binary ties
+  for (int k = 0; k < 256; ++k) values.push_back(k / 256.0);             // exact binary ties
   return values;
 }
 
@@ -90,10 +111,12 @@ TEST(Text, General) {
 TEST(Text, EscapeXml) {
   EXPECT_EQ(escape_xml("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
   EXPECT_EQ(escape_xml("tab\tnew\nline\r"), "tab\tnew\nline\r");
-  EXPECT_EQ(escape_xml(std::string("nul\0bell\x07", 9)), "nul\xEF\xBF\xBD" "bell\xEF\xBF\xBD");
+  EXPECT_EQ(escape_xml(std::string("nul\0bell\x07", 9)),
+            "nul\xEF\xBF\xBD"
+            "bell\xEF\xBF\xBD");
   EXPECT_EQ(escape_xml("caf\xC3\xA9 \xE2\x86\x92 \xF0\x9F\x92\x93"), "caf\xC3\xA9 \xE2\x86\x92 \xF0\x9F\x92\x93");
-  EXPECT_EQ(escape_xml("\xC3"), "\xEF\xBF\xBD");                  // cut short
-  EXPECT_EQ(escape_xml("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  EXPECT_EQ(escape_xml("\xC3"), "\xEF\xBF\xBD");                                  // cut short
+  EXPECT_EQ(escape_xml("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
   EXPECT_EQ(escape_xml("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
   EXPECT_EQ(escape_xml("\xEF\xBF\xBE"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // U+FFFE
   EXPECT_EQ(escape_xml("\xFF"), "\xEF\xBF\xBD");

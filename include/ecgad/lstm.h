@@ -60,18 +60,17 @@ void lstm_init_keras(LstmParams<T>& params, const LstmShape& shape, Rng& rng);
 // to the largest batch seen and keep that size (only their first columns are used).
 template <typename T>
 struct LstmCache {
-  Mat<T> inputs;      // (F, T*B): column t*B + j is x_t of beat j (the input projection is one product)
-  Mat<T> gates;       // (4H, T*B): activated gates i, f, g, o; lstm_backward overwrites them with dz
-  Mat<T> cells;       // (H, (T+1)*B): block 0 is c_{-1} = 0, block t+1 is c_t
-  Mat<T> tanh_cells;  // (H, T*B): tanh(c_t)
-  Mat<T> hidden;      // (H, (T+1)*B): block 0 is h_{-1} = 0, block t+1 is h_t
+  Mat<T> inputs;           // (F, T*B): column t*B + j is x_t of beat j (the input projection is one product)
+  Mat<T> gates;            // (4H, T*B): activated gates i, f, g, o; lstm_backward overwrites them with dz
+  Mat<T> cells;            // (H, (T+1)*B): block 0 is c_{-1} = 0, block t+1 is c_t
+  Mat<T> tanh_cells;       // (H, T*B): tanh(c_t)
+  Mat<T> hidden;           // (H, (T+1)*B): block 0 is h_{-1} = 0, block t+1 is h_t
   Mat<T> dh, dh_prev, dc;  // (H, B) scratch for backward
 };
 
 // x (F*T, B) -> h (H, B), the last hidden state. Training path: Eigen's matrix products.
 template <typename T>
-void lstm_forward(Mat<T>& h, LstmCache<T>& cache, const Mat<T>& x, const LstmParams<T>& params,
-                  const LstmShape& shape);
+void lstm_forward(Mat<T>& h, LstmCache<T>& cache, const Mat<T>& x, const LstmParams<T>& params, const LstmShape& shape);
 // Backpropagation through time from dh (H, B) = d loss / d h: grads.Wx, grads.Wh, grads.b += ...
 // Consumes the cache (gates become dz). dWh is one product over all steps: dZ (4H, T*B) . H_prev^T.
 template <typename T>
