@@ -412,6 +412,8 @@ void lstm_classifier_probabilities(const LstmShape& shape, const T* params, cons
   }
 }
 
+// T* cannot be parenthesized in a declaration.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ECGAD_INSTANTIATE_LSTM(T)                                                                                \
   template LstmParams<T> lstm_params<T>(const LstmShape&, T*);                                                   \
   template void lstm_init_keras<T>(LstmParams<T>&, const LstmShape&, Rng&);                                      \
@@ -429,6 +431,7 @@ void lstm_classifier_probabilities(const LstmShape& shape, const T* params, cons
   template void lstm_classifier_probabilities<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&,    \
                                                  Mat<T>&);                                                       \
   template struct LstmClassifier<T>;
+// NOLINTEND(bugprone-macro-parentheses)
 
 ECGAD_INSTANTIATE_LSTM(float)
 ECGAD_INSTANTIATE_LSTM(double)
