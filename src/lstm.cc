@@ -1,6 +1,6 @@
 #include "ecgad/lstm.h"
 
-#include <Eigen/QR>
+#include <Eigen/QR>  // IWYU pragma: keep (HouseholderQR; the mapping sends Eigen/src/* to Core)
 #include <algorithm>
 #include <cmath>
 #include <utility>
