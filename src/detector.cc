@@ -62,6 +62,20 @@ DetectorConfig autoencoder_default_preset() {
   return config;
 }
 
+// The course exercise's supervised LSTM (issue 12): Keras' LSTM(100) -> Dropout(0.25) -> Dense(1, sigmoid), 20
+// epochs of batch 256 at Adam's 1e-3 on every labelled training row; "normal" when the output rounds to 1, that
+// is anomaly when the probability of abnormal is at least 0.5.
+DetectorConfig exercise_lstm_preset() {
+  DetectorConfig config;
+  config.kind = "lstm";
+  config.options = {{"hidden", 100}, {"dropout", 0.25}};
+  config.train.epochs = 20;
+  config.train.batch_size = 256;
+  config.train.adam.learning_rate = 1e-3;
+  config.threshold = {ThresholdStrategy::Kind::fixed, 0.5};
+  return config;
+}
+
 // The course exercise's VAE, exactly: encoder 32-16-8 ReLU, latent 8, decoder 16-32-W with a ReLU output,
 // Keras' binary cross-entropy + KL, 80 epochs, batch 128, lr 1e-3, mean + 1 std of the normal training MAEs.
 DetectorConfig exercise_vae_preset() {
@@ -105,6 +119,9 @@ const Preset kPresets[] = {
             "--loss bce --beta 0.0001 --score elbo --epochs 30 --batch-size 32 --lr 0.003 --threshold best-accuracy "
             "(mean-std:1 when DATA has no abnormal rows to choose on)",
      vae_default_preset, true},
+    {"exercise-lstm", "the course exercise's LSTM classifier (--model lstm): --hidden 100 --dropout 0.25 --epochs 20 "
+                      "--batch-size 256 --lr 0.001 --threshold fixed:0.5; learns from normal and abnormal rows",
+     exercise_lstm_preset, true},
 };
 
 }  // namespace

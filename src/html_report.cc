@@ -4,6 +4,7 @@
 #include "ecgad/html_report.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <utility>
@@ -111,7 +112,8 @@ std::string summary(const Dataset& data, const TrainedModel& model, const Facts&
   std::string out = "<h1>ecgad report</h1>\n<section id=\"summary\">\n";
   out += "<p>The model scored <span class=\"mono\">" + escape_xml(data.name) + "</span>: " + count(data.rows()) +
          " beats (" + count(f.normals) + " normal, " + count(f.anomalies) + " abnormal). A beat is called an anomaly "
-         "when its score (" + escape_xml(model.model->score_description()) + ") is at least the threshold " +
+         "when its " + escape_xml(model.model->score_name()) + " (" + escape_xml(model.model->score_description()) +
+         ") is at least the threshold " +
          fmt::format("{:.6g}", model.threshold.value) + " (" + escape_xml(model.threshold.strategy) + ").</p>\n";
   out += "<p>Accuracy <b>" + fixed4(f.as_anomaly.metrics.accuracy) + "</b>, anomalies caught (recall) <b>" +
          fixed4(f.as_anomaly.metrics.recall) + "</b>, flagged beats that are anomalies (precision) <b>" +
@@ -145,8 +147,8 @@ std::string model_section(const TrainedModel& model) {
   out += row("layers", layers);
   out += row("parameters", count(model.model->parameters.size()));
   out += row("scaling", escape_xml(scaler));
-  out +=
-      row("threshold", fmt::format("{:.6g}", model.threshold.value) + " &#8212; anomaly when error &#8805; threshold");
+  out += row("threshold", fmt::format("{:.6g}", model.threshold.value) + " &#8212; anomaly when " +
+                              escape_xml(model.model->score_name()) + " &#8805; threshold");
   out += row("threshold strategy", escape_xml(model.threshold.strategy));
   if (!model.threshold.details.is_null()) out += row("threshold from", escape_xml(json_text(model.threshold.details)));
   out += "</table>\n<table>\n";
@@ -346,7 +348,9 @@ std::string beats_section(const TrainedModel& model, const Dataset& data, const 
   return out + "</div>\n</section>\n";
 }
 
-std::string histogram_section(const std::vector<double>& errors, const Facts& f, double threshold) {
+// scores_label: what the scores are, for the titles ("reconstruction errors", "probabilities").
+std::string histogram_section(const std::vector<double>& errors, const Facts& f, double threshold,
+                              const std::string& scores_label) {
   double lo = threshold, hi = threshold;
   for (double e : errors) lo = std::min(lo, e), hi = std::max(hi, e);
   Axis x = nice_axis(lo, hi, 10);
@@ -361,8 +365,8 @@ std::string histogram_section(const std::vector<double>& errors, const Facts& f,
   std::size_t most = 1;
   for (const auto& b : bins) most = std::max(most, *std::max_element(b.begin(), b.end()));
   svg::Plot plot{1150, 360, x, nice_axis(0, to_double(most), 5, 1)};
-  std::string svg = plot.open("Histogram of reconstruction errors of normal and abnormal beats") +
-                    plot.axes("reconstruction error", "beats per bin");
+  std::string svg = plot.open("Histogram of " + scores_label + " of normal and abnormal beats") +
+                    plot.axes(scores_label, "beats per bin");
   const char* colours[2] = {kBlue, kVermillion};
   for (int c = 0; c < 2; ++c) {
     std::vector<Point> outline{{x.lo, 0}};
@@ -385,7 +389,9 @@ std::string histogram_section(const std::vector<double>& errors, const Facts& f,
                       {LegendEntry::area, kVermillion, "abnormal beats (" + count(f.anomalies) + ")"},
                       {LegendEntry::dashed, kBlack, threshold_label}}) +
          "</svg>\n";
-  return "<section id=\"errors\">\n<h2>Reconstruction errors</h2>\n<p class=\"note\">" + count(kHistogramBins) +
+  std::string title = scores_label;
+  title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+  return "<section id=\"errors\">\n<h2>" + escape_xml(title) + "</h2>\n<p class=\"note\">" + count(kHistogramBins) +
          fmt::format(" bins {:.4g} wide. ", bin_width) +
          "Beats right of the threshold line are called anomalies: blue area there is false alarms, vermillion "
          "area left of it is missed anomalies.</p>\n" +
@@ -514,7 +520,11 @@ std::string html_report(const TrainedModel& model, const Dataset& data, const st
   out += model_section(model);
   out += loss_section(model);
   out += beats_section(model, data, errors, f);
-  out += histogram_section(errors, f, model.threshold.value);
+  const std::string score_name = model.model->score_name();
+  out += histogram_section(errors, f, model.threshold.value,
+                           score_name == "error"         ? "reconstruction errors"
+                           : score_name == "probability" ? "probabilities"
+                                                         : "scores (" + score_name + ")");
   out += curves_section(errors, f, model.threshold.value);
   out += "<div class=\"grid2\">\n" + confusion_section(f) + metrics_section(f) + "</div>\n";
   out += std::string("<p class=\"note\">Made by ecgad ") + version() +

@@ -5,6 +5,7 @@
 
 #include "ecgad/autoencoder.h"
 #include "ecgad/error.h"
+#include "ecgad/lstm_model.h"
 #include "ecgad/model.h"
 #include "ecgad/vae.h"
 
@@ -14,6 +15,7 @@ const std::vector<ModelKind>& builtin_model_kinds() {
   static const std::vector<ModelKind> kinds = {
       {"autoencoder", build_model<Autoencoder>},
       {"vae", build_model<Vae>},
+      {"lstm", build_model<LstmModel>},
   };
   return kinds;
 }

@@ -72,7 +72,8 @@ std::string format_text(const Evaluation& e, const std::vector<Gate>& gates) {
   std::string out;
   std::size_t normal = e.per_class[0].support, anomaly = e.per_class[1].support;
   append_format(out, "data        {}: {} rows ({} normal, {} abnormal)\n", e.data_name, e.rows(), normal, anomaly);
-  append_format(out, "threshold   {:.9g} ({}); anomaly when error >= threshold\n", e.threshold, e.threshold_strategy);
+  append_format(out, "threshold   {:.9g} ({}); anomaly when {} >= threshold\n", e.threshold, e.threshold_strategy,
+                e.score_name);
   append_format(out, "positive    {}\n\n", to_string(e.positive));
   append_format(out, "accuracy           {}\n", fixed4(e.metrics.accuracy));
   append_format(out, "precision          {}\n", fixed4(e.metrics.precision));
@@ -121,7 +122,7 @@ nlohmann::json to_json(const Evaluation& e, const std::vector<Gate>& gates) {
        {{"value", e.threshold},
         {"strategy", e.threshold_strategy},
         {"details", e.threshold_details},
-        {"rule", "anomaly when error >= threshold"}}},
+        {"rule", "anomaly when " + e.score_name + " >= threshold"}}},
       {"positive_class", to_string(e.positive)},
       {"accuracy", e.metrics.accuracy},
       {"precision", e.metrics.precision},

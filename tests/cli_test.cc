@@ -371,6 +371,54 @@ TEST_F(Cli, ThresholdStrategiesAreRecorded) {
   EXPECT_FALSE(exists(path("t2.ecgad")));
 }
 
+// The LSTM classifier end to end: it learns from normal and abnormal rows, every subcommand works on it, and the
+// output names its score (a probability) for what it is.
+TEST_F(Cli, LstmTrainsAndEverySubcommandWorksOnIt) {
+  const std::string lstm = "'" + path("lstm.ecgad") + "'";
+  Result r = ecgad("train '" + path("toy_train.csv") + "' -o " + lstm +
+                   " --model lstm --hidden 6 --dropout 0.1 --epochs 15 --batch-size 32 --lr 0.01 --seed 2 -q");
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = ecgad("info " + lstm);
+  ASSERT_EQ(r.status, 0) << r.err;
+  nlohmann::json info = nlohmann::json::parse(r.out);
+  EXPECT_EQ(info["model"]["kind"], "lstm");
+  EXPECT_EQ(info["model"]["hidden"], 6);
+  EXPECT_EQ(info["training"]["preset"], "exercise-lstm");
+  EXPECT_EQ(info["training"]["trained_on_rows"], 190);  // every labelled row, abnormal ones too
+  EXPECT_EQ(info["threshold"]["value"], 0.5);
+  r = ecgad("score -m " + lstm + " '" + path("toy_test.csv") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "row,probability,verdict,label");
+  r = ecgad("evaluate -m " + lstm + " '" + path("toy_test.csv") + "' --positive normal --min-accuracy 0.9");
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("anomaly when probability >= threshold"), std::string::npos) << r.out;
+  r = ecgad("threshold -m " + lstm + " '" + path("toy_train.csv") + "' --threshold best-accuracy -o '" +
+            path("lstm2.ecgad") + "'");
+  EXPECT_EQ(r.status, 0) << r.err;
+  r = ecgad("report -m " + lstm + " '" + path("toy_test.csv") + "' -o '" + path("lstm.html") + "'");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(slurp(path("lstm.html")).find("Histogram of probabilities"), std::string::npos);
+}
+
+TEST_F(Cli, LstmRefusesWhatItCannotLearnFrom) {
+  write(path("unlabelled.csv"), toy_csv(20, 5, false));
+  write(path("only_normal.csv"), toy_csv(20, 0));
+  Result r = ecgad("train '" + path("unlabelled.csv") + "' -o '" + path("never.ecgad") + "' --model lstm --no-labels -q");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("learns from labelled rows"), std::string::npos) << r.err;
+  r = ecgad("train '" + path("only_normal.csv") + "' -o '" + path("never.ecgad") + "' --model lstm -q");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("needs both normal and abnormal rows"), std::string::npos) << r.err;
+  for (const char* bad : {"--model lstm --layers 8,4", "--model lstm --noise 0.1", "--model lstm --latent 4",
+                          "--hidden 8", "--dropout 0.2", "--model vae --hidden 8",
+                          "--model lstm --dropout 1", "--model lstm --hidden 0", "--preset exercise-lstm --model autoencoder"}) {
+    r = ecgad("train '" + path("toy_train.csv") + "' -o '" + path("never.ecgad") + "' " + bad + " -q");
+    EXPECT_EQ(r.status, 2) << bad;
+    EXPECT_NE(r.err.find("ecgad: error:"), std::string::npos) << bad << ": " << r.err;
+  }
+  EXPECT_FALSE(exists(path("never.ecgad")));
+}
+
 }  // namespace
 
 namespace {

@@ -22,6 +22,7 @@ struct Evaluation {
   std::string data_name;
   double threshold = 0;
   std::string threshold_strategy;
+  std::string score_name = "error";  // what is compared with the threshold (Model::score_name())
   nlohmann::json threshold_details;
   PositiveClass positive = PositiveClass::anomaly;
   BinaryMetrics metrics;  // with `positive` as the positive class

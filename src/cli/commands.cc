@@ -90,6 +90,22 @@ int run_train(const TrainArgs& args) {
   if (args.model && *args.model != config.kind) {
     throw Error("--preset " + preset + " trains a " + config.kind + " model, not a " + *args.model + " model");
   }
+  // Each kind's own options, refused by name for the other kinds.
+  const bool lstm = config.kind == "lstm";
+  auto refuse = [&](bool given, const char* flag) {
+    if (given) throw Error(std::string(flag) + " does not apply to a " + config.kind + " model");
+  };
+  refuse(lstm && !args.layers.empty(), "--layers");
+  refuse(lstm && args.loss.has_value(), "--loss");
+  refuse(lstm && args.noise.has_value(), "--noise");
+  refuse(lstm && args.latent.has_value(), "--latent");
+  refuse(lstm && args.beta.has_value(), "--beta");
+  refuse(lstm && args.output_activation.has_value(), "--output-activation");
+  refuse(lstm && args.score.has_value(), "--score");
+  refuse(!lstm && args.hidden.has_value(), "--hidden");
+  refuse(!lstm && args.dropout.has_value(), "--dropout");
+  if (args.hidden) config.options["hidden"] = *args.hidden;
+  if (args.dropout) config.options["dropout"] = *args.dropout;
   if (!args.layers.empty()) config.options["encoder"] = args.layers;
   if (args.epochs) config.train.epochs = *args.epochs;
   if (args.batch_size) config.train.batch_size = *args.batch_size;
@@ -177,6 +193,7 @@ int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::stri
   Evaluation evaluation = evaluate(errors, data.normal, model.threshold.value, positive);
   evaluation.data_name = data.name;
   evaluation.threshold_strategy = model.threshold.strategy;
+  evaluation.score_name = model.model->score_name();
   evaluation.threshold_details = model.threshold.details;
   std::vector<Gate> gates = check_gates(evaluation, gate_minimums);
   if (!args.report.empty()) write_html_report(args.report, model, data, errors);

@@ -64,6 +64,15 @@ const CLI::Validator kFraction(
     },
     "0..1");
 const CLI::Validator kNonNegative = number_at_least_zero(true);
+// A rate in [0, 1) (dropout).
+const CLI::Validator kRate(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) return "'" + text + "' is not a number";
+      return value >= 0 && value < 1 ? std::string() : "must be at least 0 and below 1, not " + text;
+    },
+    "RATE");
 
 // A whole number in [low, high], refused (not clamped or wrapped) outside it: CLI11 alone would wrap "-1"
 // around to 2^64 - 1 and clamp 2^64 to 2^64 - 1.
@@ -163,10 +172,11 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
 
   // train
   ecgad::TrainArgs train;
-  CLI::App* train_cmd = app.add_subcommand("train", "Train a model (autoencoder or VAE) on normal beats and save it");
+  CLI::App* train_cmd = app.add_subcommand(
+      "train", "Train a model (an autoencoder or VAE on normal beats, an LSTM classifier on labelled beats) and save it");
   train_cmd->add_option("DATA", train.data, "Training CSV file, or - for standard input")->required();
   train_cmd->add_option("-o,--output", train.output, "Model file to write")->required();
-  train_cmd->add_option("--model", train.model, "Model kind: autoencoder (the default) or vae")
+  train_cmd->add_option("--model", train.model, "Model kind: autoencoder (the default), vae, or lstm (a classifier)")
       ->check(CLI::IsMember(ecgad::model_kinds()));
   train_cmd->add_option("--preset", train.preset,
                         "Starting configuration (see the list below; default: the model kind's own default)");
@@ -190,6 +200,9 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   train_cmd->add_option("--noise", train.noise,
                         "Denoising: Gaussian noise of this std (scaled units) added to each training input")
       ->check(kNonNegative);
+  train_cmd->add_option("--hidden", train.hidden, "lstm: hidden units of the LSTM layer")->check(kPositive);
+  train_cmd->add_option("--dropout", train.dropout, "lstm: dropout rate on its last hidden state while training (0 <= R < 1)")
+      ->check(kRate);
   train_cmd->add_option("--seed", train.seed,
                         "Seed for weights and shuffling (0 .. 18446744073709551615); same seed, same model")
       ->check(kSeed64)

@@ -1,0 +1,439 @@
+#include "ecgad/lstm.h"
+
+#include <Eigen/QR>  // IWYU pragma: keep (HouseholderQR; the mapping sends Eigen/src/* to Core)
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "ecgad/error.h"
+
+namespace ecgad {
+
+using Index = Eigen::Index;
+
+std::size_t lstm_parameter_count(const LstmShape& shape) {
+  const std::size_t F = shape.features, H = shape.hidden;
+  return 4 * H * (F + H + 1) + H + 1;
+}
+
+template <typename T>
+LstmParams<T> lstm_params(const LstmShape& shape, T* buffer) {
+  const Index F = shape.features, H = shape.hidden;
+  T* wx = buffer;
+  T* wh = wx + 4 * H * F;
+  T* b = wh + 4 * H * H;
+  T* w_out = b + 4 * H;
+  T* b_out = w_out + H;
+  return LstmParams<T>{MatMap<T>(wx, 4 * H, F), MatMap<T>(wh, 4 * H, H), VecMap<T>(b, 4 * H), MatMap<T>(w_out, 1, H),
+                       VecMap<T>(b_out, 1)};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Initialization
+
+Mat<double> keras_orthogonal(Index rows, Index cols, Rng& rng) {
+  const Index tall = std::max(rows, cols), wide = std::min(rows, cols);
+  Mat<double> a(tall, wide);
+  for (Index r = 0; r < tall; ++r) {  // row by row, as numpy and TensorFlow fill a (tall, wide) array
+    for (Index c = 0; c < wide; ++c) a(r, c) = rng.gaussian();
+  }
+  Eigen::HouseholderQR<Mat<double>> qr(a);
+  Mat<double> q = qr.householderQ() * Mat<double>::Identity(tall, wide);
+  const Mat<double>& r = qr.matrixQR();
+  for (Index c = 0; c < wide; ++c) {
+    if (r(c, c) < 0) q.col(c) = -q.col(c);  // sign(0) = 0 in Keras; a zero diagonal has probability 0
+  }
+  if (rows < cols) return q.transpose();
+  return q;
+}
+
+template <typename T>
+static void glorot_uniform(MatMap<T>& W, double fan_in, double fan_out, Rng& rng) {
+  const double limit = std::sqrt(6.0 / (fan_in + fan_out));
+  for (Index i = 0; i < W.size(); ++i) W.data()[i] = static_cast<T>((2.0 * rng.uniform01() - 1.0) * limit);
+}
+
+template <typename T>
+void lstm_init_keras(LstmParams<T>& params, const LstmShape& shape, Rng& rng) {
+  const Index H = shape.hidden;
+  // Keras' kernel (F, 4H) read in its row-major storage order is our (4H, F) in column-major order.
+  glorot_uniform(params.Wx, shape.features, 4.0 * static_cast<double>(H), rng);
+  // recurrent_kernel (H, 4H) = q^T for the (4H, H) q of the initializer; we store its transpose: q itself.
+  params.Wh = keras_orthogonal(H, 4 * H, rng).transpose().cast<T>();
+  params.b.setZero();
+  params.b.segment(H, H).setOnes();
+  glorot_uniform(params.w_out, static_cast<double>(H), 1.0, rng);
+  params.b_out.setZero();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Gate activations
+
+// Eigen's generic_fast_tanh_float written as one scalar formula: a 13/6 rational approximation on
+// [-7.9053, 7.9053] (the clamp Eigen uses without FMA; it keeps |tanh| <= 1 with or without FMA), and x
+// itself below 4e-4. GCC vectorizes loops over it, and the vector body and the scalar tail round alike.
+static inline float fast_tanh(float x) {
+  const float clamp = 7.90531110763549805f;
+  const float xc = std::min(std::max(x, -clamp), clamp);
+  const float x2 = xc * xc;
+  float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
+  p = x2 * p + -8.60467152213735e-11f;
+  p = x2 * p + 5.12229709037114e-08f;
+  p = x2 * p + 1.48572235717979e-05f;
+  p = x2 * p + 6.37261928875436e-04f;
+  p = x2 * p + 4.89352455891786e-03f;
+  p = xc * p;
+  float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
+  q = x2 * q + 2.26843463243900e-03f;
+  q = x2 * q + 4.89352518554385e-03f;
+  const float ratio = p / q;  // unconditional: a conditional division may trap, and GCC would not vectorize
+  return std::abs(x) < 0.0004f ? x : ratio;
+}
+
+// sigmoid(x) = (1 + tanh(x / 2)) / 2: no exp, and symmetric.
+static inline float gate_tanh(float x) { return fast_tanh(x); }
+static inline double gate_tanh(double x) { return std::tanh(x); }
+static inline float gate_sigmoid(float x) { return 0.5f + 0.5f * fast_tanh(0.5f * x); }
+static inline double gate_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+float lstm_tanh(float x) { return gate_tanh(x); }
+double lstm_tanh(double x) { return gate_tanh(x); }
+float lstm_sigmoid(float x) { return gate_sigmoid(x); }
+double lstm_sigmoid(double x) { return gate_sigmoid(x); }
+
+// ---------------------------------------------------------------------------------------------------
+// One step of one beat, elementwise: the same code for training and scoring.
+
+// z (4H): pre-activations in, activated gates i, f, g, o out. c_prev, c, tanh_c, h (H).
+template <typename T>
+static inline void cell_forward(T* __restrict z, const T* __restrict c_prev, T* __restrict c, T* __restrict tanh_c,
+                                T* __restrict h, Index H) {
+  T* __restrict zi = z;
+  T* __restrict zf = z + H;
+  T* __restrict zg = z + 2 * H;
+  T* __restrict zo = z + 3 * H;
+  // The blocks never overlap; without this GCC checks at run time, and its check failed: scalar code.
+#pragma GCC ivdep
+  for (Index k = 0; k < H; ++k) {
+    const T i = gate_sigmoid(zi[k]), f = gate_sigmoid(zf[k]), g = gate_tanh(zg[k]), o = gate_sigmoid(zo[k]);
+    const T ck = f * c_prev[k] + i * g;
+    const T tk = gate_tanh(ck);
+    zi[k] = i;
+    zf[k] = f;
+    zg[k] = g;
+    zo[k] = o;
+    c[k] = ck;
+    tanh_c[k] = tk;
+    h[k] = o * tk;
+  }
+}
+
+// z (4H): activated gates in, d loss / d pre-activations out. dh (H) = d loss / d h_t; dc (H): in, the
+// gradient reaching c_t from step t+1; out, the gradient reaching c_{t-1}.
+template <typename T>
+static inline void cell_backward(T* __restrict z, const T* __restrict c_prev, const T* __restrict tanh_c,
+                                 const T* __restrict dh, T* __restrict dc, Index H) {
+  T* __restrict zi = z;
+  T* __restrict zf = z + H;
+  T* __restrict zg = z + 2 * H;
+  T* __restrict zo = z + 3 * H;
+#pragma GCC ivdep
+  for (Index k = 0; k < H; ++k) {
+    const T i = zi[k], f = zf[k], g = zg[k], o = zo[k], tk = tanh_c[k];
+    const T dck = dc[k] + dh[k] * o * (T(1) - tk * tk);
+    const T dok = dh[k] * tk;
+    zi[k] = dck * g * i * (T(1) - i);
+    zf[k] = dck * c_prev[k] * f * (T(1) - f);
+    zg[k] = dck * i * (T(1) - g * g);
+    zo[k] = dok * o * (T(1) - o);
+    dc[k] = dck * f;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The LSTM layer over a whole sequence
+
+template <typename T>
+static void check_input(const Mat<T>& x, const LstmShape& shape) {
+  if (x.rows() != static_cast<Index>(shape.features) * shape.steps) {
+    throw Error("LSTM input has " + std::to_string(x.rows()) + " values per beat, expected " +
+                std::to_string(shape.features * shape.steps) + " (" + std::to_string(shape.steps) + " steps of " +
+                std::to_string(shape.features) + ")");
+  }
+}
+
+// Grows a buffer to at least `cols` columns and never shrinks it: an epoch's last, smaller batch would otherwise
+// free ~100 MB of activations and the next epoch's first batch fault it all back in, page by page.
+template <typename T>
+static void reserve_columns(Mat<T>& m, Index rows, Index cols) {
+  if (m.rows() != rows || m.cols() < cols) m.resize(rows, cols);
+}
+
+template <typename T>
+void lstm_forward(Mat<T>& h, LstmCache<T>& cache, const Mat<T>& x, const LstmParams<T>& params,
+                  const LstmShape& shape) {
+  check_input(x, shape);
+  const Index F = shape.features, steps = shape.steps, H = shape.hidden, B = x.cols();
+  reserve_columns(cache.inputs, F, steps * B);
+  for (Index t = 0; t < steps; ++t) {
+    for (Index j = 0; j < B; ++j) {
+      for (Index f = 0; f < F; ++f) cache.inputs(f, t * B + j) = x(t * F + f, j);
+    }
+  }
+  // The input projection of every step at once; each step then adds its recurrent product in place.
+  reserve_columns(cache.gates, 4 * H, steps * B);
+  reserve_columns(cache.cells, H, (steps + 1) * B);
+  reserve_columns(cache.hidden, H, (steps + 1) * B);
+  reserve_columns(cache.tanh_cells, H, steps * B);
+  cache.cells.leftCols(B).setZero();
+  cache.hidden.leftCols(B).setZero();
+  for (Index t = 0; t < steps; ++t) {
+    // The input projection b + Wx x_t, step by step: written just before the recurrent product adds to it, the
+    // block stays in cache (one product over all steps at once wrote the whole (4H, T*B) buffer to memory first,
+    // and for F = 1 it is an outer product anyway, with nothing for a matrix product to batch).
+    for (Index col = t * B; col < (t + 1) * B; ++col) {
+      T* __restrict z = &cache.gates(0, col);
+      const T* __restrict bias = params.b.data();
+      for (Index o = 0; o < 4 * H; ++o) z[o] = bias[o];
+      for (Index f = 0; f < F; ++f) {
+        const T* __restrict w = params.Wx.data() + f * 4 * H;
+        const T xf = cache.inputs(f, col);
+        for (Index o = 0; o < 4 * H; ++o) z[o] += w[o] * xf;
+      }
+    }
+    if (t > 0) cache.gates.middleCols(t * B, B).noalias() += params.Wh * cache.hidden.middleCols(t * B, B);
+    for (Index j = 0; j < B; ++j) {
+      cell_forward(&cache.gates(0, t * B + j), &cache.cells(0, t * B + j), &cache.cells(0, (t + 1) * B + j),
+                   &cache.tanh_cells(0, t * B + j), &cache.hidden(0, (t + 1) * B + j), H);
+    }
+  }
+  h = cache.hidden.middleCols(steps * B, B);
+}
+
+template <typename T>
+void lstm_backward(LstmParams<T>& grads, LstmCache<T>& cache, const Mat<T>& dh, const LstmParams<T>& params,
+                   const LstmShape& shape) {
+  const Index steps = shape.steps, H = shape.hidden, B = dh.cols();
+  cache.dh = dh;
+  cache.dc.setZero(H, B);
+  for (Index t = steps - 1; t >= 0; --t) {
+    for (Index j = 0; j < B; ++j) {
+      cell_backward(&cache.gates(0, t * B + j), &cache.cells(0, t * B + j), &cache.tanh_cells(0, t * B + j),
+                    &cache.dh(0, j), &cache.dc(0, j), H);
+    }
+    const auto dz = cache.gates.middleCols(t * B, B);
+    if (t > 0) cache.dh.noalias() = params.Wh.transpose() * dz;
+    // The thin gradients while dz_t is in cache (a pass over all of dz later would read it from memory).
+    grads.Wx.noalias() += dz * cache.inputs.middleCols(t * B, B).transpose();
+    grads.b += dz.rowwise().sum();
+  }
+  // dWh for every step in one product; step 0's h_{-1} is zero, so it is left out.
+  grads.Wh.noalias() +=
+      cache.gates.middleCols(B, (steps - 1) * B) * cache.hidden.middleCols(B, (steps - 1) * B).transpose();
+}
+
+// z (M, N) += W (M, K) h (K, N), all column-major, with each z(o, j) updated as z += W(o, k) h(k, j) for
+// k = 0, 1, ... in order, whatever N and j are: tiles of 16 outputs by 4 beats held in registers (Eigen's
+// fixed-size arrays), and the leftover outputs and beats by plain loops of the same arithmetic.
+template <typename T>
+static void gemm_exact_accumulate(T* z, const T* W, const T* h, Index M, Index K, Index N) {
+  constexpr Index R = 16, C = 4;
+  using Tile = Eigen::Array<T, R, 1>;
+  using ConstTileMap = Eigen::Map<const Tile>;
+  using TileMap = Eigen::Map<Tile>;
+  const Index full_rows = M / R * R;
+  Index j0 = 0;
+  for (; j0 + C <= N; j0 += C) {
+    T* z0 = z + j0 * M;
+    T* z1 = z0 + M;
+    T* z2 = z1 + M;
+    T* z3 = z2 + M;
+    const T* h0 = h + j0 * K;
+    const T* h1 = h0 + K;
+    const T* h2 = h1 + K;
+    const T* h3 = h2 + K;
+    for (Index o0 = 0; o0 < full_rows; o0 += R) {
+      Tile a0 = TileMap(z0 + o0), a1 = TileMap(z1 + o0), a2 = TileMap(z2 + o0), a3 = TileMap(z3 + o0);
+      for (Index k = 0; k < K; ++k) {
+        const ConstTileMap w(W + k * M + o0);
+        a0 += w * h0[k];
+        a1 += w * h1[k];
+        a2 += w * h2[k];
+        a3 += w * h3[k];
+      }
+      TileMap(z0 + o0) = a0;
+      TileMap(z1 + o0) = a1;
+      TileMap(z2 + o0) = a2;
+      TileMap(z3 + o0) = a3;
+    }
+    for (Index c = 0; c < C; ++c) {
+      T* zc = z0 + c * M;
+      const T* hc = h0 + c * K;
+      for (Index k = 0; k < K; ++k) {
+        for (Index o = full_rows; o < M; ++o) zc[o] += W[k * M + o] * hc[k];
+      }
+    }
+  }
+  for (; j0 < N; ++j0) {
+    T* zc = z + j0 * M;
+    const T* hc = h + j0 * K;
+    for (Index k = 0; k < K; ++k) {
+      const T* w = W + k * M;
+      const T hv = hc[k];
+      for (Index o = 0; o < M; ++o) zc[o] += w[o] * hv;
+    }
+  }
+}
+
+template <typename T>
+void lstm_forward_exact(Mat<T>& h, const Mat<T>& x, const LstmParams<T>& params, const LstmShape& shape) {
+  check_input(x, shape);
+  const Index F = shape.features, steps = shape.steps, H = shape.hidden, B = x.cols();
+  h.resize(H, B);
+  // Blocks of beats small enough for the state to stay in cache; the block size changes nothing per beat.
+  constexpr Index block = 64;
+  Mat<T> z(4 * H, block), c(H, block), c_next(H, block), tanh_c(H, block), hidden(H, block), h_next(H, block);
+  for (Index j0 = 0; j0 < B; j0 += block) {
+    const Index n = std::min(block, B - j0);
+    c.setZero();
+    hidden.setZero();
+    for (Index t = 0; t < steps; ++t) {
+      for (Index j = 0; j < n; ++j) {
+        for (Index o = 0; o < 4 * H; ++o) {
+          T v = params.b(o);
+          for (Index f = 0; f < F; ++f) v += params.Wx(o, f) * x(t * F + f, j0 + j);
+          z(o, j) = v;
+        }
+      }
+      if (t > 0) gemm_exact_accumulate(z.data(), params.Wh.data(), hidden.data(), 4 * H, H, n);
+      for (Index j = 0; j < n; ++j) {
+        cell_forward(&z(0, j), &c(0, j), &c_next(0, j), &tanh_c(0, j), &h_next(0, j), H);
+      }
+      std::swap(c, c_next);
+      std::swap(hidden, h_next);
+    }
+    h.middleCols(j0, n) = hidden.leftCols(n);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dropout, binary cross-entropy
+
+template <typename T>
+void dropout_mask(Mat<T>& mask, Index rows, Index cols, double rate, Rng& rng) {
+  if (!(rate >= 0 && rate < 1)) throw Error("dropout rate must be in [0, 1), got " + std::to_string(rate));
+  mask.resize(rows, cols);
+  if (rate == 0) {
+    mask.setOnes();
+    return;
+  }
+  const T keep = static_cast<T>(1.0 / (1.0 - rate));
+  for (Index i = 0; i < mask.size(); ++i) mask.data()[i] = rng.uniform01() < rate ? T(0) : keep;
+}
+
+template <typename T>
+void dropout_forward(Mat<T>& y, const Mat<T>& x, const Mat<T>& mask) {
+  y = x.cwiseProduct(mask);
+}
+
+template <typename T>
+void dropout_backward(Mat<T>& dx, const Mat<T>& dy, const Mat<T>& mask) {
+  dx = dy.cwiseProduct(mask);
+}
+
+template <typename T>
+static std::pair<T, T> bce_clip_range() {
+  const T eps = static_cast<T>(1e-7);
+  return {eps, T(1) - eps};
+}
+
+template <typename T>
+T bce_forward(const Mat<T>& p, const Mat<T>& y) {
+  const auto [lo, hi] = bce_clip_range<T>();
+  double sum = 0;
+  for (Index j = 0; j < p.size(); ++j) {
+    const T pc = std::min(std::max(p.data()[j], lo), hi), yj = y.data()[j];
+    sum -= static_cast<double>(yj * std::log(pc) + (T(1) - yj) * std::log(T(1) - pc));
+  }
+  return static_cast<T>(sum / static_cast<double>(p.size()));
+}
+
+template <typename T>
+void bce_backward(Mat<T>& dp, const Mat<T>& p, const Mat<T>& y) {
+  const auto [lo, hi] = bce_clip_range<T>();
+  const T n = static_cast<T>(p.size());
+  dp.resize(p.rows(), p.cols());
+  for (Index j = 0; j < p.size(); ++j) {
+    const T pj = p.data()[j];
+    dp.data()[j] = (pj < lo || pj > hi) ? T(0) : (pj - y.data()[j]) / (pj * (T(1) - pj) * n);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The classifier
+
+template <typename T>
+LstmClassifier<T>::LstmClassifier(LstmShape lstm_shape)
+    : shape(lstm_shape), params(lstm_parameter_count(lstm_shape), T(0)), grads(params.size(), T(0)) {
+  if (shape.features < 1 || shape.steps < 1 || shape.hidden < 1) {
+    throw Error("LSTM sizes must be positive (features " + std::to_string(shape.features) + ", steps " +
+                std::to_string(shape.steps) + ", hidden " + std::to_string(shape.hidden) + ")");
+  }
+}
+
+template <typename T>
+T lstm_classifier_loss_and_gradients(const LstmShape& shape, const T* params, T* grads, const Mat<T>& x,
+                                     const Mat<T>& labels, const Mat<T>& mask, LstmClassifierCache<T>& c) {
+  // The maps of params are only read.
+  LstmParams<T> P = lstm_params(shape, const_cast<T*>(params)), G = lstm_params(shape, grads);
+  lstm_forward(c.h, c.lstm, x, P, shape);
+  dropout_forward(c.dropped, c.h, mask);
+  dense_forward<T>(c.logits, c.dropped, P.w_out, P.b_out);
+  sigmoid_forward(c.p, c.logits);
+  const T value = bce_forward(c.p, labels);
+  bce_backward(c.dp, c.p, labels);
+  sigmoid_backward(c.dlogits, c.dp, c.p);
+  dense_backward<T>(&c.ddropped, G.w_out, G.b_out, c.dlogits, c.dropped, P.w_out);
+  dropout_backward(c.dh, c.ddropped, mask);
+  lstm_backward(G, c.lstm, c.dh, P, shape);
+  return value;
+}
+
+template <typename T>
+void lstm_classifier_probabilities(const LstmShape& shape, const T* params, const Mat<T>& x, Eigen::VectorXd& p,
+                                   Mat<T>& h) {
+  LstmParams<T> P = lstm_params(shape, const_cast<T*>(params));  // only read
+  lstm_forward_exact(h, x, P, shape);
+  p.resize(x.cols());
+  for (Index j = 0; j < x.cols(); ++j) {
+    T logit = P.b_out(0);
+    for (Index k = 0; k < shape.hidden; ++k) logit += P.w_out(0, k) * h(k, j);
+    p(j) = 1.0 / (1.0 + std::exp(-static_cast<double>(logit)));
+  }
+}
+
+// T* cannot be parenthesized in a declaration.
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define ECGAD_INSTANTIATE_LSTM(T)                                                                                \
+  template LstmParams<T> lstm_params<T>(const LstmShape&, T*);                                                   \
+  template void lstm_init_keras<T>(LstmParams<T>&, const LstmShape&, Rng&);                                      \
+  template void lstm_forward<T>(Mat<T>&, LstmCache<T>&, const Mat<T>&, const LstmParams<T>&, const LstmShape&);  \
+  template void lstm_backward<T>(LstmParams<T>&, LstmCache<T>&, const Mat<T>&, const LstmParams<T>&,             \
+                                 const LstmShape&);                                                              \
+  template void lstm_forward_exact<T>(Mat<T>&, const Mat<T>&, const LstmParams<T>&, const LstmShape&);           \
+  template void dropout_mask<T>(Mat<T>&, Index, Index, double, Rng&);                                            \
+  template void dropout_forward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                       \
+  template void dropout_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                      \
+  template T bce_forward<T>(const Mat<T>&, const Mat<T>&);                                                       \
+  template void bce_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                          \
+  template T lstm_classifier_loss_and_gradients<T>(const LstmShape&, const T*, T*, const Mat<T>&, const Mat<T>&, \
+                                                   const Mat<T>&, LstmClassifierCache<T>&);                      \
+  template void lstm_classifier_probabilities<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&,    \
+                                                 Mat<T>&);                                                       \
+  template struct LstmClassifier<T>;
+// NOLINTEND(bugprone-macro-parentheses)
+
+ECGAD_INSTANTIATE_LSTM(float)
+ECGAD_INSTANTIATE_LSTM(double)
+
+}  // namespace ecgad
