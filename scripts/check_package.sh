@@ -18,17 +18,24 @@ for f in bin/ecgad share/man/man1/ecgad.1 share/bash-completion/completions/ecga
 done
 
 (cd "$build" && cpack -G DEB > "$work/cpack.log" 2>&1) || { cat "$work/cpack.log" >&2; fail "cpack -G DEB"; }
-deb=$(ls -t "$build"/ecgad_*.deb | head -1)
-dpkg-deb --info "$deb" | grep -q "Package: ecgad" || fail "$deb has no package name"
+debs=("$build"/ecgad_*.deb)
+deb=${debs[${#debs[@]}-1]}
+# Outputs are captured before grep reads them: with pipefail, `grep -q` closing the pipe early would make the
+# writer die of SIGPIPE and the pipeline fail even on a match.
+info=$(dpkg-deb --info "$deb")
+grep -q "Package: ecgad" <<< "$info" || fail "$deb has no package name"
 dpkg -x "$deb" "$work/root"
 ecgad="$work/root/usr/bin/ecgad"
-"$ecgad" --version | grep -q "^ecgad [0-9]" || fail "the packaged ecgad --version"
-"$ecgad" help train | grep -q -- "--preset" || fail "the packaged ecgad help train"
+version=$("$ecgad" --version) || fail "the packaged ecgad --version exited $?"
+grep -q "^ecgad [0-9]" <<< "$version" || fail "the packaged ecgad --version printed: $version"
+help=$("$ecgad" help train) || fail "the packaged ecgad help train"
+grep -q -- "--preset" <<< "$help" || fail "the packaged ecgad help train lacks --preset"
 grep -q "^\.TH ECGAD" "$work/root/usr/share/man/man1/ecgad.1" || fail "no man page in the package"
 grep -q "SUBCOMMANDS" "$work/root/usr/share/man/man1/ecgad.1" || fail "the man page lacks the subcommands"
 head -200 "$root/data/ecg.csv" > "$work/small.csv"
 "$ecgad" train "$work/small.csv" -o "$work/m.ecgad" -q --epochs 2
-"$ecgad" score -m "$work/m.ecgad" "$work/small.csv" | head -1 | grep -q "^row,error,verdict,label$" || fail "packaged score"
+scores=$("$ecgad" score -m "$work/m.ecgad" "$work/small.csv") || fail "packaged score exited $?"
+[ "$(head -1 <<< "$scores")" = "row,error,verdict,label" ] || fail "packaged score printed: $(head -1 <<< "$scores")"
 
 # The completion, in a scripted bash session: what a user gets after typing TAB.
 cat > "$work/complete.sh" <<EOS
