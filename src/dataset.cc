@@ -53,6 +53,19 @@ void BeatReader::first_row(const std::vector<double>& row) {
   }
 }
 
+bool BeatReader::label_of_row() const {
+  // On the first row of a file whose width comes from its data, a value that is no label most likely means
+  // the file has no label column at all: say how to read it so.
+  if (rows_ == 0 && layout_.width == 0 && layout_.values.normal != row_.back() && layout_.values.abnormal != row_.back()) {
+    try {
+      parse_label(reader_, row_.back(), layout_.values);
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + " (if the rows have no label column, pass --no-labels)");
+    }
+  }
+  return parse_label(reader_, row_.back(), layout_.values);
+}
+
 bool BeatReader::next(Dataset& block, std::size_t max_rows) {
   block.name = reader_.name();
   block.values.clear();
@@ -63,7 +76,7 @@ bool BeatReader::next(Dataset& block, std::size_t max_rows) {
     if (rows_ == 0) first_row(row_);  // every later row has the first row's column count (CsvReader checks)
     block.width = width_;
     block.values.insert(block.values.end(), row_.begin(), row_.begin() + static_cast<std::ptrdiff_t>(width_));
-    if (labelled_) block.normal.push_back(parse_label(reader_, row_.back(), layout_.values) ? 1 : 0);
+    if (labelled_) block.normal.push_back(label_of_row() ? 1 : 0);
     block.lines.push_back(reader_.line());
     ++rows_;
     ++count;
@@ -82,7 +95,7 @@ Dataset BeatReader::read_all() {
   reserve_rows(data, path_, reader_, labelled_);
   while (reader_.next(row_)) {
     data.values.insert(data.values.end(), row_.begin(), row_.begin() + static_cast<std::ptrdiff_t>(width_));
-    if (labelled_) data.normal.push_back(parse_label(reader_, row_.back(), layout_.values) ? 1 : 0);
+    if (labelled_) data.normal.push_back(label_of_row() ? 1 : 0);
     data.lines.push_back(reader_.line());
     ++rows_;
   }
@@ -99,6 +112,22 @@ Dataset load_beats(const std::string& path, const CsvOptions& csv, std::size_t w
                    bool require_labels, const std::string& purpose) {
   RowLayout layout{width, require_labels ? RowLayout::Labels::required : RowLayout::Labels::optional, labels};
   return BeatReader(path, csv, layout, purpose).read_all();
+}
+
+bool last_column_looks_like_labels(const Dataset& data, const LabelSpec& labels) {
+  if (data.width < 2 || data.rows() < 2) return false;
+  bool seen_normal = false, seen_abnormal = false;
+  for (std::size_t r = 0; r < data.rows(); ++r) {
+    double v = data.values[(r + 1) * data.width - 1];
+    if (v == labels.normal) {
+      seen_normal = true;
+    } else if (v == labels.abnormal) {
+      seen_abnormal = true;
+    } else {
+      return false;
+    }
+  }
+  return seen_normal && seen_abnormal;
 }
 
 }  // namespace ecgad

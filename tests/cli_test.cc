@@ -524,3 +524,25 @@ TEST(CliUpFront, ImpossibleOutputsAndThresholdDataAreRefusedBeforeTraining) {
 }
 
 }  // namespace
+
+namespace {
+
+// A file without labels read as labelled names --no-labels; --no-labels on a file whose last column holds only
+// labels warns.
+TEST(CliLabels, MissingOrSuperfluousNoLabelsIsPointedOut) {
+  std::string unlabelled = path("labels_none.csv"), labelled = path("labels_yes.csv");
+  write(unlabelled, toy_csv(30, 0, false));
+  write(labelled, toy_csv(30, 10));
+  Result missing = ecgad("train '" + unlabelled + "' -o '" + path("labels.ecgad") + "' -q");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("(if the rows have no label column, pass --no-labels)"), std::string::npos) << missing.err;
+  Result superfluous = ecgad("train '" + labelled + "' -o '" + path("labels.ecgad") + "' --no-labels --epochs 1");
+  EXPECT_EQ(superfluous.status, 0) << superfluous.err;
+  EXPECT_NE(superfluous.err.find("warning: the last column of"), std::string::npos) << superfluous.err;
+  EXPECT_NE(superfluous.err.find("drop --no-labels"), std::string::npos) << superfluous.err;
+  Result fine = ecgad("train '" + unlabelled + "' -o '" + path("labels.ecgad") + "' --no-labels --epochs 1");
+  EXPECT_EQ(fine.status, 0) << fine.err;
+  EXPECT_EQ(fine.err.find("warning"), std::string::npos) << fine.err;
+}
+
+}  // namespace

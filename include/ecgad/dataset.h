@@ -58,6 +58,7 @@ class BeatReader {
 
  private:
   void first_row(const std::vector<double>& row);
+  bool label_of_row() const;  // the current row's label, true for normal; throws a located error
   CsvReader reader_;
   RowLayout layout_;
   std::string purpose_;
@@ -75,6 +76,10 @@ struct LoadOptions {
 
 // A whole file whose width comes from its first row (training, splitting).
 Dataset load_dataset(const std::string& path, const LoadOptions& options = {});
+
+// For data read without labels: true when the last column holds only the two label values, which suggests the
+// file has a label column after all (the caller warns).
+bool last_column_looks_like_labels(const Dataset& data, const LabelSpec& labels);
 
 // A whole file of beats for a model of `width` samples: rows of `width` columns, or `width` + 1 with a label.
 // With `require_labels`, rows without a label are refused, naming `purpose`.

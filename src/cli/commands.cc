@@ -127,6 +127,11 @@ int run_train(const TrainArgs& args) {
   LoadOptions data_options = load_options(args.csv, !args.no_labels);
   data_options.csv.hash = true;  // fingerprinted while read: a named pipe or standard input cannot be read twice
   Dataset data = load_dataset(args.data, data_options);
+  if (args.no_labels && last_column_looks_like_labels(data, labels)) {
+    progress.message("ecgad: warning: the last column of " + data.name + " holds only the labels " +
+                     fmt::format("{:g} and {:g}", labels.normal, labels.abnormal) +
+                     ": if it is a label column, drop --no-labels");
+  }
   std::optional<Dataset> validation, threshold_data;
   if (!args.validation.empty()) {
     // Rows of the training width, with or without a label column.
