@@ -164,7 +164,8 @@ std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
           if (!text.empty() && !push(std::move(text))) return;
           break;
         }
-        const char* last = static_cast<const char*>(memrchr(text.data(), '\n', text.size()));
+        // The carry holds no '\n': look in the new bytes only.
+        const char* last = static_cast<const char*>(memrchr(text.data() + have, '\n', n));
         if (!last) {
           if (text.size() < kLongestLine) {
             carry = std::move(text);

@@ -120,9 +120,12 @@ std::pair<Dataset, std::vector<double>> scored_labelled(const TrainedModel& mode
 }
 
 // Where each input's scores go: standard output, one file, or DIR/<name of the input>.
-bool is_folder_output(const std::string& output) {
+// A folder is named with a final '/' (a single input with -o DIR, no slash, stays an error as before), or is
+// an existing folder given for several inputs.
+bool is_folder_output(const std::string& output, std::size_t inputs) {
   std::error_code error;
-  return !output.empty() && output != "-" && (output.back() == '/' || std::filesystem::is_directory(output, error));
+  if (output.empty() || output == "-") return false;
+  return output.back() == '/' || (inputs > 1 && std::filesystem::is_directory(output, error));
 }
 
 std::string base_name(const std::string& path) {
@@ -250,7 +253,7 @@ int run_score(const ScoreArgs& args) {
   options.batch_rows = args.batch_rows;
   options.first_row = args.first_row;
   options.header = !args.no_header;
-  const bool folder = is_folder_output(args.output);
+  const bool folder = is_folder_output(args.output, args.data.size());
   if (args.data.size() == 1 && !folder) {
     ScoreSummary summary = score_file(model, args.data[0], args.output, args, options);
     return args.fail_on_anomaly && summary.anomalies > 0 ? 1 : 0;
