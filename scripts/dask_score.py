@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Scores many files with `ecgad score` on a Dask cluster, one task per file.
 
     scripts/dask_score.py -m MODEL -o OUTDIR [--scheduler tcp://HOST:PORT] [--workers N] [--ecgad PATH] FILE...
@@ -20,10 +20,14 @@ import sys
 import tempfile
 
 
+def temp_prefix(path):
+    return "." + os.path.basename(path) + "."
+
+
 def score_one(ecgad, model, path, outdir, extra):
     """Runs on a worker: returns (path, exit status, stderr text)."""
     target = os.path.join(outdir, os.path.basename(path))
-    fd, temp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", dir=outdir)
+    fd, temp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".part", dir=outdir)
     try:
         with os.fdopen(fd, "wb") as out:
             run = subprocess.run([ecgad, "score", "-q", "--threads", "1", "-m", model, path] + extra,
@@ -78,6 +82,12 @@ def main():
         client.close()
         if cluster is not None:
             cluster.close()
+
+    # A worker killed in the middle of a task leaves its temporary file: the task ran again, so remove it.
+    prefixes = tuple(temp_prefix(f) for f in files)
+    for name in os.listdir(outdir):
+        if name.startswith(prefixes) and name.endswith(".part"):
+            os.unlink(os.path.join(outdir, name))
 
     failed = anomalous = 0
     for path, status, err in results:
