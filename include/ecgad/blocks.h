@@ -19,7 +19,7 @@ std::size_t usable_cpus();
 
 struct BlockOptions {
   std::size_t threads = 1;                   // worker threads
-  std::size_t block_bytes = std::size_t{4} << 20;  // bytes read at a time; a block ends after its last '\n'
+  std::size_t block_bytes = std::size_t{1} << 20;  // bytes read at a time; a block ends after its last '\n'
 };
 
 // At most 2 * threads blocks are in flight (read and not yet handed back), so memory stays about

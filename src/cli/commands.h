@@ -40,7 +40,7 @@ struct TrainArgs {
 // hidden --block-bytes (small blocks let the tests cut small files into many).
 struct ReadArgs {
   std::size_t threads = 0;
-  std::size_t block_bytes = std::size_t{4} << 20;
+  std::size_t block_bytes = std::size_t{1} << 20;
 };
 
 struct ScoreArgs {
