@@ -7,7 +7,7 @@
 # Usage: scripts/bench_threads.sh [BUILD_DIR]   (expects ecgad and ecgad_bench built there; Release)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build}
+build=$(realpath "${1:-$root/build}")
 ECGAD_EXTRA_PACKAGES="time parallel python3-pandas python3-distributed" bash "$root/scripts/setup.sh"
 ecgad="$build/ecgad"
 python=/usr/bin/python3  # Debian's pandas and distributed
