@@ -261,4 +261,19 @@ std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
   return rows;
 }
 
+Dataset read_all_blocks(const std::string& path, const CsvOptions& csv, const RowLayout& layout,
+                        const std::string& purpose, const BlockOptions& options) {
+  BlockReader reader(path, csv, layout, purpose, options);
+  Dataset data;
+  data.name = reader.name();
+  reader.run([](Dataset&, std::vector<double>&, std::size_t) {},
+             [&](Dataset& beats, std::vector<double>&) {
+               data.width = beats.width;
+               data.values.insert(data.values.end(), beats.values.begin(), beats.values.end());
+               data.normal.insert(data.normal.end(), beats.normal.begin(), beats.normal.end());
+               data.lines.insert(data.lines.end(), beats.lines.begin(), beats.lines.end());
+             });
+  return data;
+}
+
 }  // namespace ecgad

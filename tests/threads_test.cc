@@ -221,6 +221,20 @@ TEST_F(Threads, ChunksJoinIntoOneRun) {
   }
 }
 
+TEST_F(Threads, TrainReadsTheSameOnEveryThreadCount) {
+  std::string data = temp_path("train_blocks.csv"), bad = temp_path("train_bad.csv");
+  write_file(data, rows(0, 80));
+  write_file(bad, rows(0, 50) + "\n" + rows(50, 52));
+  std::string one = temp_path("train_one.ecgad"), two = temp_path("train_two.ecgad");
+  std::string train = "train --epochs 1 --seed 5 -q ";
+  ASSERT_EQ(run_ecgad(train + q(data) + " -o " + q(one) + " --threads 1").status, 0);
+  ASSERT_EQ(run_ecgad(train + q(data) + " -o " + q(two) + " --threads 3 --block-bytes 40").status, 0);
+  EXPECT_EQ(slurp(one), slurp(two));
+  Result r = run_ecgad(train + q(bad) + " -o " + q(two) + " --threads 2 --block-bytes 40");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(bad + ":51:1: empty line"), std::string::npos) << r.err;
+}
+
 TEST(CsvPiece, LinesColumnsAndBlankLinesOfTheWholeInput) {
   std::vector<double> row;
   ecgad::CsvReader reader = ecgad::CsvReader::from_string("1,2\n3,4\n", "F", {}, ecgad::CsvPiece{10, 2, 0});

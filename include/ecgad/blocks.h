@@ -58,4 +58,9 @@ class BlockReader {
   BlockOptions options_;
 };
 
+// The whole input as one Dataset, read on options.threads threads: the same rows and errors as
+// BeatReader(path, csv, layout, purpose).read_all().
+Dataset read_all_blocks(const std::string& path, const CsvOptions& csv, const RowLayout& layout,
+                        const std::string& purpose, const BlockOptions& options);
+
 }  // namespace ecgad

@@ -211,7 +211,14 @@ int run_train(const TrainArgs& args) {
   config.per_column_scaling = config.per_column_scaling || args.per_column;
 
   LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
-  Dataset data = load_dataset(args.data, load_options(args.csv, !args.no_labels));
+  Dataset data;
+  if (thread_count(args.read) == 1) {
+    data = load_dataset(args.data, load_options(args.csv, !args.no_labels));
+  } else {
+    RowLayout layout{0, args.no_labels ? RowLayout::Labels::none : RowLayout::Labels::required, labels};
+    data = read_all_blocks(args.data, CsvOptions{args.csv.header}, layout, "training",
+                           BlockOptions{thread_count(args.read), args.read.block_bytes});
+  }
   std::optional<Dataset> validation, threshold_data;
   if (!args.validation.empty()) {
     // Rows of the training width, with or without a label column.

@@ -16,6 +16,13 @@ struct CsvArgs {
   double abnormal_label = 0;
 };
 
+// How an input is read: --threads (0: the CPUs this process may use; 1: one thread, no pipeline) and the
+// hidden --block-bytes (small blocks let the tests cut small files into many).
+struct ReadArgs {
+  std::size_t threads = 0;
+  std::size_t block_bytes = std::size_t{1} << 20;
+};
+
 struct SplitArgs {
   std::string data, train_out, test_out;
   double test_size = 0.2;
@@ -34,13 +41,7 @@ struct TrainArgs {
   std::uint64_t seed = 0;
   bool per_column = false, no_labels = false, quiet = false;
   CsvArgs csv;
-};
-
-// How an input is read: --threads (0: the CPUs this process may use; 1: one thread, no pipeline) and the
-// hidden --block-bytes (small blocks let the tests cut small files into many).
-struct ReadArgs {
-  std::size_t threads = 0;
-  std::size_t block_bytes = std::size_t{1} << 20;
+  ReadArgs read;
 };
 
 struct ScoreArgs {

@@ -173,6 +173,7 @@ int main(int argc, char** argv) {
   train_cmd->add_flag("--per-column", train.per_column, "Scale each sample position on its own min and max");
   train_cmd->add_flag("--no-labels", train.no_labels, "DATA has no label column: train on every row");
   train_cmd->add_flag("-q,--quiet", train.quiet, "Print no progress");
+  add_read_options(train_cmd, train.read);
   add_csv_options(train_cmd, train.csv, true);
   std::string presets_text = "Presets (flags given override them):\n";
   for (const ecgad::PresetInfo& p : ecgad::presets()) presets_text += "  " + p.name + ": " + p.description + "\n";
