@@ -61,6 +61,9 @@ PY
 )
 t_pandas=${pandas% *}
 echo "pandas.read_csv(header=None, engine='c') alone: ${t_pandas} s  $(rate $rows20 $t_pandas) rows/s  (load $l)"
+cpu() { /usr/bin/time -f "%e s wall, %U s user + %S s sys" "$@" 2>&1 >/dev/null | tail -1; }
+echo "CPU time, score default threads: $(cpu "$ecgad" score -q -m model.ecgad ecg20.csv)  (load $(load))"
+echo "CPU time, score --threads 1:     $(cpu "$ecgad" score -q -m model.ecgad ecg20.csv --threads 1)  (load $(load))"
 echo
 echo "score default / --threads 1:  $(ratio $t_one $t_default)x   (target >= 1.7)"
 echo "score default / floor:        $(ratio $(rate $rows20 $t_default) $floor)x   (target >= 1.3)"
