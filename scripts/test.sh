@@ -5,7 +5,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # Chromium and xmllint serve the report checks; a machine without them skips those checks, saying so.
-ECGAD_EXTRA_PACKAGES="libxml2-utils" bash "$root/scripts/setup.sh"
+# GNU parallel and Dask distributed serve the scale-out recipe tests (tests/parallel_recipes.sh, dask_recipe.sh).
+ECGAD_EXTRA_PACKAGES="libxml2-utils parallel python3-distributed" bash "$root/scripts/setup.sh"
 if ! command -v chromium >/dev/null 2>&1; then
   ECGAD_EXTRA_PACKAGES="chromium" bash "$root/scripts/setup.sh" ||
     echo "test: chromium could not be installed; the report rendering check will be skipped" >&2

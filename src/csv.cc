@@ -58,7 +58,10 @@ struct CsvReader::Impl {
   std::size_t line = 0;  // line of the current row
   std::size_t columns = 0;
   std::size_t rows = 0;
-  std::string header;  // the skipped first line, with CsvOptions::header
+  std::string header;                       // the skipped first line, with CsvOptions::header
+  std::size_t line_offset = 0;              // input line = LineReader's line + line_offset (pieces)
+  std::size_t blank_before = 0;             // CsvPiece::blank_before, until the first call to next()
+  bool piece = false;                       // a piece of a larger input: no "no data rows"
 
   [[noreturn]] void fail_at(std::size_t at_line, std::size_t column, const std::string& message) const {
     throw Error(located(name, at_line, column, message));
@@ -70,8 +73,8 @@ struct CsvReader::Impl {
     } catch (const io::error::line_length_limit_exceeded& e) {
       auto at = static_cast<std::size_t>(e.file_line);
       // A long run of NUL bytes (say /dev/zero) is binary data rather than a long line.
-      if (nul.line == at) fail_at(at, nul.column, "binary data (byte 0x00) is not valid CSV");
-      fail_at(at, 1, "line is longer than " + std::to_string(kMaxLineBytes) + " bytes");
+      if (nul.line == at) fail_at(at + line_offset, nul.column, "binary data (byte 0x00) is not valid CSV");
+      fail_at(at + line_offset, 1, "line is longer than " + std::to_string(kMaxLineBytes) + " bytes");
     }
   }
 
@@ -110,28 +113,61 @@ CsvReader CsvReader::from_string(std::string text, const std::string& name, CsvO
   return reader;
 }
 
+CsvReader CsvReader::from_string(std::string text, const std::string& name, CsvOptions options,
+                                 const CsvPiece& piece) {
+  if (piece.first_line <= 1) {
+    CsvReader reader = from_string(std::move(text), name, options);
+    reader.impl_->piece = true;
+    reader.impl_->columns = piece.columns;
+    reader.impl_->blank_before = piece.blank_before;
+    return reader;
+  }
+  CsvReader reader;
+  Impl& d = *reader.impl_;
+  d.name = name;
+  d.options = CsvOptions{};
+  d.piece = true;
+  d.columns = piece.columns;
+  d.blank_before = piece.blank_before;
+  d.line_offset = piece.first_line - 1;
+  // LineReader drops a UTF-8 BOM at the start of its input; inside a file those bytes are binary data, so a
+  // piece starting with them gets an empty first line, skipped as a header, to keep them.
+  std::size_t first_line = 1;
+  if (text.size() >= 3 && std::memcmp(text.data(), "\xEF\xBB\xBF", 3) == 0) {
+    text.insert(text.begin(), '\n');
+    d.options.header = true;
+    d.line_offset -= 1;
+    first_line = 2;
+  }
+  auto source = std::make_unique<NulSpottingSource>(std::move(text), d.name, first_line, &d.nul);
+  d.lines = std::make_unique<io::LineReader>(d.name, std::move(source));
+  return reader;
+}
+
 CsvReader::CsvReader(CsvReader&&) noexcept = default;
 CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
 CsvReader::~CsvReader() = default;
 
 bool CsvReader::next(std::vector<double>& row) {
   Impl& d = *impl_;
-  std::size_t blank_line = 0;  // first blank line since the last row
+  std::size_t blank_line = d.blank_before;  // first blank line since the last row
+  d.blank_before = 0;
   for (;;) {
     char* text = d.next_line();
     if (!text) {
-      if (d.rows == 0) d.fail_at(1, 1, "no data rows");
+      if (d.rows == 0 && !d.piece) d.fail_at(1, 1, "no data rows");
       d.text = "";  // LineReader may have moved its buffer: the last row's text is gone
       d.length = 0;
       return false;
     }
-    std::size_t line = d.lines->get_file_line();
-    if (line == 1 && d.options.header) {
+    std::size_t source_line = d.lines->get_file_line();
+    if (source_line == 1 && d.options.header) {
       d.header = text;
       continue;
     }
+    std::size_t line = source_line + d.line_offset;
     std::size_t length = std::strlen(text);
-    if (d.nul.line != line && is_blank(text, text + length)) {
+    if (d.nul.line != source_line && is_blank(text, text + length)) {
       if (blank_line == 0) blank_line = line;
       continue;
     }
@@ -150,7 +186,7 @@ bool CsvReader::next(std::vector<double>& row) {
 void CsvReader::Impl::parse_row(std::vector<double>& row) {
   const char* p = text;
   const char* const end = text + length;
-  const bool cut = nul.line == line;  // the last field was cut short by a NUL byte
+  const bool cut = nul.line + line_offset == line;  // the last field was cut short by a NUL byte
   const std::size_t limit = columns ? columns : std::numeric_limits<std::size_t>::max();
   row.clear();
   if (columns) row.reserve(columns);

@@ -28,6 +28,9 @@ void reserve_rows(Dataset& data, const std::string& path, const CsvReader& reade
 BeatReader::BeatReader(const std::string& path, const CsvOptions& csv, const RowLayout& layout, std::string purpose)
     : reader_(path, csv), layout_(layout), purpose_(std::move(purpose)), path_(path) {}
 
+BeatReader::BeatReader(CsvReader reader, const RowLayout& layout, std::string purpose)
+    : reader_(std::move(reader)), layout_(layout), purpose_(std::move(purpose)), path_("-") {}  // "-": no size guess from a file
+
 void BeatReader::first_row(const std::vector<double>& row) {
   using Labels = RowLayout::Labels;
   const std::size_t columns = row.size();

@@ -17,23 +17,31 @@ Mat<float> scaled_input(const TrainedModel& model, const double* values, std::si
   return x;
 }
 
-Eigen::VectorXd anomaly_scores(const TrainedModel& model, const Dataset& beats, Workspace& workspace,
-                               Mat<float>* scratch) {
+Eigen::VectorXd raw_scores(const TrainedModel& model, const Dataset& beats, Workspace& workspace,
+                           Mat<float>* scratch) {
   Mat<float> local;
   Mat<float>& x = scratch ? *scratch : local;
   const std::size_t rows = beats.rows();
   x.resize(model.input_width(), static_cast<Eigen::Index>(rows));
   model.scaler.transform(beats.values.data(), rows, static_cast<std::size_t>(model.input_width()), x.data());
-  Eigen::VectorXd scores = score_beats(*model.model, x, workspace);
+  return score_beats(*model.model, x, workspace);
+}
+
+Error unscorable(const TrainedModel& model, const Dataset& beats, std::size_t row) {
+  double low = *std::min_element(model.scaler.min.begin(), model.scaler.min.end());
+  double high = *std::max_element(model.scaler.max.begin(), model.scaler.max.end());
+  std::string range = fmt::format("{:g} .. {:g}", low, high);
+  std::size_t line = beats.lines.size() == beats.rows() ? beats.lines[row] : row + 1;
+  return Error(located(beats.name, line, 1,
+                       std::string("this beat cannot be scored: its values lie too far outside the range the model "
+                                   "was trained on (") + range + ") for 32-bit arithmetic"));
+}
+
+Eigen::VectorXd anomaly_scores(const TrainedModel& model, const Dataset& beats, Workspace& workspace,
+                               Mat<float>* scratch) {
+  Eigen::VectorXd scores = raw_scores(model, beats, workspace, scratch);
   for (Eigen::Index i = 0; i < scores.size(); ++i) {
-    if (std::isfinite(scores(i))) continue;
-    double low = *std::min_element(model.scaler.min.begin(), model.scaler.min.end());
-    double high = *std::max_element(model.scaler.max.begin(), model.scaler.max.end());
-    std::string range = fmt::format("{:g} .. {:g}", low, high);
-    std::size_t line = beats.lines.size() == rows ? beats.lines[static_cast<std::size_t>(i)] : static_cast<std::size_t>(i) + 1;
-    throw Error(located(beats.name, line, 1,
-                        std::string("this beat cannot be scored: its values lie too far outside the range the model "
-                                    "was trained on (") + range + ") for 32-bit arithmetic"));
+    if (!std::isfinite(scores(i))) throw unscorable(model, beats, static_cast<std::size_t>(i));
   }
   return scores;
 }

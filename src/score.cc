@@ -4,6 +4,11 @@
 #include "ecgad/error.h"
 #include "ecgad/text.h"
 
+#include <cmath>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
 namespace ecgad {
 
 ScoreFormat parse_score_format(const std::string& name) {
@@ -12,20 +17,42 @@ ScoreFormat parse_score_format(const std::string& name) {
   throw Error("unknown score format '" + name + "' (expected csv or jsonl)");
 }
 
-ScoreWriter::ScoreWriter(ScoreFormat format, std::string score_name)
-    : format_(format), score_name_(std::move(score_name)) {}
+namespace {
+
+// A CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180).
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+}  // namespace
+
+ScoreWriter::ScoreWriter(ScoreFormat format, std::string score_name, std::string file)
+    : format_(format), score_name_(std::move(score_name)) {
+  if (file.empty()) return;
+  file_prefix_ = format_ == ScoreFormat::csv ? csv_field(file) + "," : "\"file\":" + nlohmann::json(file).dump() + ",";
+}
 
 std::string ScoreWriter::header() const {
-  return format_ == ScoreFormat::csv ? "row," + score_name_ + ",verdict,label\n" : std::string();
+  if (format_ != ScoreFormat::csv) return std::string();
+  return (file_prefix_.empty() ? "" : "file,") + std::string("row,") + score_name_ + ",verdict,label\n";
 }
 
 void ScoreWriter::append(std::string& out, std::size_t row, double score, bool anomaly, int label) const {
   const char* verdict = anomaly ? "anomaly" : "normal";
   const char* label_text = label < 0 ? "" : label ? "normal" : "anomaly";  // the verdict's words: scripts compare them
   if (format_ == ScoreFormat::jsonl) {
-    append_format(out, "{{\"row\":{},\"{}\":{:.9g},\"verdict\":\"{}\"", row, score_name_, score, verdict);
+    out += '{';
+    out += file_prefix_;
+    append_format(out, "\"row\":{},\"{}\":{:.9g},\"verdict\":\"{}\"", row, score_name_, score, verdict);
     out += label < 0 ? "}\n" : std::string(",\"label\":\"") + label_text + "\"}\n";
   } else {
+    out += file_prefix_;
     append_format(out, "{},{:.9g},{},{}\n", row, score, verdict, label_text);
   }
 }
@@ -33,12 +60,12 @@ void ScoreWriter::append(std::string& out, std::size_t row, double score, bool a
 ScoreSummary score_stream(const TrainedModel& model, BeatReader& reader, const ScoreOptions& options,
                           const std::function<void(std::string_view)>& sink) {
   if (options.batch_rows == 0) throw Error("the batch size of scoring must be at least 1");
-  ScoreWriter writer(options.format, model.model->score_name());
+  ScoreWriter writer(options.format, model.model->score_name(), options.file);
   std::unique_ptr<Workspace> workspace = model.model->new_workspace();
   ScoreSummary summary;
   Dataset block;
   Mat<float> scaled;
-  std::string text = writer.header();
+  std::string text = options.header ? writer.header() : std::string();
   while (reader.next(block, options.batch_rows)) {
     Eigen::VectorXd scores = anomaly_scores(model, block, *workspace, &scaled);
     for (std::size_t i = 0; i < block.rows(); ++i) {
@@ -47,11 +74,59 @@ ScoreSummary score_stream(const TrainedModel& model, BeatReader& reader, const S
       ++summary.rows;
       summary.anomalies += anomaly;
       if (options.only_anomalies && !anomaly) continue;
-      writer.append(text, summary.rows, score, anomaly, block.labelled() ? block.normal[i] : -1);
+      writer.append(text, options.first_row + summary.rows - 1, score, anomaly, block.labelled() ? block.normal[i] : -1);
     }
     sink(text);
     text.clear();
+    if (options.on_rows) options.on_rows(summary.rows);
   }
+  return summary;
+}
+
+// The single-threaded stream reads a batch of batch_rows rows, scores it, then writes it. To write the same
+// bytes and fail the same way, the blocks' rows go through the same batches here: text leaves at batch ends,
+// and a beat that cannot be scored fails at its batch's end, unless a read error comes first in that batch.
+ScoreSummary score_blocks(const TrainedModel& model, BlockReader& reader, const ScoreOptions& options,
+                          const std::function<void(std::string_view)>& sink) {
+  if (options.batch_rows == 0) throw Error("the batch size of scoring must be at least 1");
+  ScoreWriter writer(options.format, model.model->score_name(), options.file);
+  std::vector<std::unique_ptr<Workspace>> workspaces;
+  std::vector<Mat<float>> scratch(reader.threads());
+  for (std::size_t i = 0; i < reader.threads(); ++i) workspaces.push_back(model.model->new_workspace());
+  ScoreSummary summary;
+  std::string text = options.header ? writer.header() : std::string();
+  std::optional<Error> unscored;  // the first beat of the current batch that cannot be scored
+  auto batch_end = [&] {
+    if (unscored) throw *unscored;
+    sink(text);
+    text.clear();
+    if (options.on_rows) options.on_rows(summary.rows);
+  };
+  reader.run(
+      [&](Dataset& beats, std::vector<double>& scores, std::size_t worker) {
+        Eigen::VectorXd e = raw_scores(model, beats, *workspaces[worker], &scratch[worker]);
+        scores.assign(e.data(), e.data() + e.size());
+      },
+      [&](Dataset& beats, std::vector<double>& scores) {
+        for (std::size_t i = 0; i < beats.rows(); ++i) {
+          ++summary.rows;
+          if (!unscored) {
+            double score = scores[i];
+            if (!std::isfinite(score)) {
+              unscored = unscorable(model, beats, i);
+            } else {
+              bool anomaly = score >= model.threshold.value;
+              summary.anomalies += anomaly;
+              if (!options.only_anomalies || anomaly) {
+                writer.append(text, options.first_row + summary.rows - 1, score, anomaly,
+                              beats.labelled() ? beats.normal[i] : -1);
+              }
+            }
+          }
+          if (summary.rows % options.batch_rows == 0) batch_end();
+        }
+      });
+  if (summary.rows % options.batch_rows != 0) batch_end();
   return summary;
 }
 

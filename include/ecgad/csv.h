@@ -17,6 +17,16 @@ struct CsvOptions {
   bool hash = false;    // keep a running SHA-256 of every byte read (see CsvReader::sha256_hex)
 };
 
+// A piece of a larger input (one block of lines, read on its own thread), so that a reader over the piece
+// says and checks exactly what a reader over the whole input would. A piece at first_line 1 handles the
+// header and the UTF-8 BOM; no piece reports "no data rows" (the caller knows the total).
+struct CsvPiece {
+  std::size_t first_line = 1;    // the input line of the piece's first line
+  std::size_t columns = 0;       // the input's first-row column count, when known (0: from the piece)
+  std::size_t blank_before = 0;  // the first of the blank lines just before the piece (0: none): an error
+                                 // "empty line" there if the piece holds a row
+};
+
 // Streams the rows of a numeric CSV file; the path "-" reads standard input. The byte source is
 // src/csv_source.h, the number grammar include/ecgad/csv_number.h.
 // Every malformed input throws ecgad::Error "NAME:LINE:COL: what is wrong" (see README, "CSV rules").
@@ -25,6 +35,8 @@ class CsvReader {
   explicit CsvReader(const std::string& path, CsvOptions options = {});
   // Reads `text` as if it were a file called `name` (messages say "NAME:LINE:COL: ...").
   static CsvReader from_string(std::string text, const std::string& name, CsvOptions options = {});
+  // Reads `text`, a piece of the input called `name`, whole lines only (see CsvPiece).
+  static CsvReader from_string(std::string text, const std::string& name, CsvOptions options, const CsvPiece& piece);
   ~CsvReader();
   CsvReader(CsvReader&&) noexcept;
   CsvReader& operator=(CsvReader&&) noexcept;

@@ -45,6 +45,9 @@ class BeatReader {
  public:
   // `purpose` names the command in messages ("evaluate needs labelled rows: ...").
   BeatReader(const std::string& path, const CsvOptions& csv, const RowLayout& layout, std::string purpose);
+  // Beats from an open reader, e.g. over one piece of a larger input (CsvReader::from_string with a CsvPiece):
+  // the piece's first row is held to the same rule as the input's first row, which gives the same answer.
+  BeatReader(CsvReader reader, const RowLayout& layout, std::string purpose);
 
   // Replaces `block`'s rows with up to `max_rows` next beats; returns false (block empty) at the end.
   bool next(Dataset& block, std::size_t max_rows);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ecgad/dataset.h"
+#include "ecgad/error.h"
 #include "ecgad/model_file.h"
 #include "ecgad/threshold.h"
 #include "ecgad/train.h"
@@ -55,6 +56,11 @@ Mat<float> scaled_input(const TrainedModel& model, const double* values, std::si
 // far outside the range the model was fitted on that float arithmetic overflows); lines[i] is row i's line.
 Eigen::VectorXd anomaly_scores(const TrainedModel& model, const Dataset& beats, Workspace& workspace,
                                Mat<float>* scratch = nullptr);
+// The same without the check: a score may be NaN or infinite (callers that decide later which error comes
+// first, as scoring on several threads does). unscorable() is the error anomaly_scores throws for `row`.
+Eigen::VectorXd raw_scores(const TrainedModel& model, const Dataset& beats, Workspace& workspace,
+                           Mat<float>* scratch = nullptr);
+Error unscorable(const TrainedModel& model, const Dataset& beats, std::size_t row);
 
 // Reads beats for a trained model: rows of its input width, or input width + 1 with a label in the last column
 // (read with the model's label values). With `require_labels`, rows without a label are refused.

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "ecgad/blocks.h"
 #include "ecgad/dataset.h"
 #include "ecgad/model_file.h"
 
@@ -19,9 +20,10 @@ ScoreFormat parse_score_format(const std::string& name);  // "csv" or "jsonl"; t
 // when the input has none). JSONL: {"row":12,"<score>":0.0345,"verdict":"anomaly","label":"anomaly"} (no label
 // key when the input has none). <score> is the model's score name ("error", "probability"); numbers have 9
 // significant digits.
+// With a file name, every line starts with it: CSV "file,row,...", JSONL {"file":"a.csv","row":...}.
 class ScoreWriter {
  public:
-  ScoreWriter(ScoreFormat format, std::string score_name);
+  ScoreWriter(ScoreFormat format, std::string score_name, std::string file = {});
   // The CSV header line (with its newline); empty for JSONL.
   std::string header() const;
   // Appends one beat's line to `out`. label: -1 none, 0 abnormal, 1 normal.
@@ -30,12 +32,18 @@ class ScoreWriter {
  private:
   ScoreFormat format_;
   std::string score_name_;
+  std::string file_prefix_;  // the file column as it starts each line, with its separator
 };
 
 struct ScoreOptions {
   ScoreFormat format = ScoreFormat::csv;
   bool only_anomalies = false;  // write only the beats judged anomalies
   std::size_t batch_rows = 4096;
+  std::size_t first_row = 1;   // the number the first row gets (a chunk of a larger input starts later)
+  bool header = true;          // write the CSV header line
+  std::string file;            // a file column with this name (several inputs in one output); empty: none
+  // Called after each block with the rows scored so far (progress).
+  std::function<void(std::size_t rows)> on_rows;
 };
 
 struct ScoreSummary {
@@ -46,6 +54,10 @@ struct ScoreSummary {
 // output text to `sink` block by block, the header with the first block: an input refused at its first row
 // writes nothing. Throws ecgad::Error "NAME:LINE:COL: ..." on bad input.
 ScoreSummary score_stream(const TrainedModel& model, BeatReader& reader, const ScoreOptions& options,
+                          const std::function<void(std::string_view)>& sink);
+
+// The same on several threads (blocks.h): the same text for every thread count, and the same error.
+ScoreSummary score_blocks(const TrainedModel& model, BlockReader& reader, const ScoreOptions& options,
                           const std::function<void(std::string_view)>& sink);
 
 }  // namespace ecgad

@@ -16,6 +16,13 @@ struct CsvArgs {
   double abnormal_label = 0;
 };
 
+// How an input is read: --threads (0: the CPUs this process may use; 1: one thread, no pipeline) and the
+// hidden --block-bytes (small blocks let the tests cut small files into many).
+struct ReadArgs {
+  std::size_t threads = 0;
+  std::size_t block_bytes = std::size_t{1} << 20;
+};
+
 struct SplitArgs {
   std::string data, train_out, test_out;
   double test_size = 0.2;
@@ -38,29 +45,38 @@ struct TrainArgs {
   std::uint64_t seed = 0;
   bool per_column = false, no_labels = false, quiet = false;
   CsvArgs csv;
+  ReadArgs read;
 };
 
 struct ScoreArgs {
-  std::string data, model, output = "-", format = "csv";
-  bool only_anomalies = false, fail_on_anomaly = false;
-  std::size_t batch_rows = 4096;
+  std::vector<std::string> data;
+  std::string model, output = "-", format = "csv";
+  bool only_anomalies = false, fail_on_anomaly = false, no_header = false, quiet = false;
+  std::size_t batch_rows = 4096, first_row = 1;
   CsvArgs csv;
+  ReadArgs read;
 };
 
 struct EvaluateArgs {
   std::string data, model, positive = "anomaly", format = "text", report, junit;
   std::optional<double> min_accuracy, min_precision, min_recall, min_f1, min_auc;
+  bool quiet = false;
   CsvArgs csv;
+  ReadArgs read;
 };
 
 struct ThresholdArgs {
   std::string data, model, strategy, output;
+  bool quiet = false;
   CsvArgs csv;
+  ReadArgs read;
 };
 
 struct ReportArgs {
   std::string data, model, output;
+  bool quiet = false;
   CsvArgs csv;
+  ReadArgs read;
 };
 
 int run_split(const SplitArgs& args);

@@ -131,6 +131,16 @@ std::vector<std::pair<std::string, double>> gate_list(const ecgad::EvaluateArgs&
   return gates;
 }
 
+// --threads, and the hidden --block-bytes that lets tests cut small files into many blocks.
+void add_read_options(CLI::App* cmd, ecgad::ReadArgs& read) {
+  cmd->add_option("--threads", read.threads,
+                  "Threads reading and scoring (default: the CPUs this process may use; 1: no pipeline)")
+      ->check(kPositive);
+  cmd->add_option("--block-bytes", read.block_bytes, "Bytes per block read (testing)")
+      ->check(kPositive)
+      ->group("");
+}
+
 void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values) {
   cmd->add_flag("--header", csv.header, "Skip the first line of each input file (a header)");
   if (label_values) {
@@ -215,6 +225,7 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   train_cmd->add_flag("--per-column", train.per_column, "Scale each sample position on its own min and max");
   train_cmd->add_flag("--no-labels", train.no_labels, "DATA has no label column: train on every row");
   train_cmd->add_flag("-q,--quiet", train.quiet, "Print no progress");
+  add_read_options(train_cmd, train.read);
   add_csv_options(train_cmd, train.csv, true);
   std::string presets_text = "Presets (flags given override them):\n";
   for (const ecgad::PresetInfo& p : ecgad::presets()) presets_text += "  " + p.name + ": " + p.description + "\n";
@@ -225,7 +236,10 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   // score
   ecgad::ScoreArgs score;
   CLI::App* score_cmd = app.add_subcommand("score", "Score beats: one line per row with its error and verdict");
-  score_cmd->add_option("DATA", score.data, "CSV file to score, or - for standard input")->required();
+  score_cmd->add_option("DATA", score.data,
+                        "CSV files to score, or - for standard input; several go to -o DIR/ (DIR/<name> each) "
+                        "or to standard output with a file column")
+      ->required();
   score_cmd->add_option("-m,--model", score.model, "Model file from 'ecgad train'")->required();
   score_cmd->add_option("-o,--output", score.output, "Write here instead of standard output (atomically)");
   score_cmd->add_option("--format", score.format, "csv (with a header) or jsonl")
@@ -236,6 +250,13 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   score_cmd->add_option("--batch-rows", score.batch_rows, "Rows scored at a time, 1 .. 1000000 (memory stays bounded)")
       ->check(kBatchRows)
       ->capture_default_str();
+  score_cmd->add_option("--first-row", score.first_row,
+                        "The number the first row gets (to join chunks of one file scored apart)")
+      ->check(kPositive)
+      ->capture_default_str();
+  score_cmd->add_flag("--no-header", score.no_header, "Write no CSV header line");
+  score_cmd->add_flag("-q,--quiet", score.quiet, "Print no progress");
+  add_read_options(score_cmd, score.read);
   add_csv_options(score_cmd, score.csv, false);
   score_cmd->footer(
       "Rows may carry a label column (width + 1 columns) or not (width columns).\n"
@@ -265,6 +286,8 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   evaluate_cmd->add_option("--junit", evaluate.junit,
                            "Also write the metrics and gates as JUnit XML test cases (for CI test reports)");
   evaluate_cmd->add_option("--report", evaluate.report, "Also write an HTML report with plots to this file");
+  evaluate_cmd->add_flag("-q,--quiet", evaluate.quiet, "Print no progress");
+  add_read_options(evaluate_cmd, evaluate.read);
   add_csv_options(evaluate_cmd, evaluate.csv, false);
   evaluate_cmd->footer(
       "Labels are read with the model's label values. Gates print their verdict; output is printed either way.\n"
@@ -282,6 +305,8 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
                             "mean-std:K, percentile:P, fixed:V, best-f1 or best-accuracy")
       ->required();
   threshold_cmd->add_option("-o,--output", threshold.output, "Model file to write (may be the same as -m)")->required();
+  threshold_cmd->add_flag("-q,--quiet", threshold.quiet, "Print nothing on standard error");
+  add_read_options(threshold_cmd, threshold.read);
   add_csv_options(threshold_cmd, threshold.csv, false);
   threshold_cmd->footer("Example: ecgad threshold -m model.ecgad train.csv --threshold best-f1 -o tuned.ecgad");
 
@@ -289,6 +314,8 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   std::string info_model;
   CLI::App* info_cmd = app.add_subcommand("info", "Print a model's description (all but the weights) as JSON");
   info_cmd->add_option("MODEL", info_model, "Model file")->required();
+  bool info_quiet = false;  // info prints nothing on standard error anyway; -q for every subcommand alike
+  info_cmd->add_flag("-q,--quiet", info_quiet, "Print nothing on standard error");
 
   // report
   ecgad::ReportArgs report;
@@ -296,6 +323,8 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   report_cmd->add_option("DATA", report.data, "Labelled CSV file, or - for standard input")->required();
   report_cmd->add_option("-m,--model", report.model, "Model file from 'ecgad train'")->required();
   report_cmd->add_option("-o,--output", report.output, "HTML file to write")->required();
+  report_cmd->add_flag("-q,--quiet", report.quiet, "Print no progress");
+  add_read_options(report_cmd, report.read);
   add_csv_options(report_cmd, report.csv, false);
 
   // beats
