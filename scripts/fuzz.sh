@@ -17,9 +17,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${FUZZ_SECONDS:-30}
 jobs=${FUZZ_JOBS:-1}
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(csv cli model)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(csv cli model wfdb)
 for h in "${harnesses[@]}"; do
-  case "$h" in csv|cli|model) ;; *) echo "fuzz: unknown harness '$h' (csv, cli, model)" >&2; exit 2 ;; esac
+  case "$h" in csv|cli|model|wfdb) ;; *) echo "fuzz: unknown harness '$h' (csv, cli, model, wfdb)" >&2; exit 2 ;; esac
 done
 
 bash "$root/scripts/setup.sh"
