@@ -1,6 +1,7 @@
 // ecgad_quality: measures detection quality and training time over seeds, for the README's tables.
 //
-//   ecgad_quality select DATA [--seeds N] [--study grid|loss-noise|vae|vae-collapse|vae-beta|finalists] [--split-seed S]
+//   ecgad_quality select DATA [--seeds N] [--study grid|loss-noise|vae|vae-collapse|vae-beta|finalists] [--split-seed
+//   S]
 //                                           model selection on the TRAINING split only: the training split
 //                                           (sklearn, 0.2, seed 21) is split again (0.2, seed 21);
 //                                           candidates train on the inner part and are scored on the
@@ -74,34 +75,35 @@ struct Stats {
 struct Row {
   Stats accuracy, precision, recall, f1, auc, normal_precision, normal_recall, seconds;
   void append(const Row& other) {
-    for (auto [to, from] : {std::pair{&accuracy, &other.accuracy}, {&precision, &other.precision},
-                            {&recall, &other.recall}, {&f1, &other.f1}, {&auc, &other.auc},
-                            {&normal_precision, &other.normal_precision}, {&normal_recall, &other.normal_recall},
+    for (auto [to, from] : {std::pair{&accuracy, &other.accuracy},
+                            {&precision, &other.precision},
+                            {&recall, &other.recall},
+                            {&f1, &other.f1},
+                            {&auc, &other.auc},
+                            {&normal_precision, &other.normal_precision},
+                            {&normal_recall, &other.normal_recall},
                             {&seconds, &other.seconds}}) {
       to->append(*from);
     }
   }
 };
 
-std::string pm(const Stats& s) {
-  return fmt::format("{:.4f} ± {:.4f}", s.mean(), s.std());
-}
+std::string pm(const Stats& s) { return fmt::format("{:.4f} ± {:.4f}", s.mean(), s.std()); }
 
 const std::vector<std::string> kStrategies = {"mean-std:1", "percentile:95", "best-accuracy", "best-f1"};
 
 // Trains `config` with each seed, then for each threshold strategy chooses the threshold as
 // `ecgad train --threshold STRATEGY` would (mean-std and percentile on the normal training rows' errors,
 // best-* on every labelled training row) and evaluates on `eval_data`. One row per strategy.
-std::vector<std::pair<std::string, Row>> run(const Dataset& train_data, const Dataset& eval_data,
-                                             DetectorConfig config, int seeds) {
+std::vector<std::pair<std::string, Row>> run(const Dataset& train_data, const Dataset& eval_data, DetectorConfig config,
+                                             int seeds) {
   std::vector<std::pair<std::string, Row>> rows;
   for (const std::string& strategy : kStrategies) rows.emplace_back(strategy, Row{});
   for (int seed = 0; seed < seeds; ++seed) {
     config.seed = static_cast<std::uint64_t>(seed);
     double seconds = 0;
-    TrainedModel model = train_detector(train_data, config, nullptr, nullptr, [&](const EpochStats& s) {
-      seconds = s.seconds;
-    });
+    TrainedModel model =
+        train_detector(train_data, config, nullptr, nullptr, [&](const EpochStats& s) { seconds = s.seconds; });
     std::unique_ptr<Workspace> workspace = model.model->new_workspace();
     Eigen::VectorXd e = anomaly_scores(model, eval_data, *workspace);
     std::vector<double> errors(e.data(), e.data() + e.size());
@@ -131,16 +133,19 @@ std::vector<std::pair<std::string, Row>> run(const Dataset& train_data, const Da
 std::string describe(const DetectorConfig& c) {
   if (c.kind == "vae") {
     std::string layers;
-    for (int size : c.options.value("encoder", std::vector<int>{})) layers += (layers.empty() ? "" : ",") + std::to_string(size);
+    for (int size : c.options.value("encoder", std::vector<int>{}))
+      layers += (layers.empty() ? "" : ",") + std::to_string(size);
     char name[240];
     std::snprintf(name, sizeof name, "vae %s z%d %s %s beta%g score-%s e%d b%d lr%g", layers.c_str(),
                   c.options.value("latent", 8), c.options.value("output_activation", "relu").c_str(),
                   c.options.value("loss", "bce").c_str(), c.options.value("beta", 1.0),
-                  c.options.value("score", "mae").c_str(), c.train.epochs, c.train.batch_size, c.train.adam.learning_rate);
+                  c.options.value("score", "mae").c_str(), c.train.epochs, c.train.batch_size,
+                  c.train.adam.learning_rate);
     return name;
   }
   std::string layers;
-  for (int size : c.options.value("encoder", std::vector<int>{})) layers += (layers.empty() ? "" : ",") + std::to_string(size);
+  for (int size : c.options.value("encoder", std::vector<int>{}))
+    layers += (layers.empty() ? "" : ",") + std::to_string(size);
   std::string text = fmt::format("{} e{} b{} lr{:g}{}", layers, c.train.epochs, c.train.batch_size,
                                  c.train.adam.learning_rate, c.per_column_scaling ? " per-column" : "");
   if (c.options.value("loss", "mae") != "mae") text += " loss " + c.options.value("loss", "mae");
@@ -180,9 +185,7 @@ std::vector<DetectorConfig> loss_noise_candidates() {
 }
 
 // The two best of both studies, for 5-fold cross-validation on the training split.
-std::vector<DetectorConfig> finalist_candidates() {
-  return {tutorial_with(50, 32, 1e-3), tutorial_with(20, 32, 3e-3)};
-}
+std::vector<DetectorConfig> finalist_candidates() { return {tutorial_with(50, 32, 1e-3), tutorial_with(20, 32, 3e-3)}; }
 
 // The VAE study: the exercise's VAE with other output layers, reconstruction losses, KL weights, scores and
 // training schedules (the autoencoder grid's best schedules and the exercise's own).
@@ -192,7 +195,8 @@ std::vector<DetectorConfig> vae_candidates() {
     int epochs, batch;
     double lr;
   };
-  for (Schedule s : {Schedule{80, 128, 1e-3}, Schedule{20, 32, 3e-3}, Schedule{50, 32, 1e-3}, Schedule{100, 32, 1e-3}}) {
+  for (Schedule s :
+       {Schedule{80, 128, 1e-3}, Schedule{20, 32, 3e-3}, Schedule{50, 32, 1e-3}, Schedule{100, 32, 1e-3}}) {
     for (const char* output : {"relu", "sigmoid"}) {
       for (const char* loss : {"bce", "mae"}) {
         for (double beta : {1.0, 0.1}) {
@@ -307,8 +311,10 @@ void print_row(const std::string& name, const std::string& strategy, const Row& 
 
 int main(int argc, char** argv) {
   if (argc < 3 || (std::strcmp(argv[1], "select") != 0 && std::strcmp(argv[1], "test") != 0)) {
-    std::fprintf(stderr, "usage: ecgad_quality select|test DATA [--seeds N] [--study grid|loss-noise|vae|vae-collapse|vae-beta|finalists] [--config NAME]... "
-                         "[--split-seed S]\n");
+    std::fprintf(stderr,
+                 "usage: ecgad_quality select|test DATA [--seeds N] [--study "
+                 "grid|loss-noise|vae|vae-collapse|vae-beta|finalists] [--config NAME]... "
+                 "[--split-seed S]\n");
     return 2;
   }
   try {
@@ -355,14 +361,21 @@ int main(int argc, char** argv) {
         return 0;
       }
       std::vector<DetectorConfig> list;
-      if (study == "grid") list = candidates();
-      else if (study == "loss-noise") list = loss_noise_candidates();
-      else if (study == "vae") list = vae_candidates();
-      else if (study == "vae-collapse") list = vae_collapse_candidates();
-      else if (study == "vae-beta") list = vae_beta_candidates();
-      else throw Error("--study is grid, loss-noise, vae, vae-collapse, vae-beta or finalists");
+      if (study == "grid")
+        list = candidates();
+      else if (study == "loss-noise")
+        list = loss_noise_candidates();
+      else if (study == "vae")
+        list = vae_candidates();
+      else if (study == "vae-collapse")
+        list = vae_collapse_candidates();
+      else if (study == "vae-beta")
+        list = vae_beta_candidates();
+      else
+        throw Error("--study is grid, loss-noise, vae, vae-collapse, vae-beta or finalists");
       for (const DetectorConfig& c : list) {
-        for (const auto& [strategy, row] : run(inner_train, validation, c, seeds)) print_row(describe(c), strategy, row);
+        for (const auto& [strategy, row] : run(inner_train, validation, c, seeds))
+          print_row(describe(c), strategy, row);
       }
     } else {
       Dataset test_split = subset(all, outer.test, "test");
@@ -371,7 +384,8 @@ int main(int argc, char** argv) {
         DetectorConfig c = preset_config(name);
         for (const auto& [strategy, row] : run(train_split, test_split, c, seeds)) {
           bool own = strategy == to_string(c.threshold);
-          print_row("--preset " + name + " (" + describe(c) + ")", own ? "**" + strategy + "** (preset's)" : strategy, row);
+          print_row("--preset " + name + " (" + describe(c) + ")", own ? "**" + strategy + "** (preset's)" : strategy,
+                    row);
           if (own) {
             std::printf("| ↳ same, positive = normal | | min %.4f | %s | %s | | | |\n", row.accuracy.min(),
                         pm(row.normal_precision).c_str(), pm(row.normal_recall).c_str());

@@ -13,9 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
     switch (data[0] % 3) {
-      case 0:
-        (void)ecgad::parse_wfdb_header(bytes, "fuzz.hea");
-        break;
+      case 0: (void)ecgad::parse_wfdb_header(bytes, "fuzz.hea"); break;
       case 1: {
         static const int kFormats[] = {212, 16, 80, 61};
         const int format = kFormats[(data[0] / 3) % 4];
@@ -23,9 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)ecgad::decode_wfdb_samples(bytes, format, signals, "fuzz.dat");
         break;
       }
-      default:
-        (void)ecgad::parse_annotations(bytes, "fuzz.atr");
-        break;
+      default: (void)ecgad::parse_annotations(bytes, "fuzz.atr"); break;
     }
   } catch (const ecgad::Error&) {
   }

@@ -10,8 +10,8 @@ Adam::Adam(std::size_t parameter_count, AdamOptions adam_options)
 void Adam::step(AlignedVector<float>& params, const AlignedVector<float>& grads) {
   ++steps;
   double t = static_cast<double>(steps);
-  double lr_t = options.learning_rate * std::sqrt(1.0 - std::pow(options.beta2, t)) /
-                (1.0 - std::pow(options.beta1, t));
+  double lr_t =
+      options.learning_rate * std::sqrt(1.0 - std::pow(options.beta2, t)) / (1.0 - std::pow(options.beta1, t));
   // The complements are taken in double: 1 - 0.999f in float is off by 5e-5 relative.
   const float b1 = static_cast<float>(options.beta1), b2 = static_cast<float>(options.beta2);
   const float c1 = static_cast<float>(1.0 - options.beta1), c2 = static_cast<float>(1.0 - options.beta2);

@@ -34,7 +34,8 @@ std::vector<DenseSpec> dense_specs_from_json(const nlohmann::json& layers) {
         outputs.get<long long>() < 1 || inputs.get<long long>() > 65536 || outputs.get<long long>() > 65536) {
       throw Error("layer sizes must be whole numbers in 1..65536");
     }
-    specs.push_back({inputs.get<int>(), outputs.get<int>(), parse_activation(layer.at("activation").get<std::string>())});
+    specs.push_back(
+        {inputs.get<int>(), outputs.get<int>(), parse_activation(layer.at("activation").get<std::string>())});
   }
   return specs;
 }
@@ -42,7 +43,9 @@ std::vector<DenseSpec> dense_specs_from_json(const nlohmann::json& layers) {
 nlohmann::json dense_specs_to_json(const std::vector<DenseSpec>& layers) {
   nlohmann::json list = nlohmann::json::array();
   for (const DenseSpec& layer : layers) {
-    list.push_back({{"type", "dense"}, {"inputs", layer.inputs}, {"outputs", layer.outputs},
+    list.push_back({{"type", "dense"},
+                    {"inputs", layer.inputs},
+                    {"outputs", layer.outputs},
                     {"activation", to_string(layer.activation)}});
   }
   return list;
@@ -82,14 +85,15 @@ Autoencoder::Autoencoder(const nlohmann::json& a) {
   if (!(input_noise >= 0) || !std::isfinite(input_noise)) throw Error("the input noise must be a non-negative number");
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const std::string layer = "layers." + std::to_string(i);
-    add_tensor(layer + ".weight", {static_cast<std::size_t>(specs[i].outputs), static_cast<std::size_t>(specs[i].inputs)});
+    add_tensor(layer + ".weight",
+               {static_cast<std::size_t>(specs[i].outputs), static_cast<std::size_t>(specs[i].inputs)});
     add_tensor(layer + ".bias", {static_cast<std::size_t>(specs[i].outputs)});
   }
 }
 
 nlohmann::json Autoencoder::architecture() const {
-  nlohmann::json a = {{"input_width", input_width()}, {"layers", dense_specs_to_json(network.layers)},
-                      {"loss", to_string(loss_kind)}};
+  nlohmann::json a = {
+      {"input_width", input_width()}, {"layers", dense_specs_to_json(network.layers)}, {"loss", to_string(loss_kind)}};
   if (input_noise > 0) a["input_noise"] = input_noise;
   return a;
 }

@@ -44,9 +44,9 @@ struct Done {
 
 // What the reader thread learns from the lines it cuts, to give each block its CsvPiece.
 struct LineTracker {
-  bool header = false;       // the input's line 1 is a header (CsvOptions::header)
-  std::size_t next_line = 1;  // input line of the next block's first line
-  std::size_t columns = 0;    // the first row's field count, once seen
+  bool header = false;         // the input's line 1 is a header (CsvOptions::header)
+  std::size_t next_line = 1;   // input line of the next block's first line
+  std::size_t columns = 0;     // the first row's field count, once seen
   std::size_t blank_from = 0;  // first of the blank lines at the end of what has been read (0: none)
 
   CsvPiece piece_for(const std::string& text) {
@@ -106,9 +106,12 @@ std::size_t usable_cpus() {
   return std::max(1, CPU_COUNT(&set));
 }
 
-BlockReader::BlockReader(const std::string& path, const CsvOptions& csv, const RowLayout& layout,
-                         std::string purpose, const BlockOptions& options)
-    : name_(path == "-" ? "<stdin>" : path), csv_(csv), layout_(layout), purpose_(std::move(purpose)),
+BlockReader::BlockReader(const std::string& path, const CsvOptions& csv, const RowLayout& layout, std::string purpose,
+                         const BlockOptions& options)
+    : name_(path == "-" ? "<stdin>" : path),
+      csv_(csv),
+      layout_(layout),
+      purpose_(std::move(purpose)),
       options_(options) {
   if (options_.threads == 0) throw Error("the thread count must be at least 1");
   if (options_.block_bytes == 0) throw Error("the block size must be at least 1 byte");
@@ -127,8 +130,8 @@ BlockReader::~BlockReader() {
 
 std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
   std::mutex mutex;
-  std::condition_variable changed;  // one variable for all: few waiters, and wakes are per block
-  std::deque<Job> jobs;             // read, waiting for a worker
+  std::condition_variable changed;   // one variable for all: few waiters, and wakes are per block
+  std::deque<Job> jobs;              // read, waiting for a worker
   std::map<std::size_t, Done> done;  // worked on, waiting for their turn
   std::size_t read = 0, handed = 0;  // blocks read; blocks handed back to `sink`
   bool at_end = false, stop = false;

@@ -50,18 +50,18 @@ std::string columns_text(std::size_t n) { return std::to_string(n) + (n == 1 ? "
 struct CsvReader::Impl {
   std::string name;
   CsvOptions options;
-  NulSpot nul;                              // written by the byte source, so declared before `lines`
-  std::unique_ptr<Sha256> hash;             // likewise; with CsvOptions::hash only
+  NulSpot nul;                   // written by the byte source, so declared before `lines`
+  std::unique_ptr<Sha256> hash;  // likewise; with CsvOptions::hash only
   std::unique_ptr<io::LineReader> lines;
   const char* text = "";  // the current row, NUL-terminated by LineReader
   std::size_t length = 0;
   std::size_t line = 0;  // line of the current row
   std::size_t columns = 0;
   std::size_t rows = 0;
-  std::string header;                       // the skipped first line, with CsvOptions::header
-  std::size_t line_offset = 0;              // input line = LineReader's line + line_offset (pieces)
-  std::size_t blank_before = 0;             // CsvPiece::blank_before, until the first call to next()
-  bool piece = false;                       // a piece of a larger input: no "no data rows"
+  std::string header;            // the skipped first line, with CsvOptions::header
+  std::size_t line_offset = 0;   // input line = LineReader's line + line_offset (pieces)
+  std::size_t blank_before = 0;  // CsvPiece::blank_before, until the first call to next()
+  bool piece = false;            // a piece of a larger input: no "no data rows"
 
   [[noreturn]] void fail_at(std::size_t at_line, std::size_t column, const std::string& message) const {
     throw Error(located(name, at_line, column, message));
@@ -94,8 +94,8 @@ CsvReader::CsvReader(const std::string& path, CsvOptions options) : impl_(std::m
   }
   if (options.hash) d.hash = std::make_unique<Sha256>();
   // The source takes the FILE* at once, so it is closed whatever happens next.
-  auto source = std::make_unique<NulSpottingSource>(file, path != "-", d.name, options.header ? 2 : 1, &d.nul,
-                                                    d.hash.get());
+  auto source =
+      std::make_unique<NulSpottingSource>(file, path != "-", d.name, options.header ? 2 : 1, &d.nul, d.hash.get());
   d.lines = std::make_unique<io::LineReader>(d.name, std::move(source));
 }
 
@@ -107,14 +107,13 @@ CsvReader CsvReader::from_string(std::string text, const std::string& name, CsvO
   d.name = name;
   d.options = options;
   if (options.hash) d.hash = std::make_unique<Sha256>();
-  auto source = std::make_unique<NulSpottingSource>(std::move(text), d.name, options.header ? 2 : 1, &d.nul,
-                                                    d.hash.get());
+  auto source =
+      std::make_unique<NulSpottingSource>(std::move(text), d.name, options.header ? 2 : 1, &d.nul, d.hash.get());
   d.lines = std::make_unique<io::LineReader>(d.name, std::move(source));
   return reader;
 }
 
-CsvReader CsvReader::from_string(std::string text, const std::string& name, CsvOptions options,
-                                 const CsvPiece& piece) {
+CsvReader CsvReader::from_string(std::string text, const std::string& name, CsvOptions options, const CsvPiece& piece) {
   if (piece.first_line <= 1) {
     CsvReader reader = from_string(std::move(text), name, options);
     reader.impl_->piece = true;

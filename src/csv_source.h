@@ -26,8 +26,7 @@ class NulSpottingSource : public io::ByteSourceBase {
   NulSpottingSource(std::FILE* file, bool owned, std::string name, std::size_t first_line, NulSpot* spot,
                     Sha256* hash = nullptr);
   // Reads the bytes of `text`.
-  NulSpottingSource(std::string text, std::string name, std::size_t first_line, NulSpot* spot,
-                    Sha256* hash = nullptr);
+  NulSpottingSource(std::string text, std::string name, std::size_t first_line, NulSpot* spot, Sha256* hash = nullptr);
   ~NulSpottingSource() override;
   NulSpottingSource(const NulSpottingSource&) = delete;
   NulSpottingSource& operator=(const NulSpottingSource&) = delete;

@@ -29,7 +29,10 @@ BeatReader::BeatReader(const std::string& path, const CsvOptions& csv, const Row
     : reader_(path, csv), layout_(layout), purpose_(std::move(purpose)), path_(path) {}
 
 BeatReader::BeatReader(CsvReader reader, const RowLayout& layout, std::string purpose)
-    : reader_(std::move(reader)), layout_(layout), purpose_(std::move(purpose)), path_("-") {}  // "-": no size guess from a file
+    : reader_(std::move(reader)),
+      layout_(layout),
+      purpose_(std::move(purpose)),
+      path_("-") {}  // "-": no size guess from a file
 
 void BeatReader::first_row(const std::vector<double>& row) {
   using Labels = RowLayout::Labels;
@@ -51,15 +54,17 @@ void BeatReader::first_row(const std::vector<double>& row) {
   } else if (columns == width_) {
     reader_.fail(1, purpose_ + " needs labelled rows: this row has the model's " + w + " samples but no label column");
   } else {
-    reader_.fail(1, "row has " + std::to_string(columns) + " columns, but the model takes " + w + " samples" +
-                        (layout_.labels == Labels::none ? "" : " (or " + std::to_string(width_ + 1) + " with a label)"));
+    reader_.fail(1,
+                 "row has " + std::to_string(columns) + " columns, but the model takes " + w + " samples" +
+                     (layout_.labels == Labels::none ? "" : " (or " + std::to_string(width_ + 1) + " with a label)"));
   }
 }
 
 bool BeatReader::label_of_row() const {
   // On the first row of a file whose width comes from its data, a value that is no label most likely means
   // the file has no label column at all: say how to read it so.
-  if (rows_ == 0 && layout_.width == 0 && layout_.values.normal != row_.back() && layout_.values.abnormal != row_.back()) {
+  if (rows_ == 0 && layout_.width == 0 && layout_.values.normal != row_.back() &&
+      layout_.values.abnormal != row_.back()) {
     try {
       parse_label(reader_, row_.back(), layout_.values);
     } catch (const Error& e) {

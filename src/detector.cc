@@ -17,8 +17,7 @@ Mat<float> scaled_input(const TrainedModel& model, const double* values, std::si
   return x;
 }
 
-Eigen::VectorXd raw_scores(const TrainedModel& model, const Dataset& beats, Workspace& workspace,
-                           Mat<float>* scratch) {
+Eigen::VectorXd raw_scores(const TrainedModel& model, const Dataset& beats, Workspace& workspace, Mat<float>* scratch) {
   Mat<float> local;
   Mat<float>& x = scratch ? *scratch : local;
   const std::size_t rows = beats.rows();
@@ -34,7 +33,8 @@ Error unscorable(const TrainedModel& model, const Dataset& beats, std::size_t ro
   std::size_t line = beats.lines.size() == beats.rows() ? beats.lines[row] : row + 1;
   return Error(located(beats.name, line, 1,
                        std::string("this beat cannot be scored: its values lie too far outside the range the model "
-                                   "was trained on (") + range + ") for 32-bit arithmetic"));
+                                   "was trained on (") +
+                           range + ") for 32-bit arithmetic"));
 }
 
 Eigen::VectorXd anomaly_scores(const TrainedModel& model, const Dataset& beats, Workspace& workspace,
@@ -103,7 +103,7 @@ DetectorConfig exercise_vae_preset() {
 // the negative-ELBO score rank beats better (ROC AUC 0.994 on the validation part, the exercise's 0.947).
 DetectorConfig vae_default_preset() {
   DetectorConfig config = exercise_vae_preset();
-  config.options = {{"encoder", {32, 16}}, {"latent", 8},   {"output_activation", "sigmoid"},
+  config.options = {{"encoder", {32, 16}}, {"latent", 8},  {"output_activation", "sigmoid"},
                     {"loss", "bce"},       {"beta", 1e-4}, {"score", "elbo"}};
   config.train.epochs = 30;
   config.train.batch_size = 32;
@@ -114,21 +114,26 @@ DetectorConfig vae_default_preset() {
 }
 
 const Preset kPresets[] = {
-    {"tutorial", "the TensorFlow tutorial's autoencoder: --layers 32,16,8 --epochs 20 --batch-size 512 --lr 0.001 "
-                 "--threshold mean-std:1",
+    {"tutorial",
+     "the TensorFlow tutorial's autoencoder: --layers 32,16,8 --epochs 20 --batch-size 512 --lr 0.001 "
+     "--threshold mean-std:1",
      tutorial_preset, false},
-    {"default", "ecgad's autoencoder: --layers 32,16,8 --epochs 20 --batch-size 32 --lr 0.003 --threshold "
-                "best-accuracy (mean-std:1 when DATA has no abnormal rows to choose on)",
+    {"default",
+     "ecgad's autoencoder: --layers 32,16,8 --epochs 20 --batch-size 32 --lr 0.003 --threshold "
+     "best-accuracy (mean-std:1 when DATA has no abnormal rows to choose on)",
      autoencoder_default_preset, true},
-    {"exercise-vae", "the course exercise's VAE: --model vae --layers 32,16,8 --latent 8 --output-activation relu "
-                     "--loss bce --epochs 80 --batch-size 128 --lr 0.001 --threshold mean-std:1",
+    {"exercise-vae",
+     "the course exercise's VAE: --model vae --layers 32,16,8 --latent 8 --output-activation relu "
+     "--loss bce --epochs 80 --batch-size 128 --lr 0.001 --threshold mean-std:1",
      exercise_vae_preset, false},
-    {"vae", "ecgad's VAE (the default of --model vae): --layers 32,16 --latent 8 --output-activation sigmoid "
-            "--loss bce --beta 0.0001 --score elbo --epochs 30 --batch-size 32 --lr 0.003 --threshold best-accuracy "
-            "(mean-std:1 when DATA has no abnormal rows to choose on)",
+    {"vae",
+     "ecgad's VAE (the default of --model vae): --layers 32,16 --latent 8 --output-activation sigmoid "
+     "--loss bce --beta 0.0001 --score elbo --epochs 30 --batch-size 32 --lr 0.003 --threshold best-accuracy "
+     "(mean-std:1 when DATA has no abnormal rows to choose on)",
      vae_default_preset, true},
-    {"exercise-lstm", "the course exercise's LSTM classifier (--model lstm): --hidden 100 --dropout 0.25 --epochs 20 "
-                      "--batch-size 256 --lr 0.001 --threshold fixed:0.5; learns from normal and abnormal rows",
+    {"exercise-lstm",
+     "the course exercise's LSTM classifier (--model lstm): --hidden 100 --dropout 0.25 --epochs 20 "
+     "--batch-size 256 --lr 0.001 --threshold fixed:0.5; learns from normal and abnormal rows",
      exercise_lstm_preset, true},
 };
 
@@ -159,12 +164,14 @@ std::vector<PresetInfo> presets() {
   return list;
 }
 
-Dataset load_for_model(const std::string& path, const TrainedModel& model, const CsvOptions& csv,
-                       bool require_labels, const char* purpose) {
+Dataset load_for_model(const std::string& path, const TrainedModel& model, const CsvOptions& csv, bool require_labels,
+                       const char* purpose) {
   return load_beats(path, csv, static_cast<std::size_t>(model.input_width()), model.labels, require_labels, purpose);
 }
 
-static std::vector<double> to_vector(const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
+static std::vector<double> to_vector(const Eigen::VectorXd& v) {
+  return std::vector<double>(v.data(), v.data() + v.size());
+}
 
 // The rows of `data` at `indices`, scaled, as a batch with their labels (when `data` has them).
 static Batch gather(const TrainedModel& model, const Dataset& data, const std::vector<std::size_t>& indices) {
@@ -188,7 +195,9 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
   TrainedModel model{make_model(config.kind, architecture, kDefaultParameterLimit,
                                 config.kinds ? *config.kinds : builtin_model_kinds()),
                      MinMaxScaler::fit(data.values.data(), data.rows(), data.width, config.per_column_scaling),
-                     {}, {}, {}};
+                     {},
+                     {},
+                     {}};
   Model& net = *model.model;
 
   using Kind = ThresholdStrategy::Kind;
@@ -247,7 +256,8 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
   {
     Eigen::VectorXd scores = score_beats(net, train_batch.beats, *workspace);
     for (std::size_t i = 0; i < train_indices.size(); ++i) {
-      if (!train_batch.labelled() || train_batch.normal[i]) normal_scores.push_back(scores(static_cast<Eigen::Index>(i)));
+      if (!train_batch.labelled() || train_batch.normal[i])
+        normal_scores.push_back(scores(static_cast<Eigen::Index>(i)));
     }
   }
   std::vector<double> labelled_scores;

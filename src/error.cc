@@ -4,8 +4,7 @@
 
 namespace ecgad {
 
-std::string located(const std::string& file, std::size_t line, std::size_t column,
-                    const std::string& message) {
+std::string located(const std::string& file, std::size_t line, std::size_t column, const std::string& message) {
   return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
 }
 

@@ -111,10 +111,12 @@ std::string head(const Dataset& data) {
 std::string summary(const Dataset& data, const TrainedModel& model, const Facts& f) {
   std::string out = "<h1>ecgad report</h1>\n<section id=\"summary\">\n";
   out += "<p>The model scored <span class=\"mono\">" + escape_xml(data.name) + "</span>: " + count(data.rows()) +
-         " beats (" + count(f.normals) + " normal, " + count(f.anomalies) + " abnormal). A beat is called an anomaly "
-         "when its " + escape_xml(model.model->score_name()) + " (" + escape_xml(model.model->score_description()) +
-         ") is at least the threshold " +
-         fmt::format("{:.6g}", model.threshold.value) + " (" + escape_xml(model.threshold.strategy) + ").</p>\n";
+         " beats (" + count(f.normals) + " normal, " + count(f.anomalies) +
+         " abnormal). A beat is called an anomaly "
+         "when its " +
+         escape_xml(model.model->score_name()) + " (" + escape_xml(model.model->score_description()) +
+         ") is at least the threshold " + fmt::format("{:.6g}", model.threshold.value) + " (" +
+         escape_xml(model.threshold.strategy) + ").</p>\n";
   out += "<p>Accuracy <b>" + fixed4(f.as_anomaly.metrics.accuracy) + "</b>, anomalies caught (recall) <b>" +
          fixed4(f.as_anomaly.metrics.recall) + "</b>, flagged beats that are anomalies (precision) <b>" +
          fixed4(f.as_anomaly.metrics.precision) + "</b>, ROC AUC <b>" + fixed4(f.as_anomaly.roc_auc) + "</b>.</p>\n";
@@ -212,7 +214,8 @@ std::string loss_section(const TrainedModel& model) {
   if (model.model) {  // in the model's order (reconstruction before kl), not the JSON's alphabetical one
     const std::vector<std::string> order = model.model->loss_parts();
     auto rank = [&](const std::string& name) { return std::find(order.begin(), order.end(), name) - order.begin(); };
-    std::stable_sort(parts.begin(), parts.end(), [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+    std::stable_sort(parts.begin(), parts.end(),
+                     [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
   }
   for (auto& part : parts) {
     part.second.erase(std::remove_if(part.second.begin(), part.second.end(),
@@ -260,7 +263,8 @@ std::string loss_section(const TrainedModel& model) {
     svg += "</g>\n";
   }
   svg += plot.legend(legend) + "</svg>\n";
-  out += "<p class=\"note\">" + std::string(loss_name == "mae" ? "Mean absolute error" : "Training loss " + escape_xml(loss_name)) +
+  out += "<p class=\"note\">" +
+         std::string(loss_name == "mae" ? "Mean absolute error" : "Training loss " + escape_xml(loss_name)) +
          " per epoch";
   if (!loss.empty()) out += "; final training loss " + g4(loss.back().y);
   for (const auto& part : parts) {
@@ -335,12 +339,13 @@ std::string beats_section(const TrainedModel& model, const Dataset& data, const 
   Mat<float> y;
   std::unique_ptr<Workspace> workspace = model.model->new_workspace();
   if (!model.model->reconstruct(x, *workspace, y)) return "";
-  std::string out = "<section id=\"beats\">\n<h2>Beats and their reconstructions</h2>\n"
-                    "<p class=\"note\">Each panel shows one beat after scaling (input) and what the model "
-                    "rebuilt from it (reconstruction); the shaded band between them is the error, whose mean is the "
-                    "beat's reconstruction error. The model learnt normal beats only, so abnormal beats should "
-                    "come back worse. The printed score is the model's: " +
-                    escape_xml(model.model->score_description()) + ".</p>\n<div class=\"grid3\">\n";
+  std::string out =
+      "<section id=\"beats\">\n<h2>Beats and their reconstructions</h2>\n"
+      "<p class=\"note\">Each panel shows one beat after scaling (input) and what the model "
+      "rebuilt from it (reconstruction); the shaded band between them is the error, whose mean is the "
+      "beat's reconstruction error. The model learnt normal beats only, so abnormal beats should "
+      "come back worse. The printed score is the model's: " +
+      escape_xml(model.model->score_description()) + ".</p>\n<div class=\"grid3\">\n";
   for (std::size_t k = 0; k < picks.size(); ++k) {
     out += beat_panel(picks[k], x.col(static_cast<Eigen::Index>(k)).data(), y.col(static_cast<Eigen::Index>(k)).data(),
                       width, data, errors, f, model.threshold.value);

@@ -12,7 +12,8 @@ void dense_forward(Mat<T>& y, const Mat<T>& x, const ConstMatRef<T>& W, const Co
 }
 
 template <typename T>
-void dense_backward(Mat<T>* dx, MatRef<T> dW, VecRef<T> db, const Mat<T>& dy, const Mat<T>& x, const ConstMatRef<T>& W) {
+void dense_backward(Mat<T>* dx, MatRef<T> dW, VecRef<T> db, const Mat<T>& dy, const Mat<T>& x,
+                    const ConstMatRef<T>& W) {
   dW.noalias() += dy * x.transpose();
   db += dy.rowwise().sum();
   if (dx) {
@@ -54,7 +55,8 @@ void mae_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& t
   const T* p = prediction.data();
   const T* t = target.data();
   T* d = dprediction.data();
-  for (Eigen::Index i = 0, n = prediction.size(); i < n; ++i) d[i] = p[i] > t[i] ? scale : (p[i] < t[i] ? -scale : T(0));
+  for (Eigen::Index i = 0, n = prediction.size(); i < n; ++i)
+    d[i] = p[i] > t[i] ? scale : (p[i] < t[i] ? -scale : T(0));
 }
 
 template <typename T>
@@ -130,20 +132,19 @@ void sigmoid_forward_exact(Mat<T>& y, const Mat<T>& x) {
   }
 }
 
-#define ECGAD_INSTANTIATE_LAYERS(T)                                                                    \
-  template void dense_forward<T>(Mat<T>&, const Mat<T>&, const ConstMatRef<T>&, const ConstVecRef<T>&); \
-  template void dense_backward<T>(Mat<T>*, MatRef<T>, VecRef<T>, const Mat<T>&, const Mat<T>&,         \
-                                  const ConstMatRef<T>&);                                              \
-  template void relu_forward<T>(Mat<T>&, const Mat<T>&);                                               \
-  template void relu_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                               \
-  template void sigmoid_forward<T>(Mat<T>&, const Mat<T>&);                                            \
-  template void sigmoid_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                            \
-  template T mae_forward<T>(const Mat<T>&, const Mat<T>&);                                             \
-  template void mae_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                \
-  template T mse_forward<T>(const Mat<T>&, const Mat<T>&);                                             \
-  template void mse_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                \
-  template Eigen::VectorXd mae_per_column<T>(const Mat<T>&, const Mat<T>&);                            \
-  template void dense_forward_exact<T>(Mat<T>&, const Mat<T>&, const ConstMatRef<T>&, const ConstVecRef<T>&); \
+#define ECGAD_INSTANTIATE_LAYERS(T)                                                                                    \
+  template void dense_forward<T>(Mat<T>&, const Mat<T>&, const ConstMatRef<T>&, const ConstVecRef<T>&);                \
+  template void dense_backward<T>(Mat<T>*, MatRef<T>, VecRef<T>, const Mat<T>&, const Mat<T>&, const ConstMatRef<T>&); \
+  template void relu_forward<T>(Mat<T>&, const Mat<T>&);                                                               \
+  template void relu_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                               \
+  template void sigmoid_forward<T>(Mat<T>&, const Mat<T>&);                                                            \
+  template void sigmoid_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                            \
+  template T mae_forward<T>(const Mat<T>&, const Mat<T>&);                                                             \
+  template void mae_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                                \
+  template T mse_forward<T>(const Mat<T>&, const Mat<T>&);                                                             \
+  template void mse_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                                \
+  template Eigen::VectorXd mae_per_column<T>(const Mat<T>&, const Mat<T>&);                                            \
+  template void dense_forward_exact<T>(Mat<T>&, const Mat<T>&, const ConstMatRef<T>&, const ConstVecRef<T>&);          \
   template void sigmoid_forward_exact<T>(Mat<T>&, const Mat<T>&);
 
 ECGAD_INSTANTIATE_LAYERS(float)

@@ -17,16 +17,15 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 void check_same_size(std::size_t a, std::size_t b, const char* function) {
   if (a != b) {
-    throw Error(std::string(function) + ": " + std::to_string(a) + " labels but " + std::to_string(b) +
-                " values");
+    throw Error(std::string(function) + ": " + std::to_string(a) + " labels but " + std::to_string(b) + " values");
   }
 }
 
 void check_labels(const std::vector<std::uint8_t>& labels, const char* function) {
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] > 1) {
-      throw Error(std::string(function) + ": label " + std::to_string(labels[i]) + " at index " +
-                  std::to_string(i) + " is not 0 or 1");
+      throw Error(std::string(function) + ": label " + std::to_string(labels[i]) + " at index " + std::to_string(i) +
+                  " is not 0 or 1");
     }
   }
 }
@@ -55,8 +54,7 @@ ClfCurve binary_clf_curve(const std::vector<std::uint8_t>& truth, const std::vec
   std::iota(order.begin(), order.end(), std::size_t{0});
   // Highest score first. Only cumulative counts at the end of each run of equal scores are read, so the
   // order inside a run of ties cannot change the result; stable_sort keeps it deterministic anyway.
-  std::stable_sort(order.begin(), order.end(),
-                   [&score](std::size_t a, std::size_t b) { return score[a] > score[b]; });
+  std::stable_sort(order.begin(), order.end(), [&score](std::size_t a, std::size_t b) { return score[a] > score[b]; });
 
   ClfCurve curve;
   double tp = 0;

@@ -60,13 +60,14 @@ bool describes_file(const std::string& key) {
 
 // Limits checked before anything else is believed: a model file is input from anywhere.
 constexpr std::size_t kMaxMetadataBytes = std::size_t{16} << 20;  // line 2; ecgad writes a few KB
-constexpr int kMaxJsonDepth = 32;                                  // ecgad writes 6 levels
+constexpr int kMaxJsonDepth = 32;                                 // ecgad writes 6 levels
 constexpr std::size_t kMaxModelFileBytes = kMaxMetadataBytes + 4 * kDefaultParameterLimit + 256;
 
 // Every string in the metadata must be printable: stored strings reach terminals and reports.
 void check_printable(const nlohmann::json& j, const std::function<Error(const std::string&)>& fail) {
   auto printable = [](const std::string& text) {
-    return std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    return std::none_of(text.begin(), text.end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
   };
   if (j.is_string() && !printable(j.get_ref<const std::string&>())) {
     throw fail("a text in the metadata holds control characters");
@@ -90,13 +91,17 @@ nlohmann::json model_info(const TrainedModel& model) {
       {"created_by", std::string("ecgad ") + version()},
       {"model", model_object(*model.model)},
       {"normalizer",
-       {{"kind", "min-max"}, {"per_column", model.scaler.per_column}, {"min", model.scaler.min},
-        {"max", model.scaler.max}, {"clipped", false}}},
-      {"labels",
-       {{"normal", model.labels.normal}, {"abnormal", model.labels.abnormal}, {"column", "last"}}},
+       {{"kind", "min-max"},
+        {"per_column", model.scaler.per_column},
+        {"min", model.scaler.min},
+        {"max", model.scaler.max},
+        {"clipped", false}}},
+      {"labels", {{"normal", model.labels.normal}, {"abnormal", model.labels.abnormal}, {"column", "last"}}},
       {"threshold",
-       {{"value", model.threshold.value}, {"strategy", model.threshold.strategy},
-        {"rule", "anomaly when " + model.model->score_name() + " >= threshold"}, {"details", model.threshold.details}}},
+       {{"value", model.threshold.value},
+        {"strategy", model.threshold.strategy},
+        {"rule", "anomaly when " + model.model->score_name() + " >= threshold"},
+        {"details", model.threshold.details}}},
       {"training", model.training},
   };
 }
@@ -151,7 +156,8 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name, cons
     const nlohmann::json& m = info.at("model");
     if (!m.is_object()) throw fail("'model' is not an object");
     std::string kind = m.at("kind").get<std::string>();
-    if (version == 1 && kind != "autoencoder") throw fail("model kind '" + ecgad::quoted(kind) + "' in a version-1 file");
+    if (version == 1 && kind != "autoencoder")
+      throw fail("model kind '" + ecgad::quoted(kind) + "' in a version-1 file");
     // The weight block must hold exactly the declared count, checked before anything is allocated for it.
     const nlohmann::json& declared = m.at("parameter_count");
     if (!declared.is_number_unsigned()) throw fail("the parameter count is not a whole number");
@@ -243,7 +249,8 @@ TrainedModel load_model(const std::string& path, const std::vector<ModelKind>& k
   while ((got = std::fread(buffer, 1, sizeof buffer, raw)) > 0) {
     bytes.append(buffer, got);
     if (bytes.size() >= kMagic.size() + 1 && bytes.compare(0, kMagic.size() + 1, kMagic + " ") != 0) break;
-    if (bytes.size() > kMaxModelFileBytes) throw Error("model '" + path + "': the file is larger than any ecgad writes");
+    if (bytes.size() > kMaxModelFileBytes)
+      throw Error("model '" + path + "': the file is larger than any ecgad writes");
   }
   if (std::ferror(raw)) throw Error("cannot read model '" + path + "': " + std::strerror(errno));
   return parse_model(bytes, path, kinds);

@@ -25,8 +25,7 @@ MinMaxScaler MinMaxScaler::fit(const double* values, std::size_t rows, std::size
   for (std::size_t k = 0; k < columns; ++k) {
     if (!(scaler.max[k] > scaler.min[k])) {
       std::string where = per_column ? "column " + std::to_string(k + 1) : "the training data";
-      throw Error("cannot scale: every value of " + where + " is " + std::to_string(scaler.min[k]) +
-                  " (zero range)");
+      throw Error("cannot scale: every value of " + where + " is " + std::to_string(scaler.min[k]) + " (zero range)");
     }
   }
   return scaler;
@@ -34,8 +33,7 @@ MinMaxScaler MinMaxScaler::fit(const double* values, std::size_t rows, std::size
 
 void MinMaxScaler::transform(const double* values, std::size_t rows, std::size_t width, float* out) const {
   if (per_column && width != min.size()) {
-    throw Error("the scaler was fitted on " + std::to_string(min.size()) + " columns, not " +
-                std::to_string(width));
+    throw Error("the scaler was fitted on " + std::to_string(min.size()) + " columns, not " + std::to_string(width));
   }
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t c = 0; c < width; ++c) {

@@ -1,13 +1,12 @@
 #include "ecgad/score.h"
 
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <optional>
+
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
 #include "ecgad/text.h"
-
-#include <cmath>
-#include <optional>
-
-#include <nlohmann/json.hpp>
 
 namespace ecgad {
 
@@ -74,7 +73,8 @@ ScoreSummary score_stream(const TrainedModel& model, BeatReader& reader, const S
       ++summary.rows;
       summary.anomalies += anomaly;
       if (options.only_anomalies && !anomaly) continue;
-      writer.append(text, options.first_row + summary.rows - 1, score, anomaly, block.labelled() ? block.normal[i] : -1);
+      writer.append(text, options.first_row + summary.rows - 1, score, anomaly,
+                    block.labelled() ? block.normal[i] : -1);
     }
     sink(text);
     text.clear();

@@ -38,8 +38,8 @@ void check_errors(const std::vector<double>& errors, const char* strategy, const
   if (errors.empty()) throw Error(std::string(strategy) + ": the data has no " + rows + " to choose the threshold on");
   for (std::size_t i = 0; i < errors.size(); ++i) {
     if (!std::isfinite(errors[i])) {
-      throw Error(std::string(strategy) + ": the reconstruction error of row " + std::to_string(i + 1) + " of " +
-                  rows + " is not a finite number");
+      throw Error(std::string(strategy) + ": the reconstruction error of row " + std::to_string(i + 1) + " of " + rows +
+                  " is not a finite number");
     }
   }
 }
@@ -138,8 +138,8 @@ double best_threshold(const std::vector<double>& errors, const std::vector<std::
     throw Error("best_threshold: the objective must be best-f1 or best-accuracy");  // a programming error
   }
   if (errors.size() != is_normal.size()) {
-    throw Error("best_threshold: " + std::to_string(errors.size()) + " errors but " +
-                std::to_string(is_normal.size()) + " labels");
+    throw Error("best_threshold: " + std::to_string(errors.size()) + " errors but " + std::to_string(is_normal.size()) +
+                " labels");
   }
   const char* name = objective == Kind::best_f1 ? "best-f1" : "best-accuracy";
   check_errors(errors, name, "labelled rows");
@@ -239,6 +239,5 @@ ThresholdChoice choose_threshold(const ThresholdStrategy& strategy, const std::v
   }
   return choice;
 }
-
 
 }  // namespace ecgad

@@ -111,8 +111,8 @@ VaeNetwork<T>::VaeNetwork(int width, const std::vector<int>& encoder_sizes, int 
   const int hidden = encoder.output_width();
   mean_head = DenseStack<T>({{hidden, latent, Activation::linear}}, encoder.offset + encoder.parameter_count());
   log_var_head = DenseStack<T>({{hidden, latent, Activation::linear}}, mean_head.offset + mean_head.parameter_count());
-  decoder = DenseStack<T>(chain(latent, decoder_sizes, width, output),
-                          log_var_head.offset + log_var_head.parameter_count());
+  decoder =
+      DenseStack<T>(chain(latent, decoder_sizes, width, output), log_var_head.offset + log_var_head.parameter_count());
 }
 
 template <typename T>
@@ -170,12 +170,12 @@ const Mat<T>& VaeNetwork<T>::infer(const T* params, const Mat<T>& x, VaeCache<T>
 template struct VaeNetwork<float>;
 template struct VaeNetwork<double>;
 
-#define ECGAD_INSTANTIATE_VAE_LAYERS(T)                                                                        \
-  template void sampling_forward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&, const Mat<T>&);                    \
-  template void sampling_backward<T>(Mat<T>&, Mat<T>&, const Mat<T>&, const Mat<T>&, const Mat<T>&);         \
-  template T kl_forward<T>(const Mat<T>&, const Mat<T>&);                                                     \
-  template void kl_backward<T>(Mat<T>&, Mat<T>&, const Mat<T>&, const Mat<T>&, T);                            \
-  template T bce_forward<T>(const Mat<T>&, const Mat<T>&);                                                    \
+#define ECGAD_INSTANTIATE_VAE_LAYERS(T)                                                              \
+  template void sampling_forward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&, const Mat<T>&);           \
+  template void sampling_backward<T>(Mat<T>&, Mat<T>&, const Mat<T>&, const Mat<T>&, const Mat<T>&); \
+  template T kl_forward<T>(const Mat<T>&, const Mat<T>&);                                            \
+  template void kl_backward<T>(Mat<T>&, Mat<T>&, const Mat<T>&, const Mat<T>&, T);                   \
+  template T bce_forward<T>(const Mat<T>&, const Mat<T>&);                                           \
   template void bce_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);
 
 ECGAD_INSTANTIATE_VAE_LAYERS(float)
@@ -208,8 +208,8 @@ std::vector<int> sizes_of(const nlohmann::json& a, const char* key, std::vector<
 }  // namespace
 
 Vae::Vae(const nlohmann::json& a) {
-  static const char* const kKeys[] = {"input_width", "encoder", "latent", "decoder", "output_activation",
-                                      "loss", "beta", "score"};
+  static const char* const kKeys[] = {"input_width",       "encoder", "latent", "decoder",
+                                      "output_activation", "loss",    "beta",   "score"};
   for (auto it = a.begin(); it != a.end(); ++it) {
     if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return it.key() == k; }) ==
         std::end(kKeys)) {

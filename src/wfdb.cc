@@ -190,12 +190,9 @@ int wfdb_checksum(const std::vector<int>& samples) {
 
 int wfdb_invalid_sample(int format) {
   switch (format) {
-    case 212:
-      return -2048;
-    case 80:
-      return -128;
-    default:
-      return -32768;
+    case 212: return -2048;
+    case 80: return -128;
+    default: return -32768;
   }
 }
 
@@ -237,8 +234,7 @@ std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format)
         if (i + 1 < interleaved.size()) bytes += static_cast<char>(b & 0xFF);  // an odd last sample takes 2 bytes
       }
       break;
-    default:
-      throw Error("signal format " + std::to_string(format) + " is not supported");
+    default: throw Error("signal format " + std::to_string(format) + " is not supported");
   }
   return bytes;
 }
@@ -250,17 +246,10 @@ std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::
   std::size_t samples = 0;
   switch (format) {
     case 16:
-    case 61:
-      samples = n / 2;
-      break;
-    case 80:
-      samples = n;
-      break;
-    case 212:
-      samples = n / 3 * 2 + (n % 3 == 2 ? 1 : 0);
-      break;
-    default:
-      throw Error(name + ": signal format " + std::to_string(format) + " is not supported");
+    case 61: samples = n / 2; break;
+    case 80: samples = n; break;
+    case 212: samples = n / 3 * 2 + (n % 3 == 2 ? 1 : 0); break;
+    default: throw Error(name + ": signal format " + std::to_string(format) + " is not supported");
   }
   bool partial_word = (format == 16 || format == 61) ? n % 2 != 0 : format == 212 && n % 3 == 1;
   if (partial_word || signals == 0) {

@@ -54,7 +54,7 @@ class Cli : public ::testing::Test {
     write(path("toy_train.csv"), toy_csv(150, 40));
     write(path("toy_test.csv"), toy_csv(60, 40, true, 7));
     Result r = ecgad("train '" + path("toy_train.csv") + "' -o '" + path("toy.ecgad") +
-                  "' --preset tutorial --epochs 60 --batch-size 32 --layers 8,4 --seed 1 -q");
+                     "' --preset tutorial --epochs 60 --batch-size 32 --layers 8,4 --seed 1 -q");
     ASSERT_EQ(r.status, 0) << r.err;
   }
   std::string model() { return "'" + path("toy.ecgad") + "'"; }
@@ -91,7 +91,8 @@ TEST_F(Cli, UsageErrorsExitTwoWithAHint) {
 
 TEST_F(Cli, SplitMatchesTheTutorialSplit) {
   std::string data = std::string(ECGAD_SOURCE_DIR) + "/data/ecg.csv";
-  Result r = ecgad("split '" + data + "' --seed 21 --train-out '" + path("tr.csv") + "' --test-out '" + path("te.csv") + "'");
+  Result r =
+      ecgad("split '" + data + "' --seed 21 --train-out '" + path("tr.csv") + "' --test-out '" + path("te.csv") + "'");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(r.out.empty());
   std::vector<std::string> input;
@@ -122,7 +123,9 @@ TEST_F(Cli, SplitDefaultsWriteBesideTheWorkingDirectory) {
 }
 
 TEST_F(Cli, SplitKeepsTheHeaderOnBothPartsEvenFromStandardInput) {
-  write(path("with_header.csv"), "\xEF\xBB\xBF" "a,b,label\r\n1,2,1\r\n3,4,0\r\n5,6,1\r\n");
+  write(path("with_header.csv"),
+        "\xEF\xBB\xBF"
+        "a,b,label\r\n1,2,1\r\n3,4,0\r\n5,6,1\r\n");
   Result r = ecgad("split - --header --test-size 1 --seed 0 --train-out '" + path("h_tr.csv") + "' --test-out '" +
                    path("h_te.csv") + "' < '" + path("with_header.csv") + "'");
   ASSERT_EQ(r.status, 0) << r.err;
@@ -134,7 +137,7 @@ TEST_F(Cli, SplitKeepsTheHeaderOnBothPartsEvenFromStandardInput) {
 TEST_F(Cli, MalformedInputExitsTwoWithLocationAndWritesNothing) {
   write(path("bad.csv"), "1,2,3,1\n4,x,6,0\n");
   Result r = ecgad("split '" + path("bad.csv") + "' --train-out '" + path("bad_tr.csv") + "' --test-out '" +
-                path("bad_te.csv") + "'");
+                   path("bad_te.csv") + "'");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find(path("bad.csv") + ":2:3: "), std::string::npos) << r.err;
   EXPECT_FALSE(exists(path("bad_tr.csv")));
@@ -205,7 +208,8 @@ TEST_F(Cli, ScoreStreamsInBatchesWithTheSameResult) {
 }
 
 TEST_F(Cli, ScoreJsonlOnlyAnomaliesAndFailOnAnomaly) {
-  Result r = ecgad("score -m " + model() + " '" + path("toy_test.csv") + "' --format jsonl --only-anomalies --fail-on-anomaly");
+  Result r = ecgad("score -m " + model() + " '" + path("toy_test.csv") +
+                   "' --format jsonl --only-anomalies --fail-on-anomaly");
   EXPECT_EQ(r.status, 1) << r.err;  // anomalies found
   std::istringstream lines(r.out);
   std::size_t count = 0;
@@ -218,7 +222,9 @@ TEST_F(Cli, ScoreJsonlOnlyAnomaliesAndFailOnAnomaly) {
 
   // A model whose threshold nobody reaches finds nothing: exit 0.
   ASSERT_EQ(ecgad("threshold -m " + model() + " '" + path("toy_train.csv") + "' --threshold fixed:1000 -o '" +
-                  path("lax.ecgad") + "'").status, 0);
+                  path("lax.ecgad") + "'")
+                .status,
+            0);
   r = ecgad("score -m '" + path("lax.ecgad") + "' '" + path("toy_test.csv") + "' --fail-on-anomaly -o '" +
             path("lax.csv") + "'");
   EXPECT_EQ(r.status, 0) << r.err;
@@ -255,7 +261,8 @@ TEST_F(Cli, ScoreRefusesAnotherWidthAndBadRows) {
   Result r = ecgad("score -m " + model() + " '" + path("narrow.csv") + "' -o '" + path("narrow_out.csv") + "'");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find(":1:1: row has 3 columns, but the model takes 24 samples (or 25 with a label)"),
-            std::string::npos) << r.err;
+            std::string::npos)
+      << r.err;
   EXPECT_FALSE(exists(path("narrow_out.csv")));
   r = ecgad("score -m " + model() + " '" + path("narrow.csv") + "'");
   EXPECT_EQ(r.status, 2);
@@ -273,8 +280,8 @@ TEST_F(Cli, ScoreRefusesAnotherWidthAndBadRows) {
 TEST_F(Cli, EvaluateTextJsonAndGates) {
   Result r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "'");
   ASSERT_EQ(r.status, 0) << r.err;
-  for (const char* word : {"accuracy", "precision", "recall", "f1", "roc_auc", "average_precision", "positive    anomaly",
-                           "confusion matrix", "support"}) {
+  for (const char* word : {"accuracy", "precision", "recall", "f1", "roc_auc", "average_precision",
+                           "positive    anomaly", "confusion matrix", "support"}) {
     EXPECT_NE(r.out.find(word), std::string::npos) << word;
   }
   r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "' --format json --positive normal");
@@ -291,7 +298,8 @@ TEST_F(Cli, EvaluateTextJsonAndGates) {
   // A gate no metric can pass is a typo, refused before any work.
   r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "' --min-auc 1.01");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("--min-auc: a metric lies in 0..1, so a minimum of 1.01 can never pass"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--min-auc: a metric lies in 0..1, so a minimum of 1.01 can never pass"), std::string::npos)
+      << r.err;
   // A gate just above the model's accuracy fails (the toy model is not perfect).
   ASSERT_LT(accuracy, 1.0);
   r = ecgad("evaluate -m " + model() + " '" + path("toy_test.csv") + "' --min-accuracy " +
@@ -328,7 +336,9 @@ TEST_F(Cli, EvaluateNeedsLabels) {
   write(path("nolabels.csv"), toy_csv(4, 0, false));
   Result r = ecgad("evaluate -m " + model() + " '" + path("nolabels.csv") + "'");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find(":1:1: evaluate needs labelled rows: this row has the model's 24 samples but no label column"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(":1:1: evaluate needs labelled rows: this row has the model's 24 samples but no label column"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST_F(Cli, InfoPrintsJsonWithoutWeights) {
@@ -360,13 +370,13 @@ TEST_F(Cli, DamagedModelsExitTwo) {
 TEST_F(Cli, ThresholdStrategiesAreRecorded) {
   for (const char* strategy : {"best-f1", "best-accuracy", "percentile:95", "mean-std:2"}) {
     Result r = ecgad("threshold -m " + model() + " '" + path("toy_train.csv") + "' --threshold " + strategy + " -o '" +
-                  path("t.ecgad") + "'");
+                     path("t.ecgad") + "'");
     ASSERT_EQ(r.status, 0) << r.err;
     nlohmann::json info = nlohmann::json::parse(ecgad("info '" + path("t.ecgad") + "'").out);
     EXPECT_EQ(info["threshold"]["strategy"], strategy);
   }
   Result r = ecgad("threshold -m " + model() + " '" + path("toy_train.csv") + "' --threshold best-guess -o '" +
-                path("t2.ecgad") + "'");
+                   path("t2.ecgad") + "'");
   EXPECT_EQ(r.status, 2);
   EXPECT_FALSE(exists(path("t2.ecgad")));
 }
@@ -403,15 +413,16 @@ TEST_F(Cli, LstmTrainsAndEverySubcommandWorksOnIt) {
 TEST_F(Cli, LstmRefusesWhatItCannotLearnFrom) {
   write(path("unlabelled.csv"), toy_csv(20, 5, false));
   write(path("only_normal.csv"), toy_csv(20, 0));
-  Result r = ecgad("train '" + path("unlabelled.csv") + "' -o '" + path("never.ecgad") + "' --model lstm --no-labels -q");
+  Result r =
+      ecgad("train '" + path("unlabelled.csv") + "' -o '" + path("never.ecgad") + "' --model lstm --no-labels -q");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("learns from labelled rows"), std::string::npos) << r.err;
   r = ecgad("train '" + path("only_normal.csv") + "' -o '" + path("never.ecgad") + "' --model lstm -q");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("needs both normal and abnormal rows"), std::string::npos) << r.err;
   for (const char* bad : {"--model lstm --layers 8,4", "--model lstm --noise 0.1", "--model lstm --latent 4",
-                          "--hidden 8", "--dropout 0.2", "--model vae --hidden 8",
-                          "--model lstm --dropout 1", "--model lstm --hidden 0", "--preset exercise-lstm --model autoencoder"}) {
+                          "--hidden 8", "--dropout 0.2", "--model vae --hidden 8", "--model lstm --dropout 1",
+                          "--model lstm --hidden 0", "--preset exercise-lstm --model autoencoder"}) {
     r = ecgad("train '" + path("toy_train.csv") + "' -o '" + path("never.ecgad") + "' " + bad + " -q");
     EXPECT_EQ(r.status, 2) << bad;
     EXPECT_NE(r.err.find("ecgad: error:"), std::string::npos) << bad << ": " << r.err;
@@ -481,8 +492,8 @@ TEST(CliJunit, TheCiJobsCommands) {
   ASSERT_EQ(ecgad("split '" + data + "' --train-out '" + train_csv + "' --test-out '" + test_csv + "' -q").status, 0);
   std::string model = path("ci_model.ecgad"), junit = path("ci_junit.xml"), report = path("ci_report.html");
   ASSERT_EQ(ecgad("train '" + train_csv + "' -o '" + model + "' --seed 0 -q --epochs 30").status, 0);
-  Result pass = ecgad("evaluate -m '" + model + "' '" + test_csv + "' --min-auc 0.5 --junit '" + junit + "' --report '" +
-                      report + "'");
+  Result pass = ecgad("evaluate -m '" + model + "' '" + test_csv + "' --min-auc 0.5 --junit '" + junit +
+                      "' --report '" + report + "'");
   EXPECT_EQ(pass.status, 0) << pass.err;
   std::string xml = slurp(junit);
   EXPECT_NE(xml.find("<testsuites tests=\"7\" failures=\"0\">"), std::string::npos) << xml;
@@ -490,7 +501,8 @@ TEST(CliJunit, TheCiJobsCommands) {
   ECGAD_EXPECT_WELL_FORMED(xml, "ci_junit");
   // A model that flags every beat (threshold 0) fails an accuracy gate.
   std::string flag_all = path("ci_flag_all.ecgad");
-  ASSERT_EQ(ecgad("threshold -m '" + model + "' '" + train_csv + "' --threshold fixed:0 -o '" + flag_all + "'").status, 0);
+  ASSERT_EQ(ecgad("threshold -m '" + model + "' '" + train_csv + "' --threshold fixed:0 -o '" + flag_all + "'").status,
+            0);
   Result fail = ecgad("evaluate -m '" + flag_all + "' '" + test_csv + "' --min-accuracy 0.9 --junit '" + junit + "'");
   EXPECT_EQ(fail.status, 1) << fail.err;
   xml = slurp(junit);
@@ -516,7 +528,8 @@ TEST(CliUpFront, ImpossibleOutputsAndThresholdDataAreRefusedBeforeTraining) {
 
   std::string normal_only = path("upfront_normal.csv");
   write(normal_only, toy_csv(20, 0));
-  Result one_class = ecgad("train '" + data + "' -o '" + path("upfront.ecgad") + "' --threshold-data '" + normal_only + "'");
+  Result one_class =
+      ecgad("train '" + data + "' -o '" + path("upfront.ecgad") + "' --threshold-data '" + normal_only + "'");
   EXPECT_EQ(one_class.status, 2);
   EXPECT_NE(one_class.err.find("holds only normal rows: best-accuracy needs both classes"), std::string::npos)
       << one_class.err;

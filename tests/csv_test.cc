@@ -1,6 +1,5 @@
 // The CSV reader: every accepted form, and every refused one with its exact "NAME:LINE:COL: message".
 #include "ecgad/csv.h"
-#include "ecgad/dataset.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -15,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "ecgad/dataset.h"
 #include "ecgad/error.h"
 #include "ecgad/sha256.h"
 #include "test_util.h"
@@ -122,7 +122,9 @@ TEST(CsvAccept, CrlfLineEndings) {
 }
 
 TEST(CsvAccept, Utf8ByteOrderMark) {
-  EXPECT_EQ(parse("\xEF\xBB\xBF" "1,2\n3,4\n"), (Rows{{1, 2}, {3, 4}}));
+  EXPECT_EQ(parse("\xEF\xBB\xBF"
+                  "1,2\n3,4\n"),
+            (Rows{{1, 2}, {3, 4}}));
 }
 
 TEST(CsvAccept, NoFinalNewline) { EXPECT_EQ(parse("1,2\n3,4"), (Rows{{1, 2}, {3, 4}})); }
@@ -246,7 +248,8 @@ TEST(CsvRefuse, HeaderWithoutHeaderOption) {
   EXPECT_EQ(error_of("time0,time1\n1,2\n"),
             "F:1:1: field 'time0' is not a number (if the first line is a header, pass --header)");
   EXPECT_EQ(error_of("1,x\n1,2\n"), "F:1:3: field 'x' is not a number (if the first line is a header, pass --header)");
-  EXPECT_EQ(error_of("\xEF\xBB\xBF" "t0,t1\n1,2\n"),
+  EXPECT_EQ(error_of("\xEF\xBB\xBF"
+                     "t0,t1\n1,2\n"),
             "F:1:1: field 't0' is not a number (if the first line is a header, pass --header)");
 }
 
@@ -283,9 +286,11 @@ TEST(CsvRefuse, NulBytes) {
   EXPECT_EQ(error_of("1,2\n3,4\0,5\n"s), "F:2:3: binary data (byte 0x00) is not valid CSV");
   EXPECT_EQ(error_of("\0"s), "F:1:1: binary data (byte 0x00) is not valid CSV");
   EXPECT_EQ(error_of("1,\0\n"s), "F:1:3: binary data (byte 0x00) is not valid CSV");
-  EXPECT_EQ(error_of("1,2\n\0\n3,4\n"s), "F:2:1: binary data (byte 0x00) is not valid CSV");   // not a blank line
+  EXPECT_EQ(error_of("1,2\n\0\n3,4\n"s), "F:2:1: binary data (byte 0x00) is not valid CSV");  // not a blank line
   EXPECT_EQ(error_of("1,2\n \0 \n"s), "F:2:1: binary data (byte 0x00) is not valid CSV");
-  EXPECT_EQ(error_of("\xEF\xBB\xBF" "1,2\0\n"s), "F:1:3: binary data (byte 0x00) is not valid CSV");
+  EXPECT_EQ(error_of("\xEF\xBB\xBF"
+                     "1,2\0\n"s),
+            "F:1:3: binary data (byte 0x00) is not valid CSV");
   EXPECT_EQ(error_of("1,2\r\n3,4\r\n5,6\0\r\n"s), "F:3:3: binary data (byte 0x00) is not valid CSV");
   // Earlier faults on the line come first.
   EXPECT_EQ(error_of("1,2,3\n1,,3\0\n"s), "F:2:3: empty field");
@@ -321,8 +326,16 @@ TEST(CsvRefuse, LineLengthLimit) {
 // Most tests read from memory; a file goes through the same reader with a FILE* under it.
 TEST(CsvFile, ReadsAsFromString) {
   using namespace std::string_literals;
-  const std::string texts[] = {"1,2\n3,4\n", "\xEF\xBB\xBF" "1,2\r\n3,4", "1,2\n\n  \n", "1,2\n3,x\n",
-                               "1,2\n3\n", "1,2\n\n3,4\n", "1,2\n3,\0\n"s, "a,b\n1,2\n", ""};
+  const std::string texts[] = {"1,2\n3,4\n",
+                               "\xEF\xBB\xBF"
+                               "1,2\r\n3,4",
+                               "1,2\n\n  \n",
+                               "1,2\n3,x\n",
+                               "1,2\n3\n",
+                               "1,2\n\n3,4\n",
+                               "1,2\n3,\0\n"s,
+                               "a,b\n1,2\n",
+                               ""};
   for (const std::string& text : texts) {
     EXPECT_EQ(file_error_of(text), error_of(text)) << text;
     EXPECT_EQ(file_error_of(text, CsvOptions{true}), error_of(text, CsvOptions{true})) << text;
@@ -507,8 +520,8 @@ TEST(CsvStdin, PipeInSmallPieces) {
 // Random edits of a valid file with the bytes that matter: only ecgad::Error may come out.
 TEST(CsvRobust, MutatedInputOnlyThrowsError) {
   const std::string base = "1,-2.5,3e-1,1\n+4, 5 ,6.0,0\n7,8,9,1.0\n";
-  const char interesting[] = {',', '\n', '\r', '\0', ' ', '\t', 'e', 'E', '+', '-', '.', '0', '9',
-                              'n', 'i', 'x', '\xEF', '\xBB', '\xBF', '\x89', '\x7F', '"'};
+  const char interesting[] = {',', '\n', '\r', '\0', ' ', '\t',   'e',    'E',    '+',    '-',    '.',
+                              '0', '9',  'n',  'i',  'x', '\xEF', '\xBB', '\xBF', '\x89', '\x7F', '"'};
   std::mt19937 rng(12345);
   std::string path = write_temp("");
   int errors = 0;
@@ -520,8 +533,12 @@ TEST(CsvRobust, MutatedInputOnlyThrowsError) {
       char c = interesting[rng() % sizeof interesting];
       switch (rng() % 3) {
         case 0: text.insert(at, 1, c); break;
-        case 1: if (at < text.size()) text[at] = c; break;
-        default: if (at < text.size()) text.erase(at, 1); break;
+        case 1:
+          if (at < text.size()) text[at] = c;
+          break;
+        default:
+          if (at < text.size()) text.erase(at, 1);
+          break;
       }
     }
     std::remove(path.c_str());  // rather than truncating, which makes ext4 flush to disk each time
@@ -556,8 +573,10 @@ namespace {
 TEST(CsvHash, DigestOfEveryByteRead) {
   std::string big;
   for (int r = 0; r < 20000; ++r) big += std::to_string(r) + ",0.5," + std::to_string(r % 2) + "\n";
-  for (const std::string& text : {std::string("1,2\n3,4\n"), std::string("\xEF\xBB\xBF" "a,b\r\n1,2\r\n3,4"),
-                                 std::string("1,2\n\n  \n"), big}) {
+  for (const std::string& text : {std::string("1,2\n3,4\n"),
+                                  std::string("\xEF\xBB\xBF"
+                                              "a,b\r\n1,2\r\n3,4"),
+                                  std::string("1,2\n\n  \n"), big}) {
     std::string path = write_temp(text);
     CsvOptions options;
     options.header = text[0] == '\xEF';

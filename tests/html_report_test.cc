@@ -1,5 +1,6 @@
 #include "ecgad/html_report.h"
 
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <dirent.h>
 #include <fstream>
 #include <regex>
 #include <string>
@@ -52,8 +52,7 @@ std::vector<double> errors_of(const TrainedModel& model, const Dataset& data) {
 // An untrained autoencoder (Glorot weights) with a hand-made training record. Its threshold splits off the
 // highest fifth of the errors, where the untrained network puts the inverted beats of toy_data.
 TrainedModel toy_model(const Dataset& data, const std::vector<int>& encoder = {4}) {
-  std::unique_ptr<Model> net =
-      make_model("autoencoder", {{"input_width", data.width}, {"encoder", encoder}});
+  std::unique_ptr<Model> net = make_model("autoencoder", {{"input_width", data.width}, {"encoder", encoder}});
   Rng rng(3);
   net->init(rng);
   MinMaxScaler scaler = MinMaxScaler::fit(data.values.data(), data.rows(), data.width, false);
@@ -64,8 +63,12 @@ TrainedModel toy_model(const Dataset& data, const std::vector<int>& encoder = {4
     history.push_back(entry);
   }
   nlohmann::json training = {
-      {"preset", "tutorial"}, {"encoder", encoder}, {"epochs", 5}, {"batch_size", 512},
-      {"optimizer", {{"name", "adam"}, {"learning_rate", 0.001}}}, {"seed", 42},
+      {"preset", "tutorial"},
+      {"encoder", encoder},
+      {"epochs", 5},
+      {"batch_size", 512},
+      {"optimizer", {{"name", "adam"}, {"learning_rate", 0.001}}},
+      {"seed", 42},
       {"data", {{"name", data.name}, {"rows", data.rows()}, {"width", data.width}, {"sha256", std::string(64, 'a')}}},
       {"history", history}};
   ThresholdChoice threshold{0, "mean-std:1", {{"from", "normal training rows"}, {"file", data.name}}};
@@ -76,7 +79,6 @@ TrainedModel toy_model(const Dataset& data, const std::vector<int>& encoder = {4
   model.threshold.value = (sorted[cut - 1] + sorted[cut]) / 2;
   return model;
 }
-
 
 std::string report_of(const Dataset& data) {
   TrainedModel model = toy_model(data);
@@ -221,7 +223,8 @@ TEST(HtmlReport, ReadOnlyFolderThrowsAndLeavesNoFile) {
   if (::access(locked.c_str(), W_OK) == 0) {
     // Root writes into a 0500 folder; /proc refuses new files even to root.
     ::chmod(locked.c_str(), 0700);
-    if (::access("/proc/self", F_OK) != 0) ECGAD_SKIP_OR_FAIL("running as root without /proc: no unwritable folder to try");
+    if (::access("/proc/self", F_OK) != 0)
+      ECGAD_SKIP_OR_FAIL("running as root without /proc: no unwritable folder to try");
     EXPECT_THROW(write_html_report("/proc/ecgad_report.html", model, data, errors), Error);
     EXPECT_NE(::access("/proc/ecgad_report.html", F_OK), 0);
     return;

@@ -45,13 +45,11 @@ TEST(Layers, DenseForwardOnHandWorkedNumbers) {
   MatMap<double> W(w.data(), 2, 2);
   VecMap<double> bias(b.data(), 2);
   MatD x(2, 2);
-  x << 1, 0,
-       2, -1;
+  x << 1, 0, 2, -1;
   MatD y;
   dense_forward<double>(y, x, W, bias);
   MatD expected(2, 2);
-  expected << 6, -1,
-              10, -5;
+  expected << 6, -1, 10, -5;
   EXPECT_EQ(y, expected);
 }
 
@@ -110,17 +108,15 @@ TEST(Layers, ActivationsOnHandWorkedNumbers) {
 
 TEST(Layers, MaeOnHandWorkedNumbers) {
   MatD prediction(2, 2), target(2, 2);
-  prediction << 1, 2,
-                3, 4;
-  target << 0, 2,
-            5, 4.5;
+  prediction << 1, 2, 3, 4;
+  target << 0, 2, 5, 4.5;
   // |1| + |0| + |-2| + |-0.5| = 3.5 over 4 elements.
   EXPECT_DOUBLE_EQ(mae_forward(prediction, target), 0.875);
   MatD d;
   mae_backward(d, prediction, target);
   MatD expected(2, 2);
   expected << 0.25, 0,  // sign(0) = 0 where prediction equals target
-              -0.25, -0.25;
+      -0.25, -0.25;
   EXPECT_EQ(d, expected);
   Eigen::VectorXd per_column = mae_per_column(prediction, target);
   EXPECT_DOUBLE_EQ(per_column(0), 1.5);   // (1 + 2) / 2
@@ -138,17 +134,15 @@ TEST(Layers, MaeBackwardMatchesFiniteDifferences) {
 
 TEST(Layers, MseOnHandWorkedNumbers) {
   MatD prediction(2, 2), target(2, 2);
-  prediction << 1, 2,
-                3, 4;
-  target << 0, 2,
-            5, 4.5;
+  prediction << 1, 2, 3, 4;
+  target << 0, 2, 5, 4.5;
   // 1 + 0 + 4 + 0.25 over 4 elements.
   EXPECT_DOUBLE_EQ(mse_forward(prediction, target), 1.3125);
   MatD d;
   mse_backward(d, prediction, target);
   MatD expected(2, 2);
   expected << 0.5, 0,  // 2 * (p - t) / 4
-              -1, -0.25;
+      -1, -0.25;
   EXPECT_EQ(d, expected);
 }
 

@@ -378,7 +378,7 @@ TEST(Lstm, LearnsToRememberTheFirstStepAndReproducesBySeed) {
   auto [first, last, accuracy, params] = run();
   EXPECT_NEAR(first, std::log(2.0), 0.1);
   EXPECT_LT(last, 0.5 * first);
-  EXPECT_GT(accuracy, 0.9);  // chance is 0.5
+  EXPECT_GT(accuracy, 0.9);               // chance is 0.5
   EXPECT_EQ(std::get<3>(run()), params);  // same seed, same bits
 }
 

@@ -6,14 +6,13 @@
 #include <fstream>
 #include <functional>
 
-#include "ecgad/sha256.h"
-
 #include "ecgad/autoencoder.h"
 #include "ecgad/dataset.h"
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
 #include "ecgad/output.h"
 #include "ecgad/random.h"
+#include "ecgad/sha256.h"
 
 namespace ecgad {
 namespace {
@@ -236,10 +235,18 @@ TEST(ModelFileHostile, InconsistentModelsAreRefused) {
   std::vector<float> w = weights_of(model);
   // A decoder that does not give back the input width (it would read out of bounds when scored).
   refused_with([](nlohmann::json& i) { i["model"]["layers"].erase(3); }, w, "");
-  refused_with([](nlohmann::json& i) { i["normalizer"]["min"] = {5.0}; i["normalizer"]["max"] = {1.0}; }, w,
-               "min < max");
-  refused_with([](nlohmann::json& i) { i["normalizer"]["max"] = {1e308}; i["normalizer"]["min"] = {-1e308}; }, w,
-               "finite interval");
+  refused_with(
+      [](nlohmann::json& i) {
+        i["normalizer"]["min"] = {5.0};
+        i["normalizer"]["max"] = {1.0};
+      },
+      w, "min < max");
+  refused_with(
+      [](nlohmann::json& i) {
+        i["normalizer"]["max"] = {1e308};
+        i["normalizer"]["min"] = {-1e308};
+      },
+      w, "finite interval");
   refused_with([](nlohmann::json& i) { i["labels"]["abnormal"] = 1.0; }, w, "distinct");
   refused_with([](nlohmann::json& i) { i["threshold"]["strategy"] = "mean-std:1\r\nthreshold 0"; }, w,
                "control characters");

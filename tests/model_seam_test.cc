@@ -76,7 +76,8 @@ class LinearAutoencoder : public Model {
   std::string score_name() const override { return "error"; }
   std::string score_description() const override { return "mean absolute error of a linear reconstruction"; }
   std::string summary() const override {
-    return "linear " + std::to_string(width_) + " \u2192 " + std::to_string(code_) + " \u2192 " + std::to_string(width_);
+    return "linear " + std::to_string(width_) + " \u2192 " + std::to_string(code_) + " \u2192 " +
+           std::to_string(width_);
   }
 
  private:

@@ -24,7 +24,8 @@ Mat<float> beats(int width, int count) {
   Mat<float> x(width, count);
   for (int j = 0; j < count; ++j) {
     for (int i = 0; i < width; ++i) {
-      x(i, j) = static_cast<float>(0.5 + 0.4 * std::sin(0.05 * i * (j % 5 + 1) + j) * std::exp(-std::pow((i - 70) / 60.0, 2)));
+      x(i, j) = static_cast<float>(0.5 + 0.4 * std::sin(0.05 * i * (j % 5 + 1) + j) *
+                                             std::exp(-std::pow((i - 70) / 60.0, 2)));
     }
   }
   return x;
@@ -38,7 +39,9 @@ void set_initial_parameters(Model& model) {
       for (Eigen::Index c = 0; c < p.cols(); ++c) {
         if (t.shape.size() == 2) {  // (outputs, inputs)
           double fan_out = static_cast<double>(t.shape[0]), fan_in = static_cast<double>(t.shape[1]);
-          p(r, c) = static_cast<float>(std::sqrt(6.0 / (fan_in + fan_out)) * std::sin(1.3 * static_cast<double>(r) + 0.7 * static_cast<double>(c) + 2.1 * layer));
+          p(r, c) =
+              static_cast<float>(std::sqrt(6.0 / (fan_in + fan_out)) *
+                                 std::sin(1.3 * static_cast<double>(r) + 0.7 * static_cast<double>(c) + 2.1 * layer));
         } else {
           p(r, c) = static_cast<float>(0.02 * std::cos(static_cast<double>(r) + 3.0 * layer));
         }
@@ -96,7 +99,8 @@ TEST(Reference, TutorialNetworkMatchesPyTorchForTenAdamSteps) {
   // After ten steps every tensor still agrees: its sum, to a small fraction of its size.
   for (const Tensor& t : model->tensors) {
     double scale = ref["final_abs_sums"][t.name].get<double>();
-    EXPECT_NEAR(sum_of(*model, model->parameters, t, false), ref["final_sums"][t.name].get<double>(), 1e-5 * scale + 1e-6)
+    EXPECT_NEAR(sum_of(*model, model->parameters, t, false), ref["final_sums"][t.name].get<double>(),
+                1e-5 * scale + 1e-6)
         << t.name;
     EXPECT_NEAR(sum_of(*model, model->parameters, t, true), scale, 1e-5 * scale + 1e-6) << t.name;
   }

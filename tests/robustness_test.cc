@@ -1,6 +1,7 @@
 // What ecgad promises under bad input and interruption (docs/robustness.md): outputs never replace
 // inputs, a refused threshold leaves the model alone, split commits both parts or neither, signals leave no
 // temporary file, train hashes what it read (pipes and standard input too), flags out of range are refused.
+#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -11,7 +12,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <dirent.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -131,8 +131,8 @@ TEST_F(Robustness, ANonFiniteThresholdIsRefusedAndTheModelKept) {
 
 TEST_F(Robustness, SplitRefusesTwoSpellingsOfOneOutput) {
   write(path("al.csv"), "old\n");
-  Result r = ecgad("split " + quote(path("train.csv")) + " -q --train-out " + quote(path("al.csv")) +
-                   " --test-out " + quote(temp_dir() + "/./al.csv"));
+  Result r = ecgad("split " + quote(path("train.csv")) + " -q --train-out " + quote(path("al.csv")) + " --test-out " +
+                   quote(temp_dir() + "/./al.csv"));
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("same file"), std::string::npos) << r.err;
   EXPECT_EQ(slurp(path("al.csv")), "old\n");
@@ -296,8 +296,8 @@ TEST_F(Robustness, HelpAndVersionToAFullDiskFail) {
 
 TEST_F(Robustness, MessagesSpeakToTheUser) {
   write(path("abnormal_only.csv"), toy_csv(0, 10));
-  Result r = ecgad("threshold -m " + model() + " " + quote(path("abnormal_only.csv")) +
-                   " --threshold mean-std:1 -o " + quote(path("never.ecgad")));
+  Result r = ecgad("threshold -m " + model() + " " + quote(path("abnormal_only.csv")) + " --threshold mean-std:1 -o " +
+                   quote(path("never.ecgad")));
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err.find("mean_std_threshold"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("no normal rows"), std::string::npos) << r.err;

@@ -70,7 +70,8 @@ std::string score_text(const TrainedModel& model, const std::string& path, Score
 TEST(ScoreStream, SameOutputForEveryBlockSizeAndLabelsCarriedThrough) {
   TrainedModel model = tiny_model();
   std::string rows;
-  for (int r = 0; r < 23; ++r) rows += std::to_string(r % 10) + "," + std::to_string((r * 3) % 10) + ",5," + (r % 3 ? "1" : "0") + "\n";
+  for (int r = 0; r < 23; ++r)
+    rows += std::to_string(r % 10) + "," + std::to_string((r * 3) % 10) + ",5," + (r % 3 ? "1" : "0") + "\n";
   std::string path = write_temp("score_stream.csv", rows);
   ScoreOptions options;
   options.batch_rows = 1000;
@@ -97,7 +98,8 @@ TEST(ScoreStream, SameOutputForEveryBlockSizeAndLabelsCarriedThrough) {
   std::string anomalies = score_text(model, path, options, &summary);
   EXPECT_EQ(summary.rows, 23u);
   std::size_t flagged = 0;
-  for (std::size_t at = whole.find(",anomaly,"); at != std::string::npos; at = whole.find(",anomaly,", at + 1)) ++flagged;
+  for (std::size_t at = whole.find(",anomaly,"); at != std::string::npos; at = whole.find(",anomaly,", at + 1))
+    ++flagged;
   EXPECT_GT(flagged, 0u);
   EXPECT_LT(flagged, 23u);
   EXPECT_EQ(summary.anomalies, flagged);

@@ -35,7 +35,8 @@ bool read_fixture(const std::string& name, Fixture& out) {
 
 void expect_matches_fixture(const std::string& name, std::size_t n, double test_size, std::uint32_t seed) {
   Fixture expected;
-  ASSERT_TRUE(read_fixture(name, expected)) << "fixture " << name << " not found in " ECGAD_SOURCE_DIR "/tests/fixtures";
+  ASSERT_TRUE(read_fixture(name, expected))
+      << "fixture " << name << " not found in " ECGAD_SOURCE_DIR "/tests/fixtures";
   SplitIndices split = train_test_split(n, test_size, seed);
   EXPECT_EQ(split.test, expected.test);
   EXPECT_EQ(split.train, expected.train);

@@ -96,12 +96,22 @@ TEST_F(Threads, SameFirstErrorForEveryThreadCount) {
       {"empty.csv", "", "", ":1:1: no data rows"},
       {"header_only.csv", "a,b,c\n", "--header", ":1:1: no data rows"},
       {"only_blank.csv", "\n\n  \n", "", ":1:1: no data rows"},
-      {"crlf.csv", "\xEF\xBB\xBF" + [] { std::string t = rows(0, 20); std::string c;
-                                         for (char ch : t) { if (ch == '\n') c += '\r'; c += ch; } return c; }(),
+      {"crlf.csv",
+       "\xEF\xBB\xBF" +
+           [] {
+             std::string t = rows(0, 20);
+             std::string c;
+             for (char ch : t) {
+               if (ch == '\n') c += '\r';
+               c += ch;
+             }
+             return c;
+           }(),
        "", ""},
       {"no_final_newline.csv", rows(0, 20).substr(0, rows(0, 20).size() - 1), "", ""},
       {"bad_late.csv", rows(0, 40) + "0,0,x,0,0,0,0,0,1\n" + rows(41, 50), "", ":41:5: field 'x' is not a number"},
-      {"short_late.csv", rows(0, 40) + "0,0,0\n" + rows(41, 50), "", ":41:6: row has 3 columns, but the first row has 9"},
+      {"short_late.csv", rows(0, 40) + "0,0,0\n" + rows(41, 50), "",
+       ":41:6: row has 3 columns, but the first row has 9"},
       {"label_late.csv", rows(0, 40) + "0,0,0,0,0,0,0,0,7\n", "", ":41:17: label '7' is neither"},
       {"unlabelled_first.csv", "0,0,0,0,0,0,0,0\n" + rows(0, 3), "", ":2:"},
       {"bom_inside.csv", rows(0, 30) + "\xEF\xBB\xBF" + rows(30, 32), "", ":31:1: binary data (byte 0xEF)"},
@@ -143,8 +153,8 @@ TEST_F(Threads, UnscorableBeatAndReadErrorInTheOrderOfOneThread) {
         << batch << ": " << r.err;
   }
   Result evaluate_one = run_ecgad("evaluate -m " + model() + " " + q(temp_path("unscorable.csv")) + " --threads 1");
-  Result evaluate_two = run_ecgad("evaluate -m " + model() + " " + q(temp_path("unscorable.csv")) +
-                                  " --threads 2 --block-bytes 16");
+  Result evaluate_two =
+      run_ecgad("evaluate -m " + model() + " " + q(temp_path("unscorable.csv")) + " --threads 2 --block-bytes 16");
   EXPECT_EQ(evaluate_one.status, 2);
   EXPECT_EQ(evaluate_one.err, evaluate_two.err);  // evaluate reads everything first: the read error
   EXPECT_NE(evaluate_one.err.find(":8:3: field 'x'"), std::string::npos) << evaluate_one.err;
@@ -259,7 +269,10 @@ TEST(CsvPiece, LinesColumnsAndBlankLinesOfTheWholeInput) {
   EXPECT_EQ(message("  \n1,2\n", {5, 2, 3}), "F:3:1: empty line");
   EXPECT_EQ(message("  \n\n", {5, 2, 3}), "");  // blank to the end: no row follows, no error, no "no data rows"
   EXPECT_EQ(message("", {1, 0, 0}), "");
-  EXPECT_EQ(message("\xEF\xBB\xBF" "1,2\n", {7, 2, 0}), "F:7:1: binary data (byte 0xEF) is not valid CSV");
+  EXPECT_EQ(message("\xEF\xBB\xBF"
+                    "1,2\n",
+                    {7, 2, 0}),
+            "F:7:1: binary data (byte 0xEF) is not valid CSV");
   EXPECT_EQ(message(std::string("1,2\n1,\0\n", 8), {7, 2, 0}).substr(0, 6), "F:8:3:");
 }
 

@@ -39,9 +39,9 @@ TEST(ThresholdParse, AcceptsEveryForm) {
 }
 
 TEST(ThresholdParse, ToStringIsCanonicalAndRoundTrips) {
-  for (const char* text : {"mean-std:1", "mean-std:0", "mean-std:2.5", "percentile:0", "percentile:99",
-                           "percentile:99.9", "percentile:100", "fixed:0.05", "fixed:-1", "fixed:1e-05",
-                           "best-f1", "best-accuracy"}) {
+  for (const char* text :
+       {"mean-std:1", "mean-std:0", "mean-std:2.5", "percentile:0", "percentile:99", "percentile:99.9",
+        "percentile:100", "fixed:0.05", "fixed:-1", "fixed:1e-05", "best-f1", "best-accuracy"}) {
     EXPECT_EQ(to_string(parse_threshold_strategy(text)), text);
   }
   EXPECT_EQ(to_string(parse_threshold_strategy("mean-std")), "mean-std:1");
@@ -57,11 +57,33 @@ TEST(ThresholdParse, ToStringIsCanonicalAndRoundTrips) {
 }
 
 TEST(ThresholdParse, RejectsBadText) {
-  for (const char* text :
-       {"", "foo", ":", "mean_std:1", "Best-F1", "mean-std:", "mean-std:-1", "mean-std:abc", "mean-std:1x",
-        "mean-std: 1", "mean-std:+1", "mean-std:inf", "mean-std:nan", "mean-std:1:2", "percentile",
-        "percentile:", "percentile:101", "percentile:-0.5", "percentile:1e999", "percentile:0x10", "fixed",
-        "fixed:", "fixed:nan", "fixed:-inf", "best-f1:1", "best-accuracy:", " best-f1"}) {
+  for (const char* text : {"",
+                           "foo",
+                           ":",
+                           "mean_std:1",
+                           "Best-F1",
+                           "mean-std:",
+                           "mean-std:-1",
+                           "mean-std:abc",
+                           "mean-std:1x",
+                           "mean-std: 1",
+                           "mean-std:+1",
+                           "mean-std:inf",
+                           "mean-std:nan",
+                           "mean-std:1:2",
+                           "percentile",
+                           "percentile:",
+                           "percentile:101",
+                           "percentile:-0.5",
+                           "percentile:1e999",
+                           "percentile:0x10",
+                           "fixed",
+                           "fixed:",
+                           "fixed:nan",
+                           "fixed:-inf",
+                           "best-f1:1",
+                           "best-accuracy:",
+                           " best-f1"}) {
     try {
       parse_threshold_strategy(text);
       ADD_FAILURE() << "accepted '" << text << "'";
@@ -100,16 +122,8 @@ TEST(ThresholdPercentile, MatchesNumpy) {
   // Expected values printed by /usr/bin/python3 with numpy 1.24.2: float(np.percentile(a, p)).
   const std::vector<double> small = {0.3, 0.1, 0.7, 0.2, 0.95, 0.45, 0.05};
   const std::vector<std::pair<double, double>> small_expected = {
-      {0, 0.05},
-      {10, 0.08000000000000002},
-      {25, 0.15000000000000002},
-      {33.3, 0.19979999999999998},
-      {50, 0.3},
-      {90, 0.8},
-      {95, 0.8749999999999998},
-      {99, 0.9349999999999998},
-      {99.9, 0.9485000000000001},
-      {100, 0.95},
+      {0, 0.05}, {10, 0.08000000000000002}, {25, 0.15000000000000002}, {33.3, 0.19979999999999998}, {50, 0.3},
+      {90, 0.8}, {95, 0.8749999999999998},  {99, 0.9349999999999998},  {99.9, 0.9485000000000001},  {100, 0.95},
   };
   for (auto [p, expected] : small_expected) EXPECT_EQ(percentile_threshold(small, p), expected) << "p = " << p;
 
@@ -164,7 +178,9 @@ TEST(ThresholdMeanStd, AnInfiniteResultIsRefused) {
 
 TEST(ThresholdStatistics, MessagesNameNoFunction) {
   for (auto statistic : {+[] { mean_std_threshold({}, 1); }, +[] { percentile_threshold({}, 50); },
-                         +[] { best_threshold({1, 2}, {1, 1}, ThresholdStrategy::Kind::best_f1); }}) {
+                         +[] {
+                           best_threshold({1, 2}, {1, 1}, ThresholdStrategy::Kind::best_f1);
+                         }}) {
     try {
       statistic();
       ADD_FAILURE() << "accepted";
@@ -241,8 +257,8 @@ double brute_force_candidate(const std::vector<double>& errors, const std::vecto
       const bool flagged = errors[i] >= t, anomaly = is_normal[i] == 0;
       (flagged ? (anomaly ? tp : fp) : (anomaly ? fn : tn)) += 1;
     }
-    const double value = objective == Kind::best_f1 ? 2.0 * tp / (2 * tp + fp + fn)
-                                                    : double(tp + tn) / double(errors.size());
+    const double value =
+        objective == Kind::best_f1 ? 2.0 * tp / (2 * tp + fp + fn) : double(tp + tn) / double(errors.size());
     if (value > best_value || (value == best_value && t < best_t)) {
       best_value = value;
       best_t = t;

@@ -161,9 +161,9 @@ TEST(Vae, ArchitectureDefaultsAndTensorTable) {
   std::vector<std::string> names;
   for (const Tensor& t : model->tensors) names.push_back(t.name);
   const std::vector<std::string> expected = {
-      "encoder.0.weight", "encoder.0.bias",   "encoder.1.weight", "encoder.1.bias", "encoder.2.weight", "encoder.2.bias",
-      "z_mean.weight",    "z_mean.bias",      "z_log_var.weight", "z_log_var.bias", "decoder.0.weight", "decoder.0.bias",
-      "decoder.1.weight", "decoder.1.bias",   "decoder.2.weight", "decoder.2.bias"};
+      "encoder.0.weight", "encoder.0.bias", "encoder.1.weight", "encoder.1.bias", "encoder.2.weight", "encoder.2.bias",
+      "z_mean.weight",    "z_mean.bias",    "z_log_var.weight", "z_log_var.bias", "decoder.0.weight", "decoder.0.bias",
+      "decoder.1.weight", "decoder.1.bias", "decoder.2.weight", "decoder.2.bias"};
   EXPECT_EQ(names, expected);
   EXPECT_EQ(model->tensor("z_mean.weight").shape, (std::vector<std::size_t>{8, 8}));
   EXPECT_EQ(model->tensor("decoder.2.weight").shape, (std::vector<std::size_t>{140, 32}));
@@ -172,16 +172,14 @@ TEST(Vae, ArchitectureDefaultsAndTensorTable) {
 }
 
 TEST(Vae, BadArchitecturesAreRefused) {
-  for (const nlohmann::json& a : {nlohmann::json{{"input_width", 8}, {"latent", 0}},
-                                  nlohmann::json{{"input_width", 8}, {"latent", "eight"}},
-                                  nlohmann::json{{"input_width", 8}, {"encoder", nlohmann::json::array()}},
-                                  nlohmann::json{{"input_width", 8}, {"output_activation", "linear"}},
-                                  nlohmann::json{{"input_width", 8}, {"output_activation", "tanh"}},
-                                  nlohmann::json{{"input_width", 8}, {"loss", "huber"}},
-                                  nlohmann::json{{"input_width", 8}, {"beta", -1}},
-                                  nlohmann::json{{"input_width", 8}, {"score", "likelihood"}},
-                                  nlohmann::json{{"input_width", 8}, {"input_noise", 0.1}},
-                                  nlohmann::json{{"input_width", 0}}}) {
+  for (const nlohmann::json& a :
+       {nlohmann::json{{"input_width", 8}, {"latent", 0}}, nlohmann::json{{"input_width", 8}, {"latent", "eight"}},
+        nlohmann::json{{"input_width", 8}, {"encoder", nlohmann::json::array()}},
+        nlohmann::json{{"input_width", 8}, {"output_activation", "linear"}},
+        nlohmann::json{{"input_width", 8}, {"output_activation", "tanh"}},
+        nlohmann::json{{"input_width", 8}, {"loss", "huber"}}, nlohmann::json{{"input_width", 8}, {"beta", -1}},
+        nlohmann::json{{"input_width", 8}, {"score", "likelihood"}},
+        nlohmann::json{{"input_width", 8}, {"input_noise", 0.1}}, nlohmann::json{{"input_width", 0}}}) {
     EXPECT_THROW(make_model("vae", a), Error) << a;
   }
   // And an autoencoder refuses a VAE's option rather than ignoring it.
@@ -349,9 +347,9 @@ TEST(Vae, ModelFileRoundTripsAndDamageIsRefused) {
     return out + "sha256 " + sha256_hex(out) + "\n";
   };
   EXPECT_NO_THROW(parse_model(rewritten([](nlohmann::json&) {}), "m.ecgad"));
-  EXPECT_NE(expect_refused(rewritten([](nlohmann::json& m) { m["tensors"][7]["name"] = "z_mu.bias"; }))
-                .find("tensor table"),
-            std::string::npos);
+  EXPECT_NE(
+      expect_refused(rewritten([](nlohmann::json& m) { m["tensors"][7]["name"] = "z_mu.bias"; })).find("tensor table"),
+      std::string::npos);
   EXPECT_NE(expect_refused(rewritten([](nlohmann::json& m) { m["latent"] = 4; })).find("m.ecgad"), std::string::npos);
   EXPECT_NE(expect_refused(rewritten([](nlohmann::json& m) { m["score"] = "vibes"; })).find("score"),
             std::string::npos);
@@ -426,7 +424,7 @@ TEST(Vae, TrainSaveLoadScoreEvaluateReportThroughTheCli) {
   write_csv(temp_path("test.csv"), toy_data(60, 40, 7));
   const std::string model = "'" + temp_path("vae.ecgad") + "'";
   CliRun r = ecgad("train '" + temp_path("train.csv") + "' -o " + model +
-                " --model vae --layers 12,6 --latent 3 --epochs 40 --batch-size 16 --seed 1 -q");
+                   " --model vae --layers 12,6 --latent 3 --epochs 40 --batch-size 16 --seed 1 -q");
   ASSERT_EQ(r.status, 0) << r.err;
   nlohmann::json info = nlohmann::json::parse(ecgad("info " + model).out);
   EXPECT_EQ(info["model"]["kind"], "vae");

@@ -16,14 +16,14 @@ namespace ecgad {
 // ---- one lead of a recording -------------------------------------------------------------------------------
 
 struct RecordingOptions {
-  std::string channel;         // WFDB: a signal's description (lead name) or its 0-based number; empty = default
-  std::size_t column = 0;      // CSV: 1-based column; 0 = the file must have one column
-  std::optional<double> fs;    // CSV: required; WFDB: must agree with the header when given
+  std::string channel;       // WFDB: a signal's description (lead name) or its 0-based number; empty = default
+  std::size_t column = 0;    // CSV: 1-based column; 0 = the file must have one column
+  std::optional<double> fs;  // CSV: required; WFDB: must agree with the header when given
 };
 
 struct Recording {
-  std::string name;            // the file named in messages (the .hea, or the CSV)
-  std::string annotation_base; // record path without extension, for "--annotations atr" ("" for stdin)
+  std::string name;             // the file named in messages (the .hea, or the CSV)
+  std::string annotation_base;  // record path without extension, for "--annotations atr" ("" for stdin)
   bool wfdb = false;
   double fs = 0;               // samples per second
   std::string channel;         // lead name (WFDB description or CSV header), or "signal N"/"column N"
@@ -43,8 +43,9 @@ std::vector<double> read_signal_csv(const std::string& path, std::size_t column,
 // ---- cutting and resampling --------------------------------------------------------------------------------
 
 // The default is rr_midpoints: it is closer to how ECG5000's beats were made (each over its own length,
-// interpolated to 140 samples), and it shows rhythm as shape: a premature beat's R peak sits early in its row. On record 100
-// it separates the atrial premature beats that a fixed window hides (docs/beats.md: ROC AUC 0.996 against 0.661).
+// interpolated to 140 samples), and it shows rhythm as shape: a premature beat's R peak sits early in its row. On
+// record 100 it separates the atrial premature beats that a fixed window hides (docs/beats.md: ROC AUC 0.996 against
+// 0.661).
 enum class BeatWindow {
   fixed,        // [R - before, R + after] seconds: the same time scale for every beat, morphology only
   rr_midpoints  // from the midpoint of the previous RR interval to the midpoint of the next (each half <= 1 s)

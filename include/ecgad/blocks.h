@@ -18,15 +18,15 @@ namespace ecgad {
 std::size_t usable_cpus();
 
 struct BlockOptions {
-  std::size_t threads = 1;                   // worker threads
+  std::size_t threads = 1;                         // worker threads
   std::size_t block_bytes = std::size_t{1} << 20;  // bytes read at a time; a block ends after its last '\n'
 };
 
 // At most 2 * threads blocks are in flight (read and not yet handed back), so memory stays about
 // 2 * threads * block_bytes whatever the input's length (a block grows past block_bytes only for a line
 // longer than that).
-// On a worker thread (called for blocks with rows only): the block's beats, the place for their scores, and which worker (0 .. threads - 1)
-// to pick its own scratch.
+// On a worker thread (called for blocks with rows only): the block's beats, the place for their scores, and which
+// worker (0 .. threads - 1) to pick its own scratch.
 using BlockWork = std::function<void(Dataset& beats, std::vector<double>& scores, std::size_t worker)>;
 // On the caller's thread, block by block in input order. A block that failed comes with the rows before its
 // error (maybe none), then run() throws the error.

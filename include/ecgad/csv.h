@@ -47,12 +47,12 @@ class CsvReader {
   // At the end, throws if the input held no data row at all.
   bool next(std::vector<double>& row);
 
-  const std::string& name() const;           // the path as given; "<stdin>" for "-"
-  std::size_t line() const;                  // 1-based line number of the row last returned
+  const std::string& name() const;                       // the path as given; "<stdin>" for "-"
+  std::size_t line() const;                              // 1-based line number of the row last returned
   std::size_t column_of_field(std::size_t field) const;  // 1-based byte column where that field starts
-  std::string_view line_text() const;        // the row last returned, without its line ending
-  std::size_t columns() const;               // column count of the first row (0 before it)
-  const std::string& header_line() const;    // the skipped header line (with CsvOptions::header), else empty
+  std::string_view line_text() const;                    // the row last returned, without its line ending
+  std::size_t columns() const;                           // column count of the first row (0 before it)
+  const std::string& header_line() const;  // the skipped header line (with CsvOptions::header), else empty
   // With CsvOptions::hash: the SHA-256 (hex) of the bytes read so far, which once next() has returned false
   // is the whole input, header, BOM and line endings included: `sha256sum FILE`. A pipe or standard input
   // cannot be read twice, so this is the only way to fingerprint them. Empty without the option.

@@ -37,7 +37,7 @@ struct RowLayout {
   };
   std::size_t width = 0;  // samples per beat; 0 = from the first row
   Labels labels = Labels::required;
-  LabelSpec values;       // which label values mean normal and abnormal
+  LabelSpec values;  // which label values mean normal and abnormal
 };
 
 // Reads beats block by block (streaming) or all at once, with the rule above.
@@ -56,7 +56,7 @@ class BeatReader {
 
   const CsvReader& reader() const { return reader_; }
   std::size_t width() const { return width_; }  // known after the first row
-  bool labelled() const { return labelled_; }    // known after the first row
+  bool labelled() const { return labelled_; }   // known after the first row
   std::size_t rows_read() const { return rows_; }
 
  private:

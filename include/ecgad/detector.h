@@ -64,7 +64,7 @@ Error unscorable(const TrainedModel& model, const Dataset& beats, std::size_t ro
 
 // Reads beats for a trained model: rows of its input width, or input width + 1 with a label in the last column
 // (read with the model's label values). With `require_labels`, rows without a label are refused.
-Dataset load_for_model(const std::string& path, const TrainedModel& model, const CsvOptions& csv,
-                       bool require_labels, const char* purpose);
+Dataset load_for_model(const std::string& path, const TrainedModel& model, const CsvOptions& csv, bool require_labels,
+                       const char* purpose);
 
 }  // namespace ecgad

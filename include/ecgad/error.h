@@ -14,8 +14,7 @@ class Error : public std::runtime_error {
 };
 
 // "FILE:LINE:COL: message" with 1-based line and column.
-std::string located(const std::string& file, std::size_t line, std::size_t column,
-                    const std::string& message);
+std::string located(const std::string& file, std::size_t line, std::size_t column, const std::string& message);
 
 // Quotes text for an error message: printable ASCII as is, other bytes as \xNN, cut after `max` bytes.
 std::string quoted(const std::string& text, std::size_t max = 40);

@@ -8,7 +8,7 @@
 namespace ecgad {
 
 struct MinMaxScaler {
-  bool per_column = false;  // false: one min and max over every value (the tutorial's tf.reduce_min)
+  bool per_column = false;       // false: one min and max over every value (the tutorial's tf.reduce_min)
   std::vector<double> min, max;  // one entry, or one per column
 
   // Fits on rows x width values (row-major). Throws ecgad::Error on an empty input or a zero range.

@@ -28,7 +28,7 @@ struct Evaluation {
   BinaryMetrics metrics;  // with `positive` as the positive class
   // Counts with truth as rows and prediction as columns, both ordered (normal, anomaly).
   std::size_t normal_as_normal = 0, normal_as_anomaly = 0, anomaly_as_normal = 0, anomaly_as_anomaly = 0;
-  std::vector<ClassMetrics> per_class;  // normal, then anomaly
+  std::vector<ClassMetrics> per_class;        // normal, then anomaly
   double roc_auc = 0, average_precision = 0;  // threshold-free, for the positive class
   std::size_t rows() const { return normal_as_normal + normal_as_anomaly + anomaly_as_normal + anomaly_as_anomaly; }
 };
@@ -45,7 +45,8 @@ struct Gate {
   double actual = 0;
   bool passed = false;
 };
-std::vector<Gate> check_gates(const Evaluation& evaluation, const std::vector<std::pair<std::string, double>>& minimums);
+std::vector<Gate> check_gates(const Evaluation& evaluation,
+                              const std::vector<std::pair<std::string, double>>& minimums);
 
 std::string format_text(const Evaluation& evaluation, const std::vector<Gate>& gates);
 nlohmann::json to_json(const Evaluation& evaluation, const std::vector<Gate>& gates);

@@ -39,9 +39,9 @@ struct ScoreOptions {
   ScoreFormat format = ScoreFormat::csv;
   bool only_anomalies = false;  // write only the beats judged anomalies
   std::size_t batch_rows = 4096;
-  std::size_t first_row = 1;   // the number the first row gets (a chunk of a larger input starts later)
-  bool header = true;          // write the CSV header line
-  std::string file;            // a file column with this name (several inputs in one output); empty: none
+  std::size_t first_row = 1;  // the number the first row gets (a chunk of a larger input starts later)
+  bool header = true;         // write the CSV header line
+  std::string file;           // a file column with this name (several inputs in one output); empty: none
   // Called after each block with the rows scored so far (progress).
   std::function<void(std::size_t rows)> on_rows;
 };

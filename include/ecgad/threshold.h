@@ -45,8 +45,8 @@ double best_threshold(const std::vector<double>& errors, const std::vector<std::
 // A threshold as a model keeps it: the value, the strategy that chose it, and what it was computed from.
 struct ThresholdChoice {
   double value = 0;
-  std::string strategy;     // e.g. "mean-std:1", as to_string(ThresholdStrategy) spells it
-  nlohmann::json details;   // what it was computed from (rows, mean, std, source file, ...)
+  std::string strategy;    // e.g. "mean-std:1", as to_string(ThresholdStrategy) spells it
+  nlohmann::json details;  // what it was computed from (rows, mean, std, source file, ...)
 };
 
 // Chooses a threshold on a model's scores. `normal_scores`: scores of the normal training rows (mean-std,

@@ -20,12 +20,12 @@ struct TrainOptions {
 };
 
 struct EpochStats {
-  int epoch = 0;                     // 1-based
-  double loss = 0;                   // mean training loss over the epoch's batches, weighted by batch size (as Keras)
-  double val_loss = 0;               // NaN without validation data
-  std::vector<double> loss_parts;    // the same for each of Model::loss_parts(), when the loss has parts
+  int epoch = 0;                   // 1-based
+  double loss = 0;                 // mean training loss over the epoch's batches, weighted by batch size (as Keras)
+  double val_loss = 0;             // NaN without validation data
+  std::vector<double> loss_parts;  // the same for each of Model::loss_parts(), when the loss has parts
   std::vector<double> val_loss_parts;
-  double seconds = 0;                // since training started
+  double seconds = 0;  // since training started
 };
 
 using EpochCallback = std::function<void(const EpochStats&)>;

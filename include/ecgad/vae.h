@@ -69,10 +69,10 @@ void bce_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& t
 template <typename T>
 struct VaeCache {
   DenseCache<T> encoder, mean, log_var, decoder;
-  Mat<T> z;                         // (L, B) the sampled code
-  Mat<T> dz, dmean, dlog_var;       // (L, B)
-  Mat<T> dh, dh_log_var;            // (H, B) d loss / d encoder output, from each head
-  Mat<T> dprediction;               // (W, B)
+  Mat<T> z;                    // (L, B) the sampled code
+  Mat<T> dz, dmean, dlog_var;  // (L, B)
+  Mat<T> dh, dh_log_var;       // (H, B) d loss / d encoder output, from each head
+  Mat<T> dprediction;          // (W, B)
 };
 
 struct VaeLoss {

@@ -13,27 +13,27 @@ namespace ecgad {
 // One signal line of a header: FILE FORMAT[xSPF][:SKEW][+OFFSET]
 //   [GAIN[(BASELINE)][/UNITS] [ADCRES [ADCZERO [INITVAL [CHECKSUM [BLOCKSIZE [DESCRIPTION]]]]]]]
 struct WfdbSignalInfo {
-  std::string file_name;            // as written; relative to the header's folder
-  int format = 0;                   // 212, 16, 80, 61 are read
-  int samples_per_frame = 1;        // only 1 is read
-  int skew = 0;                     // only 0 is read
-  long byte_offset = 0;             // bytes skipped at the start of the signal file
-  double gain = 200;                // ADC units per physical unit (0 in the file: uncalibrated, 200 used)
-  bool calibrated = true;           // false when the header's gain is 0
-  int baseline = 0;                 // ADC value of physical zero (default: the ADC zero)
+  std::string file_name;      // as written; relative to the header's folder
+  int format = 0;             // 212, 16, 80, 61 are read
+  int samples_per_frame = 1;  // only 1 is read
+  int skew = 0;               // only 0 is read
+  long byte_offset = 0;       // bytes skipped at the start of the signal file
+  double gain = 200;          // ADC units per physical unit (0 in the file: uncalibrated, 200 used)
+  bool calibrated = true;     // false when the header's gain is 0
+  int baseline = 0;           // ADC value of physical zero (default: the ADC zero)
   std::string units = "mV";
-  int adc_resolution = 0;           // bits (default: 12 for 212, 16 for 16/61, 8 for 80)
+  int adc_resolution = 0;  // bits (default: 12 for 212, 16 for 16/61, 8 for 80)
   int adc_zero = 0;
-  std::optional<int> initial_value; // the first sample, if given
-  std::optional<int> checksum;      // low 16 bits of the sum of all samples, signed, if given
+  std::optional<int> initial_value;  // the first sample, if given
+  std::optional<int> checksum;       // low 16 bits of the sum of all samples, signed, if given
   int block_size = 0;
-  std::string description;          // e.g. the lead name "MLII"
+  std::string description;  // e.g. the lead name "MLII"
 };
 
 // The record line: NAME[/SEGMENTS] NSIG [FS[/COUNTERFREQ[(BASE)]] [NSAMP [BASETIME [BASEDATE]]]]
 struct WfdbHeader {
-  std::string path;                 // the .hea file, for messages
-  std::string folder;               // where its signal files are looked for ("" = current folder)
+  std::string path;    // the .hea file, for messages
+  std::string folder;  // where its signal files are looked for ("" = current folder)
   std::string record_name;
   double sampling_frequency = 250;  // per signal, Hz (250 when absent, as WFDB says)
   std::optional<long long> samples_per_signal;
@@ -75,11 +75,11 @@ std::vector<double> physical_signal(const WfdbRecord& record, std::size_t signal
 // One MIT-format annotation. Times are sample numbers (0-based) in the record's sampling rate.
 struct Annotation {
   long long sample = 0;
-  int code = 0;        // 1..49 (ecgcodes.h): 1 N, 5 V, 8 A, 28 '+', ...
-  int subtype = 0;     // SUB word; 0 unless given
-  int channel = 0;     // CHN word; carries over to later annotations, as in WFDB's getann
-  int number = 0;      // NUM word; carries over too
-  std::string aux;     // AUX text (e.g. rhythm "(N"), up to its first NUL; empty unless given
+  int code = 0;     // 1..49 (ecgcodes.h): 1 N, 5 V, 8 A, 28 '+', ...
+  int subtype = 0;  // SUB word; 0 unless given
+  int channel = 0;  // CHN word; carries over to later annotations, as in WFDB's getann
+  int number = 0;   // NUM word; carries over too
+  std::string aux;  // AUX text (e.g. rhythm "(N"), up to its first NUL; empty unless given
 };
 
 // Decodes an annotation file: 16-bit little-endian words, code in the top 6 bits, time step or length in the

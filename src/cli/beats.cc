@@ -115,7 +115,8 @@ int run_beats(const BeatsArgs& args) {
   }
   if (beats.rows() == unmatched) {
     throw Error(recording.name + ": " + std::to_string(peaks.size()) + " beat" + (peaks.size() == 1 ? "" : "s") +
-                " found in " + recording.channel + ", none with a whole window (too short a recording, or not an ECG?)");
+                " found in " + recording.channel +
+                ", none with a whole window (too short a recording, or not an ECG?)");
   }
 
   std::string text, peak_text;

@@ -1,14 +1,13 @@
 #include "commands.h"
 
 #include <sys/stat.h>
-
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -45,8 +44,7 @@ std::string stem(const std::string& path) {
   return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
 }
 
-Dataset load_labelled_for(const TrainedModel& model, const std::string& path, const CsvArgs& csv,
-                          const char* command) {
+Dataset load_labelled_for(const TrainedModel& model, const std::string& path, const CsvArgs& csv, const char* command) {
   return load_for_model(path, model, CsvOptions{csv.header}, true, command);
 }
 
@@ -71,7 +69,8 @@ class RowProgress {
     if (now - last_ < std::chrono::milliseconds(250)) return;
     last_ = now;
     double seconds = std::chrono::duration<double>(now - start_).count();
-    progress_.status(fmt::format("ecgad: {} {} rows ({:.0f} rows/s)", verb_, rows, seconds > 0 ? static_cast<double>(rows) / seconds : 0.0));
+    progress_.status(fmt::format("ecgad: {} {} rows ({:.0f} rows/s)", verb_, rows,
+                                 seconds > 0 ? static_cast<double>(rows) / seconds : 0.0));
   }
   void done() { progress_.done(); }
 
@@ -154,7 +153,8 @@ ScoreSummary score_file(const TrainedModel& model, const std::string& path, cons
     summary = score_stream(model, reader, options, [&](std::string_view text) { out.write(text); });
     out.commit();
   } else {
-    BlockReader reader(path, CsvOptions{args.csv.header}, layout, "score", BlockOptions{threads, args.read.block_bytes});
+    BlockReader reader(path, CsvOptions{args.csv.header}, layout, "score",
+                       BlockOptions{threads, args.read.block_bytes});
     AtomicOutput out(output);
     summary = score_blocks(model, reader, options, [&](std::string_view text) { out.write(text); });
     out.commit();
@@ -241,7 +241,8 @@ int run_train(const TrainArgs& args) {
   LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
   Dataset data;
   struct stat data_stat;
-  const bool regular_file = args.data != "-" && ::stat(args.data.c_str(), &data_stat) == 0 && S_ISREG(data_stat.st_mode);
+  const bool regular_file =
+      args.data != "-" && ::stat(args.data.c_str(), &data_stat) == 0 && S_ISREG(data_stat.st_mode);
   if (thread_count(args.read) == 1 || !regular_file) {
     // One reader that hashes what it reads: a named pipe or standard input cannot be read twice.
     LoadOptions data_options = load_options(args.csv, !args.no_labels);
@@ -270,30 +271,32 @@ int run_train(const TrainArgs& args) {
     for (std::uint8_t n : threshold_data->normal) normal += n;
     bool best = config.threshold.kind == Kind::best_f1 || config.threshold.kind == Kind::best_accuracy;
     if (best && (normal == 0 || normal == threshold_data->rows())) {
-      throw Error("--threshold-data '" + threshold_data->name + "' holds only " + (normal == 0 ? "abnormal" : "normal") +
-                  " rows: " + to_string(config.threshold) + " needs both classes to choose on");
+      throw Error("--threshold-data '" + threshold_data->name + "' holds only " +
+                  (normal == 0 ? "abnormal" : "normal") + " rows: " + to_string(config.threshold) +
+                  " needs both classes to choose on");
     }
   }
 
   progress.message("ecgad: training on " + data.name + " (" + std::to_string(data.rows()) + " rows of " +
                    std::to_string(data.width) + " samples), preset " + config.preset);
   int epochs = config.train.epochs;
-  TrainedModel model = train_detector(
-      data, config, validation ? &*validation : nullptr, threshold_data ? &*threshold_data : nullptr,
-      [&](const EpochStats& s) {
-        std::string line = "epoch " + std::to_string(s.epoch) + "/" + std::to_string(epochs) + "  loss " +
-                           fmt::format("{:.5f}", s.loss);
-        if (!std::isnan(s.val_loss)) line += "  val_loss " + fmt::format("{:.5f}", s.val_loss);
-        line += "  " + fmt::format("{:.2f}s", s.seconds);
-        progress.status(line);
-      });
+  TrainedModel model = train_detector(data, config, validation ? &*validation : nullptr,
+                                      threshold_data ? &*threshold_data : nullptr, [&](const EpochStats& s) {
+                                        std::string line = "epoch " + std::to_string(s.epoch) + "/" +
+                                                           std::to_string(epochs) + "  loss " +
+                                                           fmt::format("{:.5f}", s.loss);
+                                        if (!std::isnan(s.val_loss))
+                                          line += "  val_loss " + fmt::format("{:.5f}", s.val_loss);
+                                        line += "  " + fmt::format("{:.2f}s", s.seconds);
+                                        progress.status(line);
+                                      });
   model.labels = labels;
   progress.done();
   model.training["data"]["sha256"] = data.sha256;
   save_model(args.output, model);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  progress.message("ecgad: wrote " + args.output + ": threshold " + general(model.threshold.value, 6) +
-                   " (" + model.threshold.strategy + "), trained on " +
+  progress.message("ecgad: wrote " + args.output + ": threshold " + general(model.threshold.value, 6) + " (" +
+                   model.threshold.strategy + "), trained on " +
                    std::to_string(model.training["trained_on_rows"].get<std::size_t>()) + " rows in " +
                    fmt::format("{:.2f}s", seconds));
   return 0;
@@ -371,7 +374,8 @@ int run_score(const ScoreArgs& args) {
 int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::string, double>>& gate_minimums) {
   if (!args.report.empty()) refuse_same_file({{"DATA", args.data}, {"-m", args.model}}, {{"--report", args.report}});
   TrainedModel model = load_model(args.model);
-  auto [data, errors] = scored_labelled(model, args.data, args.csv, args.read, "evaluate", !args.report.empty(), args.quiet);
+  auto [data, errors] =
+      scored_labelled(model, args.data, args.csv, args.read, "evaluate", !args.report.empty(), args.quiet);
   PositiveClass positive = args.positive == "normal" ? PositiveClass::normal : PositiveClass::anomaly;
   Evaluation evaluation = evaluate(errors, data.normal, model.threshold.value, positive);
   evaluation.data_name = data.name;
@@ -385,7 +389,8 @@ int run_evaluate(const EvaluateArgs& args, const std::vector<std::pair<std::stri
     junit.write(junit_xml(evaluation, gates));
     junit.commit();
   }
-  std::string output = args.format == "json" ? to_json(evaluation, gates).dump(2) + "\n" : format_text(evaluation, gates);
+  std::string output =
+      args.format == "json" ? to_json(evaluation, gates).dump(2) + "\n" : format_text(evaluation, gates);
   AtomicOutput out("-");
   out.write(output);
   out.commit();

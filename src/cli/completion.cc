@@ -47,18 +47,27 @@ std::string bash_completion(const CLI::App& app, const CompletionValues& values)
          "_ecgad() {\n"
          "  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} sub='' words w\n"
          "  for w in \"${COMP_WORDS[@]:1:COMP_CWORD-1}\"; do\n"
-         "    case \" " + join(subcommands) + " \" in *\" $w \"*) sub=$w; break ;; esac\n"
+         "    case \" " +
+         join(subcommands) +
+         " \" in *\" $w \"*) sub=$w; break ;; esac\n"
          "  done\n"
          "  if [ -z \"$sub\" ]; then\n"
-         "    COMPREPLY=($(compgen -W '" + join(subcommands) + " --help --version' -- \"$cur\")); return\n"
+         "    COMPREPLY=($(compgen -W '" +
+         join(subcommands) +
+         " --help --version' -- \"$cur\")); return\n"
          "  fi\n"
-         "  if [ \"$sub\" = help ]; then COMPREPLY=($(compgen -W '" + join(subcommands) + "' -- \"$cur\")); return; fi\n"
-         "  case \"$sub $prev\" in\n" + value_cases +
+         "  if [ \"$sub\" = help ]; then COMPREPLY=($(compgen -W '" +
+         join(subcommands) +
+         "' -- \"$cur\")); return; fi\n"
+         "  case \"$sub $prev\" in\n" +
+         value_cases +
          "  esac\n"
-         "  case $sub in\n" + per_subcommand +
+         "  case $sub in\n" +
+         per_subcommand +
          "    *) words='' ;;\n"
          "  esac\n"
-         "  if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W \"$words\" -- \"$cur\")); else COMPREPLY=($(compgen -f -- \"$cur\")); fi\n"
+         "  if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W \"$words\" -- \"$cur\")); else COMPREPLY=($(compgen -f "
+         "-- \"$cur\")); fi\n"
          "}\n"
          "complete -o filenames -F _ecgad ecgad\n";
 }

@@ -19,12 +19,12 @@
 #include "beats.h"
 #include "commands.h"
 #include "completion.h"
-#include "suggest.h"
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
 #include "ecgad/model.h"
 #include "ecgad/model_file.h"
 #include "ecgad/version.h"
+#include "suggest.h"
 
 namespace {
 
@@ -47,9 +47,11 @@ CLI::Validator number_at_least_zero(bool zero_allowed) {
       [zero_allowed](std::string& text) -> std::string {
         double value = 0;
         auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) return "'" + text + "' is not a number";
+        if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size())
+          return "'" + text + "' is not a number";
         bool ok = std::isfinite(value) && (value > 0 || (zero_allowed && value == 0));
-        return ok ? std::string() : std::string("must be a ") + (zero_allowed ? "non-negative" : "positive") + " number, not " + text;
+        return ok ? std::string()
+                  : std::string("must be a ") + (zero_allowed ? "non-negative" : "positive") + " number, not " + text;
       },
       zero_allowed ? "NON-NEGATIVE" : "POSITIVE");
 }
@@ -60,7 +62,8 @@ const CLI::Validator kFraction(
       double value = 0;
       auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
       if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) return "'" + text + "' is not a number";
-      return value >= 0 && value <= 1 ? std::string() : "a metric lies in 0..1, so a minimum of " + text + " can never pass";
+      return value >= 0 && value <= 1 ? std::string()
+                                      : "a metric lies in 0..1, so a minimum of " + text + " can never pass";
     },
     "0..1");
 const CLI::Validator kNonNegative = number_at_least_zero(true);
@@ -110,14 +113,10 @@ std::string version_text() {
 ecgad::CompletionValues completion_values() {
   std::vector<std::string> presets, strategies = {"mean-std:1", "percentile:95", "fixed:", "best-f1", "best-accuracy"};
   for (const ecgad::PresetInfo& p : ecgad::presets()) presets.push_back(p.name);
-  return {{"train --model", ecgad::model_kinds()},
-          {"train --preset", presets},
-          {"train --loss", {"mae", "mse"}},
-          {"train --threshold", strategies},
-          {"threshold --threshold", strategies},
-          {"score --format", {"csv", "jsonl"}},
-          {"evaluate --format", {"text", "json"}},
-          {"evaluate --positive", {"anomaly", "normal"}},
+  return {{"train --model", ecgad::model_kinds()}, {"train --preset", presets},
+          {"train --loss", {"mae", "mse"}},        {"train --threshold", strategies},
+          {"threshold --threshold", strategies},   {"score --format", {"csv", "jsonl"}},
+          {"evaluate --format", {"text", "json"}}, {"evaluate --positive", {"anomaly", "normal"}},
           {"completion SHELL", {"bash", "zsh"}}};
 }
 
@@ -136,9 +135,7 @@ void add_read_options(CLI::App* cmd, ecgad::ReadArgs& read) {
   cmd->add_option("--threads", read.threads,
                   "Threads reading and scoring (default: the CPUs this process may use; 1: no pipeline)")
       ->check(kPositive);
-  cmd->add_option("--block-bytes", read.block_bytes, "Bytes per block read (testing)")
-      ->check(kPositive)
-      ->group("");
+  cmd->add_option("--block-bytes", read.block_bytes, "Bytes per block read (testing)")->check(kPositive)->group("");
 }
 
 void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values) {
@@ -165,8 +162,9 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   CLI::App* split_cmd = app.add_subcommand(
       "split", "Split a CSV file into training and test rows exactly as scikit-learn's train_test_split");
   split_cmd->add_option("DATA", split.data, "Input CSV file, or - for standard input")->required();
-  split_cmd->add_option("--test-size", split.test_size,
-                        "Fraction of rows for the test part (0 < T < 1), or a whole number of rows")
+  split_cmd
+      ->add_option("--test-size", split.test_size,
+                   "Fraction of rows for the test part (0 < T < 1), or a whole number of rows")
       ->capture_default_str();
   split_cmd->add_option("--seed", split.seed, "random_state of train_test_split (0 .. 4294967295)")
       ->check(kSeed32)
@@ -183,7 +181,8 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   // train
   ecgad::TrainArgs train;
   CLI::App* train_cmd = app.add_subcommand(
-      "train", "Train a model (an autoencoder or VAE on normal beats, an LSTM classifier on labelled beats) and save it");
+      "train",
+      "Train a model (an autoencoder or VAE on normal beats, an LSTM classifier on labelled beats) and save it");
   train_cmd->add_option("DATA", train.data, "Training CSV file, or - for standard input")->required();
   train_cmd->add_option("-o,--output", train.output, "Model file to write")->required();
   train_cmd->add_option("--model", train.model, "Model kind: autoencoder (the default), vae, or lstm (a classifier)")
@@ -195,33 +194,41 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   train_cmd->add_option("--epochs", train.epochs, "Passes over the normal training beats")->check(kPositive);
   train_cmd->add_option("--batch-size", train.batch_size, "Beats per Adam step")->check(kPositive);
   train_cmd->add_option("--lr", train.learning_rate, "Adam learning rate")->check(kPositive);
-  train_cmd->add_option("--loss", train.loss,
-                        "Training loss: mae (the tutorial's) or mse; a vae's reconstruction term: bce (the "
-                        "exercise's), mae or mse")
+  train_cmd
+      ->add_option("--loss", train.loss,
+                   "Training loss: mae (the tutorial's) or mse; a vae's reconstruction term: bce (the "
+                   "exercise's), mae or mse")
       ->check(CLI::IsMember({"mae", "mse", "bce"}));
   train_cmd->add_option("--latent", train.latent, "vae: size of the code z (z_mean, z_log_var)")->check(kPositive);
   train_cmd->add_option("--beta", train.beta, "vae: weight of the KL term (the exercise's: 1)")->check(kNonNegative);
-  train_cmd->add_option("--output-activation", train.output_activation,
-                        "vae: the decoder's output layer, relu (the exercise's) or sigmoid")
+  train_cmd
+      ->add_option("--output-activation", train.output_activation,
+                   "vae: the decoder's output layer, relu (the exercise's) or sigmoid")
       ->check(CLI::IsMember({"relu", "sigmoid"}));
-  train_cmd->add_option("--score", train.score,
-                        "vae: a beat's score, mae (of the reconstruction at z = z_mean) or elbo (negative ELBO there)")
+  train_cmd
+      ->add_option("--score", train.score,
+                   "vae: a beat's score, mae (of the reconstruction at z = z_mean) or elbo (negative ELBO there)")
       ->check(CLI::IsMember({"mae", "elbo"}));
-  train_cmd->add_option("--noise", train.noise,
-                        "Denoising: Gaussian noise of this std (scaled units) added to each training input")
+  train_cmd
+      ->add_option("--noise", train.noise,
+                   "Denoising: Gaussian noise of this std (scaled units) added to each training input")
       ->check(kNonNegative);
   train_cmd->add_option("--hidden", train.hidden, "lstm: hidden units of the LSTM layer")->check(kPositive);
-  train_cmd->add_option("--dropout", train.dropout, "lstm: dropout rate on its last hidden state while training (0 <= R < 1)")
+  train_cmd
+      ->add_option("--dropout", train.dropout,
+                   "lstm: dropout rate on its last hidden state while training (0 <= R < 1)")
       ->check(kRate);
-  train_cmd->add_option("--seed", train.seed,
-                        "Seed for weights and shuffling (0 .. 18446744073709551615); same seed, same model")
+  train_cmd
+      ->add_option("--seed", train.seed,
+                   "Seed for weights and shuffling (0 .. 18446744073709551615); same seed, same model")
       ->check(kSeed64)
       ->capture_default_str();
   train_cmd->add_option("--threshold", train.threshold,
                         "How to choose the threshold: mean-std:K, percentile:P, fixed:V, best-f1, best-accuracy");
   train_cmd->add_option("--threshold-data", train.threshold_data,
                         "Labelled file that best-f1/best-accuracy choose on (default: DATA's labelled rows)");
-  train_cmd->add_option("--validation", train.validation, "Labelled or unlabelled CSV whose loss is reported per epoch");
+  train_cmd->add_option("--validation", train.validation,
+                        "Labelled or unlabelled CSV whose loss is reported per epoch");
   train_cmd->add_flag("--per-column", train.per_column, "Scale each sample position on its own min and max");
   train_cmd->add_flag("--no-labels", train.no_labels, "DATA has no label column: train on every row");
   train_cmd->add_flag("-q,--quiet", train.quiet, "Print no progress");
@@ -236,9 +243,10 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   // score
   ecgad::ScoreArgs score;
   CLI::App* score_cmd = app.add_subcommand("score", "Score beats: one line per row with its error and verdict");
-  score_cmd->add_option("DATA", score.data,
-                        "CSV files to score, or - for standard input; several go to -o DIR/ (DIR/<name> each) "
-                        "or to standard output with a file column")
+  score_cmd
+      ->add_option("DATA", score.data,
+                   "CSV files to score, or - for standard input; several go to -o DIR/ (DIR/<name> each) "
+                   "or to standard output with a file column")
       ->required();
   score_cmd->add_option("-m,--model", score.model, "Model file from 'ecgad train'")->required();
   score_cmd->add_option("-o,--output", score.output, "Write here instead of standard output (atomically)");
@@ -250,8 +258,9 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   score_cmd->add_option("--batch-rows", score.batch_rows, "Rows scored at a time, 1 .. 1000000 (memory stays bounded)")
       ->check(kBatchRows)
       ->capture_default_str();
-  score_cmd->add_option("--first-row", score.first_row,
-                        "The number the first row gets (to join chunks of one file scored apart)")
+  score_cmd
+      ->add_option("--first-row", score.first_row,
+                   "The number the first row gets (to join chunks of one file scored apart)")
       ->check(kPositive)
       ->capture_default_str();
   score_cmd->add_flag("--no-header", score.no_header, "Write no CSV header line");
@@ -270,14 +279,16 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
       "evaluate", "Measure a model on labelled beats: accuracy, precision, recall, F1, ROC AUC, confusion matrix");
   evaluate_cmd->add_option("DATA", evaluate.data, "Labelled CSV file, or - for standard input")->required();
   evaluate_cmd->add_option("-m,--model", evaluate.model, "Model file from 'ecgad train'")->required();
-  evaluate_cmd->add_option("--positive", evaluate.positive,
-                           "Positive class for precision/recall/F1: anomaly, or normal (as the tutorial prints)")
+  evaluate_cmd
+      ->add_option("--positive", evaluate.positive,
+                   "Positive class for precision/recall/F1: anomaly, or normal (as the tutorial prints)")
       ->check(CLI::IsMember({"anomaly", "normal"}))
       ->capture_default_str();
   evaluate_cmd->add_option("--format", evaluate.format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  evaluate_cmd->add_option("--min-accuracy", evaluate.min_accuracy, "Gate: exit 1 when accuracy is lower")->check(kFraction);
+  evaluate_cmd->add_option("--min-accuracy", evaluate.min_accuracy, "Gate: exit 1 when accuracy is lower")
+      ->check(kFraction);
   evaluate_cmd->add_option("--min-precision", evaluate.min_precision, "Gate: exit 1 when precision is lower")
       ->check(kFraction);
   evaluate_cmd->add_option("--min-recall", evaluate.min_recall, "Gate: exit 1 when recall is lower")->check(kFraction);
@@ -295,14 +306,14 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
 
   // threshold
   ecgad::ThresholdArgs threshold;
-  CLI::App* threshold_cmd = app.add_subcommand(
-      "threshold", "Choose a model's threshold anew without retraining and save the updated model");
-  threshold_cmd->add_option("DATA", threshold.data,
-                            "Labelled CSV: its normal rows for mean-std/percentile, all rows for best-*")
+  CLI::App* threshold_cmd =
+      app.add_subcommand("threshold", "Choose a model's threshold anew without retraining and save the updated model");
+  threshold_cmd
+      ->add_option("DATA", threshold.data, "Labelled CSV: its normal rows for mean-std/percentile, all rows for best-*")
       ->required();
   threshold_cmd->add_option("-m,--model", threshold.model, "Model file to start from")->required();
-  threshold_cmd->add_option("--threshold", threshold.strategy,
-                            "mean-std:K, percentile:P, fixed:V, best-f1 or best-accuracy")
+  threshold_cmd
+      ->add_option("--threshold", threshold.strategy, "mean-std:K, percentile:P, fixed:V, best-f1 or best-accuracy")
       ->required();
   threshold_cmd->add_option("-o,--output", threshold.output, "Model file to write (may be the same as -m)")->required();
   threshold_cmd->add_flag("-q,--quiet", threshold.quiet, "Print nothing on standard error");
@@ -347,8 +358,9 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
                         "Also write each output beat's R peak: sample index (0-based),time in seconds");
   auto* beats_width = beats_cmd->add_option("--width", beats.width, "Samples per beat (default 140)")->check(kPositive);
   beats_cmd->add_option("-m,--model", beats.model, "Take the width from this model file")->excludes(beats_width);
-  beats_cmd->add_option("--window", beats.window,
-                        "rr (previous to next RR midpoint) or fixed (--before/--after seconds around R)")
+  beats_cmd
+      ->add_option("--window", beats.window,
+                   "rr (previous to next RR midpoint) or fixed (--before/--after seconds around R)")
       ->check(CLI::IsMember({"rr", "fixed"}))
       ->capture_default_str();
   beats_cmd->add_option("--before", beats.before, "--window fixed: seconds before the R peak (default 0.25)")
