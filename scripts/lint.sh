@@ -5,7 +5,9 @@
 #   3. unused #includes, by include-what-you-use (Debian package iwyu) with scripts/iwyu.imp: clang-tidy 14 has
 #      no misc-include-cleaner. Only its "should remove" lines count; its "should add" advice is not enforced.
 #
-#   scripts/lint.sh [FILE...]   FILEs (.cc/.h) or, by default, everything in src/ and src/cli/
+#   scripts/lint.sh [FILE...]   FILEs (.cc/.h) or, by default: clang-format on every C++ file of the tree (src/,
+#                               include/, tests/, bench/, fuzz/), clang-tidy and include-what-you-use on the
+#                               library and the CLI (src/, src/cli/; their headers through them)
 #
 # Needs BUILD/compile_commands.json (BUILD: $ECGAD_BUILD_DIR, default build/; CMake writes it when configuring).
 # Exit status: 0 clean, 1 findings, 2 a tool or the compilation database missing.
@@ -21,15 +23,17 @@ done
 [ -f "$build/compile_commands.json" ] || { echo "lint: $build/compile_commands.json missing: configure with CMake first" >&2; exit 2; }
 
 cd "$root"
+shopt -s nullglob
 if [ $# -gt 0 ]; then
   files=("$@")
+  sources=()
+  for f in "${files[@]}"; do
+    case $f in *.cc) sources+=("$f") ;; esac
+  done
 else
-  files=(src/*.cc src/*.h src/cli/*.cc src/cli/*.h)
+  files=(src/*.cc src/*.h src/cli/*.cc src/cli/*.h include/ecgad/*.h tests/*.cc tests/*.h bench/*.cc fuzz/*.cc)
+  sources=(src/*.cc src/cli/*.cc)
 fi
-sources=()
-for f in "${files[@]}"; do
-  case $f in *.cc) sources+=("$f") ;; esac
-done
 
 status=0
 echo "lint: clang-format on ${#files[@]} files" >&2

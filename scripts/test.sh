@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: set up, build (Release), run the whole test suite, then build again with
+# The test command: set up, build (Release), run the whole test suite, check the package and lint, then build again with
 # AddressSanitizer + UndefinedBehaviorSanitizer and run the suite there too, then check the HTML report
 # renders in headless Chromium.
 set -euo pipefail
@@ -16,6 +16,8 @@ jobs=$(nproc)
 bash "$root/scripts/build.sh" "$root/build"
 (cd "$root/build" && ctest --output-on-failure -j "$jobs")
 bash "$root/scripts/check_package.sh" "$root/build"
+# Style and includes: clang-format, clang-tidy, include-what-you-use (unused includes) over the tree.
+ECGAD_BUILD_DIR="$root/build" bash "$root/scripts/lint.sh"
 
 bash "$root/scripts/build.sh" "$root/build-asan" -DECGAD_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DECGAD_BUILD_BENCH=OFF
