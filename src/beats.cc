@@ -249,6 +249,7 @@ ReferenceBeats reference_beats(const std::vector<Annotation>& annotations) {
   ReferenceBeats ref;
   // Annotation files are in time order, but WFDB does not forbid otherwise: matching needs it.
   std::vector<const Annotation*> in_order;
+  in_order.reserve(annotations.size());
   for (const Annotation& a : annotations) in_order.push_back(&a);
   std::stable_sort(in_order.begin(), in_order.end(),
                    [](const Annotation* x, const Annotation* y) { return x->sample < y->sample; });

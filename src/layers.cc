@@ -1,7 +1,5 @@
 #include "ecgad/layers.h"
 
-#include <cmath>
-
 namespace ecgad {
 
 template <typename T>

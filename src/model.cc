@@ -1,7 +1,6 @@
 #include "ecgad/model.h"
 
 #include <algorithm>
-#include <limits>
 
 #include "ecgad/error.h"
 

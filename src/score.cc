@@ -31,7 +31,7 @@ std::string csv_field(const std::string& text) {
 
 }  // namespace
 
-ScoreWriter::ScoreWriter(ScoreFormat format, std::string score_name, std::string file)
+ScoreWriter::ScoreWriter(ScoreFormat format, std::string score_name, const std::string& file)
     : format_(format), score_name_(std::move(score_name)) {
   if (file.empty()) return;
   file_prefix_ = format_ == ScoreFormat::csv ? csv_field(file) + "," : "\"file\":" + nlohmann::json(file).dump() + ",";

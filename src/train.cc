@@ -1,7 +1,6 @@
 #include "ecgad/train.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>

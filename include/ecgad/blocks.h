@@ -4,7 +4,6 @@
 // over the whole input (dataset.h).
 #pragma once
 
-#include <cstddef>
 #include <cstdio>
 #include <functional>
 #include <string>

@@ -23,7 +23,7 @@ ScoreFormat parse_score_format(const std::string& name);  // "csv" or "jsonl"; t
 // With a file name, every line starts with it: CSV "file,row,...", JSONL {"file":"a.csv","row":...}.
 class ScoreWriter {
  public:
-  ScoreWriter(ScoreFormat format, std::string score_name, std::string file = {});
+  ScoreWriter(ScoreFormat format, std::string score_name, const std::string& file = {});
   // The CSV header line (with its newline); empty for JSONL.
   std::string header() const;
   // Appends one beat's line to `out`. label: -1 none, 0 abnormal, 1 normal.

@@ -2,8 +2,6 @@
 // It knows nothing of any model kind: what a model learns from a batch is the model's business.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
 #include <functional>
 #include <vector>
 

@@ -3,7 +3,6 @@
 // MIT-format annotation files (.atr). Every inconsistency is an ecgad::Error naming the file.
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>

@@ -35,7 +35,7 @@ std::string bash_completion(const CLI::App& app, const CompletionValues& values)
         options.push_back(s);
         if (!takes_value(*option)) continue;
         auto listed = values.find(name + " " + spellings(*option).back());
-        value_cases += "    '" + name + " " + s + "') ";
+        value_cases.append("    '").append(name).append(" ").append(s).append("') ");
         value_cases += listed != values.end()
                            ? "COMPREPLY=($(compgen -W '" + join(listed->second) + "' -- \"$cur\")); return ;;\n"
                            : "COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n";
