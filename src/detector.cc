@@ -310,6 +310,7 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
       {"validation", validation ? nlohmann::json(validation->name) : nlohmann::json(nullptr)},
       {"history", epochs},
   };
+  if (config.train.clip_norm > 0) model.training["clip_norm"] = config.train.clip_norm;
   for (auto it = config.options.begin(); it != config.options.end(); ++it) model.training[it.key()] = it.value();
   return model;
 }

@@ -341,32 +341,24 @@ void dropout_backward(Mat<T>& dx, const Mat<T>& dy, const Mat<T>& mask) {
   dx = dy.cwiseProduct(mask);
 }
 
+// Binary cross-entropy from the logit z, as Keras computes it for a Dense(sigmoid) output (it hands the
+// sigmoid's input to sigmoid_cross_entropy_with_logits, so no clipping): the loss is finite for every z and
+// a beat the model calls wrong with certainty still teaches it, which the clipped form's zero gradient does not.
 template <typename T>
-static std::pair<T, T> bce_clip_range() {
-  const T eps = static_cast<T>(1e-7);
-  return {eps, T(1) - eps};
-}
-
-template <typename T>
-T bce_forward(const Mat<T>& p, const Mat<T>& y) {
-  const auto [lo, hi] = bce_clip_range<T>();
+T bce_logits_forward(const Mat<T>& z, const Mat<T>& y) {
   double sum = 0;
-  for (Index j = 0; j < p.size(); ++j) {
-    const T pc = std::min(std::max(p.data()[j], lo), hi), yj = y.data()[j];
-    sum -= static_cast<double>(yj * std::log(pc) + (T(1) - yj) * std::log(T(1) - pc));
+  for (Index j = 0; j < z.size(); ++j) {
+    const double zj = z.data()[j], yj = y.data()[j];
+    sum += std::max(zj, 0.0) - zj * yj + std::log1p(std::exp(-std::abs(zj)));
   }
-  return static_cast<T>(sum / static_cast<double>(p.size()));
+  return static_cast<T>(sum / static_cast<double>(z.size()));
 }
 
 template <typename T>
-void bce_backward(Mat<T>& dp, const Mat<T>& p, const Mat<T>& y) {
-  const auto [lo, hi] = bce_clip_range<T>();
-  const T n = static_cast<T>(p.size());
-  dp.resize(p.rows(), p.cols());
-  for (Index j = 0; j < p.size(); ++j) {
-    const T pj = p.data()[j];
-    dp.data()[j] = (pj < lo || pj > hi) ? T(0) : (pj - y.data()[j]) / (pj * (T(1) - pj) * n);
-  }
+void bce_logits_backward(Mat<T>& dz, const Mat<T>& z, const Mat<T>& y) {
+  const T n = static_cast<T>(z.size());
+  dz.resize(z.rows(), z.cols());
+  for (Index j = 0; j < z.size(); ++j) dz.data()[j] = (lstm_sigmoid(z.data()[j]) - y.data()[j]) / n;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -389,10 +381,8 @@ T lstm_classifier_loss_and_gradients(const LstmShape& shape, const T* params, T*
   lstm_forward(c.h, c.lstm, x, P, shape);
   dropout_forward(c.dropped, c.h, mask);
   dense_forward<T>(c.logits, c.dropped, P.w_out, P.b_out);
-  sigmoid_forward(c.p, c.logits);
-  const T value = bce_forward(c.p, labels);
-  bce_backward(c.dp, c.p, labels);
-  sigmoid_backward(c.dlogits, c.dp, c.p);
+  const T value = bce_logits_forward(c.logits, labels);
+  bce_logits_backward(c.dlogits, c.logits, labels);
   dense_backward<T>(&c.ddropped, G.w_out, G.b_out, c.dlogits, c.dropped, P.w_out);
   dropout_backward(c.dh, c.ddropped, mask);
   lstm_backward(G, c.lstm, c.dh, P, shape);
@@ -424,8 +414,8 @@ void lstm_classifier_probabilities(const LstmShape& shape, const T* params, cons
   template void dropout_mask<T>(Mat<T>&, Index, Index, double, Rng&);                                            \
   template void dropout_forward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                       \
   template void dropout_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                      \
-  template T bce_forward<T>(const Mat<T>&, const Mat<T>&);                                                       \
-  template void bce_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                          \
+  template T bce_logits_forward<T>(const Mat<T>&, const Mat<T>&);                                                \
+  template void bce_logits_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                   \
   template T lstm_classifier_loss_and_gradients<T>(const LstmShape&, const T*, T*, const Mat<T>&, const Mat<T>&, \
                                                    const Mat<T>&, LstmClassifierCache<T>&);                      \
   template void lstm_classifier_probabilities<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&,    \

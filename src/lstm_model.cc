@@ -90,19 +90,20 @@ BatchLoss LstmModel::loss_and_gradients(const Batch& batch, Rng& rng, Workspace&
   return result;
 }
 
-// Binary cross-entropy (clipped at 1e-7, as training) of the batch-invariant probabilities, per beat in double.
+// Binary cross-entropy from the logit, as in training, of the batch-invariant probabilities, per beat in double.
+// The logit is recovered from the probability: exact for |logit| below ~36, where the double sigmoid saturates.
 BatchLoss LstmModel::loss(const Batch& batch, Workspace& workspace) const {
   auto& ws = static_cast<LstmWorkspace&>(workspace);
   BatchLoss result;
   if (batch.size() == 0) return result;
   labels_of(batch, ws.labels, "validation loss");
   ws.probabilities = score_beats(*this, batch.beats, ws);
-  double sum = 0;
+  Eigen::MatrixXd logits(1, ws.probabilities.size()), labels = ws.labels.cast<double>();
   for (Eigen::Index j = 0; j < ws.probabilities.size(); ++j) {
-    const double p = std::min(std::max(ws.probabilities(j), 1e-7), 1 - 1e-7);
-    sum -= ws.labels(0, j) == 1.0f ? std::log(p) : std::log(1 - p);
+    const double p = std::min(std::max(ws.probabilities(j), 1e-300), 1 - 1e-16);
+    logits(0, j) = std::log(p) - std::log1p(-p);
   }
-  result.total = sum / static_cast<double>(batch.size());
+  result.total = bce_logits_forward(logits, labels);
   return result;
 }
 

@@ -10,12 +10,24 @@
 
 namespace ecgad {
 
+void clip_gradient_norm(AlignedVector<float>& gradients, double max_norm) {
+  double sum_of_squares = 0;
+  for (float g : gradients) sum_of_squares += static_cast<double>(g) * g;
+  const double norm = std::sqrt(sum_of_squares);
+  if (!(norm > max_norm)) return;
+  const auto scale = static_cast<float>(max_norm / norm);
+  for (float& g : gradients) g *= scale;
+}
+
 std::vector<EpochStats> train(Model& model, const Batch& data, const Batch* validation, const TrainOptions& options,
                               Rng& rng, const EpochCallback& on_epoch) {
   if (options.epochs < 1) throw Error("--epochs must be at least 1");
   if (options.batch_size < 1) throw Error("--batch-size must be at least 1");
   if (!(options.adam.learning_rate > 0) || !std::isfinite(options.adam.learning_rate)) {
     throw Error("--lr must be a positive number");
+  }
+  if (!(options.clip_norm >= 0) || !std::isfinite(options.clip_norm)) {
+    throw Error("--clip-norm must be 0 (off) or a positive number");
   }
   if (data.size() == 0) throw Error("no rows to train on");
   auto start = std::chrono::steady_clock::now();
@@ -46,6 +58,7 @@ std::vector<EpochStats> train(Model& model, const Batch& data, const Batch* vali
       for (std::size_t p = 0; p < parts && p < loss.parts.size(); ++p) {
         stats.loss_parts[p] += loss.parts[p] * static_cast<double>(count);
       }
+      if (options.clip_norm > 0) clip_gradient_norm(model.gradients, options.clip_norm);
       adam.step(model.parameters, model.gradients);
     }
     stats.loss = loss_sum / static_cast<double>(order.size());

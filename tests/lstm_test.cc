@@ -1,5 +1,5 @@
 // The LSTM classifier against independent references: central finite differences in double through the
-// whole model, hand-worked steps, the orthogonal initializer's defining properties, BCE at its clip bounds.
+// whole model, hand-worked steps, the orthogonal initializer's defining properties, BCE from logits.
 #include "ecgad/lstm.h"
 
 #include <gtest/gtest.h>
@@ -295,31 +295,23 @@ TEST(Lstm, ScoringIsBatchInvariant) {
   }
 }
 
-TEST(Lstm, BinaryCrossEntropyClipsAtKerasEpsilon) {
-  // double: p = 0 with y = 1 costs -log(1e-7); p = 1 with y = 0 costs -log(1 - (1 - 1e-7)); p = 1/2, log 2.
-  MatD p(1, 3), y(1, 3);
-  p << 0, 1, 0.5;
-  y << 1, 0, 1;
-  const double clipped = -std::log(1e-7);  // 16.11809565095832
-  EXPECT_NEAR(bce_forward(p, y), (clipped + clipped + std::log(2.0)) / 3, 1e-8);
-  MatD dp;
-  bce_backward(dp, p, y);
-  EXPECT_EQ(dp(0, 0), 0.0);  // clipped: no gradient, as clip_by_value gives none
-  EXPECT_EQ(dp(0, 1), 0.0);
-  EXPECT_NEAR(dp(0, 2), (0.5 - 1) / (0.25 * 3), 1e-15);  // (p - y) / (p (1 - p) n) = -2/3
-  // At the bounds themselves the gradient still flows.
-  p << 1e-7, 1 - 1e-7, 0.5;
-  bce_backward(dp, p, y);
-  EXPECT_LT(dp(0, 0), -1e6);
-  EXPECT_GT(dp(0, 1), 1e6);
-
-  // float: 1 - 1e-7 rounds to 1 - 2^-23, so p = 1 with y = 0 costs -log(2^-23) = 23 ln 2.
-  Mat<float> pf(1, 2), yf(1, 2);
-  pf << 1, 0;
-  yf << 0, 1;
-  const double float_eps = static_cast<double>(1e-7f);
-  EXPECT_NEAR(bce_forward(pf, yf), (23 * std::log(2.0) - std::log(float_eps)) / 2, 1e-5);
-  EXPECT_TRUE(std::isfinite(bce_forward(pf, yf)));
+TEST(Lstm, BinaryCrossEntropyFromLogits) {
+  // Hand-worked: -(y log s(z) + (1 - y) log(1 - s(z))) with s the sigmoid.
+  //   z = 0, y = 1: log 2; z = 2, y = 0: -log(1 - s(2)) = 2 + log(1 + e^-2) = 2.1269280110429727;
+  //   z = -30, y = 1 and z = 40, y = 0: 30 and 40 (to 1e-13): certain mistakes stay finite and still teach.
+  MatD z(1, 4), y(1, 4);
+  z << 0, 2, -30, 40;
+  y << 1, 0, 1, 0;
+  EXPECT_NEAR(bce_logits_forward(z, y), (std::log(2.0) + 2.1269280110429727 + 30 + 40) / 4, 1e-12);
+  MatD dz;
+  bce_logits_backward(dz, z, y);  // (s(z) - y) / 4
+  EXPECT_NEAR(dz(0, 0), -0.125, 1e-15);
+  EXPECT_NEAR(dz(0, 1), 0.8807970779778823 / 4, 1e-15);
+  EXPECT_NEAR(dz(0, 2), -0.25, 1e-13);
+  EXPECT_NEAR(dz(0, 3), 0.25, 1e-13);
+  // float agrees with double where float can tell them apart
+  Mat<float> zf = z.cast<float>(), yf = y.cast<float>();
+  EXPECT_NEAR(bce_logits_forward(zf, yf), bce_logits_forward(z, y), 1e-5);
 }
 
 TEST(Lstm, DropoutMask) {

@@ -165,6 +165,37 @@ TEST(Train, LossAndGradientsAccumulate) {
   EXPECT_GT(norm, 0);
 }
 
+TEST(Train, ClipGradientNormScalesDownOnlyAboveTheLimit) {
+  // Hand-worked: (3, 4) has norm 5; clipped to 1 it is (0.6, 0.8). (0.3, 0.4), norm 0.5, stays as it is.
+  AlignedVector<float> g = {3.0f, 4.0f};
+  clip_gradient_norm(g, 1.0);
+  EXPECT_FLOAT_EQ(g[0], 0.6f);
+  EXPECT_FLOAT_EQ(g[1], 0.8f);
+  AlignedVector<float> small = {0.3f, 0.4f};
+  clip_gradient_norm(small, 1.0);
+  EXPECT_EQ(small[0], 0.3f);
+  EXPECT_EQ(small[1], 0.4f);
+  // In training: a limit far below every gradient's norm changes the result, one far above changes nothing.
+  Batch data{two_shape_data(8, 40, 4), {}};
+  TrainOptions options;
+  options.epochs = 2;
+  options.batch_size = 8;
+  auto run = [&](double clip) {
+    std::unique_ptr<Model> net = autoencoder(8, {4});
+    Rng init(3), rng(4);
+    net->init(init);
+    options.clip_norm = clip;
+    train(*net, data, nullptr, options, rng);
+    return net->parameters;
+  };
+  EXPECT_EQ(run(0), run(1e30));
+  EXPECT_NE(run(0), run(1e-6));
+  options.clip_norm = -1;
+  std::unique_ptr<Model> net = autoencoder(8, {4});
+  Rng rng(1);
+  EXPECT_THROW(train(*net, data, nullptr, options, rng), Error);
+}
+
 TEST(Train, RefusesBadOptions) {
   Batch data{two_shape_data(8, 10, 4), {}};
   std::unique_ptr<Model> net = autoencoder(8, {4});

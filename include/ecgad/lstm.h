@@ -94,13 +94,13 @@ void dropout_forward(Mat<T>& y, const Mat<T>& x, const Mat<T>& mask);
 template <typename T>
 void dropout_backward(Mat<T>& dx, const Mat<T>& dy, const Mat<T>& mask);
 
-// Binary cross-entropy with Keras' clipping: p clipped to [eps, 1 - eps] (eps = 1e-7, 1 - eps rounded to T),
-// loss = mean over the batch of -(y log p + (1 - y) log(1 - p)). p, y (1, B).
+// Binary cross-entropy from the logit z (1, B), as Keras computes it for a sigmoid output layer (from its logits,
+// no clipping): mean over the batch of max(z, 0) - z y + log(1 + exp(-|z|)), summed in double.
 template <typename T>
-T bce_forward(const Mat<T>& p, const Mat<T>& y);
-// d loss / d p = (p - y) / (p (1 - p) B) where p lies within the clip range, 0 outside it (clip's gradient).
+T bce_logits_forward(const Mat<T>& z, const Mat<T>& y);
+// d loss / d z = (sigmoid(z) - y) / B
 template <typename T>
-void bce_backward(Mat<T>& dp, const Mat<T>& p, const Mat<T>& y);
+void bce_logits_backward(Mat<T>& dz, const Mat<T>& z, const Mat<T>& y);
 
 // The gate activations as used in float and double (see above); exposed for their tests.
 float lstm_tanh(float x);

@@ -15,6 +15,9 @@ struct TrainOptions {
   int epochs = 20;
   int batch_size = 512;
   AdamOptions adam;
+  // 0: off. Otherwise each step's gradient is scaled down, when its L2 norm over all parameters exceeds this, to
+  // that norm (Keras' global_clipnorm): a guard against the exploding gradients of recurrent models.
+  double clip_norm = 0;
 };
 
 struct EpochStats {
@@ -27,6 +30,9 @@ struct EpochStats {
 };
 
 using EpochCallback = std::function<void(const EpochStats&)>;
+
+// Scales `gradients` by max_norm / ||gradients||_2 when that norm exceeds max_norm (the norm summed in double).
+void clip_gradient_norm(AlignedVector<float>& gradients, double max_norm);
 
 // Trains on the columns (and labels) of `data`, reshuffled every epoch with `rng`; the last batch may be partial.
 // `validation` may be null. Throws ecgad::Error on bad options or when the loss stops being finite.

@@ -224,6 +224,7 @@ int run_train(const TrainArgs& args) {
   if (args.epochs) config.train.epochs = *args.epochs;
   if (args.batch_size) config.train.batch_size = *args.batch_size;
   if (args.learning_rate) config.train.adam.learning_rate = *args.learning_rate;
+  if (args.clip_norm) config.train.clip_norm = *args.clip_norm;
   if (args.loss) config.options["loss"] = *args.loss;
   if (args.noise) config.options["input_noise"] = *args.noise;
   if (args.latent) config.options["latent"] = *args.latent;

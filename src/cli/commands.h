@@ -36,7 +36,7 @@ struct TrainArgs {
   std::optional<std::string> preset, model;
   std::vector<int> layers;
   std::optional<int> epochs, batch_size;
-  std::optional<double> learning_rate, noise, dropout;
+  std::optional<double> learning_rate, noise, dropout, clip_norm;
   std::optional<int> hidden;
   std::optional<std::string> threshold, loss;
   std::optional<int> latent;                            // a VAE's code size

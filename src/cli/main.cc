@@ -193,6 +193,11 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   train_cmd->add_option("--batch-size", train.batch_size, "Beats per Adam step")->check(kPositive);
   train_cmd->add_option("--lr", train.learning_rate, "Adam learning rate")->check(kPositive);
   train_cmd
+      ->add_option("--clip-norm", train.clip_norm,
+                   "scale each step's gradient down to this L2 norm when it is larger (0: off; a guard against "
+                   "the LSTM's exploding gradients)")
+      ->check(kNonNegative);
+  train_cmd
       ->add_option("--loss", train.loss,
                    "Training loss: mae (the tutorial's) or mse; a vae's reconstruction term: bce (the "
                    "exercise's), mae or mse")
