@@ -12,11 +12,11 @@
 namespace ecgad {
 
 std::vector<EpochStats> train(Model& model, const Batch& data, const Batch* validation, const TrainOptions& options,
-                              Rng& rng, const EpochCallback& on_epoch) {
-  if (options.epochs < 1) throw Error("--epochs must be at least 1");
-  if (options.batch_size < 1) throw Error("--batch-size must be at least 1");
+                              Rng& rng, const EpochCallback& on_epoch, const BatchCallback& on_batch) {
+  if (options.epochs < 1) throw Error("the number of epochs must be at least 1");
+  if (options.batch_size < 1) throw Error("the batch size must be at least 1");
   if (!(options.adam.learning_rate > 0) || !std::isfinite(options.adam.learning_rate)) {
-    throw Error("--lr must be a positive number");
+    throw Error("the learning rate must be a positive number");
   }
   if (data.size() == 0) throw Error("no rows to train on");
   auto start = std::chrono::steady_clock::now();
@@ -48,6 +48,11 @@ std::vector<EpochStats> train(Model& model, const Batch& data, const Batch* vali
         stats.loss_parts[p] += loss.parts[p] * static_cast<double>(count);
       }
       adam.step(model.parameters, model.gradients);
+      if (on_batch) {
+        std::size_t done = first + count;
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        on_batch({epoch, options.epochs, done, order.size(), loss_sum / static_cast<double>(done), seconds});
+      }
     }
     stats.loss = loss_sum / static_cast<double>(order.size());
     for (double& p : stats.loss_parts) p /= static_cast<double>(order.size());
