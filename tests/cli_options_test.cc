@@ -128,3 +128,20 @@ TEST(CliOutput, OneVocabularyAndOneJsonIndentation) {
 }
 
 }  // namespace
+
+namespace {
+
+// The README promises an example in every subcommand's --help.
+TEST(CliHelp, EverySubcommandShowsAnExample) {
+  for (const char* sub :
+       {"split", "train", "score", "evaluate", "threshold", "info", "report", "beats", "help", "completion"}) {
+    ecgad::test::RunResult r = run_ecgad(std::string(sub) + " --help");
+    EXPECT_EQ(r.status, 0) << sub;
+    std::size_t example = r.out.find("Example: ");
+    ASSERT_NE(example, std::string::npos) << sub << ":\n" << r.out;
+    std::string line = r.out.substr(example, r.out.find('\n', example) - example);
+    EXPECT_NE(line.find(std::string("ecgad ") + sub), std::string::npos) << line;
+  }
+}
+
+}  // namespace
