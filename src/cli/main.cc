@@ -144,7 +144,7 @@ const CLI::Validator kStrategy(
 // What CLI11 says of the mistakes no validator sees (a missing value, an unknown option, a flag given a
 // value, two options that exclude each other), in ecgad's words; other messages pass unchanged.
 std::string parse_error_text(const CLI::ParseError& e, const CLI::App& parsed) {
-  const std::string what = e.what();
+  std::string what = e.what();
   auto starts = [&](const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; };
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
     // "The following argument(s) was/were not expected: C B A", in reverse order.
