@@ -80,12 +80,26 @@ TEST(CliOptions, BadValuesAreRefusedInOurWords) {
   EXPECT_FALSE(exists(out));
 }
 
-// A '+' sign is read as CLI11 reads it; the value still goes through the same checks.
-TEST(CliOptions, PlusSignedNumbersAreAccepted) {
-  ecgad::test::RunResult r = run_ecgad("evaluate -m m.ecgad x.csv --min-recall +0.5 --threads +2 < /dev/null");
-  EXPECT_EQ(r.status, 2);  // the model file does not exist: past the option checks
+// Whole numbers are decimal whatever their leading zeros (CLI11 alone reads "010" as octal 8 and refuses "08"),
+// and a '+' sign is read as CLI11 reads it.
+TEST(CliOptions, NumbersAreReadAsWritten) {
+  std::istringstream ecg(ecgad::test::slurp(ECGAD_SOURCE_DIR "/data/ecg.csv"));
+  std::string rows;
+  int count = 0;
+  for (std::string line; count < 20 && std::getline(ecg, line); ++count) rows += line + "\n";
+  const std::string data = ecgad::test::temp_path("decimal.csv"), model = ecgad::test::temp_path("decimal.ecgad");
+  ecgad::test::write_file(data, rows);
+  ecgad::test::RunResult r =
+      run_ecgad("train '" + data + "' -o '" + model + "' --epochs 010 --batch-size 08 --lr +0.001 --seed 007");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("\nepoch 10/10  loss "), std::string::npos) << r.err;
+  r = run_ecgad("evaluate -m '" + model + "' '" + data + "' --min-recall +0.5 --threads +02 --format json");
+  EXPECT_NE(r.status, 2) << r.err;
   EXPECT_EQ(r.err.find("--min-recall"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("--threads"), std::string::npos) << r.err;
+  r = run_ecgad("train '" + data + "' -o '" + model + "' --lr +-0.001");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "ecgad: error: --lr: expected a positive number, got '+-0.001' (see 'ecgad train --help')\n");
 }
 
 // Scripts compare score's verdict with its label column, so both use one vocabulary; every command that prints

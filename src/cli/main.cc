@@ -46,7 +46,8 @@ constexpr const char* kDescription =
 
 // Option values are checked by these validators, in ecgad's words, before CLI11 converts them: whatever they
 // accept converts, so CLI11's own "Could not convert: --x = y" never shows. Each message completes
-// "ecgad: error: --NAME: ...".
+// "ecgad: error: --NAME: ...". The numeric ones hand CLI11 the number in plain decimal, so they are added
+// with ->transform (->check would discard the rewritten text).
 
 // `text` without one leading '+', which from_chars refuses and CLI11's conversion accepts.
 std::string_view unsigned_text(const std::string& text) {
@@ -72,8 +73,11 @@ CLI::Validator whole_number(std::uint64_t low, std::uint64_t high, const char* n
                      (parsed.ec == std::errc() || parsed.ec == std::errc::result_out_of_range);
         if (!whole) return "expected a whole number" + (say_high ? range : "") + ", got '" + text + "'";
         bool too_large = parsed.ec != std::errc() || value > high;
-        bool ok = !negative && !too_large && value >= low;
-        return ok ? std::string() : "expected a whole number" + (too_large ? range : at_least) + ", got '" + text + "'";
+        if (negative || too_large || value < low) {
+          return "expected a whole number" + (too_large ? range : at_least) + ", got '" + text + "'";
+        }
+        text = std::to_string(value);  // in decimal for CLI11, which reads "010" as octal and "08" not at all
+        return {};
       },
       name);
 }
@@ -93,11 +97,14 @@ CLI::Validator real_number(bool (*in_range)(double), const std::string& range, c
         std::string_view digits = unsigned_text(text);
         double value = 0;
         auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-        if (digits.empty() || parsed.ec != std::errc() || parsed.ptr != digits.data() + digits.size() ||
+        bool signed_twice = digits.size() < text.size() && !digits.empty() && digits[0] == '-';
+        if (digits.empty() || signed_twice || parsed.ec != std::errc() || parsed.ptr != digits.data() + digits.size() ||
             !std::isfinite(value)) {
           return "expected " + (range.empty() ? std::string("a number") : range) + ", got '" + text + "'";
         }
-        return in_range(value) ? std::string() : "expected " + range + ", got '" + text + "'";
+        if (!in_range(value)) return "expected " + range + ", got '" + text + "'";
+        text = std::string(digits);
+        return {};
       },
       name);
 }
@@ -221,18 +228,18 @@ std::vector<std::pair<std::string, double>> gate_list(const ecgad::EvaluateArgs&
 void add_read_options(CLI::App* cmd, ecgad::ReadArgs& read) {
   cmd->add_option("--threads", read.threads,
                   "Threads reading and scoring (default: the CPUs this process may use; 1: no pipeline)")
-      ->check(kSize);
-  cmd->add_option("--block-bytes", read.block_bytes, "Bytes per block read (testing)")->check(kSize)->group("");
+      ->transform(kSize);
+  cmd->add_option("--block-bytes", read.block_bytes, "Bytes per block read (testing)")->transform(kSize)->group("");
 }
 
 void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values) {
   cmd->add_flag("--header", csv.header, "Skip the first line of each input file (a header)");
   if (label_values) {
     cmd->add_option("--normal-label", csv.normal_label, "Label value of a normal beat")
-        ->check(kNumber)
+        ->transform(kNumber)
         ->capture_default_str();
     cmd->add_option("--abnormal-label", csv.abnormal_label, "Label value of an abnormal beat")
-        ->check(kNumber)
+        ->transform(kNumber)
         ->capture_default_str();
   }
 }
@@ -256,10 +263,10 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   split_cmd
       ->add_option("--test-size", split.test_size,
                    "Fraction of rows for the test part (0 < T < 1), or a whole number of rows")
-      ->check(kPositive)
+      ->transform(kPositive)
       ->capture_default_str();
   split_cmd->add_option("--seed", split.seed, "random_state of train_test_split (0 .. 4294967295)")
-      ->check(kSeed32)
+      ->transform(kSeed32)
       ->capture_default_str();
   split_cmd->add_option("--train-out", split.train_out, "Training rows go here (default: NAME_train.csv)");
   split_cmd->add_option("--test-out", split.test_out, "Test rows go here (default: NAME_test.csv)");
@@ -287,17 +294,18 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
       ->check(one_of(preset_names));
   train_cmd->add_option("--layers", train.layers, "Encoder layer sizes; the decoder mirrors them (e.g. 32,16,8)")
       ->delimiter(',')
-      ->check(kCount);
-  train_cmd->add_option("--epochs", train.epochs, "Passes over the normal training beats")->check(kCount);
-  train_cmd->add_option("--batch-size", train.batch_size, "Beats per Adam step")->check(kCount);
-  train_cmd->add_option("--lr", train.learning_rate, "Adam learning rate")->check(kPositive);
+      ->transform(kCount);
+  train_cmd->add_option("--epochs", train.epochs, "Passes over the normal training beats")->transform(kCount);
+  train_cmd->add_option("--batch-size", train.batch_size, "Beats per Adam step")->transform(kCount);
+  train_cmd->add_option("--lr", train.learning_rate, "Adam learning rate")->transform(kPositive);
   train_cmd
       ->add_option("--loss", train.loss,
                    "Training loss: mae (the tutorial's) or mse; a vae's reconstruction term: bce (the "
                    "exercise's), mae or mse")
       ->check(one_of({"mae", "mse", "bce"}));
-  train_cmd->add_option("--latent", train.latent, "vae: size of the code z (z_mean, z_log_var)")->check(kCount);
-  train_cmd->add_option("--beta", train.beta, "vae: weight of the KL term (the exercise's: 1)")->check(kNonNegative);
+  train_cmd->add_option("--latent", train.latent, "vae: size of the code z (z_mean, z_log_var)")->transform(kCount);
+  train_cmd->add_option("--beta", train.beta, "vae: weight of the KL term (the exercise's: 1)")
+      ->transform(kNonNegative);
   train_cmd
       ->add_option("--output-activation", train.output_activation,
                    "vae: the decoder's output layer, relu (the exercise's) or sigmoid")
@@ -309,16 +317,16 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   train_cmd
       ->add_option("--noise", train.noise,
                    "Denoising: Gaussian noise of this std (scaled units) added to each training input")
-      ->check(kNonNegative);
-  train_cmd->add_option("--hidden", train.hidden, "lstm: hidden units of the LSTM layer")->check(kCount);
+      ->transform(kNonNegative);
+  train_cmd->add_option("--hidden", train.hidden, "lstm: hidden units of the LSTM layer")->transform(kCount);
   train_cmd
       ->add_option("--dropout", train.dropout,
                    "lstm: dropout rate on its last hidden state while training (0 <= R < 1)")
-      ->check(kRate);
+      ->transform(kRate);
   train_cmd
       ->add_option("--seed", train.seed,
                    "Seed for weights and shuffling (0 .. 18446744073709551615); same seed, same model")
-      ->check(kSeed64)
+      ->transform(kSeed64)
       ->capture_default_str();
   train_cmd
       ->add_option("--threshold", train.threshold,
@@ -356,12 +364,12 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   score_cmd->add_flag("--fail-on-anomaly", score.fail_on_anomaly,
                       "Exit with 1 when any row is an anomaly (0 when none, 2 on an error)");
   score_cmd->add_option("--batch-rows", score.batch_rows, "Rows scored at a time, 1 .. 1000000 (memory stays bounded)")
-      ->check(kBatchRows)
+      ->transform(kBatchRows)
       ->capture_default_str();
   score_cmd
       ->add_option("--first-row", score.first_row,
                    "The number the first row gets (to join chunks of one file scored apart)")
-      ->check(kSize)
+      ->transform(kSize)
       ->capture_default_str();
   score_cmd->add_flag("--no-header", score.no_header, "Write no CSV header line");
   score_cmd->add_flag("-q,--quiet", score.quiet, "Print no progress");
@@ -388,12 +396,13 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
       ->check(one_of({"text", "json"}))
       ->capture_default_str();
   evaluate_cmd->add_option("--min-accuracy", evaluate.min_accuracy, "Gate: exit 1 when accuracy is lower")
-      ->check(kFraction);
+      ->transform(kFraction);
   evaluate_cmd->add_option("--min-precision", evaluate.min_precision, "Gate: exit 1 when precision is lower")
-      ->check(kFraction);
-  evaluate_cmd->add_option("--min-recall", evaluate.min_recall, "Gate: exit 1 when recall is lower")->check(kFraction);
-  evaluate_cmd->add_option("--min-f1", evaluate.min_f1, "Gate: exit 1 when F1 is lower")->check(kFraction);
-  evaluate_cmd->add_option("--min-auc", evaluate.min_auc, "Gate: exit 1 when ROC AUC is lower")->check(kFraction);
+      ->transform(kFraction);
+  evaluate_cmd->add_option("--min-recall", evaluate.min_recall, "Gate: exit 1 when recall is lower")
+      ->transform(kFraction);
+  evaluate_cmd->add_option("--min-f1", evaluate.min_f1, "Gate: exit 1 when F1 is lower")->transform(kFraction);
+  evaluate_cmd->add_option("--min-auc", evaluate.min_auc, "Gate: exit 1 when ROC AUC is lower")->transform(kFraction);
   evaluate_cmd->add_option("--junit", evaluate.junit,
                            "Also write the metrics and gates as JUnit XML test cases (for CI test reports)");
   evaluate_cmd->add_option("--report", evaluate.report, "Also write an HTML report with plots to this file");
@@ -459,7 +468,7 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
       ->capture_default_str();
   beats_cmd->add_option("--peaks-out", beats.peaks_out,
                         "Also write each output beat's R peak: sample index (0-based),time in seconds");
-  auto* beats_width = beats_cmd->add_option("--width", beats.width, "Samples per beat (default 140)")->check(kSize);
+  auto* beats_width = beats_cmd->add_option("--width", beats.width, "Samples per beat (default 140)")->transform(kSize);
   beats_cmd->add_option("-m,--model", beats.model, "Take the width from this model file")->excludes(beats_width);
   beats_cmd
       ->add_option("--window", beats.window,
@@ -467,11 +476,12 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
       ->check(one_of({"rr", "fixed"}))
       ->capture_default_str();
   beats_cmd->add_option("--before", beats.before, "--window fixed: seconds before the R peak (default 0.25)")
-      ->check(kNonNegative);
+      ->transform(kNonNegative);
   beats_cmd->add_option("--after", beats.after, "--window fixed: seconds after the R peak (default 0.45)")
-      ->check(kNonNegative);
-  beats_cmd->add_option("--fs", beats.fs, "Sampling rate of a signal CSV, in Hz")->check(kPositive);
-  beats_cmd->add_option("--column", beats.column, "Column of a signal CSV holding the lead (1-based)")->check(kSize);
+      ->transform(kNonNegative);
+  beats_cmd->add_option("--fs", beats.fs, "Sampling rate of a signal CSV, in Hz")->transform(kPositive);
+  beats_cmd->add_option("--column", beats.column, "Column of a signal CSV holding the lead (1-based)")
+      ->transform(kSize);
   beats_cmd->add_flag("-q,--quiet", beats.quiet, "Print no summary on standard error");
   beats_cmd->footer(
       "Beats are resampled linearly to the width; values in the recording's physical units (mV).\n"
