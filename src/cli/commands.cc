@@ -59,7 +59,8 @@ std::vector<double> scores_of(const TrainedModel& model, const Dataset& data) {
 // the input's length as the buffers landed on fresh pages: glibc's defaults keep it flat.)
 std::size_t thread_count(const ReadArgs& read) { return read.threads == 0 ? usable_cpus() : read.threads; }
 
-// Rows done and their rate, overprinted on a terminal at most 4 times a second; silent in a pipe or with -q.
+// Rows done and their rate, overprinted on a terminal at most 4 times a second; silent in a pipe, under
+// TERM=dumb or with -q.
 class RowProgress {
  public:
   RowProgress(bool quiet, std::string verb) : progress_(quiet || !smart_terminal()), verb_(std::move(verb)) {}
