@@ -66,6 +66,8 @@ TEST(CliOptions, BadValuesAreRefusedInOurWords) {
        "--threshold: bad threshold strategy 'percentile:101': P must be between 0 and 100; valid forms: "
        "mean-std[:K] (K >= 0, default 1), percentile:P (0 <= P <= 100), fixed:V, best-f1, best-accuracy (see "
        "'ecgad threshold --help')"},
+      {"score -m m.ecgad x.csv --block-bytes 1.5",  // hidden, for tests, named all the same
+       "--block-bytes: expected a whole number, got '1.5' (see 'ecgad score --help')"},
       {"beats x.hea --fs abc", "--fs: expected a positive number, got 'abc' (see 'ecgad beats --help')"},
       {"beats x.hea --width 10 -m m.ecgad", "--width and --model cannot be given together (see 'ecgad beats --help')"},
       {"completion fish", "SHELL: expected bash or zsh, got 'fish' (see 'ecgad completion --help')"},

@@ -119,6 +119,16 @@ const CLI::Validator kFraction =
 const CLI::Validator kRate =
     real_number([](double x) { return x >= 0 && x < 1; }, "a number from 0 to below 1", "RATE");
 
+// CLI11 names a hidden option "" in its messages (": expected ..."): this validator names `flag` itself.
+CLI::Validator naming(const CLI::Validator& inner, const std::string& flag) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        std::string why = inner(text);
+        return why.empty() ? why : flag + ": " + why;
+      },
+      inner.get_description());
+}
+
 // One of `words`: "expected csv or jsonl, got 'xml'".
 CLI::Validator one_of(const std::vector<std::string>& words) {
   std::string list, names;
@@ -153,6 +163,7 @@ const CLI::Validator kStrategy(
 std::string parse_error_text(const CLI::ParseError& e, const CLI::App& parsed) {
   std::string what = e.what();
   auto starts = [&](const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; };
+  if (starts(what, ": ")) return what.substr(2);  // a hidden option's, which names itself (naming() above)
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
     // "The following argument(s) was/were not expected: C B A", in reverse order.
     std::vector<std::string> args;
@@ -229,7 +240,9 @@ void add_read_options(CLI::App* cmd, ecgad::ReadArgs& read) {
   cmd->add_option("--threads", read.threads,
                   "Threads reading and scoring (default: the CPUs this process may use; 1: no pipeline)")
       ->transform(kSize);
-  cmd->add_option("--block-bytes", read.block_bytes, "Bytes per block read (testing)")->transform(kSize)->group("");
+  cmd->add_option("--block-bytes", read.block_bytes, "Bytes per block read (testing)")
+      ->transform(naming(kSize, "--block-bytes"))
+      ->group("");
 }
 
 void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values) {
