@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -12,7 +11,6 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -167,8 +165,12 @@ std::string parse_error_text(const CLI::ParseError& e, const CLI::App& parsed) {
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
     // "The following argument(s) was/were not expected: C B A", in reverse order.
     std::vector<std::string> args;
-    std::istringstream words(what.substr(what.find(": ") + 2));
-    for (std::string word; words >> word;) args.insert(args.begin(), word);
+    std::string list = what.substr(what.find(": ") + 2);
+    for (std::size_t at = 0; at < list.size();) {
+      std::size_t space = std::min(list.find(' ', at), list.size());
+      if (space > at) args.insert(args.begin(), list.substr(at, space - at));
+      at = space + 1;
+    }
     for (const std::string& arg : args) {
       if (arg.size() > 1 && arg[0] == '-') return "unknown option '" + arg.substr(0, arg.find('=')) + "'";
     }
