@@ -187,30 +187,36 @@ std::vector<DetectorConfig> loss_noise_candidates() {
 // The two best of both studies, for 5-fold cross-validation on the training split.
 std::vector<DetectorConfig> finalist_candidates() { return {tutorial_with(50, 32, 1e-3), tutorial_with(20, 32, 3e-3)}; }
 
+struct Schedule {
+  int epochs, batch;
+  double lr;
+};
+
+// The exercise's VAE with one study's choices; an empty `encoder` keeps the preset's layers.
+DetectorConfig vae_with(const Schedule& s, const std::vector<int>& encoder, const char* output, const char* loss,
+                        double beta, const char* score) {
+  DetectorConfig c = preset_config("exercise-vae");
+  if (!encoder.empty()) c.options["encoder"] = encoder;
+  c.options["output_activation"] = output;
+  c.options["loss"] = loss;
+  c.options["beta"] = beta;
+  c.options["score"] = score;
+  c.train.epochs = s.epochs;
+  c.train.batch_size = s.batch;
+  c.train.adam.learning_rate = s.lr;
+  return c;
+}
+
 // The VAE study: the exercise's VAE with other output layers, reconstruction losses, KL weights, scores and
 // training schedules (the autoencoder grid's best schedules and the exercise's own).
 std::vector<DetectorConfig> vae_candidates() {
   std::vector<DetectorConfig> list;
-  struct Schedule {
-    int epochs, batch;
-    double lr;
-  };
   for (Schedule s :
        {Schedule{80, 128, 1e-3}, Schedule{20, 32, 3e-3}, Schedule{50, 32, 1e-3}, Schedule{100, 32, 1e-3}}) {
     for (const char* output : {"relu", "sigmoid"}) {
       for (const char* loss : {"bce", "mae"}) {
         for (double beta : {1.0, 0.1}) {
-          for (const char* score : {"mae", "elbo"}) {
-            DetectorConfig c = preset_config("exercise-vae");
-            c.options["output_activation"] = output;
-            c.options["loss"] = loss;
-            c.options["beta"] = beta;
-            c.options["score"] = score;
-            c.train.epochs = s.epochs;
-            c.train.batch_size = s.batch;
-            c.train.adam.learning_rate = s.lr;
-            list.push_back(c);
-          }
+          for (const char* score : {"mae", "elbo"}) list.push_back(vae_with(s, {}, output, loss, beta, score));
         }
       }
     }
@@ -222,26 +228,11 @@ std::vector<DetectorConfig> vae_candidates() {
 // encoder's last ReLU layer dead): smaller KL weights, and the heads fed by the 16-unit layer directly.
 std::vector<DetectorConfig> vae_collapse_candidates() {
   std::vector<DetectorConfig> list;
-  struct Schedule {
-    int epochs, batch;
-    double lr;
-  };
   for (Schedule s : {Schedule{20, 32, 3e-3}, Schedule{50, 32, 1e-3}}) {
-    for (std::vector<int> encoder : {std::vector<int>{32, 16}, std::vector<int>{32, 16, 8}}) {
+    for (const std::vector<int>& encoder : {std::vector<int>{32, 16}, std::vector<int>{32, 16, 8}}) {
       for (const char* loss : {"bce", "mae"}) {
         for (double beta : {0.1, 0.01, 0.001}) {
-          for (const char* score : {"mae", "elbo"}) {
-            DetectorConfig c = preset_config("exercise-vae");
-            c.options["encoder"] = encoder;
-            c.options["output_activation"] = "sigmoid";
-            c.options["loss"] = loss;
-            c.options["beta"] = beta;
-            c.options["score"] = score;
-            c.train.epochs = s.epochs;
-            c.train.batch_size = s.batch;
-            c.train.adam.learning_rate = s.lr;
-            list.push_back(c);
-          }
+          for (const char* score : {"mae", "elbo"}) list.push_back(vae_with(s, encoder, "sigmoid", loss, beta, score));
         }
       }
     }
@@ -252,10 +243,6 @@ std::vector<DetectorConfig> vae_collapse_candidates() {
 // The third VAE study: around the second's best (heads on the 16-unit layer, KL weight 0.001).
 std::vector<DetectorConfig> vae_beta_candidates() {
   std::vector<DetectorConfig> list;
-  struct Schedule {
-    int epochs, batch;
-    double lr;
-  };
   struct Variant {
     const char* loss;
     const char* score;
@@ -263,16 +250,7 @@ std::vector<DetectorConfig> vae_beta_candidates() {
   for (Schedule s : {Schedule{50, 32, 1e-3}, Schedule{100, 32, 1e-3}, Schedule{30, 32, 3e-3}}) {
     for (double beta : {1e-3, 3e-4, 1e-4}) {
       for (Variant v : {Variant{"bce", "mae"}, Variant{"bce", "elbo"}, Variant{"mae", "mae"}}) {
-        DetectorConfig c = preset_config("exercise-vae");
-        c.options["encoder"] = {32, 16};
-        c.options["output_activation"] = "sigmoid";
-        c.options["loss"] = v.loss;
-        c.options["beta"] = beta;
-        c.options["score"] = v.score;
-        c.train.epochs = s.epochs;
-        c.train.batch_size = s.batch;
-        c.train.adam.learning_rate = s.lr;
-        list.push_back(c);
+        list.push_back(vae_with(s, {32, 16}, "sigmoid", v.loss, beta, v.score));
       }
     }
   }

@@ -3,6 +3,7 @@
 set -euo pipefail
 packages=(cmake g++ make libeigen3-dev libcli11-dev libfccp-dev nlohmann-json3-dev libfmt-dev libgtest-dev libbenchmark-dev
           help2man dpkg-dev git
+          bsdutils  # script(1): a pseudo-terminal for the progress line test (essential, listed for clarity)
           clang libclang-rt-14-dev  # the libFuzzer harnesses (scripts/fuzz.sh)
           clang-format clang-tidy iwyu  # scripts/lint.sh
           ${ECGAD_EXTRA_PACKAGES:-})

@@ -61,17 +61,16 @@ void BeatReader::first_row(const std::vector<double>& row) {
 }
 
 bool BeatReader::label_of_row() const {
-  // On the first row of a file whose width comes from its data, a value that is no label most likely means
-  // the file has no label column at all: say how to read it so.
-  if (rows_ == 0 && layout_.width == 0 && layout_.values.normal != row_.back() &&
-      layout_.values.abnormal != row_.back()) {
-    try {
-      parse_label(reader_, row_.back(), layout_.values);
-    } catch (const Error& e) {
+  try {
+    return parse_label(reader_, row_.back(), layout_.values);
+  } catch (const Error& e) {
+    // On the first row of a file whose width comes from its data, a value that is no label most likely means
+    // the file has no label column at all: say how to read it so.
+    if (rows_ == 0 && layout_.width == 0) {
       throw Error(std::string(e.what()) + " (if the rows have no label column, pass --no-labels)");
     }
+    throw;
   }
-  return parse_label(reader_, row_.back(), layout_.values);
 }
 
 bool BeatReader::next(Dataset& block, std::size_t max_rows) {

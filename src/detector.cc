@@ -188,7 +188,8 @@ static Batch gather(const TrainedModel& model, const Dataset& data, const std::v
 }
 
 TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
-                            const Dataset* threshold_data, const EpochCallback& on_epoch) {
+                            const Dataset* threshold_data, const EpochCallback& on_epoch,
+                            const BatchCallback& on_batch) {
   if (data.rows() == 0) throw Error("'" + data.name + "' has no rows to train on");
   nlohmann::json architecture = config.options;
   architecture["input_width"] = data.width;
@@ -248,7 +249,7 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
   Rng rng(config.seed);
   net.init(rng);
   std::vector<EpochStats> history =
-      train(net, train_batch, validation ? &validation_batch : nullptr, config.train, rng, on_epoch);
+      train(net, train_batch, validation ? &validation_batch : nullptr, config.train, rng, on_epoch, on_batch);
 
   std::unique_ptr<Workspace> workspace = net.new_workspace();
   // The scores of the normal rows the model saw (mean-std, percentile).

@@ -20,14 +20,14 @@ void clip_gradient_norm(AlignedVector<float>& gradients, double max_norm) {
 }
 
 std::vector<EpochStats> train(Model& model, const Batch& data, const Batch* validation, const TrainOptions& options,
-                              Rng& rng, const EpochCallback& on_epoch) {
-  if (options.epochs < 1) throw Error("--epochs must be at least 1");
-  if (options.batch_size < 1) throw Error("--batch-size must be at least 1");
+                              Rng& rng, const EpochCallback& on_epoch, const BatchCallback& on_batch) {
+  if (options.epochs < 1) throw Error("the number of epochs must be at least 1");
+  if (options.batch_size < 1) throw Error("the batch size must be at least 1");
   if (!(options.adam.learning_rate > 0) || !std::isfinite(options.adam.learning_rate)) {
-    throw Error("--lr must be a positive number");
+    throw Error("the learning rate must be a positive number");
   }
   if (!(options.clip_norm >= 0) || !std::isfinite(options.clip_norm)) {
-    throw Error("--clip-norm must be 0 (off) or a positive number");
+    throw Error("the gradient-norm limit must be 0 (off) or a positive number");
   }
   if (data.size() == 0) throw Error("no rows to train on");
   auto start = std::chrono::steady_clock::now();
@@ -60,6 +60,11 @@ std::vector<EpochStats> train(Model& model, const Batch& data, const Batch* vali
       }
       if (options.clip_norm > 0) clip_gradient_norm(model.gradients, options.clip_norm);
       adam.step(model.parameters, model.gradients);
+      if (on_batch) {
+        std::size_t done = first + count;
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        on_batch({epoch, options.epochs, done, order.size(), loss_sum / static_cast<double>(done), seconds});
+      }
     }
     stats.loss = loss_sum / static_cast<double>(order.size());
     for (double& p : stats.loss_parts) p /= static_cast<double>(order.size());

@@ -1,45 +1,29 @@
 // `ecgad beats` as scripts meet it: record 100 to labelled beats and R-peak positions, piped into `score`,
 // a signal CSV, and every bad recording: exit 2, one error line naming the file, nothing written.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "test_util.h"
+
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using ecgad::test::exists;
+using ecgad::test::slurp;
+using Result = ecgad::test::RunResult;
 
-std::string temp_dir() {
-  static std::string dir = [] {
-    std::string pattern = ::testing::TempDir() + "/ecgad_beats_cli_XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    return std::string(made ? made : "/tmp");
-  }();
-  return dir;
+std::string path(const std::string& name) {
+  static const std::string dir = ecgad::test::temp_subdir("beats_cli");
+  return dir + "/" + name;
 }
 
-std::string path(const std::string& name) { return temp_dir() + "/" + name; }
-
-std::string slurp(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write(const std::string& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
-
-bool exists(const std::string& file) { return std::ifstream(file).good(); }
+void write(const std::string& file, const std::string& text) { ecgad::test::write_file(file, text); }
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -55,21 +39,7 @@ std::vector<std::string> fields_of(const std::string& line) {
   return fields;
 }
 
-// Runs `ecgad ARGS` through the shell, capturing stdout, stderr and the exit code.
-Result ecgad(const std::string& args) {
-  Result run;
-  std::string err_file = path("stderr.txt");
-  std::string command = std::string("'") + ECGAD_BINARY + "' " + args + " 2>'" + err_file + "'";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return run;
-  char buffer[4096];
-  std::size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, got);
-  int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.err = slurp(err_file);
-  return run;
-}
+Result ecgad(const std::string& args) { return ecgad::test::run_ecgad(args); }
 
 const std::string kRecord = std::string(ECGAD_SOURCE_DIR) + "/data/mitdb/100";
 

@@ -2,27 +2,22 @@
 #include "ecgad/beats.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "ecgad/error.h"
+#include "test_util.h"
 
 namespace ecgad {
 namespace {
 
 std::string temp_file(const std::string& name, const std::string& text) {
-  static std::string dir = [] {
-    std::string pattern = ::testing::TempDir() + "/ecgad_beats_XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    return std::string(made ? made : "/tmp");
-  }();
+  static const std::string dir = test::temp_subdir("beats");
   std::string path = dir + "/" + name;
-  std::ofstream(path, std::ios::binary) << text;
+  test::write_file(path, text);
   return path;
 }
 

@@ -6,35 +6,26 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "ecgad/error.h"
+#include "test_util.h"
 
 namespace ecgad {
 namespace {
 
-std::string temp_dir() {
-  static std::string dir = [] {
-    std::string pattern = ::testing::TempDir() + "/ecgad_output_XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    return std::string(made ? made : "/tmp");
-  }();
+const std::string& temp_dir() {
+  static const std::string dir = test::temp_subdir("output");
   return dir;
 }
 
 std::string file(const std::string& name, const char* text = nullptr) {
   std::string path = temp_dir() + "/" + name;
-  if (text) std::ofstream(path, std::ios::binary) << text;
+  if (text) test::write_file(path, text);
   return path;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::slurp;
 
 std::string refusal(const std::vector<NamedPath>& inputs, const std::vector<NamedPath>& outputs) {
   try {

@@ -12,62 +12,35 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "ecgad/sha256.h"
+#include "test_util.h"
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using ecgad::test::exists;
+using ecgad::test::slurp;
+using Result = ecgad::test::RunResult;
 
-std::string temp_dir() {
-  static std::string dir = [] {
-    std::string pattern = ::testing::TempDir() + "/ecgad_robust_XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    return std::string(made ? made : "/tmp");
-  }();
+const std::string& temp_dir() {
+  static const std::string dir = ecgad::test::temp_subdir("robust");
   return dir;
 }
 
 std::string path(const std::string& name) { return temp_dir() + "/" + name; }
 std::string quote(const std::string& file) { return "'" + file + "'"; }
 
-std::string slurp(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write(const std::string& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
-bool exists(const std::string& file) { return std::ifstream(file).good(); }
+void write(const std::string& file, const std::string& text) { ecgad::test::write_file(file, text); }
 
 // Runs a shell command, capturing stdout, the stderr of its last command and the exit code.
-Result shell(const std::string& line) {
-  Result run;
-  std::string err_file = path("stderr.txt");
-  std::string command = line + " 2>'" + err_file + "'";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return run;
-  char buffer[4096];
-  std::size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, got);
-  int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.err = slurp(err_file);
-  return run;
-}
+Result shell(const std::string& line) { return ecgad::test::run_command(line); }
 
 // Runs `ecgad ARGS` (ARGS may redirect).
-Result ecgad(const std::string& args) { return shell(std::string("'") + ECGAD_BINARY + "' " + args); }
+Result ecgad(const std::string& args) { return ecgad::test::run_ecgad(args); }
 
 // Width-24 toy beats, labelled: a smooth bump (normal) or an inverted/flat line (abnormal). `gain` scales
 // every value, to make beats far outside a model's training range.

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +37,13 @@ inline const std::string& temp_dir() {
 }
 
 inline std::string temp_path(const std::string& name) { return temp_dir() + "/" + name; }
+
+// A folder of its own below temp_dir(), for one test file: its files never meet another file's of the same name.
+inline std::string temp_subdir(const std::string& name) {
+  std::string dir = temp_path(name);
+  ::mkdir(dir.c_str(), 0700);
+  return dir;
+}
 
 inline void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;

@@ -3,21 +3,18 @@
 #include "ecgad/vae.h"
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <sstream>
 
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
 #include "ecgad/html_report.h"
 #include "ecgad/model_file.h"
 #include "ecgad/sha256.h"
+#include "test_util.h"
 
 namespace ecgad {
 namespace {
@@ -371,41 +368,15 @@ TEST(Vae, ReportDrawsReconstructionsAndTheLossParts) {
 
 // ---- the binary -----------------------------------------------------------------------------------------------
 
-struct CliRun {
-  int status = -1;
-  std::string out, err;
-};
+using CliRun = test::RunResult;
+using test::slurp;
 
 std::string temp_path(const std::string& name) {
-  static std::string dir = [] {
-    std::string pattern = ::testing::TempDir() + "/ecgad_vae_XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    return std::string(made ? made : "/tmp");
-  }();
+  static const std::string dir = test::temp_subdir("vae");
   return dir + "/" + name;
 }
 
-std::string slurp(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-CliRun ecgad(const std::string& args) {
-  CliRun run;
-  std::string err_file = temp_path("stderr.txt");
-  std::string command = std::string("'") + ECGAD_BINARY + "' " + args + " 2>'" + err_file + "'";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return run;
-  char buffer[4096];
-  std::size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, got);
-  int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.err = slurp(err_file);
-  return run;
-}
+CliRun ecgad(const std::string& args) { return test::run_ecgad(args); }
 
 void write_csv(const std::string& file, const Dataset& data) {
   std::ofstream out(file);

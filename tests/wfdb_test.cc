@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,22 +12,19 @@
 #include "ecgad/error.h"
 #include "ecgad/output.h"
 #include "ecgad/random.h"
+#include "test_util.h"
 
 namespace ecgad {
 namespace {
 
 const std::string kRecord100 = std::string(ECGAD_SOURCE_DIR) + "/data/mitdb/100";
 
-std::string temp_dir() {
-  static std::string dir = [] {
-    std::string pattern = ::testing::TempDir() + "/ecgad_wfdb_XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    return std::string(made ? made : "/tmp");
-  }();
+const std::string& temp_dir() {
+  static const std::string dir = test::temp_subdir("wfdb");
   return dir;
 }
 
-void write(const std::string& file, const std::string& bytes) { std::ofstream(file, std::ios::binary) << bytes; }
+void write(const std::string& file, const std::string& bytes) { test::write_file(file, bytes); }
 
 // Expects an ecgad::Error whose message holds every one of `parts`.
 template <typename F>

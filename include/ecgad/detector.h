@@ -43,9 +43,10 @@ std::string default_preset(const std::string& kind);
 // Trains on `data`: the scaler is fitted on all its rows (as the tutorial), the model on its normal rows
 // (every row when unlabelled), or on every labelled row for a supervised model. `validation` (may be null,
 // labelled or not) is only reported. `threshold_data` holds the labelled rows best-f1 / best-accuracy choose on
-// (null: all labelled rows of `data`).
+// (null: all labelled rows of `data`). `on_epoch` and `on_batch` are train()'s.
 TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
-                            const Dataset* threshold_data, const EpochCallback& on_epoch = {});
+                            const Dataset* threshold_data, const EpochCallback& on_epoch = {},
+                            const BatchCallback& on_batch = {});
 
 // Scales raw beats (rows x width, row-major) into the model's input: (width, rows).
 Mat<float> scaled_input(const TrainedModel& model, const double* values, std::size_t rows);

@@ -1,7 +1,6 @@
 #include "commands.h"
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +17,7 @@
 #include "ecgad/html_report.h"
 #include "ecgad/junit.h"
 #include "ecgad/output.h"
+#include "ecgad/progress_text.h"
 #include "ecgad/report.h"
 #include "ecgad/score.h"
 #include "ecgad/sha256.h"
@@ -58,18 +58,18 @@ std::vector<double> scores_of(const TrainedModel& model, const Dataset& data) {
 // the input's length as the buffers landed on fresh pages: glibc's defaults keep it flat.)
 std::size_t thread_count(const ReadArgs& read) { return read.threads == 0 ? usable_cpus() : read.threads; }
 
-// Rows done and their rate, overprinted on a terminal at most 4 times a second; silent in a pipe or with -q.
+// Rows done and their rate, overprinted on a terminal at most 4 times a second; silent in a pipe, under
+// TERM=dumb or with -q.
 class RowProgress {
  public:
-  RowProgress(bool quiet, std::string verb)
-      : progress_(quiet || ::isatty(STDERR_FILENO) != 1), verb_(std::move(verb)) {}
+  RowProgress(bool quiet, std::string verb) : progress_(quiet || !smart_terminal()), verb_(std::move(verb)) {}
   void operator()(std::size_t rows) {
     auto now = std::chrono::steady_clock::now();
     if (now - last_ < std::chrono::milliseconds(250)) return;
     last_ = now;
     double seconds = std::chrono::duration<double>(now - start_).count();
-    progress_.status(fmt::format("ecgad: {} {} rows ({:.0f} rows/s)", verb_, rows,
-                                 seconds > 0 ? static_cast<double>(rows) / seconds : 0.0));
+    progress_.status(
+        fmt::format("ecgad: {} {} rows ({})", verb_, rows, rate_text(static_cast<double>(rows), seconds, "rows")));
   }
   void done() { progress_.done(); }
 
@@ -280,16 +280,27 @@ int run_train(const TrainArgs& args) {
   progress.message("ecgad: training on " + data.name + " (" + std::to_string(data.rows()) + " rows of " +
                    std::to_string(data.width) + " samples), preset " + config.preset);
   int epochs = config.train.epochs;
+  // One line per epoch that stays; on a terminal, a line within the epoch overprinted at most 10 times a second.
+  auto on_epoch = [&](const EpochStats& s) {
+    std::string line =
+        "epoch " + std::to_string(s.epoch) + "/" + std::to_string(epochs) + "  loss " + fmt::format("{:.5f}", s.loss);
+    if (!std::isnan(s.val_loss)) line += "  val_loss " + fmt::format("{:.5f}", s.val_loss);
+    line += "  " + fmt::format("{:.2f}s", s.seconds);
+    progress.clear();
+    progress.message(line);
+  };
+  auto last_status = std::chrono::steady_clock::now();
+  BatchCallback on_batch;
+  if (progress.overprints()) {
+    on_batch = [&](const BatchProgress& b) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_status < std::chrono::milliseconds(100)) return;
+      last_status = now;
+      progress.status(training_progress_line(b));
+    };
+  }
   TrainedModel model = train_detector(data, config, validation ? &*validation : nullptr,
-                                      threshold_data ? &*threshold_data : nullptr, [&](const EpochStats& s) {
-                                        std::string line = "epoch " + std::to_string(s.epoch) + "/" +
-                                                           std::to_string(epochs) + "  loss " +
-                                                           fmt::format("{:.5f}", s.loss);
-                                        if (!std::isnan(s.val_loss))
-                                          line += "  val_loss " + fmt::format("{:.5f}", s.val_loss);
-                                        line += "  " + fmt::format("{:.2f}s", s.seconds);
-                                        progress.status(line);
-                                      });
+                                      threshold_data ? &*threshold_data : nullptr, on_epoch, on_batch);
   model.labels = labels;
   progress.done();
   model.training["data"]["sha256"] = data.sha256;

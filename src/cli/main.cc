@@ -1,6 +1,7 @@
 // ecgad: the command-line front end. It parses flags and calls the library; the work lives in src/.
 // Exit codes: 0 ok, 1 "found something" (an anomaly with --fail-on-anomaly, a failed gate), 2 error.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "beats.h"
@@ -21,6 +23,7 @@
 #include "ecgad/error.h"
 #include "ecgad/model.h"
 #include "ecgad/model_file.h"
+#include "ecgad/threshold.h"
 #include "ecgad/version.h"
 #include "suggest.h"
 
@@ -39,61 +42,167 @@ constexpr const char* kDescription =
     "the last column (1 = normal, 0 = abnormal by default). '-' reads standard input.\n"
     "Exit codes: 0 ok, 1 found something (anomaly with --fail-on-anomaly, failed gate), 2 error.";
 
-// A positive (or non-negative) number, said in our words (CLI::PositiveNumber prints its whole range).
-CLI::Validator number_at_least_zero(bool zero_allowed) {
-  return CLI::Validator(
-      [zero_allowed](std::string& text) -> std::string {
-        double value = 0;
-        auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size())
-          return "'" + text + "' is not a number";
-        bool ok = std::isfinite(value) && (value > 0 || (zero_allowed && value == 0));
-        return ok ? std::string()
-                  : std::string("must be a ") + (zero_allowed ? "non-negative" : "positive") + " number, not " + text;
-      },
-      zero_allowed ? "NON-NEGATIVE" : "POSITIVE");
+// Option values are checked by these validators, in ecgad's words, before CLI11 converts them: whatever they
+// accept converts, so CLI11's own "Could not convert: --x = y" never shows. Each message completes
+// "ecgad: error: --NAME: ...". The numeric ones hand CLI11 the number in plain decimal, so they are added
+// with ->transform (->check would discard the rewritten text).
+
+// `text` without one leading '+', which from_chars refuses and CLI11's conversion accepts.
+std::string_view unsigned_text(const std::string& text) {
+  std::string_view view = text;
+  if (!view.empty() && view[0] == '+') view.remove_prefix(1);
+  return view;
 }
-const CLI::Validator kPositive = number_at_least_zero(false);
-// A gate's minimum: a number in [0, 1] (a metric can never pass 1.5, so such a gate is a typo).
-const CLI::Validator kFraction(
-    [](std::string& text) -> std::string {
-      double value = 0;
-      auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) return "'" + text + "' is not a number";
-      return value >= 0 && value <= 1 ? std::string()
-                                      : "a metric lies in 0..1, so a minimum of " + text + " can never pass";
-    },
-    "0..1");
-const CLI::Validator kNonNegative = number_at_least_zero(true);
-// A rate in [0, 1) (dropout).
-const CLI::Validator kRate(
-    [](std::string& text) -> std::string {
-      double value = 0;
-      auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) return "'" + text + "' is not a number";
-      return value >= 0 && value < 1 ? std::string() : "must be at least 0 and below 1, not " + text;
-    },
-    "RATE");
 
 // A whole number in [low, high], refused (not clamped or wrapped) outside it: CLI11 alone would wrap "-1"
-// around to 2^64 - 1 and clamp 2^64 to 2^64 - 1.
-CLI::Validator whole_number(std::uint64_t low, std::uint64_t high, const char* name) {
-  std::string range = std::to_string(low) + " to " + std::to_string(high);
+// around to 2^64 - 1 and clamp 2^64 to 2^64 - 1. `say_high` = false for a bound that is only the type's.
+CLI::Validator whole_number(std::uint64_t low, std::uint64_t high, const char* name, bool say_high = true) {
+  std::string range = " from " + std::to_string(low) + " to " + std::to_string(high);
+  std::string at_least = say_high ? range : " of at least " + std::to_string(low);
   return CLI::Validator(
       [=](std::string& text) -> std::string {
+        std::string_view digits = unsigned_text(text);
+        const bool negative = !digits.empty() && digits[0] == '-' && text[0] != '+';
+        if (negative) digits.remove_prefix(1);
         std::uint64_t value = 0;
-        auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
-        bool ok = !text.empty() && text[0] != '-' && parsed.ec == std::errc() &&
-                  parsed.ptr == text.data() + text.size() && value >= low && value <= high;
-        return ok ? std::string() : "must be a whole number from " + range + ", not " + text;
+        auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        bool whole = !digits.empty() && digits[0] != '-' && digits[0] != '+' &&
+                     parsed.ptr == digits.data() + digits.size() &&
+                     (parsed.ec == std::errc() || parsed.ec == std::errc::result_out_of_range);
+        if (!whole) return "expected a whole number" + (say_high ? range : "") + ", got '" + text + "'";
+        bool too_large = parsed.ec != std::errc() || value > high;
+        if (negative || too_large || value < low) {
+          return "expected a whole number" + (too_large ? range : at_least) + ", got '" + text + "'";
+        }
+        text = std::to_string(value);  // in decimal for CLI11, which reads "010" as octal and "08" not at all
+        return {};
       },
       name);
 }
+// A count held in an int: 1 .. 2147483647.
+const CLI::Validator kCount = whole_number(1, 2147483647, "POSITIVE", false);
+const CLI::Validator kSize = whole_number(1, 18446744073709551615u, "POSITIVE", false);
 const CLI::Validator kSeed32 = whole_number(0, 4294967295u, "SEED");
 const CLI::Validator kSeed64 = whole_number(0, 18446744073709551615u, "SEED");
 // Enough rows per batch to keep the matrix products efficient, few enough that a batch stays small.
 constexpr std::uint64_t kMaxBatchRows = 1000000;
 const CLI::Validator kBatchRows = whole_number(1, kMaxBatchRows, "ROWS");
+
+// A finite number that `in_range` accepts; `range` says which, as in "expected a positive number".
+CLI::Validator real_number(bool (*in_range)(double), const std::string& range, const char* name) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        std::string_view digits = unsigned_text(text);
+        double value = 0;
+        auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        bool signed_twice = digits.size() < text.size() && !digits.empty() && digits[0] == '-';
+        if (digits.empty() || signed_twice || parsed.ec != std::errc() || parsed.ptr != digits.data() + digits.size() ||
+            !std::isfinite(value)) {
+          return "expected " + (range.empty() ? std::string("a number") : range) + ", got '" + text + "'";
+        }
+        if (!in_range(value)) return "expected " + range + ", got '" + text + "'";
+        text = std::string(digits);
+        return {};
+      },
+      name);
+}
+const CLI::Validator kNumber = real_number([](double) { return true; }, "", "X");
+const CLI::Validator kPositive = real_number([](double x) { return x > 0; }, "a positive number", "POSITIVE");
+const CLI::Validator kNonNegative =
+    real_number([](double x) { return x >= 0; }, "a number of at least 0", "NON-NEGATIVE");
+// A gate's minimum: a metric lies in [0, 1], so a minimum of 1.5 can never pass: a typo.
+const CLI::Validator kFraction =
+    real_number([](double x) { return x >= 0 && x <= 1; }, "a number from 0 to 1 (a metric's range)", "0..1");
+// A rate in [0, 1) (dropout).
+const CLI::Validator kRate =
+    real_number([](double x) { return x >= 0 && x < 1; }, "a number from 0 to below 1", "RATE");
+
+// CLI11 names a hidden option "" in its messages (": expected ..."): this validator names `flag` itself.
+CLI::Validator naming(const CLI::Validator& inner, const std::string& flag) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        std::string why = inner(text);
+        return why.empty() ? why : flag + ": " + why;
+      },
+      inner.get_description());
+}
+
+// One of `words`: "expected csv or jsonl, got 'xml'".
+CLI::Validator one_of(const std::vector<std::string>& words) {
+  std::string list, names;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    list += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i];
+    names += (i == 0 ? "" : "|") + words[i];
+  }
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        for (const std::string& word : words) {
+          if (text == word) return {};
+        }
+        return "expected " + list + ", got '" + text + "'";
+      },
+      names);
+}
+
+// A threshold strategy, checked by the library's own parser.
+const CLI::Validator kStrategy(
+    [](std::string& text) -> std::string {
+      try {
+        ecgad::parse_threshold_strategy(text);
+      } catch (const ecgad::Error& e) {
+        return e.what();
+      }
+      return {};
+    },
+    "STRATEGY");
+
+// What CLI11 says of the mistakes no validator sees (a missing value, an unknown option, a flag given a
+// value, two options that exclude each other), in ecgad's words; other messages pass unchanged.
+std::string parse_error_text(const CLI::ParseError& e, const CLI::App& parsed) {
+  std::string what = e.what();
+  auto starts = [&](const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; };
+  if (starts(what, ": ")) return what.substr(2);  // a hidden option's, which names itself (naming() above)
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    // "The following argument(s) was/were not expected: C B A", in reverse order.
+    std::vector<std::string> args;
+    std::string list = what.substr(what.find(": ") + 2);
+    for (std::size_t at = 0; at < list.size();) {
+      std::size_t space = std::min(list.find(' ', at), list.size());
+      if (space > at) args.insert(args.begin(), list.substr(at, space - at));
+      at = space + 1;
+    }
+    for (const std::string& arg : args) {
+      if (arg.size() > 1 && arg[0] == '-') return "unknown option '" + arg.substr(0, arg.find('=')) + "'";
+    }
+    return args.empty() ? what : "unexpected argument '" + args.front() + "'";
+  }
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
+    std::string name = what.substr(0, what.find_first_of(": "));
+    std::string rest = what.substr(std::min(what.size(), name.size() + 2));
+    if (rest.find(" missing") != std::string::npos) return name + ": the value is missing";
+    if (starts(rest, "At Most 1 required but received ")) {
+      return name + ": given " + rest.substr(rest.rfind(' ') + 1) + " times; give it once";
+    }
+    if (what.find("disallowed flag override") != std::string::npos) return name + " is a flag: it takes no value";
+    return what;
+  }
+  if (dynamic_cast<const CLI::ExcludesError*>(&e) != nullptr) {
+    std::size_t at = what.find(" excludes ");
+    return what.substr(0, at) + " and " + what.substr(at + 10) + " cannot be given together";
+  }
+  if (dynamic_cast<const CLI::ConversionError*>(&e) != nullptr && starts(what, "Could not convert: ")) {
+    // Every option that takes a value has a validator, so what is left is a flag given a value (--quiet=maybe).
+    std::string rest = what.substr(19);
+    std::size_t equals = rest.find(" = ");
+    std::string name = rest.substr(0, equals), value = equals == std::string::npos ? "" : rest.substr(equals + 3);
+    const CLI::Option* option = parsed.get_option_no_throw(name);
+    if (option != nullptr && option->get_expected_max() == 0) {
+      return name + " is a flag: it takes no value, got '" + value + "'";
+    }
+    return name + ": cannot read '" + value + "'";
+  }
+  return what;
+}
 
 // `ecgad --version`: what a bug report needs to know about this build.
 std::string version_text() {
@@ -132,15 +241,21 @@ std::vector<std::pair<std::string, double>> gate_list(const ecgad::EvaluateArgs&
 void add_read_options(CLI::App* cmd, ecgad::ReadArgs& read) {
   cmd->add_option("--threads", read.threads,
                   "Threads reading and scoring (default: the CPUs this process may use; 1: no pipeline)")
-      ->check(kPositive);
-  cmd->add_option("--block-bytes", read.block_bytes, "Bytes per block read (testing)")->check(kPositive)->group("");
+      ->transform(kSize);
+  cmd->add_option("--block-bytes", read.block_bytes, "Bytes per block read (testing)")
+      ->transform(naming(kSize, "--block-bytes"))
+      ->group("");
 }
 
 void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values) {
   cmd->add_flag("--header", csv.header, "Skip the first line of each input file (a header)");
   if (label_values) {
-    cmd->add_option("--normal-label", csv.normal_label, "Label value of a normal beat")->capture_default_str();
-    cmd->add_option("--abnormal-label", csv.abnormal_label, "Label value of an abnormal beat")->capture_default_str();
+    cmd->add_option("--normal-label", csv.normal_label, "Label value of a normal beat")
+        ->transform(kNumber)
+        ->capture_default_str();
+    cmd->add_option("--abnormal-label", csv.abnormal_label, "Label value of an abnormal beat")
+        ->transform(kNumber)
+        ->capture_default_str();
   }
 }
 
@@ -163,9 +278,10 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   split_cmd
       ->add_option("--test-size", split.test_size,
                    "Fraction of rows for the test part (0 < T < 1), or a whole number of rows")
+      ->transform(kPositive)
       ->capture_default_str();
   split_cmd->add_option("--seed", split.seed, "random_state of train_test_split (0 .. 4294967295)")
-      ->check(kSeed32)
+      ->transform(kSeed32)
       ->capture_default_str();
   split_cmd->add_option("--train-out", split.train_out, "Training rows go here (default: NAME_train.csv)");
   split_cmd->add_option("--test-out", split.test_out, "Test rows go here (default: NAME_test.csv)");
@@ -184,14 +300,19 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   train_cmd->add_option("DATA", train.data, "Training CSV file, or - for standard input")->required();
   train_cmd->add_option("-o,--output", train.output, "Model file to write")->required();
   train_cmd->add_option("--model", train.model, "Model kind: autoencoder (the default), vae, or lstm (a classifier)")
-      ->check(CLI::IsMember(ecgad::model_kinds()));
-  train_cmd->add_option("--preset", train.preset,
-                        "Starting configuration (see the list below; default: the model kind's own default)");
+      ->check(one_of(ecgad::model_kinds()));
+  std::vector<std::string> preset_names;
+  for (const ecgad::PresetInfo& p : ecgad::presets()) preset_names.push_back(p.name);
+  train_cmd
+      ->add_option("--preset", train.preset,
+                   "Starting configuration (see the list below; default: the model kind's own default)")
+      ->check(one_of(preset_names));
   train_cmd->add_option("--layers", train.layers, "Encoder layer sizes; the decoder mirrors them (e.g. 32,16,8)")
-      ->delimiter(',');
-  train_cmd->add_option("--epochs", train.epochs, "Passes over the normal training beats")->check(kPositive);
-  train_cmd->add_option("--batch-size", train.batch_size, "Beats per Adam step")->check(kPositive);
-  train_cmd->add_option("--lr", train.learning_rate, "Adam learning rate")->check(kPositive);
+      ->delimiter(',')
+      ->transform(kCount);
+  train_cmd->add_option("--epochs", train.epochs, "Passes over the normal training beats")->transform(kCount);
+  train_cmd->add_option("--batch-size", train.batch_size, "Beats per Adam step")->transform(kCount);
+  train_cmd->add_option("--lr", train.learning_rate, "Adam learning rate")->transform(kPositive);
   train_cmd
       ->add_option("--clip-norm", train.clip_norm,
                    "scale each step's gradient down to this L2 norm when it is larger (0: off; a guard against "
@@ -201,33 +322,36 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
       ->add_option("--loss", train.loss,
                    "Training loss: mae (the tutorial's) or mse; a vae's reconstruction term: bce (the "
                    "exercise's), mae or mse")
-      ->check(CLI::IsMember({"mae", "mse", "bce"}));
-  train_cmd->add_option("--latent", train.latent, "vae: size of the code z (z_mean, z_log_var)")->check(kPositive);
-  train_cmd->add_option("--beta", train.beta, "vae: weight of the KL term (the exercise's: 1)")->check(kNonNegative);
+      ->check(one_of({"mae", "mse", "bce"}));
+  train_cmd->add_option("--latent", train.latent, "vae: size of the code z (z_mean, z_log_var)")->transform(kCount);
+  train_cmd->add_option("--beta", train.beta, "vae: weight of the KL term (the exercise's: 1)")
+      ->transform(kNonNegative);
   train_cmd
       ->add_option("--output-activation", train.output_activation,
                    "vae: the decoder's output layer, relu (the exercise's) or sigmoid")
-      ->check(CLI::IsMember({"relu", "sigmoid"}));
+      ->check(one_of({"relu", "sigmoid"}));
   train_cmd
       ->add_option("--score", train.score,
                    "vae: a beat's score, mae (of the reconstruction at z = z_mean) or elbo (negative ELBO there)")
-      ->check(CLI::IsMember({"mae", "elbo"}));
+      ->check(one_of({"mae", "elbo"}));
   train_cmd
       ->add_option("--noise", train.noise,
                    "Denoising: Gaussian noise of this std (scaled units) added to each training input")
-      ->check(kNonNegative);
-  train_cmd->add_option("--hidden", train.hidden, "lstm: hidden units of the LSTM layer")->check(kPositive);
+      ->transform(kNonNegative);
+  train_cmd->add_option("--hidden", train.hidden, "lstm: hidden units of the LSTM layer")->transform(kCount);
   train_cmd
       ->add_option("--dropout", train.dropout,
                    "lstm: dropout rate on its last hidden state while training (0 <= R < 1)")
-      ->check(kRate);
+      ->transform(kRate);
   train_cmd
       ->add_option("--seed", train.seed,
                    "Seed for weights and shuffling (0 .. 18446744073709551615); same seed, same model")
-      ->check(kSeed64)
+      ->transform(kSeed64)
       ->capture_default_str();
-  train_cmd->add_option("--threshold", train.threshold,
-                        "How to choose the threshold: mean-std:K, percentile:P, fixed:V, best-f1, best-accuracy");
+  train_cmd
+      ->add_option("--threshold", train.threshold,
+                   "How to choose the threshold: mean-std:K, percentile:P, fixed:V, best-f1, best-accuracy")
+      ->check(kStrategy);
   train_cmd->add_option("--threshold-data", train.threshold_data,
                         "Labelled file that best-f1/best-accuracy choose on (default: DATA's labelled rows)");
   train_cmd->add_option("--validation", train.validation,
@@ -254,17 +378,18 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   score_cmd->add_option("-m,--model", score.model, "Model file from 'ecgad train'")->required();
   score_cmd->add_option("-o,--output", score.output, "Write here instead of standard output (atomically)");
   score_cmd->add_option("--format", score.format, "csv (with a header) or jsonl")
-      ->check(CLI::IsMember({"csv", "jsonl"}))
+      ->check(one_of({"csv", "jsonl"}))
       ->capture_default_str();
   score_cmd->add_flag("--only-anomalies", score.only_anomalies, "Write only the rows judged anomalies");
-  score_cmd->add_flag("--fail-on-anomaly", score.fail_on_anomaly, "Exit with 1 when any row is an anomaly (like grep)");
+  score_cmd->add_flag("--fail-on-anomaly", score.fail_on_anomaly,
+                      "Exit with 1 when any row is an anomaly (0 when none, 2 on an error)");
   score_cmd->add_option("--batch-rows", score.batch_rows, "Rows scored at a time, 1 .. 1000000 (memory stays bounded)")
-      ->check(kBatchRows)
+      ->transform(kBatchRows)
       ->capture_default_str();
   score_cmd
       ->add_option("--first-row", score.first_row,
                    "The number the first row gets (to join chunks of one file scored apart)")
-      ->check(kPositive)
+      ->transform(kSize)
       ->capture_default_str();
   score_cmd->add_flag("--no-header", score.no_header, "Write no CSV header line");
   score_cmd->add_flag("-q,--quiet", score.quiet, "Print no progress");
@@ -285,18 +410,19 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   evaluate_cmd
       ->add_option("--positive", evaluate.positive,
                    "Positive class for precision/recall/F1: anomaly, or normal (as the tutorial prints)")
-      ->check(CLI::IsMember({"anomaly", "normal"}))
+      ->check(one_of({"anomaly", "normal"}))
       ->capture_default_str();
   evaluate_cmd->add_option("--format", evaluate.format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}))
+      ->check(one_of({"text", "json"}))
       ->capture_default_str();
   evaluate_cmd->add_option("--min-accuracy", evaluate.min_accuracy, "Gate: exit 1 when accuracy is lower")
-      ->check(kFraction);
+      ->transform(kFraction);
   evaluate_cmd->add_option("--min-precision", evaluate.min_precision, "Gate: exit 1 when precision is lower")
-      ->check(kFraction);
-  evaluate_cmd->add_option("--min-recall", evaluate.min_recall, "Gate: exit 1 when recall is lower")->check(kFraction);
-  evaluate_cmd->add_option("--min-f1", evaluate.min_f1, "Gate: exit 1 when F1 is lower")->check(kFraction);
-  evaluate_cmd->add_option("--min-auc", evaluate.min_auc, "Gate: exit 1 when ROC AUC is lower")->check(kFraction);
+      ->transform(kFraction);
+  evaluate_cmd->add_option("--min-recall", evaluate.min_recall, "Gate: exit 1 when recall is lower")
+      ->transform(kFraction);
+  evaluate_cmd->add_option("--min-f1", evaluate.min_f1, "Gate: exit 1 when F1 is lower")->transform(kFraction);
+  evaluate_cmd->add_option("--min-auc", evaluate.min_auc, "Gate: exit 1 when ROC AUC is lower")->transform(kFraction);
   evaluate_cmd->add_option("--junit", evaluate.junit,
                            "Also write the metrics and gates as JUnit XML test cases (for CI test reports)");
   evaluate_cmd->add_option("--report", evaluate.report, "Also write an HTML report with plots to this file");
@@ -317,7 +443,8 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   threshold_cmd->add_option("-m,--model", threshold.model, "Model file to start from")->required();
   threshold_cmd
       ->add_option("--threshold", threshold.strategy, "mean-std:K, percentile:P, fixed:V, best-f1 or best-accuracy")
-      ->required();
+      ->required()
+      ->check(kStrategy);
   threshold_cmd->add_option("-o,--output", threshold.output, "Model file to write (may be the same as -m)")->required();
   threshold_cmd->add_flag("-q,--quiet", threshold.quiet, "Print nothing on standard error");
   add_read_options(threshold_cmd, threshold.read);
@@ -330,6 +457,7 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   info_cmd->add_option("MODEL", info_model, "Model file")->required();
   bool info_quiet = false;  // info prints nothing on standard error anyway; -q for every subcommand alike
   info_cmd->add_flag("-q,--quiet", info_quiet, "Print nothing on standard error");
+  info_cmd->footer("Example: ecgad info model.ecgad > model.json");
 
   // report
   ecgad::ReportArgs report;
@@ -340,6 +468,7 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   report_cmd->add_flag("-q,--quiet", report.quiet, "Print no progress");
   add_read_options(report_cmd, report.read);
   add_csv_options(report_cmd, report.csv, false);
+  report_cmd->footer("Example: ecgad report -m model.ecgad test.csv -o report.html");
 
   // beats
   ecgad::BeatsArgs beats;
@@ -355,24 +484,24 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   beats_cmd->add_option("--annotations", beats.annotations,
                         "Label beats from reference annotations: 'atr' (RECORD.atr) or a file; adds a label column");
   beats_cmd->add_option("--peaks", beats.peaks, "R peaks: detect (Pan-Tompkins) or annotations (the reference beats)")
-      ->check(CLI::IsMember({"detect", "annotations"}))
+      ->check(one_of({"detect", "annotations"}))
       ->capture_default_str();
   beats_cmd->add_option("--peaks-out", beats.peaks_out,
                         "Also write each output beat's R peak: sample index (0-based),time in seconds");
-  auto* beats_width = beats_cmd->add_option("--width", beats.width, "Samples per beat (default 140)")->check(kPositive);
+  auto* beats_width = beats_cmd->add_option("--width", beats.width, "Samples per beat (default 140)")->transform(kSize);
   beats_cmd->add_option("-m,--model", beats.model, "Take the width from this model file")->excludes(beats_width);
   beats_cmd
       ->add_option("--window", beats.window,
                    "rr (previous to next RR midpoint) or fixed (--before/--after seconds around R)")
-      ->check(CLI::IsMember({"rr", "fixed"}))
+      ->check(one_of({"rr", "fixed"}))
       ->capture_default_str();
   beats_cmd->add_option("--before", beats.before, "--window fixed: seconds before the R peak (default 0.25)")
-      ->check(kNonNegative);
+      ->transform(kNonNegative);
   beats_cmd->add_option("--after", beats.after, "--window fixed: seconds after the R peak (default 0.45)")
-      ->check(kNonNegative);
-  beats_cmd->add_option("--fs", beats.fs, "Sampling rate of a signal CSV, in Hz")->check(kPositive);
+      ->transform(kNonNegative);
+  beats_cmd->add_option("--fs", beats.fs, "Sampling rate of a signal CSV, in Hz")->transform(kPositive);
   beats_cmd->add_option("--column", beats.column, "Column of a signal CSV holding the lead (1-based)")
-      ->check(kPositive);
+      ->transform(kSize);
   beats_cmd->add_flag("-q,--quiet", beats.quiet, "Print no summary on standard error");
   beats_cmd->footer(
       "Beats are resampled linearly to the width; values in the recording's physical units (mV).\n"
@@ -383,11 +512,12 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   std::string help_topic;
   CLI::App* help_cmd = app.add_subcommand("help", "Print the help of ecgad or of one subcommand");
   help_cmd->add_option("SUBCOMMAND", help_topic, "Subcommand to explain");
+  help_cmd->footer("Example: ecgad help train   (the same as ecgad train --help)");
 
   // completion bash|zsh
   std::string shell;
   CLI::App* completion_cmd = app.add_subcommand("completion", "Print a shell completion script (bash or zsh)");
-  completion_cmd->add_option("SHELL", shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
+  completion_cmd->add_option("SHELL", shell, "bash or zsh")->required()->check(one_of({"bash", "zsh"}));
   completion_cmd->footer("Example: source <(ecgad completion bash)   (installed packages load it by themselves)");
 
   // `ecgad` alone: a short usage, not CLI11's "A subcommand is required".
@@ -420,7 +550,8 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
       parsed = sub;
     }
     std::string suggestion = ecgad::unknown_option_suggestion(*parsed, argc, argv);
-    std::fprintf(stderr, "ecgad: error: %s%s (see '%s')\n", e.what(), suggestion.c_str(), hint.c_str());
+    std::fprintf(stderr, "ecgad: error: %s%s (see '%s')\n", parse_error_text(e, *parsed).c_str(), suggestion.c_str(),
+                 hint.c_str());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ecgad: error: %s (see 'ecgad --help')\n", e.what());

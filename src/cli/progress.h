@@ -5,14 +5,25 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace ecgad {
 
+// Standard error is a terminal that can overprint a line: a TTY, and TERM set and not "dumb" (as ninja).
+inline bool smart_terminal() {
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDERR_FILENO) == 1 && term != nullptr && std::strcmp(term, "dumb") != 0;
+}
+
 class Progress {
  public:
-  explicit Progress(bool quiet) : quiet_(quiet), terminal_(::isatty(STDERR_FILENO) == 1) {}
+  explicit Progress(bool quiet) : quiet_(quiet), terminal_(smart_terminal()) {}
   ~Progress() { done(); }
+
+  // Statuses are overprinted (and so worth sending often).
+  bool overprints() const { return terminal_ && !quiet_; }
 
   // A status that the next one may replace.
   void status(const std::string& line) {
@@ -34,6 +45,11 @@ class Progress {
   // Ends an overprinted line so that what follows starts on a fresh one.
   void done() {
     if (open_line_) std::fputc('\n', stderr);
+    open_line_ = false;
+  }
+  // Erases an overprinted line, so that what follows takes its place.
+  void clear() {
+    if (open_line_) std::fputs("\r\033[K", stderr);
     open_line_ = false;
   }
 
