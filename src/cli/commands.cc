@@ -1,6 +1,5 @@
 #include "commands.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,7 +20,6 @@
 #include "ecgad/output.h"
 #include "ecgad/report.h"
 #include "ecgad/score.h"
-#include "ecgad/sha256.h"
 #include "ecgad/split.h"
 #include "ecgad/text.h"
 #include "progress.h"
@@ -240,19 +238,17 @@ int run_train(const TrainArgs& args) {
 
   LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
   Dataset data;
-  struct stat data_stat;
-  const bool regular_file =
-      args.data != "-" && ::stat(args.data.c_str(), &data_stat) == 0 && S_ISREG(data_stat.st_mode);
-  if (thread_count(args.read) == 1 || !regular_file) {
-    // One reader that hashes what it reads: a named pipe or standard input cannot be read twice.
+  // Either way the reader hashes the bytes as it reads them: one pass, and a pipe cannot be read twice.
+  if (thread_count(args.read) == 1) {
     LoadOptions data_options = load_options(args.csv, !args.no_labels);
     data_options.csv.hash = true;
     data = load_dataset(args.data, data_options);
   } else {
     RowLayout layout{0, args.no_labels ? RowLayout::Labels::none : RowLayout::Labels::required, labels};
-    data = read_all_blocks(args.data, CsvOptions{args.csv.header}, layout, "training",
+    CsvOptions csv{args.csv.header};
+    csv.hash = true;
+    data = read_all_blocks(args.data, csv, layout, "training",
                            BlockOptions{thread_count(args.read), args.read.block_bytes});
-    data.sha256 = sha256_file_hex(args.data);  // a regular file: read it again, it is in the page cache
   }
   if (args.no_labels && last_column_looks_like_labels(data, labels)) {
     progress.message("ecgad: warning: the last column of " + data.name + " holds only the labels " +
