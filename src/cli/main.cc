@@ -1,7 +1,5 @@
 // ecgad: the command-line front end. It parses flags and calls the library; the work lives in src/.
 // Exit codes: 0 ok, 1 "found something" (an anomaly with --fail-on-anomaly, a failed gate), 2 error.
-#include <malloc.h>
-
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <charconv>
@@ -477,12 +475,6 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
 
 #ifndef ECGAD_NO_MAIN
 int main(int argc, char** argv) {
-  // Every block read on several threads gets its own io::LineReader, which allocates a 48 MB buffer (3 x 2^24
-  // bytes). glibc maps anything over 32 MB afresh and unmaps it on free, so each block paid page faults for the
-  // pages it touched (15% of `score --threads 2`'s CPU time). Served from the heap and kept, the pages are reused;
-  // only the touched ones (about one block) count in the RSS.
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 128 << 20);
   int code = ecgad_main(argc, argv, false);
   // What went to standard output (results, --help, --version) must have arrived: `ecgad --help > /dev/full`
   // is an error, not a success. Exit code 2 has already said why.
