@@ -48,6 +48,7 @@ struct Job {
   std::size_t index = 0;
   std::string text;
   CsvPiece piece;
+  std::size_t lines = 0;  // in `text`: at most this many rows
 };
 
 struct Done {
@@ -162,9 +163,10 @@ std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
       changed.wait(lock, [&] { return stop || read - handed < in_flight; });
       if (stop) return false;
       lock.unlock();
+      std::size_t first_line = tracker.next_line;
       CsvPiece piece = tracker.piece_for(text);
       lock.lock();
-      jobs.push_back(Job{read++, std::move(text), piece});
+      jobs.push_back(Job{read++, std::move(text), piece, tracker.next_line - first_line});
       changed.notify_all();
       return true;
     };
@@ -220,6 +222,13 @@ std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
         jobs.pop_front();
       }
       Done result;
+      // Room for the block's rows at once (growing by doubling would copy its samples about twice): at most one
+      // per line, and a row of W fields takes at least 2W - 1 bytes, which bounds it for short or blank lines.
+      if (std::size_t width = layout_.width != 0 ? layout_.width : job.piece.columns; width != 0) {
+        std::size_t rows = std::min(job.lines, job.text.size() / (2 * width - 1) + 1);
+        result.beats.values.reserve(rows * width);
+        result.beats.lines.reserve(rows);
+      }
       try {
         CsvOptions csv = job.piece.first_line == 1 ? csv_ : CsvOptions{};
         csv.hash = false;  // the reader thread hashes the whole input

@@ -94,6 +94,7 @@ std::pair<Dataset, std::vector<double>> scored_labelled(const TrainedModel& mode
   BlockReader reader(path, CsvOptions{csv.header}, layout, command, BlockOptions{threads, read.block_bytes});
   std::vector<std::unique_ptr<Workspace>> workspaces;
   for (std::size_t i = 0; i < threads; ++i) workspaces.push_back(model.model->new_workspace());
+  std::vector<Mat<float>> scratch(threads);  // each worker's scaled input, kept from block to block
   Dataset data;
   data.name = reader.name();
   data.width = static_cast<std::size_t>(model.input_width());
@@ -102,7 +103,7 @@ std::pair<Dataset, std::vector<double>> scored_labelled(const TrainedModel& mode
   RowProgress progress(quiet, "read");
   reader.run(
       [&](Dataset& beats, std::vector<double>& scores, std::size_t worker) {
-        Eigen::VectorXd e = raw_scores(model, beats, *workspaces[worker]);
+        Eigen::VectorXd e = raw_scores(model, beats, *workspaces[worker], &scratch[worker]);
         scores.assign(e.data(), e.data() + e.size());
       },
       [&](Dataset& beats, std::vector<double>& scores) {
