@@ -56,78 +56,95 @@ void ScoreWriter::append(std::string& out, std::size_t row, double score, bool a
   }
 }
 
+namespace {
+
+// The one place score lines are written, for one reader or several threads. Rows come in input order with their
+// raw scores and leave in batches of batch_rows: text goes to `sink` at batch ends (the header with the first),
+// and a beat that cannot be scored fails at its batch's end, unless a read error comes first in that batch (the
+// caller throws it before calling finish()). So one thread and many write the same bytes and fail the same way.
+class ScoreLines {
+ public:
+  ScoreLines(const TrainedModel& model, const ScoreOptions& options, const std::function<void(std::string_view)>& sink)
+      : model_(model),
+        options_(options),
+        sink_(sink),
+        writer_(options.format, model.model->score_name(), options.file),
+        text_(options.header ? writer_.header() : std::string()) {
+    if (options.batch_rows == 0) throw Error("the batch size of scoring must be at least 1");
+  }
+
+  // Rows of `beats` and their scores (one per row, maybe not finite).
+  void add(const Dataset& beats, const double* scores) {
+    for (std::size_t i = 0; i < beats.rows(); ++i) {
+      ++summary_.rows;
+      if (!unscored_) {
+        double score = scores[i];
+        if (!std::isfinite(score)) {
+          unscored_ = unscorable(model_, beats, i);
+        } else {
+          bool anomaly = score >= model_.threshold.value;
+          summary_.anomalies += anomaly;
+          if (!options_.only_anomalies || anomaly) {
+            writer_.append(text_, options_.first_row + summary_.rows - 1, score, anomaly,
+                           beats.labelled() ? beats.normal[i] : -1);
+          }
+        }
+      }
+      if (summary_.rows % options_.batch_rows == 0) batch_end();
+    }
+  }
+
+  // After the last row: the last, partial batch.
+  ScoreSummary finish() {
+    if (summary_.rows % options_.batch_rows != 0) batch_end();
+    return summary_;
+  }
+
+ private:
+  void batch_end() {
+    if (unscored_) throw *unscored_;
+    sink_(text_);
+    text_.clear();
+    if (options_.on_rows) options_.on_rows(summary_.rows);
+  }
+
+  const TrainedModel& model_;
+  const ScoreOptions& options_;
+  const std::function<void(std::string_view)>& sink_;
+  ScoreWriter writer_;
+  std::string text_;
+  ScoreSummary summary_;
+  std::optional<Error> unscored_;  // the first beat of the current batch that cannot be scored
+};
+
+}  // namespace
+
 ScoreSummary score_stream(const TrainedModel& model, BeatReader& reader, const ScoreOptions& options,
                           const std::function<void(std::string_view)>& sink) {
-  if (options.batch_rows == 0) throw Error("the batch size of scoring must be at least 1");
-  ScoreWriter writer(options.format, model.model->score_name(), options.file);
+  ScoreLines lines(model, options, sink);
   std::unique_ptr<Workspace> workspace = model.model->new_workspace();
-  ScoreSummary summary;
   Dataset block;
   Mat<float> scaled;
-  std::string text = options.header ? writer.header() : std::string();
   while (reader.next(block, options.batch_rows)) {
-    Eigen::VectorXd scores = anomaly_scores(model, block, *workspace, &scaled);
-    for (std::size_t i = 0; i < block.rows(); ++i) {
-      double score = scores(static_cast<Eigen::Index>(i));
-      bool anomaly = score >= model.threshold.value;
-      ++summary.rows;
-      summary.anomalies += anomaly;
-      if (options.only_anomalies && !anomaly) continue;
-      writer.append(text, options.first_row + summary.rows - 1, score, anomaly,
-                    block.labelled() ? block.normal[i] : -1);
-    }
-    sink(text);
-    text.clear();
-    if (options.on_rows) options.on_rows(summary.rows);
+    Eigen::VectorXd scores = raw_scores(model, block, *workspace, &scaled);
+    lines.add(block, scores.data());
   }
-  return summary;
+  return lines.finish();
 }
 
-// The single-threaded stream reads a batch of batch_rows rows, scores it, then writes it. To write the same
-// bytes and fail the same way, the blocks' rows go through the same batches here: text leaves at batch ends,
-// and a beat that cannot be scored fails at its batch's end, unless a read error comes first in that batch.
 ScoreSummary score_blocks(const TrainedModel& model, BlockReader& reader, const ScoreOptions& options,
                           const std::function<void(std::string_view)>& sink) {
-  if (options.batch_rows == 0) throw Error("the batch size of scoring must be at least 1");
-  ScoreWriter writer(options.format, model.model->score_name(), options.file);
+  ScoreLines lines(model, options, sink);
   std::vector<std::unique_ptr<Workspace>> workspaces;
   std::vector<Mat<float>> scratch(reader.threads());
   for (std::size_t i = 0; i < reader.threads(); ++i) workspaces.push_back(model.model->new_workspace());
-  ScoreSummary summary;
-  std::string text = options.header ? writer.header() : std::string();
-  std::optional<Error> unscored;  // the first beat of the current batch that cannot be scored
-  auto batch_end = [&] {
-    if (unscored) throw *unscored;
-    sink(text);
-    text.clear();
-    if (options.on_rows) options.on_rows(summary.rows);
-  };
   reader.run(
       [&](Dataset& beats, std::vector<double>& scores, std::size_t worker) {
         Eigen::VectorXd e = raw_scores(model, beats, *workspaces[worker], &scratch[worker]);
         scores.assign(e.data(), e.data() + e.size());
       },
-      [&](Dataset& beats, std::vector<double>& scores) {
-        for (std::size_t i = 0; i < beats.rows(); ++i) {
-          ++summary.rows;
-          if (!unscored) {
-            double score = scores[i];
-            if (!std::isfinite(score)) {
-              unscored = unscorable(model, beats, i);
-            } else {
-              bool anomaly = score >= model.threshold.value;
-              summary.anomalies += anomaly;
-              if (!options.only_anomalies || anomaly) {
-                writer.append(text, options.first_row + summary.rows - 1, score, anomaly,
-                              beats.labelled() ? beats.normal[i] : -1);
-              }
-            }
-          }
-          if (summary.rows % options.batch_rows == 0) batch_end();
-        }
-      });
-  if (summary.rows % options.batch_rows != 0) batch_end();
-  return summary;
+      [&](Dataset& beats, std::vector<double>& scores) { lines.add(beats, scores.data()); });
+  return lines.finish();
 }
 
 }  // namespace ecgad

@@ -8,6 +8,7 @@
 
 #include "ecgad/csv.h"
 #include "ecgad/error.h"
+#include "ecgad/sha256.h"
 #include "test_util.h"
 
 namespace {
@@ -243,6 +244,22 @@ TEST_F(Threads, TrainReadsTheSameOnEveryThreadCount) {
   Result r = run_ecgad(train + q(bad) + " -o " + q(two) + " --threads 2 --block-bytes 40");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find(bad + ":51:1: empty line"), std::string::npos) << r.err;
+}
+
+// The reader thread hashes the bytes as it reads them (no second pass over the file): a pipe and standard input
+// too, on several threads, give `sha256sum FILE`.
+TEST_F(Threads, TrainHashesTheInputOnTheReaderThread) {
+  std::string data = temp_path("train_hash.csv");
+  write_file(data, "\xEF\xBB\xBF" + rows(0, 80) + "\n \n");  // a BOM and blank lines at the end count too
+  const std::string expected = ecgad::sha256_file_hex(data);
+  std::string train = std::string("'") + ECGAD_BINARY + "' train --epochs 1 --seed 5 -q --threads 2 --block-bytes 40 ";
+  std::string out = temp_path("train_hash.ecgad");
+  for (const std::string& input :
+       {train + q(data), train + "- < " + q(data), "cat " + q(data) + " | " + train + "/dev/stdin"}) {
+    Result r = ecgad::test::run_command(input + " -o " + q(out));
+    ASSERT_EQ(r.status, 0) << input << ": " << r.err;
+    EXPECT_NE(slurp(out).find("\"sha256\":\"" + expected + "\""), std::string::npos) << input;
+  }
 }
 
 TEST(CsvPiece, LinesColumnsAndBlankLinesOfTheWholeInput) {

@@ -46,6 +46,9 @@ class BlockReader {
 
   const std::string& name() const { return name_; }
   std::size_t threads() const { return options_.threads; }
+  // With CsvOptions::hash, once run() has returned: the SHA-256 (hex) of every byte of the input, hashed by the
+  // reader thread as it reads (`sha256sum FILE`). Empty without the option.
+  const std::string& sha256_hex() const { return sha256_; }
 
  private:
   std::string name_;
@@ -55,10 +58,11 @@ class BlockReader {
   RowLayout layout_;
   std::string purpose_;
   BlockOptions options_;
+  std::string sha256_;
 };
 
 // The whole input as one Dataset, read on options.threads threads: the same rows and errors as
-// BeatReader(path, csv, layout, purpose).read_all().
+// BeatReader(path, csv, layout, purpose).read_all(), and with CsvOptions::hash its SHA-256 in Dataset::sha256.
 Dataset read_all_blocks(const std::string& path, const CsvOptions& csv, const RowLayout& layout,
                         const std::string& purpose, const BlockOptions& options);
 

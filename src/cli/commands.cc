@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -20,7 +21,6 @@
 #include "ecgad/progress_text.h"
 #include "ecgad/report.h"
 #include "ecgad/score.h"
-#include "ecgad/sha256.h"
 #include "ecgad/split.h"
 #include "ecgad/text.h"
 #include "progress.h"
@@ -95,6 +95,7 @@ std::pair<Dataset, std::vector<double>> scored_labelled(const TrainedModel& mode
   BlockReader reader(path, CsvOptions{csv.header}, layout, command, BlockOptions{threads, read.block_bytes});
   std::vector<std::unique_ptr<Workspace>> workspaces;
   for (std::size_t i = 0; i < threads; ++i) workspaces.push_back(model.model->new_workspace());
+  std::vector<Mat<float>> scratch(threads);  // each worker's scaled input, kept from block to block
   Dataset data;
   data.name = reader.name();
   data.width = static_cast<std::size_t>(model.input_width());
@@ -103,7 +104,7 @@ std::pair<Dataset, std::vector<double>> scored_labelled(const TrainedModel& mode
   RowProgress progress(quiet, "read");
   reader.run(
       [&](Dataset& beats, std::vector<double>& scores, std::size_t worker) {
-        Eigen::VectorXd e = raw_scores(model, beats, *workspaces[worker]);
+        Eigen::VectorXd e = raw_scores(model, beats, *workspaces[worker], &scratch[worker]);
         scores.assign(e.data(), e.data() + e.size());
       },
       [&](Dataset& beats, std::vector<double>& scores) {
@@ -240,19 +241,17 @@ int run_train(const TrainArgs& args) {
 
   LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
   Dataset data;
-  struct stat data_stat;
-  const bool regular_file =
-      args.data != "-" && ::stat(args.data.c_str(), &data_stat) == 0 && S_ISREG(data_stat.st_mode);
-  if (thread_count(args.read) == 1 || !regular_file) {
-    // One reader that hashes what it reads: a named pipe or standard input cannot be read twice.
+  // Either way the reader hashes the bytes as it reads them: one pass, and a pipe cannot be read twice.
+  if (thread_count(args.read) == 1) {
     LoadOptions data_options = load_options(args.csv, !args.no_labels);
     data_options.csv.hash = true;
     data = load_dataset(args.data, data_options);
   } else {
     RowLayout layout{0, args.no_labels ? RowLayout::Labels::none : RowLayout::Labels::required, labels};
-    data = read_all_blocks(args.data, CsvOptions{args.csv.header}, layout, "training",
+    CsvOptions csv{args.csv.header};
+    csv.hash = true;
+    data = read_all_blocks(args.data, csv, layout, "training",
                            BlockOptions{thread_count(args.read), args.read.block_bytes});
-    data.sha256 = sha256_file_hex(args.data);  // a regular file: read it again, it is in the page cache
   }
   if (args.no_labels && last_column_looks_like_labels(data, labels)) {
     progress.message("ecgad: warning: the last column of " + data.name + " holds only the labels " +
