@@ -212,6 +212,7 @@ std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
         Dataset& b = result.beats;
         b.values.resize(b.lines.size() * b.width);
         if (b.labelled()) b.normal.resize(b.lines.size());
+        b.ids.resize(b.lines.size() * b.id_names.size());
       }
       try {
         if (result.beats.rows() > 0) work(result.beats, result.scores, id);
@@ -272,6 +273,8 @@ Dataset read_all_blocks(const std::string& path, const CsvOptions& csv, const Ro
   reader.run([](Dataset&, std::vector<double>&, std::size_t) {},
              [&](Dataset& beats, std::vector<double>&) {
                data.width = beats.width;
+               data.id_names = beats.id_names;
+               data.ids.insert(data.ids.end(), beats.ids.begin(), beats.ids.end());
                data.values.insert(data.values.end(), beats.values.begin(), beats.values.end());
                data.normal.insert(data.normal.end(), beats.normal.begin(), beats.normal.end());
                data.lines.insert(data.lines.end(), beats.lines.begin(), beats.lines.end());

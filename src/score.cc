@@ -31,28 +31,38 @@ std::string csv_field(const std::string& text) {
 
 }  // namespace
 
-ScoreWriter::ScoreWriter(ScoreFormat format, std::string score_name, std::string file)
-    : format_(format), score_name_(std::move(score_name)) {
+ScoreWriter::ScoreWriter(ScoreFormat format, std::string score_name, std::string file,
+                         std::vector<std::string> id_names)
+    : format_(format), score_name_(std::move(score_name)), id_names_(std::move(id_names)) {
   if (file.empty()) return;
   file_prefix_ = format_ == ScoreFormat::csv ? csv_field(file) + "," : "\"file\":" + nlohmann::json(file).dump() + ",";
 }
 
 std::string ScoreWriter::header() const {
   if (format_ != ScoreFormat::csv) return std::string();
-  return (file_prefix_.empty() ? "" : "file,") + std::string("row,") + score_name_ + ",verdict,label\n";
+  std::string ids;
+  for (const std::string& name : id_names_) ids += csv_field(name) + ",";
+  return (file_prefix_.empty() ? "" : "file,") + std::string("row,") + ids + score_name_ + ",verdict,label\n";
 }
 
-void ScoreWriter::append(std::string& out, std::size_t row, double score, bool anomaly, int label) const {
+void ScoreWriter::append(std::string& out, std::size_t row, double score, bool anomaly, int label,
+                         const std::string* ids) const {
   const char* verdict = anomaly ? "anomaly" : "normal";
   const char* label_text = label < 0 ? "" : label ? "normal" : "anomaly";  // the verdict's words: scripts compare them
   if (format_ == ScoreFormat::jsonl) {
     out += '{';
     out += file_prefix_;
-    append_format(out, "\"row\":{},\"{}\":{:.9g},\"verdict\":\"{}\"", row, score_name_, score, verdict);
+    append_format(out, "\"row\":{},", row);
+    for (std::size_t i = 0; i < id_names_.size(); ++i) {
+      out += nlohmann::json(id_names_[i]).dump() + ":" + nlohmann::json(ids[i]).dump() + ",";
+    }
+    append_format(out, "\"{}\":{:.9g},\"verdict\":\"{}\"", score_name_, score, verdict);
     out += label < 0 ? "}\n" : std::string(",\"label\":\"") + label_text + "\"}\n";
   } else {
     out += file_prefix_;
-    append_format(out, "{},{:.9g},{},{}\n", row, score, verdict, label_text);
+    append_format(out, "{},", row);
+    for (std::size_t i = 0; i < id_names_.size(); ++i) out += csv_field(ids[i]) + ",";
+    append_format(out, "{:.9g},{},{}\n", score, verdict, label_text);
   }
 }
 
@@ -64,8 +74,13 @@ ScoreSummary score_stream(const TrainedModel& model, BeatReader& reader, const S
   ScoreSummary summary;
   Dataset block;
   Mat<float> scaled;
-  std::string text = options.header ? writer.header() : std::string();
+  std::string text;
   while (reader.next(block, options.batch_rows)) {
+    if (summary.rows == 0) {  // the id columns' names are known from the first row on
+      writer = ScoreWriter(options.format, model.model->score_name(), options.file,
+                           options.id_names.empty() ? block.id_names : options.id_names);
+      if (options.header) text = writer.header();
+    }
     Eigen::VectorXd scores = anomaly_scores(model, block, *workspace, &scaled);
     for (std::size_t i = 0; i < block.rows(); ++i) {
       double score = scores(static_cast<Eigen::Index>(i));
@@ -73,8 +88,8 @@ ScoreSummary score_stream(const TrainedModel& model, BeatReader& reader, const S
       ++summary.rows;
       summary.anomalies += anomaly;
       if (options.only_anomalies && !anomaly) continue;
-      writer.append(text, options.first_row + summary.rows - 1, score, anomaly,
-                    block.labelled() ? block.normal[i] : -1);
+      writer.append(text, options.first_row + summary.rows - 1, score, anomaly, block.labelled() ? block.normal[i] : -1,
+                    block.ids.data() + i * writer.id_count());
     }
     sink(text);
     text.clear();
@@ -94,7 +109,7 @@ ScoreSummary score_blocks(const TrainedModel& model, BlockReader& reader, const 
   std::vector<Mat<float>> scratch(reader.threads());
   for (std::size_t i = 0; i < reader.threads(); ++i) workspaces.push_back(model.model->new_workspace());
   ScoreSummary summary;
-  std::string text = options.header ? writer.header() : std::string();
+  std::string text;
   std::optional<Error> unscored;  // the first beat of the current batch that cannot be scored
   auto batch_end = [&] {
     if (unscored) throw *unscored;
@@ -108,6 +123,11 @@ ScoreSummary score_blocks(const TrainedModel& model, BlockReader& reader, const 
         scores.assign(e.data(), e.data() + e.size());
       },
       [&](Dataset& beats, std::vector<double>& scores) {
+        if (summary.rows == 0) {  // the first block's reader has read the header: the id columns' names
+          writer = ScoreWriter(options.format, model.model->score_name(), options.file,
+                               options.id_names.empty() ? beats.id_names : options.id_names);
+          if (options.header) text = writer.header();
+        }
         for (std::size_t i = 0; i < beats.rows(); ++i) {
           ++summary.rows;
           if (!unscored) {
@@ -119,7 +139,7 @@ ScoreSummary score_blocks(const TrainedModel& model, BlockReader& reader, const 
               summary.anomalies += anomaly;
               if (!options.only_anomalies || anomaly) {
                 writer.append(text, options.first_row + summary.rows - 1, score, anomaly,
-                              beats.labelled() ? beats.normal[i] : -1);
+                              beats.labelled() ? beats.normal[i] : -1, beats.ids.data() + i * writer.id_count());
               }
             }
           }

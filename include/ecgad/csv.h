@@ -14,7 +14,10 @@ namespace ecgad {
 
 struct CsvOptions {
   bool header = false;  // skip the first line (a header) instead of refusing it
-  bool hash = false;    // keep a running SHA-256 of every byte read (see CsvReader::sha256_hex)
+  // Read the first line as data even when it reads 0,1,2,...,K-1 or 1,2,...,K, K >= 10 (pandas' default column names,
+  // refused by default as a header; an empty or non-numeric first field, pandas' index column, is allowed too).
+  bool first_line_is_data = false;
+  bool hash = false;  // keep a running SHA-256 of every byte read (see CsvReader::sha256_hex)
 };
 
 // A piece of a larger input (one block of lines, read on its own thread), so that a reader over the piece
@@ -67,8 +70,9 @@ class CsvReader {
   std::unique_ptr<Impl> impl_;
 };
 
-// Checks a label value of the reader's current row (its last field); returns true for normal.
-// Throws "NAME:LINE:COL: label '2' is neither the normal label 1 nor the abnormal label 0".
-bool parse_label(const CsvReader& reader, double value, const LabelSpec& spec);
+// Checks a label value of the reader's current row (in its 0-based `field`, by default the last); returns true
+// for normal. Throws "NAME:LINE:COL: label '2' is neither the normal label 1 nor the abnormal label 0".
+constexpr std::size_t kLastField = static_cast<std::size_t>(-1);
+bool parse_label(const CsvReader& reader, double value, const LabelSpec& spec, std::size_t field = kLastField);
 
 }  // namespace ecgad

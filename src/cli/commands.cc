@@ -29,12 +29,62 @@
 namespace ecgad {
 namespace {
 
+CsvOptions csv_options(const CsvArgs& csv) {
+  CsvOptions options;
+  options.header = csv.header;
+  options.first_line_is_data = csv.no_header;
+  return options;
+}
+
+// --normal-label alone: every other value is abnormal (multi-class files such as UCR ECG5000, class 1 normal).
+LabelSpec label_spec(const CsvArgs& csv) {
+  LabelSpec labels;
+  labels.normal = csv.normal_label.value_or(1.0);
+  if (!csv.abnormal_label) {
+    labels.others_abnormal = csv.normal_label.has_value();
+  } else if (*csv.abnormal_label == "any") {
+    labels.others_abnormal = true;
+  } else {
+    std::size_t used = 0;
+    try {
+      labels.abnormal = std::stod(*csv.abnormal_label, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != csv.abnormal_label->size() || !std::isfinite(labels.abnormal)) {
+      throw Error("--abnormal-label '" + *csv.abnormal_label + "' is neither a number nor 'any'");
+    }
+  }
+  if (!labels.others_abnormal && labels.normal == labels.abnormal) {
+    throw Error(fmt::format("--normal-label and --abnormal-label are both {:g}", labels.normal));
+  }
+  if (labels.others_abnormal && labels.abnormal == labels.normal) labels.abnormal = labels.normal == 0 ? 1 : 0;
+  return labels;
+}
+
+// The label and id columns: those given, else `base` (a model's layout, or the defaults).
+ColumnLayout column_layout(const CsvArgs& csv, const ColumnLayout& base = {}) {
+  ColumnLayout layout = base;
+  if (csv.label_column) layout.label = parse_label_column(*csv.label_column, layout.label_number);
+  set_id_columns(layout, csv.id_columns.empty() ? base.ids : csv.id_columns);
+  return layout;
+}
+
 LoadOptions load_options(const CsvArgs& csv, bool labelled) {
   LoadOptions options;
-  options.csv.header = csv.header;
-  options.labelled = labelled;
-  options.labels = {csv.normal_label, csv.abnormal_label};
+  options.csv = csv_options(csv);
+  options.columns = column_layout(csv);
+  options.labelled = labelled && options.columns.label != ColumnLayout::Label::none;
+  options.labels = label_spec(csv);
   return options;
+}
+
+// --no-labels and --label-column none say the same; --no-labels with another label column contradicts itself.
+bool has_labels(const CsvArgs& csv, bool no_labels) {
+  if (no_labels && csv.label_column && *csv.label_column != "none") {
+    throw Error("--no-labels and --label-column " + *csv.label_column + " contradict each other");
+  }
+  return !no_labels && column_layout(csv).label != ColumnLayout::Label::none;
 }
 
 std::string stem(const std::string& path) {
@@ -45,7 +95,8 @@ std::string stem(const std::string& path) {
 }
 
 Dataset load_labelled_for(const TrainedModel& model, const std::string& path, const CsvArgs& csv, const char* command) {
-  return load_for_model(path, model, CsvOptions{csv.header}, true, command);
+  return load_beats(path, csv_options(csv), static_cast<std::size_t>(model.input_width()), model.labels, true, command,
+                    column_layout(csv, model.columns));
 }
 
 std::vector<double> scores_of(const TrainedModel& model, const Dataset& data) {
@@ -92,8 +143,9 @@ std::pair<Dataset, std::vector<double>> scored_labelled(const TrainedModel& mode
     std::vector<double> errors = scores_of(model, data);
     return {std::move(data), std::move(errors)};
   }
-  RowLayout layout{static_cast<std::size_t>(model.input_width()), RowLayout::Labels::required, model.labels};
-  BlockReader reader(path, CsvOptions{csv.header}, layout, command, BlockOptions{threads, read.block_bytes});
+  RowLayout layout{static_cast<std::size_t>(model.input_width()), RowLayout::Labels::required, model.labels,
+                   column_layout(csv, model.columns)};
+  BlockReader reader(path, csv_options(csv), layout, command, BlockOptions{threads, read.block_bytes});
   std::vector<std::unique_ptr<Workspace>> workspaces;
   for (std::size_t i = 0; i < threads; ++i) workspaces.push_back(model.model->new_workspace());
   Dataset data;
@@ -143,18 +195,18 @@ std::string base_name(const std::string& path) {
 ScoreSummary score_file(const TrainedModel& model, const std::string& path, const std::string& output,
                         const ScoreArgs& args, ScoreOptions options) {
   std::size_t threads = thread_count(args.read);
-  RowLayout layout{static_cast<std::size_t>(model.input_width()), RowLayout::Labels::optional, model.labels};
+  RowLayout layout{static_cast<std::size_t>(model.input_width()), RowLayout::Labels::optional, model.labels,
+                   column_layout(args.csv, model.columns)};
   RowProgress progress(args.quiet, "scored");
   options.on_rows = [&](std::size_t rows) { progress(rows); };
   ScoreSummary summary;
   if (threads == 1) {
-    BeatReader reader(path, CsvOptions{args.csv.header}, layout, "score");
+    BeatReader reader(path, csv_options(args.csv), layout, "score");
     AtomicOutput out(output);
     summary = score_stream(model, reader, options, [&](std::string_view text) { out.write(text); });
     out.commit();
   } else {
-    BlockReader reader(path, CsvOptions{args.csv.header}, layout, "score",
-                       BlockOptions{threads, args.read.block_bytes});
+    BlockReader reader(path, csv_options(args.csv), layout, "score", BlockOptions{threads, args.read.block_bytes});
     AtomicOutput out(output);
     summary = score_blocks(model, reader, options, [&](std::string_view text) { out.write(text); });
     out.commit();
@@ -170,12 +222,16 @@ int run_split(const SplitArgs& args) {
   std::string train_path = args.train_out.empty() ? stem(args.data) + "_train.csv" : args.train_out;
   std::string test_path = args.test_out.empty() ? stem(args.data) + "_test.csv" : args.test_out;
   refuse_same_file({{"DATA", args.data}}, {{"--train-out", train_path}, {"--test-out", test_path}});
-  CsvReader reader(args.data, CsvOptions{args.csv.header});
-  LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
+  CsvReader reader(args.data, csv_options(args.csv));
+  LabelSpec labels = label_spec(args.csv);
+  const bool labelled = has_labels(args.csv, args.no_labels);
+  const ColumnLayout columns = column_layout(args.csv);
+  std::size_t label = 0;  // its 0-based column
   std::vector<std::string> lines;
   std::vector<double> row;
   while (reader.next(row)) {
-    if (!args.no_labels) parse_label(reader, row.back(), labels);
+    if (lines.empty() && labelled) label = label_field(reader, columns);
+    if (labelled) parse_label_with_hint(reader, row[label], labels, label, lines.empty());
     lines.emplace_back(reader.line_text());
   }
   SplitIndices split = train_test_split(lines.size(), args.test_size, args.seed);
@@ -238,23 +294,25 @@ int run_train(const TrainArgs& args) {
   config.seed = args.seed;
   config.per_column_scaling = config.per_column_scaling || args.per_column;
 
-  LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
+  LabelSpec labels = label_spec(args.csv);
+  const bool labelled = has_labels(args.csv, args.no_labels);
   Dataset data;
   struct stat data_stat;
   const bool regular_file =
       args.data != "-" && ::stat(args.data.c_str(), &data_stat) == 0 && S_ISREG(data_stat.st_mode);
   if (thread_count(args.read) == 1 || !regular_file) {
     // One reader that hashes what it reads: a named pipe or standard input cannot be read twice.
-    LoadOptions data_options = load_options(args.csv, !args.no_labels);
+    LoadOptions data_options = load_options(args.csv, labelled);
     data_options.csv.hash = true;
     data = load_dataset(args.data, data_options);
   } else {
-    RowLayout layout{0, args.no_labels ? RowLayout::Labels::none : RowLayout::Labels::required, labels};
-    data = read_all_blocks(args.data, CsvOptions{args.csv.header}, layout, "training",
+    RowLayout layout{0, labelled ? RowLayout::Labels::required : RowLayout::Labels::none, labels,
+                     column_layout(args.csv)};
+    data = read_all_blocks(args.data, csv_options(args.csv), layout, "training",
                            BlockOptions{thread_count(args.read), args.read.block_bytes});
     data.sha256 = sha256_file_hex(args.data);  // a regular file: read it again, it is in the page cache
   }
-  if (args.no_labels && last_column_looks_like_labels(data, labels)) {
+  if (!labelled && last_column_looks_like_labels(data, labels)) {
     progress.message("ecgad: warning: the last column of " + data.name + " holds only the labels " +
                      fmt::format("{:g} and {:g}", labels.normal, labels.abnormal) +
                      ": if it is a label column, drop --no-labels");
@@ -262,7 +320,8 @@ int run_train(const TrainArgs& args) {
   std::optional<Dataset> validation, threshold_data;
   if (!args.validation.empty()) {
     // Rows of the training width, with or without a label column.
-    validation = load_beats(args.validation, CsvOptions{args.csv.header}, data.width, labels, false, "validation");
+    validation = load_beats(args.validation, csv_options(args.csv), data.width, labels, false, "validation",
+                            column_layout(args.csv));
   }
   if (!args.threshold_data.empty()) {
     threshold_data = load_dataset(args.threshold_data, load_options(args.csv, true));
@@ -291,6 +350,7 @@ int run_train(const TrainArgs& args) {
                                         progress.status(line);
                                       });
   model.labels = labels;
+  model.columns = column_layout(args.csv);
   progress.done();
   model.training["data"]["sha256"] = data.sha256;
   save_model(args.output, model);
@@ -342,7 +402,10 @@ int run_score(const ScoreArgs& args) {
   std::optional<AtomicOutput> out;
   if (!folder) {
     out.emplace("-");
-    if (options.header) out->write(ScoreWriter(options.format, model.model->score_name(), "file").header());
+    options.id_names = default_id_names(column_layout(args.csv, model.columns));  // the same for every file
+    if (options.header) {
+      out->write(ScoreWriter(options.format, model.model->score_name(), "file", options.id_names).header());
+    }
     options.header = false;
   }
   std::size_t failed = 0, anomalous = 0;

@@ -138,11 +138,25 @@ void add_read_options(CLI::App* cmd, ecgad::ReadArgs& read) {
   cmd->add_option("--block-bytes", read.block_bytes, "Bytes per block read (testing)")->check(kPositive)->group("");
 }
 
-void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values) {
+// How rows are laid out. `label_values`: the subcommand says which values are labels (split, train); the
+// others take the model's. `output_header`: the subcommand's --no-header is about its output (score), so the
+// input's is --no-input-header.
+void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values, bool output_header = false) {
   cmd->add_flag("--header", csv.header, "Skip the first line of each input file (a header)");
+  cmd->add_flag(output_header ? "--no-input-header" : "--no-header", csv.no_header,
+                "Read the first line as data even if it looks like a header of column numbers (0,1,2,...)");
+  cmd->add_option("--label-column", csv.label_column,
+                  std::string("Where the label is: first, last (the default), N (1-based column number) or none") +
+                      (label_values ? "" : "; default: as the model was trained"));
+  cmd->add_option("--id-column", csv.id_columns,
+                  "Columns (1-based, repeatable or a comma list) that are no samples: ids carried to score's output")
+      ->delimiter(',')
+      ->check(kPositive);
   if (label_values) {
-    cmd->add_option("--normal-label", csv.normal_label, "Label value of a normal beat")->capture_default_str();
-    cmd->add_option("--abnormal-label", csv.abnormal_label, "Label value of an abnormal beat")->capture_default_str();
+    cmd->add_option("--normal-label", csv.normal_label, "Label value of a normal beat (default 1)");
+    cmd->add_option("--abnormal-label", csv.abnormal_label,
+                    "Label value of an abnormal beat (default 0), or 'any': every value but the normal label "
+                    "(the default when only --normal-label is given)");
   }
 }
 
@@ -266,7 +280,7 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   score_cmd->add_flag("--no-header", score.no_header, "Write no CSV header line");
   score_cmd->add_flag("-q,--quiet", score.quiet, "Print no progress");
   add_read_options(score_cmd, score.read);
-  add_csv_options(score_cmd, score.csv, false);
+  add_csv_options(score_cmd, score.csv, false, true);
   score_cmd->footer(
       "Rows may carry a label column (width + 1 columns) or not (width columns).\n"
       "Columns: row (1-based data row), error (probability for a classifier), verdict (normal|anomaly),\n"
@@ -370,6 +384,8 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   beats_cmd->add_option("--fs", beats.fs, "Sampling rate of a signal CSV, in Hz")->check(kPositive);
   beats_cmd->add_option("--column", beats.column, "Column of a signal CSV holding the lead (1-based)")
       ->check(kPositive);
+  beats_cmd->add_flag("--peak-id", beats.peak_id,
+                      "Start each row with its R peak's sample index (0-based): score it with --id-column 1");
   beats_cmd->add_flag("-q,--quiet", beats.quiet, "Print no summary on standard error");
   beats_cmd->footer(
       "Beats are resampled linearly to the width; values in the recording's physical units (mV).\n"
