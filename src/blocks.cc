@@ -15,6 +15,7 @@
 
 #include "ecgad/csv_number.h"
 #include "ecgad/error.h"
+#include "input_bytes.h"
 
 namespace ecgad {
 namespace {
@@ -115,18 +116,10 @@ BlockReader::BlockReader(const std::string& path, const CsvOptions& csv, const R
       options_(options) {
   if (options_.threads == 0) throw Error("the thread count must be at least 1");
   if (options_.block_bytes == 0) throw Error("the block size must be at least 1 byte");
-  file_ = stdin;
-  if (path != "-") {
-    file_ = std::fopen(path.c_str(), "rb");
-    if (!file_) throw Error("cannot open '" + path + "': " + std::strerror(errno));
-    owned_ = true;
-    std::setvbuf(file_, nullptr, _IONBF, 0);  // whole blocks are read at once
-  }
+  input_ = std::make_unique<InputBytes>(path);
 }
 
-BlockReader::~BlockReader() {
-  if (owned_) std::fclose(file_);
-}
+BlockReader::~BlockReader() = default;
 
 std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
   std::mutex mutex;
@@ -158,10 +151,7 @@ std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
         carry = std::string();
         std::size_t have = text.size();
         text.resize(have + options_.block_bytes);
-        std::size_t n = std::fread(&text[have], 1, options_.block_bytes, file_);
-        if (n < options_.block_bytes && std::ferror(file_)) {
-          throw Error("cannot read '" + name_ + "': " + std::strerror(errno));
-        }
+        std::size_t n = input_->read(&text[have], options_.block_bytes);  // a gzip input inflates here
         text.resize(have + n);
         if (n == 0) {  // the end: what is left is the last line, without its '\n'
           if (!text.empty() && !push(std::move(text))) return;

@@ -116,16 +116,10 @@ CsvReader::CsvReader(const std::string& path, CsvOptions options) : impl_(std::m
   Impl& d = *impl_;
   d.name = path == "-" ? "<stdin>" : path;
   d.options = options;
-  std::FILE* file = stdin;
-  if (path != "-") {
-    file = std::fopen(path.c_str(), "rb");
-    if (!file) throw Error("cannot open '" + path + "': " + std::strerror(errno));
-    std::setvbuf(file, nullptr, _IONBF, 0);  // LineReader reads in large blocks: no need for a second buffer
-  }
+  auto input = std::make_unique<InputBytes>(path);
   if (options.hash) d.hash = std::make_unique<Sha256>();
-  // The source takes the FILE* at once, so it is closed whatever happens next.
   auto source =
-      std::make_unique<NulSpottingSource>(file, path != "-", d.name, options.header ? 2 : 1, &d.nul, d.hash.get());
+      std::make_unique<NulSpottingSource>(std::move(input), d.name, options.header ? 2 : 1, &d.nul, d.hash.get());
   d.lines = std::make_unique<io::LineReader>(d.name, std::move(source));
 }
 
@@ -284,6 +278,8 @@ double CsvReader::Impl::field_value_slow(const char* field, const char* field_en
   }
   fail_at(line, column, "value " + shown + " is out of range for a 32-bit float");
 }
+
+bool is_gzip_file(const std::string& path) { return starts_with_gzip_magic(path); }
 
 const std::string& CsvReader::name() const { return impl_->name; }
 std::size_t CsvReader::line() const { return impl_->line; }

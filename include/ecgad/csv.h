@@ -30,7 +30,8 @@ struct CsvPiece {
                                  // "empty line" there if the piece holds a row
 };
 
-// Streams the rows of a numeric CSV file; the path "-" reads standard input. The byte source is
+// Streams the rows of a numeric CSV file; the path "-" reads standard input. A gzip-compressed input (a `.gz`
+// file, or gzip on standard input: told by its first bytes, not its name) is inflated as it is read. The byte source is
 // src/csv_source.h, the number grammar include/ecgad/csv_number.h.
 // Every malformed input throws ecgad::Error "NAME:LINE:COL: what is wrong" (see README, "CSV rules").
 class CsvReader {
@@ -69,6 +70,9 @@ class CsvReader {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// True when the file at `path` is gzip-compressed (its first two bytes are 1f 8b); false for "-".
+bool is_gzip_file(const std::string& path);
 
 // Checks a label value of the reader's current row (in its 0-based `field`, by default the last); returns true
 // for normal. Throws "NAME:LINE:COL: label '2' is neither the normal label 1 nor the abnormal label 0".

@@ -300,8 +300,9 @@ int run_train(const TrainArgs& args) {
   struct stat data_stat;
   const bool regular_file =
       args.data != "-" && ::stat(args.data.c_str(), &data_stat) == 0 && S_ISREG(data_stat.st_mode);
-  if (thread_count(args.read) == 1 || !regular_file) {
-    // One reader that hashes what it reads: a named pipe or standard input cannot be read twice.
+  if (thread_count(args.read) == 1 || !regular_file || is_gzip_file(args.data)) {
+    // One reader that hashes what it reads: a named pipe or standard input cannot be read twice, and a
+    // gzip file's fingerprint is that of its inflated bytes (`zcat FILE | sha256sum`), whichever way it is read.
     LoadOptions data_options = load_options(args.csv, labelled);
     data_options.csv.hash = true;
     data = load_dataset(args.data, data_options);
