@@ -5,7 +5,6 @@
 
 #include <zlib.h>
 
-#include <cstddef>
 #include <cstdio>
 #include <string>
 #include <vector>

@@ -31,7 +31,7 @@ std::string csv_field(const std::string& text) {
 
 }  // namespace
 
-ScoreWriter::ScoreWriter(ScoreFormat format, std::string score_name, std::string file,
+ScoreWriter::ScoreWriter(ScoreFormat format, std::string score_name, const std::string& file,
                          std::vector<std::string> id_names)
     : format_(format), score_name_(std::move(score_name)), id_names_(std::move(id_names)) {
   if (file.empty()) return;

@@ -25,7 +25,7 @@ ScoreFormat parse_score_format(const std::string& name);  // "csv" or "jsonl"; t
 // With id columns (ColumnLayout::ids), their text follows the row: CSV "row,<id>,...", JSONL "<id>":"text".
 class ScoreWriter {
  public:
-  ScoreWriter(ScoreFormat format, std::string score_name, std::string file = {},
+  ScoreWriter(ScoreFormat format, std::string score_name, const std::string& file = {},
               std::vector<std::string> id_names = {});
   // The CSV header line (with its newline); empty for JSONL.
   std::string header() const;

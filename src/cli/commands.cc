@@ -395,6 +395,7 @@ int run_score(const ScoreArgs& args) {
   }
   if (folder) {
     std::vector<NamedPath> outputs;
+    outputs.reserve(targets.size());
     for (const std::string& target : targets) outputs.push_back({"-o", target});
     refuse_same_file(inputs, outputs);
     std::filesystem::create_directories(args.output);
