@@ -92,7 +92,7 @@ std::string columns_text(std::size_t n) { return std::to_string(n) + (n == 1 ? "
 RowLayout checked(RowLayout layout, const std::string& purpose) {
   if (layout.columns.label == ColumnLayout::Label::none) {
     if (layout.labels == RowLayout::Labels::required) {
-      throw Error(purpose + " needs labelled rows, but the label column is set to 'none'");
+      throw Error(purpose + " needs labelled rows, but the label column is set to 'none' (pass --label-column)");
     }
     layout.labels = RowLayout::Labels::none;
   }

@@ -96,6 +96,7 @@ const CLI::Validator kSeed64 = whole_number(0, 18446744073709551615u, "SEED");
 // Enough rows per batch to keep the matrix products efficient, few enough that a batch stays small.
 constexpr std::uint64_t kMaxBatchRows = 1000000;
 const CLI::Validator kBatchRows = whole_number(1, kMaxBatchRows, "ROWS");
+const CLI::Validator kColumnNumber = whole_number(1, 1000000, "N");
 
 // `ecgad --version`: what a bug report needs to know about this build.
 std::string version_text() {
@@ -113,11 +114,18 @@ std::string version_text() {
 ecgad::CompletionValues completion_values() {
   std::vector<std::string> presets, strategies = {"mean-std:1", "percentile:95", "fixed:", "best-f1", "best-accuracy"};
   for (const ecgad::PresetInfo& p : ecgad::presets()) presets.push_back(p.name);
-  return {{"train --model", ecgad::model_kinds()}, {"train --preset", presets},
-          {"train --loss", {"mae", "mse"}},        {"train --threshold", strategies},
-          {"threshold --threshold", strategies},   {"score --format", {"csv", "jsonl"}},
-          {"evaluate --format", {"text", "json"}}, {"evaluate --positive", {"anomaly", "normal"}},
-          {"completion SHELL", {"bash", "zsh"}}};
+  ecgad::CompletionValues values = {
+      {"train --model", ecgad::model_kinds()}, {"train --preset", presets},
+      {"train --loss", {"mae", "mse"}},        {"train --threshold", strategies},
+      {"threshold --threshold", strategies},   {"score --format", {"csv", "jsonl"}},
+      {"evaluate --format", {"text", "json"}}, {"evaluate --positive", {"anomaly", "normal"}},
+      {"completion SHELL", {"bash", "zsh"}}};
+  for (const char* sub : {"split", "train", "score", "evaluate", "threshold", "report"}) {
+    values[std::string(sub) + " --label-column"] = {"first", "last", "none"};
+  }
+  values["split --abnormal-label"] = {"any"};
+  values["train --abnormal-label"] = {"any"};
+  return values;
 }
 
 std::vector<std::pair<std::string, double>> gate_list(const ecgad::EvaluateArgs& a) {
@@ -151,7 +159,7 @@ void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values, bool
   cmd->add_option("--id-column", csv.id_columns,
                   "Columns (1-based, repeatable or a comma list) that are no samples: ids carried to score's output")
       ->delimiter(',')
-      ->check(kPositive);
+      ->check(kColumnNumber);
   if (label_values) {
     cmd->add_option("--normal-label", csv.normal_label, "Label value of a normal beat (default 1)");
     cmd->add_option("--abnormal-label", csv.abnormal_label,
