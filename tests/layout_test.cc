@@ -227,6 +227,24 @@ TEST_F(LayoutCli, ContradictionsAndMissingLabelsNameTheFlags) {
       << strict.err;
 }
 
+TEST(LayoutSplit, NoLabelsOnAColumnOfLabelsWarns) {
+  write_file(temp_path("split_labelled.csv"), "0.5,0.25,1\n0.5,0.75,0\n0.25,0.5,1\n");
+  write_file(temp_path("split_samples.csv"), "0.5,0.25,1\n0.5,0.75,0\n0.25,0.5,0.5\n");
+  auto split = [](const std::string& name) {
+    return run_ecgad("split '" + temp_path(name) + "' --no-labels --test-size 1 --train-out '" +
+                     temp_path("s_train.csv") + "' --test-out '" + temp_path("s_test.csv") + "'");
+  };
+  RunResult labelled = split("split_labelled.csv");
+  EXPECT_EQ(labelled.status, 0) << labelled.err;
+  EXPECT_NE(labelled.err.find("warning: the last column of " + temp_path("split_labelled.csv") +
+                              " holds only the labels 1 and 0: if it is a label column, drop --no-labels"),
+            std::string::npos)
+      << labelled.err;
+  RunResult samples = split("split_samples.csv");
+  EXPECT_EQ(samples.status, 0) << samples.err;
+  EXPECT_EQ(samples.err.find("warning"), std::string::npos) << samples.err;
+}
+
 TEST_F(LayoutCli, ScoresInputHeaderFlagIsNotItsOutputHeaderFlag) {
   std::string text = "x";
   for (int i = 0; i < 17; ++i) text += "," + std::to_string(i);

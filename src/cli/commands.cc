@@ -229,10 +229,19 @@ int run_split(const SplitArgs& args) {
   std::size_t label = 0;  // its 0-based column
   std::vector<std::string> lines;
   std::vector<double> row;
+  bool seen_normal = false, seen_abnormal = false, only_label_values = true;  // in the last column
   while (reader.next(row)) {
     if (lines.empty() && labelled) label = label_field(reader, columns);
     if (labelled) parse_label_with_hint(reader, row[label], labels, label, lines.empty());
+    seen_normal = seen_normal || row.back() == labels.normal;
+    seen_abnormal = seen_abnormal || row.back() == labels.abnormal;
+    only_label_values = only_label_values && (row.back() == labels.normal || row.back() == labels.abnormal);
     lines.emplace_back(reader.line_text());
+  }
+  if (!labelled && only_label_values && seen_normal && seen_abnormal && reader.columns() >= 2) {
+    progress.message("ecgad: warning: the last column of " + reader.name() + " holds only the labels " +
+                     fmt::format("{:g} and {:g}", labels.normal, labels.abnormal) +
+                     ": if it is a label column, drop --no-labels");
   }
   SplitIndices split = train_test_split(lines.size(), args.test_size, args.seed);
   const std::string& header = reader.header_line();  // without BOM and CR, as LineReader gives it

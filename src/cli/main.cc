@@ -37,8 +37,9 @@ constexpr const char* kDescription =
     "  ecgad train train.csv -o model.ecgad\n"
     "  ecgad score -m model.ecgad test.csv > scores.csv\n"
     "  ecgad evaluate -m model.ecgad test.csv\n\n"
-    "Input: CSV of numbers, one beat per row, no header (--header skips one), optionally a label in\n"
-    "the last column (1 = normal, 0 = abnormal by default). '-' reads standard input.\n"
+    "Input: CSV of numbers (gzip-compressed too), one beat per row, no header (--header skips one),\n"
+    "optionally a label in the last column (1 = normal, 0 = abnormal by default; --label-column and\n"
+    "--id-column say where the label and id columns are). '-' reads standard input.\n"
     "Exit codes: 0 ok, 1 found something (anomaly with --fail-on-anomaly, failed gate), 2 error.";
 
 // A positive (or non-negative) number, said in our words (CLI::PositiveNumber prints its whole range).
