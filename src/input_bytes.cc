@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 
 #include "ecgad/error.h"
 
@@ -77,9 +78,10 @@ std::size_t InputBytes::read(char* buffer, std::size_t size) {
       member_end_ = false;
     }
     zs_.next_out = reinterpret_cast<unsigned char*>(buffer + out);
-    zs_.avail_out = static_cast<uInt>(size - out);
+    const auto room = static_cast<uInt>(std::min<std::size_t>(size - out, std::numeric_limits<uInt>::max()));
+    zs_.avail_out = room;
     int status = inflate(&zs_, Z_NO_FLUSH);
-    out = size - zs_.avail_out;
+    out += room - zs_.avail_out;
     if (status == Z_STREAM_END) {
       member_end_ = true;
     } else if (status == Z_BUF_ERROR) {
