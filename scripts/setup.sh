@@ -2,6 +2,7 @@
 # Installs what ecgad needs to build and test, from Debian's packages, only where missing.
 set -euo pipefail
 packages=(cmake g++ make libeigen3-dev libcli11-dev libfccp-dev nlohmann-json3-dev libfmt-dev libgtest-dev libbenchmark-dev
+          zlib1g-dev  # gzip inputs
           help2man dpkg-dev git
           bsdutils  # script(1): a pseudo-terminal for the progress line test (essential, listed for clarity)
           clang libclang-rt-14-dev  # the libFuzzer harnesses (scripts/fuzz.sh)

@@ -3,7 +3,6 @@
 #include <sched.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -17,6 +16,7 @@
 #include "ecgad/csv_number.h"
 #include "ecgad/error.h"
 #include "ecgad/sha256.h"
+#include "input_bytes.h"
 
 namespace ecgad {
 namespace {
@@ -130,18 +130,10 @@ BlockReader::BlockReader(const std::string& path, const CsvOptions& csv, const R
       options_(options) {
   if (options_.threads == 0) throw Error("the thread count must be at least 1");
   if (options_.block_bytes == 0) throw Error("the block size must be at least 1 byte");
-  file_ = stdin;
-  if (path != "-") {
-    file_ = std::fopen(path.c_str(), "rb");
-    if (!file_) throw Error("cannot open '" + path + "': " + std::strerror(errno));
-    owned_ = true;
-    std::setvbuf(file_, nullptr, _IONBF, 0);  // whole blocks are read at once
-  }
+  input_ = std::make_unique<InputBytes>(path);
 }
 
-BlockReader::~BlockReader() {
-  if (owned_) std::fclose(file_);
-}
+BlockReader::~BlockReader() = default;
 
 std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
   std::mutex mutex;
@@ -176,10 +168,7 @@ std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
         carry = std::string();
         std::size_t have = text.size();
         text.resize(have + options_.block_bytes);
-        std::size_t n = std::fread(&text[have], 1, options_.block_bytes, file_);
-        if (n < options_.block_bytes && std::ferror(file_)) {
-          throw Error("cannot read '" + name_ + "': " + std::strerror(errno));
-        }
+        std::size_t n = input_->read(&text[have], options_.block_bytes);  // a gzip input inflates here
         text.resize(have + n);
         if (hash) hash->update(text.data() + have, n);
         if (n == 0) {  // the end: what is left is the last line, without its '\n'
@@ -240,6 +229,7 @@ std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
         Dataset& b = result.beats;
         b.values.resize(b.lines.size() * b.width);
         if (b.labelled()) b.normal.resize(b.lines.size());
+        b.ids.resize(b.lines.size() * b.id_names.size());
       }
       try {
         if (result.beats.rows() > 0) work(result.beats, result.scores, id);
@@ -300,6 +290,8 @@ Dataset read_all_blocks(const std::string& path, const CsvOptions& csv, const Ro
   reader.run([](Dataset&, std::vector<double>&, std::size_t) {},
              [&](Dataset& beats, std::vector<double>&) {
                data.width = beats.width;
+               data.id_names = beats.id_names;
+               data.ids.insert(data.ids.end(), beats.ids.begin(), beats.ids.end());
                data.values.insert(data.values.end(), beats.values.begin(), beats.values.end());
                data.normal.insert(data.normal.end(), beats.normal.begin(), beats.normal.end());
                data.lines.insert(data.lines.end(), beats.lines.begin(), beats.lines.end());

@@ -13,11 +13,9 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cfloat>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <system_error>
@@ -44,6 +42,36 @@ bool is_blank(const char* p, const char* end) {
 }
 
 std::string columns_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " column" : " columns"); }
+
+// True for a line of at least 10 fields that reads 0,1,...,K-1 or 1,2,...,K, perhaps after one first field
+// that is empty or not a number (the name of pandas' index column): pandas' default column names.
+bool numbered_header(std::string_view line) {
+  std::vector<std::string_view> fields;
+  std::size_t begin = 0;
+  for (;;) {
+    std::size_t comma = line.find(',', begin);
+    std::string_view field =
+        line.substr(begin, comma == std::string_view::npos ? std::string_view::npos : comma - begin);
+    while (!field.empty() && is_field_space(field.front())) field.remove_prefix(1);
+    while (!field.empty() && (is_field_space(field.back()) || field.back() == '\r')) field.remove_suffix(1);
+    fields.push_back(field);
+    if (comma == std::string_view::npos) break;
+    begin = comma + 1;
+  }
+  auto number = [](std::string_view field, std::size_t& value) {
+    auto parsed = std::from_chars(field.data(), field.data() + field.size(), value);
+    return !field.empty() && parsed.ec == std::errc() && parsed.ptr == field.data() + field.size();
+  };
+  std::size_t first = 0, value = 0;
+  if (!fields.empty() && !number(fields[0], value)) first = 1;  // an index column's name, or nothing
+  // At least 10 numbers: short rows such as 1,2,3 are data often enough (a beat has 100 samples or more).
+  if (fields.size() - first < 10 || !number(fields[first], value) || value > 1) return false;
+  const std::size_t base = value;
+  for (std::size_t i = first; i < fields.size(); ++i) {
+    if (!number(fields[i], value) || value != base + (i - first)) return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -86,16 +114,10 @@ CsvReader::CsvReader(const std::string& path, CsvOptions options) : impl_(std::m
   Impl& d = *impl_;
   d.name = path == "-" ? "<stdin>" : path;
   d.options = options;
-  std::FILE* file = stdin;
-  if (path != "-") {
-    file = std::fopen(path.c_str(), "rb");
-    if (!file) throw Error("cannot open '" + path + "': " + std::strerror(errno));
-    std::setvbuf(file, nullptr, _IONBF, 0);  // LineReader reads in large blocks: no need for a second buffer
-  }
+  auto input = std::make_unique<InputBytes>(path);
   if (options.hash) d.hash = std::make_unique<Sha256>();
-  // The source takes the FILE* at once, so it is closed whatever happens next.
   auto source =
-      std::make_unique<NulSpottingSource>(file, path != "-", d.name, options.header ? 2 : 1, &d.nul, d.hash.get());
+      std::make_unique<NulSpottingSource>(std::move(input), d.name, options.header ? 2 : 1, &d.nul, d.hash.get());
   d.lines = std::make_unique<io::LineReader>(d.name, std::move(source));
 }
 
@@ -174,6 +196,11 @@ bool CsvReader::next(std::vector<double>& row) {
     d.text = text;
     d.length = length;
     d.line = line;
+    if (line == 1 && !d.options.first_line_is_data && numbered_header({text, length})) {
+      d.fail_at(1, 1,
+                "looks like a header of column numbers (pandas' default); pass --header to skip it, or --no-header "
+                "(score: --no-input-header) to read it as a row");
+    }
     d.parse_row(row);
     ++d.rows;
     return true;
@@ -250,6 +277,8 @@ double CsvReader::Impl::field_value_slow(const char* field, const char* field_en
   fail_at(line, column, "value " + shown + " is out of range for a 32-bit float");
 }
 
+bool is_gzip_file(const std::string& path) { return starts_with_gzip_magic(path); }
+
 const std::string& CsvReader::name() const { return impl_->name; }
 std::size_t CsvReader::line() const { return impl_->line; }
 const std::string& CsvReader::header_line() const { return impl_->header; }
@@ -279,11 +308,11 @@ void CsvReader::fail(std::size_t column, const std::string& message) const {
   impl_->fail_at(impl_->line, column, message);
 }
 
-bool parse_label(const CsvReader& reader, double value, const LabelSpec& spec) {
+bool parse_label(const CsvReader& reader, double value, const LabelSpec& spec, std::size_t field) {
   if (value == spec.normal) return true;
-  if (value == spec.abnormal) return false;
-  std::size_t last = reader.columns() == 0 ? 0 : reader.columns() - 1;
-  reader.fail(reader.column_of_field(last),
+  if (spec.others_abnormal || value == spec.abnormal) return false;
+  if (field == kLastField) field = reader.columns() == 0 ? 0 : reader.columns() - 1;
+  reader.fail(reader.column_of_field(field),
               fmt::format("label '{:g}' is neither the normal label {:g} nor the abnormal label {:g}", value,
                           spec.normal, spec.abnormal));
 }

@@ -1,37 +1,27 @@
 #include "csv_source.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <utility>
 
-#include "ecgad/error.h"
-
 namespace ecgad {
 
-NulSpottingSource::NulSpottingSource(std::FILE* file, bool owned, std::string name, std::size_t first_line,
+NulSpottingSource::NulSpottingSource(std::unique_ptr<InputBytes> input, std::string name, std::size_t first_line,
                                      NulSpot* spot, Sha256* hash)
-    : file_(file), owned_(owned), name_(std::move(name)), first_line_(first_line), spot_(spot), hash_(hash) {}
+    : input_(std::move(input)), name_(std::move(name)), first_line_(first_line), spot_(spot), hash_(hash) {}
 
 NulSpottingSource::NulSpottingSource(std::string text, std::string name, std::size_t first_line, NulSpot* spot,
                                      Sha256* hash)
     : text_(std::move(text)), name_(std::move(name)), first_line_(first_line), spot_(spot), hash_(hash) {}
 
-NulSpottingSource::~NulSpottingSource() {
-  if (owned_) std::fclose(file_);
-}
-
-// fread loops over short reads from pipes and terminals, so a short count means the end (or an error).
 std::size_t NulSpottingSource::fill(char* buffer, std::size_t size) {
-  if (!file_) {
+  if (!input_) {
     std::size_t n = std::min(size, text_.size() - text_at_);
     std::memcpy(buffer, text_.data() + text_at_, n);
     text_at_ += n;
     return n;
   }
-  std::size_t n = std::fread(buffer, 1, size, file_);
-  if (n < size && std::ferror(file_)) throw Error("cannot read '" + name_ + "': " + std::strerror(errno));
-  return n;
+  return input_->read(buffer, size);
 }
 
 int NulSpottingSource::read(char* buffer, int size) {

@@ -2,10 +2,11 @@
 // the blocks this source reads from a file, standard input or a string in memory.
 #pragma once
 
-#include <cstdio>
+#include <memory>
 #include <string>
 
 #include "ecgad/sha256.h"
+#include "input_bytes.h"
 #include "line_reader.h"
 
 namespace ecgad {
@@ -18,16 +19,15 @@ struct NulSpot {
 
 // Feeds LineReader and records the first NUL byte at or after `first_line`. LineReader hands out
 // NUL-terminated lines, so an embedded NUL would silently cut a line short; the reader compares its line
-// number with the spot to report it instead. Owning the FILE* ourselves also keeps LineReader from closing
-// standard input.
+// number with the spot to report it instead. Owning the input ourselves also keeps LineReader from closing
+// standard input, and lets gzip inputs be inflated on the way (input_bytes.h).
 class NulSpottingSource : public io::ByteSourceBase {
  public:
-  // Reads `file`, closed at the end when `owned`. `hash` (may be null) gets every byte read.
-  NulSpottingSource(std::FILE* file, bool owned, std::string name, std::size_t first_line, NulSpot* spot,
+  // Reads `input`. `hash` (may be null) gets every byte read (inflated, for a gzip input).
+  NulSpottingSource(std::unique_ptr<InputBytes> input, std::string name, std::size_t first_line, NulSpot* spot,
                     Sha256* hash = nullptr);
   // Reads the bytes of `text`.
   NulSpottingSource(std::string text, std::string name, std::size_t first_line, NulSpot* spot, Sha256* hash = nullptr);
-  ~NulSpottingSource() override;
   NulSpottingSource(const NulSpottingSource&) = delete;
   NulSpottingSource& operator=(const NulSpottingSource&) = delete;
 
@@ -38,8 +38,7 @@ class NulSpottingSource : public io::ByteSourceBase {
   std::size_t fill(char* buffer, std::size_t size);
   void scan(const char* p, const char* end);
 
-  std::FILE* file_ = nullptr;  // null for a string
-  bool owned_ = false;
+  std::unique_ptr<InputBytes> input_;  // null for a string
   std::string text_;
   std::size_t text_at_ = 0;  // bytes of text_ handed out
   std::string name_;

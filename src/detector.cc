@@ -198,6 +198,7 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
                      MinMaxScaler::fit(data.values.data(), data.rows(), data.width, config.per_column_scaling),
                      {},
                      {},
+                     {},
                      {}};
   Model& net = *model.model;
 

@@ -84,6 +84,18 @@ void check_printable(const nlohmann::json& j, const std::function<Error(const st
 
 }  // namespace
 
+namespace {
+
+nlohmann::json labels_object(const TrainedModel& model) {
+  nlohmann::json labels = {{"normal", model.labels.normal}, {"abnormal", model.labels.abnormal}};
+  labels["column"] = label_column_text(model.columns);
+  if (model.labels.others_abnormal) labels["others_abnormal"] = true;
+  if (!model.columns.ids.empty()) labels["id_columns"] = model.columns.ids;
+  return labels;
+}
+
+}  // namespace
+
 nlohmann::json model_info(const TrainedModel& model) {
   return {
       {"format", kMagic},
@@ -96,7 +108,7 @@ nlohmann::json model_info(const TrainedModel& model) {
         {"min", model.scaler.min},
         {"max", model.scaler.max},
         {"clipped", false}}},
-      {"labels", {{"normal", model.labels.normal}, {"abnormal", model.labels.abnormal}, {"column", "last"}}},
+      {"labels", labels_object(model)},
       {"threshold",
        {{"value", model.threshold.value},
         {"strategy", model.threshold.strategy},
@@ -185,7 +197,7 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name, cons
       model->parameters[i] = read_float_le(p + 4 * i);
       if (!std::isfinite(model->parameters[i])) throw fail("a weight is not a finite number");
     }
-    TrainedModel trained{std::move(model), {}, {}, {}, info.at("training")};
+    TrainedModel trained{std::move(model), {}, {}, {}, info.at("training"), {}};
 
     const nlohmann::json& n = info.at("normalizer");
     trained.scaler.per_column = n.at("per_column").get<bool>();
@@ -204,8 +216,18 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name, cons
     const nlohmann::json& labels = info.at("labels");
     trained.labels.normal = labels.at("normal").get<double>();
     trained.labels.abnormal = labels.at("abnormal").get<double>();
+    // Optional keys (files before them: the last column, no id columns, only the two label values).
+    trained.labels.others_abnormal = labels.value("others_abnormal", false);
+    try {
+      std::size_t number = 0;
+      trained.columns.label = parse_label_column(labels.value("column", std::string("last")), number);
+      trained.columns.label_number = number;
+      set_id_columns(trained.columns, labels.value("id_columns", std::vector<std::size_t>{}));
+    } catch (const Error& e) {
+      throw fail(e.what());
+    }
     if (!std::isfinite(trained.labels.normal) || !std::isfinite(trained.labels.abnormal) ||
-        trained.labels.normal == trained.labels.abnormal) {
+        (trained.labels.normal == trained.labels.abnormal && !trained.labels.others_abnormal)) {
       throw fail("the label values are not two distinct finite numbers");
     }
     const nlohmann::json& t = info.at("threshold");

@@ -31,28 +31,38 @@ std::string csv_field(const std::string& text) {
 
 }  // namespace
 
-ScoreWriter::ScoreWriter(ScoreFormat format, std::string score_name, const std::string& file)
-    : format_(format), score_name_(std::move(score_name)) {
+ScoreWriter::ScoreWriter(ScoreFormat format, std::string score_name, const std::string& file,
+                         std::vector<std::string> id_names)
+    : format_(format), score_name_(std::move(score_name)), id_names_(std::move(id_names)) {
   if (file.empty()) return;
   file_prefix_ = format_ == ScoreFormat::csv ? csv_field(file) + "," : "\"file\":" + nlohmann::json(file).dump() + ",";
 }
 
 std::string ScoreWriter::header() const {
   if (format_ != ScoreFormat::csv) return std::string();
-  return (file_prefix_.empty() ? "" : "file,") + std::string("row,") + score_name_ + ",verdict,label\n";
+  std::string ids;
+  for (const std::string& name : id_names_) ids += csv_field(name) + ",";
+  return (file_prefix_.empty() ? "" : "file,") + std::string("row,") + ids + score_name_ + ",verdict,label\n";
 }
 
-void ScoreWriter::append(std::string& out, std::size_t row, double score, bool anomaly, int label) const {
+void ScoreWriter::append(std::string& out, std::size_t row, double score, bool anomaly, int label,
+                         const std::string* ids) const {
   const char* verdict = anomaly ? "anomaly" : "normal";
   const char* label_text = label < 0 ? "" : label ? "normal" : "anomaly";  // the verdict's words: scripts compare them
   if (format_ == ScoreFormat::jsonl) {
     out += '{';
     out += file_prefix_;
-    append_format(out, "\"row\":{},\"{}\":{:.9g},\"verdict\":\"{}\"", row, score_name_, score, verdict);
+    append_format(out, "\"row\":{},", row);
+    for (std::size_t i = 0; i < id_names_.size(); ++i) {
+      out += nlohmann::json(id_names_[i]).dump() + ":" + nlohmann::json(ids[i]).dump() + ",";
+    }
+    append_format(out, "\"{}\":{:.9g},\"verdict\":\"{}\"", score_name_, score, verdict);
     out += label < 0 ? "}\n" : std::string(",\"label\":\"") + label_text + "\"}\n";
   } else {
     out += file_prefix_;
-    append_format(out, "{},{:.9g},{},{}\n", row, score, verdict, label_text);
+    append_format(out, "{},", row);
+    for (std::size_t i = 0; i < id_names_.size(); ++i) out += csv_field(ids[i]) + ",";
+    append_format(out, "{:.9g},{},{}\n", score, verdict, label_text);
   }
 }
 
@@ -65,16 +75,17 @@ namespace {
 class ScoreLines {
  public:
   ScoreLines(const TrainedModel& model, const ScoreOptions& options, const std::function<void(std::string_view)>& sink)
-      : model_(model),
-        options_(options),
-        sink_(sink),
-        writer_(options.format, model.model->score_name(), options.file),
-        text_(options.header ? writer_.header() : std::string()) {
+      : model_(model), options_(options), sink_(sink) {
     if (options.batch_rows == 0) throw Error("the batch size of scoring must be at least 1");
   }
 
   // Rows of `beats` and their scores (one per row, maybe not finite).
   void add(const Dataset& beats, const double* scores) {
+    if (!writer_) {  // the first block's reader has read the header: the id columns' names are known
+      writer_.emplace(options_.format, model_.model->score_name(), options_.file,
+                      options_.id_names.empty() ? beats.id_names : options_.id_names);
+      if (options_.header) text_ = writer_->header();
+    }
     for (std::size_t i = 0; i < beats.rows(); ++i) {
       ++summary_.rows;
       if (!unscored_) {
@@ -85,8 +96,8 @@ class ScoreLines {
           bool anomaly = score >= model_.threshold.value;
           summary_.anomalies += anomaly;
           if (!options_.only_anomalies || anomaly) {
-            writer_.append(text_, options_.first_row + summary_.rows - 1, score, anomaly,
-                           beats.labelled() ? beats.normal[i] : -1);
+            writer_->append(text_, options_.first_row + summary_.rows - 1, score, anomaly,
+                            beats.labelled() ? beats.normal[i] : -1, beats.ids.data() + i * writer_->id_count());
           }
         }
       }
@@ -111,7 +122,7 @@ class ScoreLines {
   const TrainedModel& model_;
   const ScoreOptions& options_;
   const std::function<void(std::string_view)>& sink_;
-  ScoreWriter writer_;
+  std::optional<ScoreWriter> writer_;  // made with the first rows, which carry the id columns' names
   std::string text_;
   ScoreSummary summary_;
   std::optional<Error> unscored_;  // the first beat of the current batch that cannot be scored

@@ -548,7 +548,10 @@ TEST(CliLabels, MissingOrSuperfluousNoLabelsIsPointedOut) {
   write(labelled, toy_csv(30, 10));
   Result missing = ecgad("train '" + unlabelled + "' -o '" + path("labels.ecgad") + "' -q");
   EXPECT_EQ(missing.status, 2);
-  EXPECT_NE(missing.err.find("(if the rows have no label column, pass --no-labels)"), std::string::npos) << missing.err;
+  EXPECT_NE(
+      missing.err.find("(if the rows have no label column, pass --no-labels; if it is elsewhere, --label-column)"),
+      std::string::npos)
+      << missing.err;
   Result superfluous = ecgad("train '" + labelled + "' -o '" + path("labels.ecgad") + "' --no-labels --epochs 1");
   EXPECT_EQ(superfluous.status, 0) << superfluous.err;
   EXPECT_NE(superfluous.err.find("warning: the last column of"), std::string::npos) << superfluous.err;

@@ -72,7 +72,7 @@ TrainedModel toy_model(const Dataset& data, const std::vector<int>& encoder = {4
       {"data", {{"name", data.name}, {"rows", data.rows()}, {"width", data.width}, {"sha256", std::string(64, 'a')}}},
       {"history", history}};
   ThresholdChoice threshold{0, "mean-std:1", {{"from", "normal training rows"}, {"file", data.name}}};
-  TrainedModel model{std::move(net), scaler, LabelSpec{1, 0}, threshold, training};
+  TrainedModel model{std::move(net), scaler, LabelSpec{1, 0}, threshold, training, {}};
   std::vector<double> sorted = errors_of(model, data);
   std::sort(sorted.begin(), sorted.end());
   std::size_t cut = sorted.size() - sorted.size() / 5;

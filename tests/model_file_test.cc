@@ -25,7 +25,7 @@ TrainedModel small_model(const std::string& loss = "mae") {
   MinMaxScaler scaler = MinMaxScaler::fit(values.data(), 1, 6, false);
   ThresholdChoice threshold{0.0123456789012345, "mean-std:1", {{"from", "normal training rows"}, {"rows", 10}}};
   nlohmann::json training = {{"seed", 42}, {"history", {{{"epoch", 1}, {"loss", 0.5}, {"val_loss", nullptr}}}}};
-  return TrainedModel{std::move(net), scaler, LabelSpec{1, 0}, threshold, training};
+  return TrainedModel{std::move(net), scaler, LabelSpec{1, 0}, threshold, training, {}};
 }
 
 std::string expect_refused(const std::string& bytes) {

@@ -38,7 +38,7 @@ TEST(ScoreWriter, JsonLines) {
 
 // A 3-sample model whose threshold flags about half of the rows below.
 TrainedModel tiny_model() {
-  TrainedModel model{make_model("autoencoder", {{"input_width", 3}, {"encoder", {2}}}), {}, {}, {}, {}};
+  TrainedModel model{make_model("autoencoder", {{"input_width", 3}, {"encoder", {2}}}), {}, {}, {}, {}, {}};
   Rng rng(1);
   model.model->init(rng);
   model.scaler.min = {0};
@@ -54,7 +54,7 @@ std::string write_temp(const std::string& name, const std::string& text) {
 
 std::string score_text(const TrainedModel& model, const std::string& path, ScoreOptions options,
                        ScoreSummary* summary = nullptr) {
-  RowLayout layout{3, RowLayout::Labels::optional, model.labels};
+  RowLayout layout{3, RowLayout::Labels::optional, model.labels, {}};
   BeatReader reader(path, CsvOptions{}, layout, "score");
   std::string out;
   std::size_t blocks = 0;
@@ -112,7 +112,7 @@ TEST(ScoreStream, ABadRowIsLocatedAndAFirstRowRefusalWritesNothing) {
   ScoreOptions options;
   options.batch_rows = 2;
   std::string out;
-  RowLayout layout{3, RowLayout::Labels::optional, model.labels};
+  RowLayout layout{3, RowLayout::Labels::optional, model.labels, {}};
   {
     BeatReader reader(write_temp("bad_first.csv", "1,2\n"), CsvOptions{}, layout, "score");
     EXPECT_THROW(score_stream(model, reader, options, [&](std::string_view t) { out += t; }), Error);

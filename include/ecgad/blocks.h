@@ -6,12 +6,15 @@
 
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "ecgad/dataset.h"
 
 namespace ecgad {
+
+class InputBytes;  // src/input_bytes.h
 
 // The CPUs this process may run on (its affinity mask), at least 1.
 std::size_t usable_cpus();
@@ -52,8 +55,7 @@ class BlockReader {
 
  private:
   std::string name_;
-  std::FILE* file_ = nullptr;
-  bool owned_ = false;
+  std::unique_ptr<InputBytes> input_;  // inflated as read when gzip-compressed
   CsvOptions csv_;
   RowLayout layout_;
   std::string purpose_;

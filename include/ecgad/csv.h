@@ -14,7 +14,10 @@ namespace ecgad {
 
 struct CsvOptions {
   bool header = false;  // skip the first line (a header) instead of refusing it
-  bool hash = false;    // keep a running SHA-256 of every byte read (see CsvReader::sha256_hex)
+  // Read the first line as data even when it reads 0,1,2,...,K-1 or 1,2,...,K, K >= 10 (pandas' default column names,
+  // refused by default as a header; an empty or non-numeric first field, pandas' index column, is allowed too).
+  bool first_line_is_data = false;
+  bool hash = false;  // keep a running SHA-256 of every byte read (see CsvReader::sha256_hex)
 };
 
 // A piece of a larger input (one block of lines, read on its own thread), so that a reader over the piece
@@ -27,7 +30,8 @@ struct CsvPiece {
                                  // "empty line" there if the piece holds a row
 };
 
-// Streams the rows of a numeric CSV file; the path "-" reads standard input. The byte source is
+// Streams the rows of a numeric CSV file; the path "-" reads standard input. A gzip-compressed input (a `.gz`
+// file, or gzip on standard input: told by its first bytes, not its name) is inflated as it is read. The byte source is
 // src/csv_source.h, the number grammar include/ecgad/csv_number.h.
 // Every malformed input throws ecgad::Error "NAME:LINE:COL: what is wrong" (see README, "CSV rules").
 class CsvReader {
@@ -67,8 +71,12 @@ class CsvReader {
   std::unique_ptr<Impl> impl_;
 };
 
-// Checks a label value of the reader's current row (its last field); returns true for normal.
-// Throws "NAME:LINE:COL: label '2' is neither the normal label 1 nor the abnormal label 0".
-bool parse_label(const CsvReader& reader, double value, const LabelSpec& spec);
+// True when the file at `path` is gzip-compressed (its first two bytes are 1f 8b); false for "-".
+bool is_gzip_file(const std::string& path);
+
+// Checks a label value of the reader's current row (in its 0-based `field`, by default the last); returns true
+// for normal. Throws "NAME:LINE:COL: label '2' is neither the normal label 1 nor the abnormal label 0".
+constexpr std::size_t kLastField = static_cast<std::size_t>(-1);
+bool parse_label(const CsvReader& reader, double value, const LabelSpec& spec, std::size_t field = kLastField);
 
 }  // namespace ecgad

@@ -23,6 +23,9 @@ struct Dataset {
   std::vector<std::uint8_t> normal;  // one per row, 1 = normal, 0 = abnormal; empty when unlabelled
   std::vector<std::size_t> lines;    // source line of each row, for messages
   std::string sha256;                // of the input's bytes, read with CsvOptions::hash; else empty
+  // The id columns' fields as written (ColumnLayout::ids), rows() * id_names.size(), row-major.
+  std::vector<std::string> ids;
+  std::vector<std::string> id_names;  // the header's name of each id column, or "id" / "idN" without a header
 
   std::size_t rows() const { return width == 0 ? 0 : values.size() / width; }
   bool labelled() const { return !normal.empty(); }
@@ -37,6 +40,7 @@ struct RowLayout {
   std::size_t width = 0;  // samples per beat; 0 = from the first row
   Labels labels = Labels::required;
   LabelSpec values;  // which label values mean normal and abnormal
+  ColumnLayout columns;
 };
 
 // Reads beats block by block (streaming) or all at once, with the rule above.
@@ -60,20 +64,34 @@ class BeatReader {
 
  private:
   void first_row(const std::vector<double>& row);
-  bool label_of_row() const;  // the current row's label, true for normal; throws a located error
+  bool label_of_row() const;     // the current row's label, true for normal; throws a located error
+  void take_row(Dataset& data);  // appends the current row's samples, label and ids to `data`
   CsvReader reader_;
   RowLayout layout_;
   std::string purpose_;
   std::string path_;
   std::size_t width_ = 0, rows_ = 0;
   bool labelled_ = false;
+  std::size_t label_field_ = 0;  // 0-based column of the label, when labelled_
+  std::vector<bool> is_sample_;  // per column, with a layout that is not plain()
+  std::vector<std::string> id_names_;
   std::vector<double> row_;
 };
 
+// The 0-based column of the label in the reader's current row, as `layout` places it; a located error when
+// the layout's label or id columns lie past the row's end.
+std::size_t label_field(const CsvReader& reader, const ColumnLayout& layout);
+
+// parse_label for a file whose label column the user may have wrongly assumed: on its first row, a value
+// that is no label adds how to read the file otherwise (--no-labels, --label-column).
+bool parse_label_with_hint(const CsvReader& reader, double value, const LabelSpec& labels, std::size_t field,
+                           bool first_row);
+
 struct LoadOptions {
   CsvOptions csv;
-  bool labelled = true;  // the last column is a label
+  bool labelled = true;  // a column is a label (columns.label says which)
   LabelSpec labels;
+  ColumnLayout columns;
 };
 
 // A whole file whose width comes from its first row (training, splitting).
@@ -86,6 +104,6 @@ bool last_column_looks_like_labels(const Dataset& data, const LabelSpec& labels)
 // A whole file of beats for a model of `width` samples: rows of `width` columns, or `width` + 1 with a label.
 // With `require_labels`, rows without a label are refused, naming `purpose`.
 Dataset load_beats(const std::string& path, const CsvOptions& csv, std::size_t width, const LabelSpec& labels,
-                   bool require_labels, const std::string& purpose);
+                   bool require_labels, const std::string& purpose, const ColumnLayout& columns = {});
 
 }  // namespace ecgad

@@ -30,6 +30,7 @@ struct TrainedModel {
   LabelSpec labels;
   ThresholdChoice threshold;
   nlohmann::json training;  // options, seed, data fingerprint, per-epoch loss history
+  ColumnLayout columns;     // the training file's label and id columns: the default for reading beats
 
   int input_width() const { return model->input_width(); }
 };

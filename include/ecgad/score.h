@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ecgad/blocks.h"
 #include "ecgad/dataset.h"
@@ -21,18 +22,23 @@ ScoreFormat parse_score_format(const std::string& name);  // "csv" or "jsonl"; t
 // key when the input has none). <score> is the model's score name ("error", "probability"); numbers have 9
 // significant digits.
 // With a file name, every line starts with it: CSV "file,row,...", JSONL {"file":"a.csv","row":...}.
+// With id columns (ColumnLayout::ids), their text follows the row: CSV "row,<id>,...", JSONL "<id>":"text".
 class ScoreWriter {
  public:
-  ScoreWriter(ScoreFormat format, std::string score_name, const std::string& file = {});
+  ScoreWriter(ScoreFormat format, std::string score_name, const std::string& file = {},
+              std::vector<std::string> id_names = {});
   // The CSV header line (with its newline); empty for JSONL.
   std::string header() const;
-  // Appends one beat's line to `out`. label: -1 none, 0 abnormal, 1 normal.
-  void append(std::string& out, std::size_t row, double score, bool anomaly, int label) const;
+  // Appends one beat's line to `out`. label: -1 none, 0 abnormal, 1 normal. `ids`: id_names.size() texts.
+  void append(std::string& out, std::size_t row, double score, bool anomaly, int label,
+              const std::string* ids = nullptr) const;
+  std::size_t id_count() const { return id_names_.size(); }
 
  private:
   ScoreFormat format_;
   std::string score_name_;
   std::string file_prefix_;  // the file column as it starts each line, with its separator
+  std::vector<std::string> id_names_;
 };
 
 struct ScoreOptions {
@@ -42,6 +48,9 @@ struct ScoreOptions {
   std::size_t first_row = 1;  // the number the first row gets (a chunk of a larger input starts later)
   bool header = true;         // write the CSV header line
   std::string file;           // a file column with this name (several inputs in one output); empty: none
+  // Names of the id columns (ColumnLayout::ids) in the output, when the header was written before the input's
+  // was read (several inputs in one output); empty: the names the input gives (Dataset::id_names).
+  std::vector<std::string> id_names;
   // Called after each block with the rows scored so far (progress).
   std::function<void(std::size_t rows)> on_rows;
 };

@@ -125,6 +125,7 @@ int run_beats(const BeatsArgs& args) {
   for (std::size_t row = 0; row < beats.rows(); ++row) {
     if (!keep[row]) continue;
     const double* v = beats.values.data() + row * options.width;
+    if (args.peak_id) text += std::to_string(peaks[beats.peak_index[row]]) + ",";
     for (std::size_t k = 0; k < options.width; ++k) {
       if (k) text += ',';
       append_number(text, v[k]);

@@ -25,12 +25,62 @@
 namespace ecgad {
 namespace {
 
+CsvOptions csv_options(const CsvArgs& csv) {
+  CsvOptions options;
+  options.header = csv.header;
+  options.first_line_is_data = csv.no_header;
+  return options;
+}
+
+// --normal-label alone: every other value is abnormal (multi-class files such as UCR ECG5000, class 1 normal).
+LabelSpec label_spec(const CsvArgs& csv) {
+  LabelSpec labels;
+  labels.normal = csv.normal_label.value_or(1.0);
+  if (!csv.abnormal_label) {
+    labels.others_abnormal = csv.normal_label.has_value();
+  } else if (*csv.abnormal_label == "any") {
+    labels.others_abnormal = true;
+  } else {
+    std::size_t used = 0;
+    try {
+      labels.abnormal = std::stod(*csv.abnormal_label, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != csv.abnormal_label->size() || !std::isfinite(labels.abnormal)) {
+      throw Error("--abnormal-label '" + *csv.abnormal_label + "' is neither a number nor 'any'");
+    }
+  }
+  if (!labels.others_abnormal && labels.normal == labels.abnormal) {
+    throw Error(fmt::format("--normal-label and --abnormal-label are both {:g}", labels.normal));
+  }
+  if (labels.others_abnormal && labels.abnormal == labels.normal) labels.abnormal = labels.normal == 0 ? 1 : 0;
+  return labels;
+}
+
+// The label and id columns: those given, else `base` (a model's layout, or the defaults).
+ColumnLayout column_layout(const CsvArgs& csv, const ColumnLayout& base = {}) {
+  ColumnLayout layout = base;
+  if (csv.label_column) layout.label = parse_label_column(*csv.label_column, layout.label_number);
+  set_id_columns(layout, csv.id_columns.empty() ? base.ids : csv.id_columns);
+  return layout;
+}
+
 LoadOptions load_options(const CsvArgs& csv, bool labelled) {
   LoadOptions options;
-  options.csv.header = csv.header;
-  options.labelled = labelled;
-  options.labels = {csv.normal_label, csv.abnormal_label};
+  options.csv = csv_options(csv);
+  options.columns = column_layout(csv);
+  options.labelled = labelled && options.columns.label != ColumnLayout::Label::none;
+  options.labels = label_spec(csv);
   return options;
+}
+
+// --no-labels and --label-column none say the same; --no-labels with another label column contradicts itself.
+bool has_labels(const CsvArgs& csv, bool no_labels) {
+  if (no_labels && csv.label_column && *csv.label_column != "none") {
+    throw Error("--no-labels and --label-column " + *csv.label_column + " contradict each other");
+  }
+  return !no_labels && column_layout(csv).label != ColumnLayout::Label::none;
 }
 
 std::string stem(const std::string& path) {
@@ -41,7 +91,8 @@ std::string stem(const std::string& path) {
 }
 
 Dataset load_labelled_for(const TrainedModel& model, const std::string& path, const CsvArgs& csv, const char* command) {
-  return load_for_model(path, model, CsvOptions{csv.header}, true, command);
+  return load_beats(path, csv_options(csv), static_cast<std::size_t>(model.input_width()), model.labels, true, command,
+                    column_layout(csv, model.columns));
 }
 
 std::vector<double> scores_of(const TrainedModel& model, const Dataset& data) {
@@ -88,8 +139,9 @@ std::pair<Dataset, std::vector<double>> scored_labelled(const TrainedModel& mode
     std::vector<double> errors = scores_of(model, data);
     return {std::move(data), std::move(errors)};
   }
-  RowLayout layout{static_cast<std::size_t>(model.input_width()), RowLayout::Labels::required, model.labels};
-  BlockReader reader(path, CsvOptions{csv.header}, layout, command, BlockOptions{threads, read.block_bytes});
+  RowLayout layout{static_cast<std::size_t>(model.input_width()), RowLayout::Labels::required, model.labels,
+                   column_layout(csv, model.columns)};
+  BlockReader reader(path, csv_options(csv), layout, command, BlockOptions{threads, read.block_bytes});
   std::vector<std::unique_ptr<Workspace>> workspaces;
   for (std::size_t i = 0; i < threads; ++i) workspaces.push_back(model.model->new_workspace());
   std::vector<Mat<float>> scratch(threads);  // each worker's scaled input, kept from block to block
@@ -140,18 +192,18 @@ std::string base_name(const std::string& path) {
 ScoreSummary score_file(const TrainedModel& model, const std::string& path, const std::string& output,
                         const ScoreArgs& args, ScoreOptions options) {
   std::size_t threads = thread_count(args.read);
-  RowLayout layout{static_cast<std::size_t>(model.input_width()), RowLayout::Labels::optional, model.labels};
+  RowLayout layout{static_cast<std::size_t>(model.input_width()), RowLayout::Labels::optional, model.labels,
+                   column_layout(args.csv, model.columns)};
   RowProgress progress(args.quiet, "scored");
   options.on_rows = [&](std::size_t rows) { progress(rows); };
   ScoreSummary summary;
   if (threads == 1) {
-    BeatReader reader(path, CsvOptions{args.csv.header}, layout, "score");
+    BeatReader reader(path, csv_options(args.csv), layout, "score");
     AtomicOutput out(output);
     summary = score_stream(model, reader, options, [&](std::string_view text) { out.write(text); });
     out.commit();
   } else {
-    BlockReader reader(path, CsvOptions{args.csv.header}, layout, "score",
-                       BlockOptions{threads, args.read.block_bytes});
+    BlockReader reader(path, csv_options(args.csv), layout, "score", BlockOptions{threads, args.read.block_bytes});
     AtomicOutput out(output);
     summary = score_blocks(model, reader, options, [&](std::string_view text) { out.write(text); });
     out.commit();
@@ -167,13 +219,26 @@ int run_split(const SplitArgs& args) {
   std::string train_path = args.train_out.empty() ? stem(args.data) + "_train.csv" : args.train_out;
   std::string test_path = args.test_out.empty() ? stem(args.data) + "_test.csv" : args.test_out;
   refuse_same_file({{"DATA", args.data}}, {{"--train-out", train_path}, {"--test-out", test_path}});
-  CsvReader reader(args.data, CsvOptions{args.csv.header});
-  LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
+  CsvReader reader(args.data, csv_options(args.csv));
+  LabelSpec labels = label_spec(args.csv);
+  const bool labelled = has_labels(args.csv, args.no_labels);
+  const ColumnLayout columns = column_layout(args.csv);
+  std::size_t label = 0;  // its 0-based column
   std::vector<std::string> lines;
   std::vector<double> row;
+  bool seen_normal = false, seen_abnormal = false, only_label_values = true;  // in the last column
   while (reader.next(row)) {
-    if (!args.no_labels) parse_label(reader, row.back(), labels);
+    if (lines.empty() && labelled) label = label_field(reader, columns);
+    if (labelled) parse_label_with_hint(reader, row[label], labels, label, lines.empty());
+    seen_normal = seen_normal || row.back() == labels.normal;
+    seen_abnormal = seen_abnormal || row.back() == labels.abnormal;
+    only_label_values = only_label_values && (row.back() == labels.normal || row.back() == labels.abnormal);
     lines.emplace_back(reader.line_text());
+  }
+  if (!labelled && only_label_values && seen_normal && seen_abnormal && reader.columns() >= 2) {
+    progress.message("ecgad: warning: the last column of " + reader.name() + " holds only the labels " +
+                     fmt::format("{:g} and {:g}", labels.normal, labels.abnormal) +
+                     ": if it is a label column, drop --no-labels");
   }
   SplitIndices split = train_test_split(lines.size(), args.test_size, args.seed);
   const std::string& header = reader.header_line();  // without BOM and CR, as LineReader gives it
@@ -236,21 +301,24 @@ int run_train(const TrainArgs& args) {
   config.seed = args.seed;
   config.per_column_scaling = config.per_column_scaling || args.per_column;
 
-  LabelSpec labels{args.csv.normal_label, args.csv.abnormal_label};
+  LabelSpec labels = label_spec(args.csv);
+  const bool labelled = has_labels(args.csv, args.no_labels);
   Dataset data;
-  // Either way the reader hashes the bytes as it reads them: one pass, and a pipe cannot be read twice.
+  // Either way the reader hashes the bytes as it reads them, a gzip file's inflated (`zcat FILE | sha256sum`):
+  // one pass, and a pipe cannot be read twice.
   if (thread_count(args.read) == 1) {
-    LoadOptions data_options = load_options(args.csv, !args.no_labels);
+    LoadOptions data_options = load_options(args.csv, labelled);
     data_options.csv.hash = true;
     data = load_dataset(args.data, data_options);
   } else {
-    RowLayout layout{0, args.no_labels ? RowLayout::Labels::none : RowLayout::Labels::required, labels};
-    CsvOptions csv{args.csv.header};
+    RowLayout layout{0, labelled ? RowLayout::Labels::required : RowLayout::Labels::none, labels,
+                     column_layout(args.csv)};
+    CsvOptions csv = csv_options(args.csv);
     csv.hash = true;
     data = read_all_blocks(args.data, csv, layout, "training",
                            BlockOptions{thread_count(args.read), args.read.block_bytes});
   }
-  if (args.no_labels && last_column_looks_like_labels(data, labels)) {
+  if (!labelled && last_column_looks_like_labels(data, labels)) {
     progress.message("ecgad: warning: the last column of " + data.name + " holds only the labels " +
                      fmt::format("{:g} and {:g}", labels.normal, labels.abnormal) +
                      ": if it is a label column, drop --no-labels");
@@ -258,7 +326,8 @@ int run_train(const TrainArgs& args) {
   std::optional<Dataset> validation, threshold_data;
   if (!args.validation.empty()) {
     // Rows of the training width, with or without a label column.
-    validation = load_beats(args.validation, CsvOptions{args.csv.header}, data.width, labels, false, "validation");
+    validation = load_beats(args.validation, csv_options(args.csv), data.width, labels, false, "validation",
+                            column_layout(args.csv));
   }
   if (!args.threshold_data.empty()) {
     threshold_data = load_dataset(args.threshold_data, load_options(args.csv, true));
@@ -298,6 +367,7 @@ int run_train(const TrainArgs& args) {
   TrainedModel model = train_detector(data, config, validation ? &*validation : nullptr,
                                       threshold_data ? &*threshold_data : nullptr, on_epoch, on_batch);
   model.labels = labels;
+  model.columns = column_layout(args.csv);
   progress.done();
   model.training["data"]["sha256"] = data.sha256;
   save_model(args.output, model);
@@ -350,7 +420,10 @@ int run_score(const ScoreArgs& args) {
   std::optional<AtomicOutput> out;
   if (!folder) {
     out.emplace("-");
-    if (options.header) out->write(ScoreWriter(options.format, model.model->score_name(), "file").header());
+    options.id_names = default_id_names(column_layout(args.csv, model.columns));  // the same for every file
+    if (options.header) {
+      out->write(ScoreWriter(options.format, model.model->score_name(), "file", options.id_names).header());
+    }
     options.header = false;
   }
   std::size_t failed = 0, anomalous = 0;

@@ -10,10 +10,15 @@
 
 namespace ecgad {
 
+// How rows are laid out (the options every subcommand that reads beats takes). Unset: the model's layout
+// (score, evaluate, threshold, report), else the defaults (label last, no id columns, labels 1 and 0).
 struct CsvArgs {
   bool header = false;
-  double normal_label = 1;
-  double abnormal_label = 0;
+  bool no_header = false;  // the first line is data, even when it looks like a header of column numbers
+  std::optional<double> normal_label;
+  std::optional<std::string> abnormal_label;  // a number, or "any": every value but the normal label
+  std::optional<std::string> label_column;    // first, last, N (1-based) or none
+  std::vector<std::size_t> id_columns;        // 1-based
 };
 
 // How an input is read: --threads (0: the CPUs this process may use; 1: one thread, no pipeline) and the

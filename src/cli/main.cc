@@ -38,8 +38,9 @@ constexpr const char* kDescription =
     "  ecgad train train.csv -o model.ecgad\n"
     "  ecgad score -m model.ecgad test.csv > scores.csv\n"
     "  ecgad evaluate -m model.ecgad test.csv\n\n"
-    "Input: CSV of numbers, one beat per row, no header (--header skips one), optionally a label in\n"
-    "the last column (1 = normal, 0 = abnormal by default). '-' reads standard input.\n"
+    "Input: CSV of numbers (gzip-compressed too), one beat per row, no header (--header skips one),\n"
+    "optionally a label in the last column (1 = normal, 0 = abnormal by default; --label-column and\n"
+    "--id-column say where the label and id columns are). '-' reads standard input.\n"
     "Exit codes: 0 ok, 1 found something (anomaly with --fail-on-anomaly, failed gate), 2 error.";
 
 // Option values are checked by these validators, in ecgad's words, before CLI11 converts them: whatever they
@@ -87,6 +88,7 @@ const CLI::Validator kSeed64 = whole_number(0, 18446744073709551615u, "SEED");
 // Enough rows per batch to keep the matrix products efficient, few enough that a batch stays small.
 constexpr std::uint64_t kMaxBatchRows = 1000000;
 const CLI::Validator kBatchRows = whole_number(1, kMaxBatchRows, "ROWS");
+const CLI::Validator kColumnNumber = whole_number(1, 1000000, "N");
 
 // A finite number that `in_range` accepts; `range` says which, as in "expected a positive number".
 CLI::Validator real_number(bool (*in_range)(double), const std::string& range, const char* name) {
@@ -220,11 +222,18 @@ std::string version_text() {
 ecgad::CompletionValues completion_values() {
   std::vector<std::string> presets, strategies = {"mean-std:1", "percentile:95", "fixed:", "best-f1", "best-accuracy"};
   for (const ecgad::PresetInfo& p : ecgad::presets()) presets.push_back(p.name);
-  return {{"train --model", ecgad::model_kinds()}, {"train --preset", presets},
-          {"train --loss", {"mae", "mse"}},        {"train --threshold", strategies},
-          {"threshold --threshold", strategies},   {"score --format", {"csv", "jsonl"}},
-          {"evaluate --format", {"text", "json"}}, {"evaluate --positive", {"anomaly", "normal"}},
-          {"completion SHELL", {"bash", "zsh"}}};
+  ecgad::CompletionValues values = {
+      {"train --model", ecgad::model_kinds()}, {"train --preset", presets},
+      {"train --loss", {"mae", "mse"}},        {"train --threshold", strategies},
+      {"threshold --threshold", strategies},   {"score --format", {"csv", "jsonl"}},
+      {"evaluate --format", {"text", "json"}}, {"evaluate --positive", {"anomaly", "normal"}},
+      {"completion SHELL", {"bash", "zsh"}}};
+  for (const char* sub : {"split", "train", "score", "evaluate", "threshold", "report"}) {
+    values[std::string(sub) + " --label-column"] = {"first", "last", "none"};
+  }
+  values["split --abnormal-label"] = {"any"};
+  values["train --abnormal-label"] = {"any"};
+  return values;
 }
 
 std::vector<std::pair<std::string, double>> gate_list(const ecgad::EvaluateArgs& a) {
@@ -247,15 +256,25 @@ void add_read_options(CLI::App* cmd, ecgad::ReadArgs& read) {
       ->group("");
 }
 
-void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values) {
+// How rows are laid out. `label_values`: the subcommand says which values are labels (split, train); the
+// others take the model's. `output_header`: the subcommand's --no-header is about its output (score), so the
+// input's is --no-input-header.
+void add_csv_options(CLI::App* cmd, ecgad::CsvArgs& csv, bool label_values, bool output_header = false) {
   cmd->add_flag("--header", csv.header, "Skip the first line of each input file (a header)");
+  cmd->add_flag(output_header ? "--no-input-header" : "--no-header", csv.no_header,
+                "Read the first line as data even if it looks like a header of column numbers (0,1,2,...)");
+  cmd->add_option("--label-column", csv.label_column,
+                  std::string("Where the label is: first, last (the default), N (1-based column number) or none") +
+                      (label_values ? "" : "; default: as the model was trained"));
+  cmd->add_option("--id-column", csv.id_columns,
+                  "Columns (1-based, repeatable or a comma list) that are no samples: ids carried to score's output")
+      ->delimiter(',')
+      ->check(kColumnNumber);
   if (label_values) {
-    cmd->add_option("--normal-label", csv.normal_label, "Label value of a normal beat")
-        ->transform(kNumber)
-        ->capture_default_str();
-    cmd->add_option("--abnormal-label", csv.abnormal_label, "Label value of an abnormal beat")
-        ->transform(kNumber)
-        ->capture_default_str();
+    cmd->add_option("--normal-label", csv.normal_label, "Label value of a normal beat (default 1)")->transform(kNumber);
+    cmd->add_option("--abnormal-label", csv.abnormal_label,
+                    "Label value of an abnormal beat (default 0), or 'any': every value but the normal label "
+                    "(the default when only --normal-label is given)");
   }
 }
 
@@ -394,7 +413,7 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   score_cmd->add_flag("--no-header", score.no_header, "Write no CSV header line");
   score_cmd->add_flag("-q,--quiet", score.quiet, "Print no progress");
   add_read_options(score_cmd, score.read);
-  add_csv_options(score_cmd, score.csv, false);
+  add_csv_options(score_cmd, score.csv, false, true);
   score_cmd->footer(
       "Rows may carry a label column (width + 1 columns) or not (width columns).\n"
       "Columns: row (1-based data row), error (probability for a classifier), verdict (normal|anomaly),\n"
@@ -502,6 +521,8 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   beats_cmd->add_option("--fs", beats.fs, "Sampling rate of a signal CSV, in Hz")->transform(kPositive);
   beats_cmd->add_option("--column", beats.column, "Column of a signal CSV holding the lead (1-based)")
       ->transform(kSize);
+  beats_cmd->add_flag("--peak-id", beats.peak_id,
+                      "Start each row with its R peak's sample index (0-based): score it with --id-column 1");
   beats_cmd->add_flag("-q,--quiet", beats.quiet, "Print no summary on standard error");
   beats_cmd->footer(
       "Beats are resampled linearly to the width; values in the recording's physical units (mV).\n"
