@@ -90,17 +90,6 @@ std::string stem(const std::string& path) {
   return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
 }
 
-Dataset load_labelled_for(const TrainedModel& model, const std::string& path, const CsvArgs& csv, const char* command) {
-  return load_beats(path, csv_options(csv), static_cast<std::size_t>(model.input_width()), model.labels, true, command,
-                    column_layout(csv, model.columns));
-}
-
-std::vector<double> scores_of(const TrainedModel& model, const Dataset& data) {
-  std::unique_ptr<Workspace> workspace = model.model->new_workspace();
-  Eigen::VectorXd e = anomaly_scores(model, data, *workspace);
-  return std::vector<double>(e.data(), e.data() + e.size());
-}
-
 // The thread count to read with. (Keeping large allocations in the heap, mallopt(M_MMAP_MAX, 0), saved the
 // 0.1 s of page faults of io::LineReader's 48 MB buffer per block, but let the resident memory creep up with
 // the input's length as the buffers landed on fresh pages: glibc's defaults keep it flat.)
@@ -133,12 +122,9 @@ class RowProgress {
 std::pair<Dataset, std::vector<double>> scored_labelled(const TrainedModel& model, const std::string& path,
                                                         const CsvArgs& csv, const ReadArgs& read, const char* command,
                                                         bool keep_values, bool quiet) {
+  // Through the block reader for one thread too: only the scores and labels are kept (and the beats for a
+  // report), so memory stays flat in the size of the input.
   std::size_t threads = thread_count(read);
-  if (threads == 1) {
-    Dataset data = load_labelled_for(model, path, csv, command);
-    std::vector<double> errors = scores_of(model, data);
-    return {std::move(data), std::move(errors)};
-  }
   RowLayout layout{static_cast<std::size_t>(model.input_width()), RowLayout::Labels::required, model.labels,
                    column_layout(csv, model.columns)};
   BlockReader reader(path, csv_options(csv), layout, command, BlockOptions{threads, read.block_bytes});
