@@ -348,14 +348,15 @@ TEST(Lstm, LearnsToRememberTheFirstStepAndReproducesBySeed) {
     Rng rng(42);
     LstmParams<float> P = model.parameters();
     lstm_init_keras(P, shape, rng);
-    Adam adam(model.params.size(), AdamOptions{1e-2});
+    Adam adam(model.params.size(), AdamOptions{3e-3});
     Rng data_rng(1);
     Mat<float> x = uniform(12, 256, 0, 1, data_rng).cast<float>();
     Mat<float> labels(1, 256);
     for (Index j = 0; j < 256; ++j) labels(0, j) = x(0, j) > 0.5f ? 1.0f : 0.0f;
     float first = 0, last = 0;
-    // Enough steps that every build learns it: the Debug/ASan build rounds differently and, at 300 steps,
-    // was still on its way (loss 0.34, accuracy 0.93) where the Release build had arrived.
+    // Enough steps, at a rate small enough, that every build learns it: the Debug/ASan build rounds differently.
+    // (lr 1e-2 with the unclipped, logits cross-entropy spiked there: loss 1.17 at step 800. At 3e-3 it ends at
+    // 0.078 and accuracy 0.94, Release at 0.044 and 0.98.)
     for (int step = 0; step < 800; ++step) {
       std::fill(model.grads.begin(), model.grads.end(), 0.0f);
       last = model.loss_and_gradients(x, labels, 0.1, rng);
