@@ -3,12 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <functional>
 #include <string>
 #include <vector>
 
-#include "ecgad/error.h"
 #include "test_util.h"
 
 namespace ecgad {
@@ -21,14 +18,7 @@ std::string temp_file(const std::string& name, const std::string& text) {
   return path;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 TEST(Resample, HandWorkedLinearInterpolation) {
   const std::vector<double> x = {0, 10, 20, 40, 80};

@@ -9,7 +9,6 @@
 #include "ecgad/blocks.h"
 #include "ecgad/csv.h"
 #include "ecgad/dataset.h"
-#include "ecgad/error.h"
 #include "test_util.h"
 
 namespace ecgad {
@@ -53,12 +52,7 @@ std::vector<std::vector<double>> all_rows(const std::string& path, CsvOptions op
 }
 
 std::string error_of(const std::string& path) {
-  try {
-    all_rows(path);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return test::error_of([&] { all_rows(path); });
 }
 
 TEST(Gzip, ReadsTheSameRowsAsThePlainFile) {

@@ -5,13 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "ecgad/csv.h"
 #include "ecgad/dataset.h"
-#include "ecgad/error.h"
 #include "ecgad/labels.h"
 #include "ecgad/model_file.h"
 #include "test_util.h"
@@ -37,14 +35,7 @@ Dataset read(const std::string& text, const ColumnLayout& columns, std::size_t w
   return BeatReader(CsvReader::from_string(text, "t.csv", csv), layout, "test").read_all();
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 TEST(Layout, LabelFirstLastOrNumberedTakeTheSameSamples) {
   const std::vector<double> samples = {0.5, 0.25, 2, 4, 8, 16};

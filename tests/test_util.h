@@ -13,9 +13,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <vector>
+
+#include "ecgad/error.h"
 
 namespace ecgad::test {
 
@@ -52,6 +55,16 @@ inline void write_file(const std::string& path, const std::string& text) {
 inline std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// What f throws as an ecgad::Error, or "(no error)".
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
 }
 
 inline bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
