@@ -70,8 +70,8 @@ void BM_LstmForward(benchmark::State& state) {
   LstmShape shape{1, kSteps, kHidden};
   LstmClassifier<float> model(shape);
   Rng rng(0);
+  model.init_keras(rng);
   LstmParams<float> P = model.parameters();
-  lstm_init_keras(P, shape, rng);
   Mat<float> x = random_matrix(kSteps, batch, 3).array() + 0.5f;
   Mat<float> h;
   for (auto _ : state) {
@@ -89,8 +89,7 @@ void BM_LstmTrainStep(benchmark::State& state) {
   LstmShape shape{1, kSteps, kHidden};
   LstmClassifier<float> model(shape);
   Rng rng(0);
-  LstmParams<float> P = model.parameters();
-  lstm_init_keras(P, shape, rng);
+  model.init_keras(rng);
   Adam adam(model.params.size(), AdamOptions{});
   Mat<float> x = random_matrix(kSteps, batch, 3).array() + 0.5f;
   Mat<float> labels(1, batch);
@@ -111,8 +110,7 @@ void BM_LstmTrainEpoch(benchmark::State& state) {
   LstmShape shape{1, kSteps, kHidden};
   LstmClassifier<float> model(shape);
   Rng rng(0);
-  LstmParams<float> P = model.parameters();
-  lstm_init_keras(P, shape, rng);
+  model.init_keras(rng);
   Adam adam(model.params.size(), AdamOptions{});
   Mat<float> data = random_matrix(kSteps, kBeats, 4).array() + 0.5f;
   std::vector<Eigen::Index> order(kBeats);
@@ -144,8 +142,7 @@ void BM_LstmScore(benchmark::State& state) {
   LstmShape shape{1, kSteps, kHidden};
   LstmClassifier<float> model(shape);
   Rng rng(0);
-  LstmParams<float> P = model.parameters();
-  lstm_init_keras(P, shape, rng);
+  model.init_keras(rng);
   Mat<float> x = random_matrix(kSteps, beats, 5).array() + 0.5f;
   for (auto _ : state) benchmark::DoNotOptimize(model.probabilities(x));
   set_gflops(state, forward_flops(beats));

@@ -390,16 +390,22 @@ T lstm_classifier_loss_and_gradients(const LstmShape& shape, const T* params, T*
 }
 
 template <typename T>
-void lstm_classifier_probabilities(const LstmShape& shape, const T* params, const Mat<T>& x, Eigen::VectorXd& p,
-                                   Mat<T>& h) {
+void lstm_classifier_logits(const LstmShape& shape, const T* params, const Mat<T>& x, Eigen::VectorXd& z, Mat<T>& h) {
   LstmParams<T> P = lstm_params(shape, const_cast<T*>(params));  // only read
   lstm_forward_exact(h, x, P, shape);
-  p.resize(x.cols());
+  z.resize(x.cols());
   for (Index j = 0; j < x.cols(); ++j) {
     T logit = P.b_out(0);
     for (Index k = 0; k < shape.hidden; ++k) logit += P.w_out(0, k) * h(k, j);
-    p(j) = 1.0 / (1.0 + std::exp(-static_cast<double>(logit)));
+    z(j) = static_cast<double>(logit);
   }
+}
+
+template <typename T>
+void lstm_classifier_probabilities(const LstmShape& shape, const T* params, const Mat<T>& x, Eigen::VectorXd& p,
+                                   Mat<T>& h) {
+  lstm_classifier_logits(shape, params, x, p, h);
+  for (Index j = 0; j < p.size(); ++j) p(j) = 1.0 / (1.0 + std::exp(-p(j)));
 }
 
 // T* cannot be parenthesized in a declaration.
@@ -418,6 +424,7 @@ void lstm_classifier_probabilities(const LstmShape& shape, const T* params, cons
   template void bce_logits_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                   \
   template T lstm_classifier_loss_and_gradients<T>(const LstmShape&, const T*, T*, const Mat<T>&, const Mat<T>&, \
                                                    const Mat<T>&, LstmClassifierCache<T>&);                      \
+  template void lstm_classifier_logits<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&, Mat<T>&); \
   template void lstm_classifier_probabilities<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&,    \
                                                  Mat<T>&);                                                       \
   template struct LstmClassifier<T>;

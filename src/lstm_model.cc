@@ -1,7 +1,6 @@
 #include "ecgad/lstm_model.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -15,7 +14,7 @@ struct LstmWorkspace : Workspace {
   Mat<float> labels;     // (1, B): 1 abnormal, 0 normal
   Mat<float> mask;       // (H, B) dropout
   Mat<float> h_scratch;  // (H, B) scoring
-  Eigen::VectorXd probabilities;
+  Eigen::VectorXd logits;
 };
 
 int whole_number(const nlohmann::json& a, const char* key, int fallback, int lo, int hi) {
@@ -90,20 +89,24 @@ BatchLoss LstmModel::loss_and_gradients(const Batch& batch, Rng& rng, Workspace&
   return result;
 }
 
-// Binary cross-entropy from the logit, as in training, of the batch-invariant probabilities, per beat in double.
-// The logit is recovered from the probability: exact for |logit| below ~36, where the double sigmoid saturates.
+// Binary cross-entropy from the logits, as in training, without dropout (batch-invariant).
 BatchLoss LstmModel::loss(const Batch& batch, Workspace& workspace) const {
   auto& ws = static_cast<LstmWorkspace&>(workspace);
   BatchLoss result;
   if (batch.size() == 0) return result;
   labels_of(batch, ws.labels, "validation loss");
-  ws.probabilities = score_beats(*this, batch.beats, ws);
-  Eigen::MatrixXd logits(1, ws.probabilities.size()), labels = ws.labels.cast<double>();
-  for (Eigen::Index j = 0; j < ws.probabilities.size(); ++j) {
-    const double p = std::min(std::max(ws.probabilities(j), 1e-300), 1 - 1e-16);
-    logits(0, j) = std::log(p) - std::log1p(-p);
+  // In chunks, as score_beats() scores, so that a large validation file does not hold every beat's state at once.
+  constexpr Eigen::Index kChunk = 4096;
+  double sum = 0;
+  for (Eigen::Index start = 0; start < batch.beats.cols(); start += kChunk) {
+    const Eigen::Index count = std::min(kChunk, batch.beats.cols() - start);
+    lstm_classifier_logits(shape, parameters.data(), Mat<float>(batch.beats.middleCols(start, count)), ws.logits,
+                           ws.h_scratch);
+    sum += bce_logits_forward(Eigen::MatrixXd(ws.logits.transpose()),
+                              Eigen::MatrixXd(ws.labels.middleCols(start, count).cast<double>())) *
+           static_cast<double>(count);
   }
-  result.total = bce_logits_forward(logits, labels);
+  result.total = sum / static_cast<double>(batch.size());
   return result;
 }
 

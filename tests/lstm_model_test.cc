@@ -158,17 +158,22 @@ TEST(LstmModel, ValidationLossIsTheBinaryCrossEntropyOfTheScores) {
   std::unique_ptr<Model> model = make_model("lstm", {{"input_width", 10}, {"hidden", 4}});
   Rng rng(4);
   model->init(rng);
-  Batch batch;
-  batch.beats = Mat<float>::Random(10, 5);
-  batch.normal = {1, 0, 0, 1, 1};
   std::unique_ptr<Workspace> workspace = model->new_workspace();
-  Eigen::VectorXd p;
-  model->score(batch.beats, *workspace, p);
-  double expected = 0;
-  for (int j = 0; j < 5; ++j) expected -= batch.normal[j] ? std::log(1 - p(j)) : std::log(p(j));
-  EXPECT_NEAR(model->loss(batch, *workspace).total, expected / 5, 1e-12);
-  batch.normal.clear();
-  EXPECT_THROW(model->loss(batch, *workspace), Error);
+  // 5 beats, and more than the 4,096 the loss takes at a time (chunks of unequal size weigh by their beats).
+  for (Eigen::Index beats : {5, 5000}) {
+    Batch batch;
+    batch.beats = Mat<float>::Random(10, beats);
+    for (Eigen::Index j = 0; j < beats; ++j) batch.normal.push_back(j % 5 == 0 || j % 5 == 3 || j % 5 == 4);
+    Eigen::VectorXd p;
+    model->score(batch.beats, *workspace, p);
+    double expected = 0;
+    for (Eigen::Index j = 0; j < beats; ++j) {
+      expected -= batch.normal[static_cast<std::size_t>(j)] ? std::log(1 - p(j)) : std::log(p(j));
+    }
+    EXPECT_NEAR(model->loss(batch, *workspace).total, expected / static_cast<double>(beats), 1e-12) << beats;
+    batch.normal.clear();
+    EXPECT_THROW(model->loss(batch, *workspace), Error);
+  }
 }
 
 }  // namespace

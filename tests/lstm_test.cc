@@ -27,8 +27,7 @@ MatD uniform(Index rows, Index cols, double lo, double hi, Rng& rng) {
 template <typename T>
 void init_for_test(LstmClassifier<T>& model, std::uint64_t seed) {
   Rng rng(seed);
-  LstmParams<T> P = model.parameters();
-  lstm_init_keras(P, model.shape, rng);
+  model.init_keras(rng);
   for (T& v : model.params) v += static_cast<T>(0.2 * (rng.uniform01() - 0.5));
 }
 
@@ -346,8 +345,7 @@ TEST(Lstm, LearnsToRememberTheFirstStepAndReproducesBySeed) {
     LstmShape shape{1, 12, 8};
     LstmClassifier<float> model(shape);
     Rng rng(42);
-    LstmParams<float> P = model.parameters();
-    lstm_init_keras(P, shape, rng);
+    model.init_keras(rng);
     Adam adam(model.params.size(), AdamOptions{3e-3});
     Rng data_rng(1);
     Mat<float> x = uniform(12, 256, 0, 1, data_rng).cast<float>();

@@ -119,8 +119,12 @@ struct LstmClassifierCache {
 template <typename T>
 T lstm_classifier_loss_and_gradients(const LstmShape& shape, const T* params, T* grads, const Mat<T>& x,
                                      const Mat<T>& labels, const Mat<T>& mask, LstmClassifierCache<T>& cache);
-// The sigmoid output of each beat without dropout, batch-invariant: lstm_forward_exact, a dot product in
-// hidden-unit order, then the sigmoid in double.
+// The logit of each beat without dropout, batch-invariant: lstm_forward_exact, then a dot product in hidden-unit
+// order. z (B).
+template <typename T>
+void lstm_classifier_logits(const LstmShape& shape, const T* params, const Mat<T>& x, Eigen::VectorXd& z,
+                            Mat<T>& h_scratch);
+// The same logits through the sigmoid, in double.
 template <typename T>
 void lstm_classifier_probabilities(const LstmShape& shape, const T* params, const Mat<T>& x, Eigen::VectorXd& p,
                                    Mat<T>& h_scratch);
@@ -136,6 +140,10 @@ struct LstmClassifier {
   explicit LstmClassifier(LstmShape lstm_shape);  // zero parameters and gradients; throws on sizes < 1
   LstmParams<T> parameters() { return lstm_params(shape, params.data()); }
   LstmParams<T> gradients() { return lstm_params(shape, grads.data()); }
+  void init_keras(Rng& rng) {
+    LstmParams<T> P = parameters();
+    lstm_init_keras(P, shape, rng);
+  }
 
   // Draws a dropout mask from rng (rate 0: none), then as lstm_classifier_loss_and_gradients.
   T loss_and_gradients(const Mat<T>& x, const Mat<T>& labels, double dropout_rate, Rng& rng) {
