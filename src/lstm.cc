@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "ecgad/error.h"
+#include "ecgad/exact_gemm.h"
 
 namespace ecgad {
 
@@ -72,7 +73,7 @@ void lstm_init_keras(LstmParams<T>& params, const LstmShape& shape, Rng& rng) {
 // Eigen's generic_fast_tanh_float written as one scalar formula: a 13/6 rational approximation on
 // [-7.9053, 7.9053] (the clamp Eigen uses without FMA; it keeps |tanh| <= 1 with or without FMA), and x
 // itself below 4e-4. GCC vectorizes loops over it, and the vector body and the scalar tail round alike.
-static inline float fast_tanh(float x) {
+[[gnu::always_inline]] static inline float fast_tanh(float x) {
   const float clamp = 7.90531110763549805f;
   const float xc = std::min(std::max(x, -clamp), clamp);
   const float x2 = xc * xc;
@@ -91,9 +92,9 @@ static inline float fast_tanh(float x) {
 }
 
 // sigmoid(x) = (1 + tanh(x / 2)) / 2: no exp, and symmetric.
-static inline float gate_tanh(float x) { return fast_tanh(x); }
+[[gnu::always_inline]] static inline float gate_tanh(float x) { return fast_tanh(x); }
 static inline double gate_tanh(double x) { return std::tanh(x); }
-static inline float gate_sigmoid(float x) { return 0.5f + 0.5f * fast_tanh(0.5f * x); }
+[[gnu::always_inline]] static inline float gate_sigmoid(float x) { return 0.5f + 0.5f * fast_tanh(0.5f * x); }
 static inline double gate_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 float lstm_tanh(float x) { return gate_tanh(x); }
@@ -106,8 +107,8 @@ double lstm_sigmoid(double x) { return gate_sigmoid(x); }
 
 // z (4H): pre-activations in, activated gates i, f, g, o out. c_prev, c, tanh_c, h (H).
 template <typename T>
-static inline void cell_forward(T* __restrict z, const T* __restrict c_prev, T* __restrict c, T* __restrict tanh_c,
-                                T* __restrict h, Index H) {
+[[gnu::always_inline]] static inline void cell_forward(T* __restrict z, const T* __restrict c_prev, T* __restrict c,
+                                                       T* __restrict tanh_c, T* __restrict h, Index H) {
   T* __restrict zi = z;
   T* __restrict zf = z + H;
   T* __restrict zg = z + 2 * H;
@@ -131,8 +132,9 @@ static inline void cell_forward(T* __restrict z, const T* __restrict c_prev, T* 
 // z (4H): activated gates in, d loss / d pre-activations out. dh (H) = d loss / d h_t; dc (H): in, the
 // gradient reaching c_t from step t+1; out, the gradient reaching c_{t-1}.
 template <typename T>
-static inline void cell_backward(T* __restrict z, const T* __restrict c_prev, const T* __restrict tanh_c,
-                                 const T* __restrict dh, T* __restrict dc, Index H) {
+[[gnu::always_inline]] static inline void cell_backward(T* __restrict z, const T* __restrict c_prev,
+                                                        const T* __restrict tanh_c, const T* __restrict dh,
+                                                        T* __restrict dc, Index H) {
   T* __restrict zi = z;
   T* __restrict zf = z + H;
   T* __restrict zg = z + 2 * H;
@@ -150,93 +152,74 @@ static inline void cell_backward(T* __restrict z, const T* __restrict c_prev, co
   }
 }
 
+// One step of n beats: column j of each block belongs to beat j (z has 4H rows, the others H). On a CPU with
+// AVX-512 the same loops compile to its wider vectors; each value is computed by the same operations either way
+// (no reassociation, FMA where the source multiplies and adds), so the bits do not change.
+template <typename T>
+[[gnu::always_inline]] static inline void cells_forward_body(T* z, const T* c_prev, T* c, T* tanh_c, T* h, Index H,
+                                                             Index n) {
+  for (Index j = 0; j < n; ++j) cell_forward(z + j * 4 * H, c_prev + j * H, c + j * H, tanh_c + j * H, h + j * H, H);
+}
+
+template <typename T>
+[[gnu::always_inline]] static inline void cells_backward_body(T* z, const T* c_prev, const T* tanh_c, const T* dh,
+                                                              T* dc, Index H, Index n) {
+  for (Index j = 0; j < n; ++j) cell_backward(z + j * 4 * H, c_prev + j * H, tanh_c + j * H, dh + j * H, dc + j * H, H);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx512f,avx512vl,avx2,fma"))) static void cells_forward_avx512(float* z, const float* c_prev,
+                                                                                      float* c, float* tanh_c, float* h,
+                                                                                      Index H, Index n) {
+  cells_forward_body(z, c_prev, c, tanh_c, h, H, n);
+}
+__attribute__((target("avx512f,avx512vl,avx2,fma"))) static void cells_backward_avx512(float* z, const float* c_prev,
+                                                                                       const float* tanh_c,
+                                                                                       const float* dh, float* dc,
+                                                                                       Index H, Index n) {
+  cells_backward_body(z, c_prev, tanh_c, dh, dc, H, n);
+}
+#define ECGAD_LSTM_AVX512 1
+#endif
+
+static bool use_avx512(GemmKernel kernel) {
+  const GemmKernel chosen = kernel == GemmKernel::automatic ? best_gemm_kernel() : kernel;
+  return chosen == GemmKernel::avx512 && gemm_kernel_supported(GemmKernel::avx512);
+}
+
+static void cells_forward(float* z, const float* c_prev, float* c, float* tanh_c, float* h, Index H, Index n,
+                          GemmKernel kernel) {
+#ifdef ECGAD_LSTM_AVX512
+  if (use_avx512(kernel)) return cells_forward_avx512(z, c_prev, c, tanh_c, h, H, n);
+#endif
+  cells_forward_body(z, c_prev, c, tanh_c, h, H, n);
+}
+static void cells_forward(double* z, const double* c_prev, double* c, double* tanh_c, double* h, Index H, Index n,
+                          GemmKernel /*kernel*/) {
+  cells_forward_body(z, c_prev, c, tanh_c, h, H, n);
+}
+static void cells_backward(float* z, const float* c_prev, const float* tanh_c, const float* dh, float* dc, Index H,
+                           Index n, GemmKernel kernel) {
+#ifdef ECGAD_LSTM_AVX512
+  if (use_avx512(kernel)) return cells_backward_avx512(z, c_prev, tanh_c, dh, dc, H, n);
+#endif
+  cells_backward_body(z, c_prev, tanh_c, dh, dc, H, n);
+}
+static void cells_backward(double* z, const double* c_prev, const double* tanh_c, const double* dh, double* dc, Index H,
+                           Index n, GemmKernel /*kernel*/) {
+  cells_backward_body(z, c_prev, tanh_c, dh, dc, H, n);
+}
+
 // ---------------------------------------------------------------------------------------------------
-// The LSTM layer over a whole sequence
-
-template <typename T>
-static void check_input(const Mat<T>& x, const LstmShape& shape) {
-  if (x.rows() != static_cast<Index>(shape.features) * shape.steps) {
-    throw Error("LSTM input has " + std::to_string(x.rows()) + " values per beat, expected " +
-                std::to_string(shape.features * shape.steps) + " (" + std::to_string(shape.steps) + " steps of " +
-                std::to_string(shape.features) + ")");
-  }
-}
-
-// Grows a buffer to at least `cols` columns and never shrinks it: an epoch's last, smaller batch would otherwise
-// free ~100 MB of activations and the next epoch's first batch fault it all back in, page by page.
-template <typename T>
-static void reserve_columns(Mat<T>& m, Index rows, Index cols) {
-  if (m.rows() != rows || m.cols() < cols) m.resize(rows, cols);
-}
-
-template <typename T>
-void lstm_forward(Mat<T>& h, LstmCache<T>& cache, const Mat<T>& x, const LstmParams<T>& params,
-                  const LstmShape& shape) {
-  check_input(x, shape);
-  const Index F = shape.features, steps = shape.steps, H = shape.hidden, B = x.cols();
-  reserve_columns(cache.inputs, F, steps * B);
-  for (Index t = 0; t < steps; ++t) {
-    for (Index j = 0; j < B; ++j) {
-      for (Index f = 0; f < F; ++f) cache.inputs(f, t * B + j) = x(t * F + f, j);
-    }
-  }
-  // The input projection of every step at once; each step then adds its recurrent product in place.
-  reserve_columns(cache.gates, 4 * H, steps * B);
-  reserve_columns(cache.cells, H, (steps + 1) * B);
-  reserve_columns(cache.hidden, H, (steps + 1) * B);
-  reserve_columns(cache.tanh_cells, H, steps * B);
-  cache.cells.leftCols(B).setZero();
-  cache.hidden.leftCols(B).setZero();
-  for (Index t = 0; t < steps; ++t) {
-    // The input projection b + Wx x_t, step by step: written just before the recurrent product adds to it, the
-    // block stays in cache (one product over all steps at once wrote the whole (4H, T*B) buffer to memory first,
-    // and for F = 1 it is an outer product anyway, with nothing for a matrix product to batch).
-    for (Index col = t * B; col < (t + 1) * B; ++col) {
-      T* __restrict z = &cache.gates(0, col);
-      const T* __restrict bias = params.b.data();
-      for (Index o = 0; o < 4 * H; ++o) z[o] = bias[o];
-      for (Index f = 0; f < F; ++f) {
-        const T* __restrict w = params.Wx.data() + f * 4 * H;
-        const T xf = cache.inputs(f, col);
-        for (Index o = 0; o < 4 * H; ++o) z[o] += w[o] * xf;
-      }
-    }
-    if (t > 0) cache.gates.middleCols(t * B, B).noalias() += params.Wh * cache.hidden.middleCols(t * B, B);
-    for (Index j = 0; j < B; ++j) {
-      cell_forward(&cache.gates(0, t * B + j), &cache.cells(0, t * B + j), &cache.cells(0, (t + 1) * B + j),
-                   &cache.tanh_cells(0, t * B + j), &cache.hidden(0, (t + 1) * B + j), H);
-    }
-  }
-  h = cache.hidden.middleCols(steps * B, B);
-}
-
-template <typename T>
-void lstm_backward(LstmParams<T>& grads, LstmCache<T>& cache, const Mat<T>& dh, const LstmParams<T>& params,
-                   const LstmShape& shape) {
-  const Index steps = shape.steps, H = shape.hidden, B = dh.cols();
-  cache.dh = dh;
-  cache.dc.setZero(H, B);
-  for (Index t = steps - 1; t >= 0; --t) {
-    for (Index j = 0; j < B; ++j) {
-      cell_backward(&cache.gates(0, t * B + j), &cache.cells(0, t * B + j), &cache.tanh_cells(0, t * B + j),
-                    &cache.dh(0, j), &cache.dc(0, j), H);
-    }
-    const auto dz = cache.gates.middleCols(t * B, B);
-    if (t > 0) cache.dh.noalias() = params.Wh.transpose() * dz;
-    // The thin gradients while dz_t is in cache (a pass over all of dz later would read it from memory).
-    grads.Wx.noalias() += dz * cache.inputs.middleCols(t * B, B).transpose();
-    grads.b += dz.rowwise().sum();
-  }
-  // dWh for every step in one product; step 0's h_{-1} is zero, so it is left out.
-  grads.Wh.noalias() +=
-      cache.gates.middleCols(B, (steps - 1) * B) * cache.hidden.middleCols(B, (steps - 1) * B).transpose();
-}
-
-// z (M, N) += W (M, K) h (K, N), all column-major, with each z(o, j) updated as z += W(o, k) h(k, j) for
-// k = 0, 1, ... in order, whatever N and j are: tiles of 16 outputs by 4 beats held in registers (Eigen's
-// fixed-size arrays), and the leftover outputs and beats by plain loops of the same arithmetic.
-template <typename T>
-static void gemm_exact_accumulate(T* z, const T* W, const T* h, Index M, Index K, Index N) {
+// The matrix products. Each z(o, j) of z (M, N) += W (M, K) h (K, N) (column-major) is updated as
+// z += W(o, k) h(k, j) for k = 0, 1, ... in order, whatever N and j are, so that a beat's result does not
+// depend on the batch. float (training and scoring) runs src/exact_gemm.cc's kernels, the widest vectors
+// this CPU has, with the same bits on every CPU with AVX2 and FMA; double (the gradient checks) the loops
+// below: tiles of 16 outputs by 4 beats held in registers (Eigen's fixed-size arrays), the leftover outputs
+// and beats by plain loops of the same arithmetic.
+static void product_accumulate(double* z, const double* W, const double* h, Index M, Index K, Index N,
+                               GemmKernel /*kernel*/) {
+  using T = double;
   constexpr Index R = 16, C = 4;
   using Tile = Eigen::Array<T, R, 1>;
   using ConstTileMap = Eigen::Map<const Tile>;
@@ -285,8 +268,115 @@ static void gemm_exact_accumulate(T* z, const T* W, const T* h, Index M, Index K
   }
 }
 
+static void product_accumulate(float* z, const float* W, const float* h, Index M, Index K, Index N, GemmKernel kernel) {
+  exact_gemm(z, W, h, M, K, N, kernel);
+}
+
+// C (M, P) += A (M, L) Bt (P, L)^T.
+static void product_abt_accumulate(double* C, const double* A, const double* Bt, Index M, Index P, Index L,
+                                   GemmKernel /*kernel*/) {
+  MatMap<double>(C, M, P).noalias() +=
+      Eigen::Map<const Mat<double>>(A, M, L) * Eigen::Map<const Mat<double>>(Bt, P, L).transpose();
+}
+
+static void product_abt_accumulate(float* C, const float* A, const float* Bt, Index M, Index P, Index L,
+                                   GemmKernel kernel) {
+  exact_gemm_abt(C, A, Bt, M, P, L, kernel);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The LSTM layer over a whole sequence
+
+// z (4H) = b + Wx x_t for one beat, x_t its F inputs at this step: the bias, then each feature in order.
 template <typename T>
-void lstm_forward_exact(Mat<T>& h, const Mat<T>& x, const LstmParams<T>& params, const LstmShape& shape) {
+static void input_projection(T* __restrict z, const LstmParams<T>& params, const T* __restrict xt, Index F, Index H) {
+  const T* __restrict bias = params.b.data();
+  const T* __restrict w0 = params.Wx.data();
+  const T x0 = xt[0];  // F >= 1; the first feature in the same pass as the bias
+  for (Index o = 0; o < 4 * H; ++o) z[o] = bias[o] + w0[o] * x0;
+  for (Index f = 1; f < F; ++f) {
+    const T* __restrict w = params.Wx.data() + f * 4 * H;
+    const T xf = xt[f];
+    for (Index o = 0; o < 4 * H; ++o) z[o] += w[o] * xf;
+  }
+}
+
+template <typename T>
+static void check_input(const Mat<T>& x, const LstmShape& shape) {
+  if (x.rows() != static_cast<Index>(shape.features) * shape.steps) {
+    throw Error("LSTM input has " + std::to_string(x.rows()) + " values per beat, expected " +
+                std::to_string(shape.features * shape.steps) + " (" + std::to_string(shape.steps) + " steps of " +
+                std::to_string(shape.features) + ")");
+  }
+}
+
+// Grows a buffer to at least `cols` columns and never shrinks it: an epoch's last, smaller batch would otherwise
+// free ~100 MB of activations and the next epoch's first batch fault it all back in, page by page.
+template <typename T>
+static void reserve_columns(Mat<T>& m, Index rows, Index cols) {
+  if (m.rows() != rows || m.cols() < cols) m.resize(rows, cols);
+}
+
+template <typename T>
+void lstm_forward(Mat<T>& h, LstmCache<T>& cache, const Mat<T>& x, const LstmParams<T>& params,
+                  const LstmShape& shape) {
+  check_input(x, shape);
+  const Index F = shape.features, steps = shape.steps, H = shape.hidden, B = x.cols();
+  reserve_columns(cache.inputs, F, steps * B);
+  for (Index t = 0; t < steps; ++t) {
+    for (Index j = 0; j < B; ++j) {
+      for (Index f = 0; f < F; ++f) cache.inputs(f, t * B + j) = x(t * F + f, j);
+    }
+  }
+  // The input projection of every step at once; each step then adds its recurrent product in place.
+  reserve_columns(cache.gates, 4 * H, steps * B);
+  reserve_columns(cache.cells, H, (steps + 1) * B);
+  reserve_columns(cache.hidden, H, (steps + 1) * B);
+  reserve_columns(cache.tanh_cells, H, steps * B);
+  cache.cells.leftCols(B).setZero();
+  cache.hidden.leftCols(B).setZero();
+  for (Index t = 0; t < steps; ++t) {
+    // The input projection b + Wx x_t, step by step: written just before the recurrent product adds to it, the
+    // block stays in cache (one product over all steps at once wrote the whole (4H, T*B) buffer to memory first,
+    // and for F = 1 it is an outer product anyway, with nothing for a matrix product to batch).
+    for (Index j = 0; j < B; ++j) input_projection(&cache.gates(0, t * B + j), params, &x(t * F, j), F, H);
+    if (t > 0) {
+      product_accumulate(&cache.gates(0, t * B), params.Wh.data(), &cache.hidden(0, t * B), 4 * H, H, B, cache.kernel);
+    }
+    cells_forward(&cache.gates(0, t * B), &cache.cells(0, t * B), &cache.cells(0, (t + 1) * B),
+                  &cache.tanh_cells(0, t * B), &cache.hidden(0, (t + 1) * B), H, B, cache.kernel);
+  }
+  h = cache.hidden.middleCols(steps * B, B);
+}
+
+template <typename T>
+void lstm_backward(LstmParams<T>& grads, LstmCache<T>& cache, const Mat<T>& dh, const LstmParams<T>& params,
+                   const LstmShape& shape) {
+  const Index steps = shape.steps, H = shape.hidden, B = dh.cols();
+  cache.dh = dh;
+  cache.dc.setZero(H, B);
+  cache.recurrent_t = params.Wh.transpose();  // dh_{t-1} = Wh^T dz_t is then a product of the same form
+  for (Index t = steps - 1; t >= 0; --t) {
+    cells_backward(&cache.gates(0, t * B), &cache.cells(0, t * B), &cache.tanh_cells(0, t * B), cache.dh.data(),
+                   cache.dc.data(), H, B, cache.kernel);
+    const auto dz = cache.gates.middleCols(t * B, B);
+    if (t > 0) {
+      cache.dh.setZero();
+      product_accumulate(cache.dh.data(), cache.recurrent_t.data(), &cache.gates(0, t * B), H, 4 * H, B, cache.kernel);
+    }
+    // The thin gradients while dz_t is in cache (a pass over all of dz later would read it from memory).
+    grads.Wx.noalias() += dz * cache.inputs.middleCols(t * B, B).transpose();
+    grads.b += dz.rowwise().sum();
+    if (t > 0) {
+      product_abt_accumulate(grads.Wh.data(), &cache.gates(0, t * B), &cache.hidden(0, t * B), 4 * H, H, B,
+                             cache.kernel);
+    }
+  }
+}
+
+template <typename T>
+void lstm_forward_exact(Mat<T>& h, const Mat<T>& x, const LstmParams<T>& params, const LstmShape& shape,
+                        GemmKernel kernel) {
   check_input(x, shape);
   const Index F = shape.features, steps = shape.steps, H = shape.hidden, B = x.cols();
   h.resize(H, B);
@@ -298,17 +388,9 @@ void lstm_forward_exact(Mat<T>& h, const Mat<T>& x, const LstmParams<T>& params,
     c.setZero();
     hidden.setZero();
     for (Index t = 0; t < steps; ++t) {
-      for (Index j = 0; j < n; ++j) {
-        for (Index o = 0; o < 4 * H; ++o) {
-          T v = params.b(o);
-          for (Index f = 0; f < F; ++f) v += params.Wx(o, f) * x(t * F + f, j0 + j);
-          z(o, j) = v;
-        }
-      }
-      if (t > 0) gemm_exact_accumulate(z.data(), params.Wh.data(), hidden.data(), 4 * H, H, n);
-      for (Index j = 0; j < n; ++j) {
-        cell_forward(&z(0, j), &c(0, j), &c_next(0, j), &tanh_c(0, j), &h_next(0, j), H);
-      }
+      for (Index j = 0; j < n; ++j) input_projection(&z(0, j), params, &x(t * F, j0 + j), F, H);
+      if (t > 0) product_accumulate(z.data(), params.Wh.data(), hidden.data(), 4 * H, H, n, kernel);
+      cells_forward(z.data(), c.data(), c_next.data(), tanh_c.data(), h_next.data(), H, n, kernel);
       std::swap(c, c_next);
       std::swap(hidden, h_next);
     }
@@ -410,23 +492,23 @@ void lstm_classifier_probabilities(const LstmShape& shape, const T* params, cons
 
 // T* cannot be parenthesized in a declaration.
 // NOLINTBEGIN(bugprone-macro-parentheses)
-#define ECGAD_INSTANTIATE_LSTM(T)                                                                                \
-  template LstmParams<T> lstm_params<T>(const LstmShape&, T*);                                                   \
-  template void lstm_init_keras<T>(LstmParams<T>&, const LstmShape&, Rng&);                                      \
-  template void lstm_forward<T>(Mat<T>&, LstmCache<T>&, const Mat<T>&, const LstmParams<T>&, const LstmShape&);  \
-  template void lstm_backward<T>(LstmParams<T>&, LstmCache<T>&, const Mat<T>&, const LstmParams<T>&,             \
-                                 const LstmShape&);                                                              \
-  template void lstm_forward_exact<T>(Mat<T>&, const Mat<T>&, const LstmParams<T>&, const LstmShape&);           \
-  template void dropout_mask<T>(Mat<T>&, Index, Index, double, Rng&);                                            \
-  template void dropout_forward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                       \
-  template void dropout_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                      \
-  template T bce_logits_forward<T>(const Mat<T>&, const Mat<T>&);                                                \
-  template void bce_logits_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                   \
-  template T lstm_classifier_loss_and_gradients<T>(const LstmShape&, const T*, T*, const Mat<T>&, const Mat<T>&, \
-                                                   const Mat<T>&, LstmClassifierCache<T>&);                      \
-  template void lstm_classifier_logits<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&, Mat<T>&); \
-  template void lstm_classifier_probabilities<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&,    \
-                                                 Mat<T>&);                                                       \
+#define ECGAD_INSTANTIATE_LSTM(T)                                                                                  \
+  template LstmParams<T> lstm_params<T>(const LstmShape&, T*);                                                     \
+  template void lstm_init_keras<T>(LstmParams<T>&, const LstmShape&, Rng&);                                        \
+  template void lstm_forward<T>(Mat<T>&, LstmCache<T>&, const Mat<T>&, const LstmParams<T>&, const LstmShape&);    \
+  template void lstm_backward<T>(LstmParams<T>&, LstmCache<T>&, const Mat<T>&, const LstmParams<T>&,               \
+                                 const LstmShape&);                                                                \
+  template void lstm_forward_exact<T>(Mat<T>&, const Mat<T>&, const LstmParams<T>&, const LstmShape&, GemmKernel); \
+  template void dropout_mask<T>(Mat<T>&, Index, Index, double, Rng&);                                              \
+  template void dropout_forward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                         \
+  template void dropout_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                        \
+  template T bce_logits_forward<T>(const Mat<T>&, const Mat<T>&);                                                  \
+  template void bce_logits_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                     \
+  template T lstm_classifier_loss_and_gradients<T>(const LstmShape&, const T*, T*, const Mat<T>&, const Mat<T>&,   \
+                                                   const Mat<T>&, LstmClassifierCache<T>&);                        \
+  template void lstm_classifier_logits<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&, Mat<T>&);   \
+  template void lstm_classifier_probabilities<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&,      \
+                                                 Mat<T>&);                                                         \
   template struct LstmClassifier<T>;
 // NOLINTEND(bugprone-macro-parentheses)
 

@@ -270,7 +270,8 @@ TEST(Lstm, FloatGradientsAgreeWithDoubleAtFullSize) {
 
 // A beat's probability is bit-for-bit the same alone, in a batch of any size, at any position.
 TEST(Lstm, ScoringIsBatchInvariant) {
-  for (int hidden : {6, 8}) {  // 4H = 24: a 16-row tile and 8 leftover rows; 4H = 32: two tiles
+  // 4H = 24: one AVX2 tile, or an AVX-512 vector and a half; 4H = 52: whole tiles and a quarter vector left over.
+  for (int hidden : {6, 13}) {
     LstmShape shape{1, 30, hidden};
     LstmClassifier<float> model(shape);
     init_for_test(model, 4);
@@ -285,12 +286,45 @@ TEST(Lstm, ScoringIsBatchInvariant) {
         EXPECT_EQ(part(j - start), all(j)) << "beat " << j << " in a batch of " << n << " from " << start;
       }
     }
-    // and the training path computes the same function (to rounding)
+    // and the training path computes the same function, with the same operations: the same bits
     Mat<float> h_exact, h_train;
     LstmParams<float> P = model.parameters();
     lstm_forward_exact(h_exact, x, P, shape);
     lstm_forward(h_train, model.cache.lstm, x, P, shape);
-    EXPECT_LT((h_exact - h_train).cwiseAbs().maxCoeff(), 1e-5f);
+    EXPECT_EQ(h_exact, h_train);
+  }
+}
+
+// The kernels for AVX-512, AVX2 and any CPU compute each value by the same operations: a training step and
+// scoring give the same bits with each, so a model trains the same on every CPU with AVX2 and FMA.
+TEST(Lstm, EveryKernelGivesTheSameBits) {
+  const LstmShape shape{1, 20, 25};  // 4H = 100: whole tiles plus leftovers at every vector width
+  std::vector<GemmKernel> kernels;
+  for (GemmKernel k : {GemmKernel::portable, GemmKernel::avx2, GemmKernel::avx512}) {
+    if (gemm_kernel_supported(k)) kernels.push_back(k);
+  }
+  if (kernels.size() < 2) GTEST_SKIP() << "one kernel runs on this CPU: nothing to compare";
+  Rng rng(21);
+  const Mat<float> x = uniform(20, 19, 0, 1, rng).cast<float>();
+  Mat<float> labels(1, 19);
+  for (Index j = 0; j < 19; ++j) labels(0, j) = static_cast<float>(j % 3 == 0);
+  Mat<float> mask;
+  dropout_mask(mask, 25, 19, 0.25, rng);
+  std::vector<std::vector<float>> grads;
+  std::vector<Mat<float>> hidden;
+  for (GemmKernel kernel : kernels) {
+    LstmClassifier<float> model(shape);
+    init_for_test(model, 22);
+    model.cache.lstm.kernel = kernel;
+    model.loss_and_gradients_with_mask(x, labels, mask);
+    grads.emplace_back(model.grads.begin(), model.grads.end());
+    Mat<float> h;
+    lstm_forward_exact(h, x, model.parameters(), shape, kernel);
+    hidden.push_back(h);
+  }
+  for (std::size_t i = 1; i < kernels.size(); ++i) {
+    EXPECT_TRUE(grads[i] == grads[0]) << gemm_kernel_name(kernels[i]) << " vs " << gemm_kernel_name(kernels[0]);
+    EXPECT_EQ(hidden[i], hidden[0]) << gemm_kernel_name(kernels[i]) << " vs " << gemm_kernel_name(kernels[0]);
   }
 }
 

@@ -21,6 +21,7 @@
 #include <Eigen/Core>
 #include <cstddef>
 
+#include "ecgad/exact_gemm.h"
 #include "ecgad/layers.h"
 #include "ecgad/random.h"
 
@@ -60,15 +61,17 @@ void lstm_init_keras(LstmParams<T>& params, const LstmShape& shape, Rng& rng);
 // to the largest batch seen and keep that size (only their first columns are used).
 template <typename T>
 struct LstmCache {
-  Mat<T> inputs;           // (F, T*B): column t*B + j is x_t of beat j (the input projection is one product)
-  Mat<T> gates;            // (4H, T*B): activated gates i, f, g, o; lstm_backward overwrites them with dz
-  Mat<T> cells;            // (H, (T+1)*B): block 0 is c_{-1} = 0, block t+1 is c_t
-  Mat<T> tanh_cells;       // (H, T*B): tanh(c_t)
-  Mat<T> hidden;           // (H, (T+1)*B): block 0 is h_{-1} = 0, block t+1 is h_t
-  Mat<T> dh, dh_prev, dc;  // (H, B) scratch for backward
+  Mat<T> inputs;       // (F, T*B): column t*B + j is x_t of beat j (the input projection is one product)
+  Mat<T> gates;        // (4H, T*B): activated gates i, f, g, o; lstm_backward overwrites them with dz
+  Mat<T> cells;        // (H, (T+1)*B): block 0 is c_{-1} = 0, block t+1 is c_t
+  Mat<T> tanh_cells;   // (H, T*B): tanh(c_t)
+  Mat<T> hidden;       // (H, (T+1)*B): block 0 is h_{-1} = 0, block t+1 is h_t
+  Mat<T> dh, dc;       // (H, B) scratch for backward
+  Mat<T> recurrent_t;  // (H, 4H): Wh^T, for backward
+  GemmKernel kernel = GemmKernel::automatic;  // float only; every choice gives the same bits (tests compare them)
 };
 
-// x (F*T, B) -> h (H, B), the last hidden state. Training path: Eigen's matrix products.
+// x (F*T, B) -> h (H, B), the last hidden state, keeping what backward needs (training path).
 template <typename T>
 void lstm_forward(Mat<T>& h, LstmCache<T>& cache, const Mat<T>& x, const LstmParams<T>& params, const LstmShape& shape);
 // Backpropagation through time from dh (H, B) = d loss / d h: grads.Wx, grads.Wh, grads.b += ...
@@ -77,11 +80,12 @@ template <typename T>
 void lstm_backward(LstmParams<T>& grads, LstmCache<T>& cache, const Mat<T>& dh, const LstmParams<T>& params,
                    const LstmShape& shape);
 
-// Scoring path: the same LSTM forward with a fixed order of operations per beat (each pre-activation is
-// b, then + Wx x in feature order, then + Wh h in hidden-unit order), so a beat's result does not depend on
-// how many beats share its batch or where it sits. Keeps nothing for backward.
+// Scoring path: the same LSTM forward in blocks of beats, keeping nothing for backward. Both paths fix the
+// order of operations per beat (each pre-activation is b, then + Wx x in feature order, then + Wh h in
+// hidden-unit order), so a beat's result does not depend on how many beats share its batch or where it sits.
 template <typename T>
-void lstm_forward_exact(Mat<T>& h, const Mat<T>& x, const LstmParams<T>& params, const LstmShape& shape);
+void lstm_forward_exact(Mat<T>& h, const Mat<T>& x, const LstmParams<T>& params, const LstmShape& shape,
+                        GemmKernel kernel = GemmKernel::automatic);
 
 // Inverted dropout. mask (rows, cols): each entry, drawn column by column from rng, is 0 with probability
 // `rate` and 1 / (1 - rate) otherwise (rate 0: all ones, no draws).

@@ -1,0 +1,29 @@
+// The LSTM's float matrix products, written out so that every output element is one chain of fused
+// multiply-adds in a fixed order (k = 0, 1, 2, ... for z += W h), whatever the matrix sizes, the beat's place
+// in the batch, or the vector width of the CPU. So a beat's result does not depend on the beats next to it,
+// and the AVX-512 and AVX2 kernels, chosen at run time, give the same bits: one binary, built for
+// x86-64-v3, uses the wider registers where they exist and trains the same model everywhere.
+// All matrices are column-major and dense (the leading dimension is the row count).
+#pragma once
+
+#include <cstddef>
+
+namespace ecgad {
+
+enum class GemmKernel { automatic, portable, avx2, avx512 };
+
+// What `automatic` runs on this CPU: avx512 (AVX-512F), else avx2 (AVX2 and FMA), else portable.
+GemmKernel best_gemm_kernel();
+const char* gemm_kernel_name(GemmKernel kernel);
+// Whether this CPU can run `kernel` (automatic and portable: always).
+bool gemm_kernel_supported(GemmKernel kernel);
+
+// z (M, N) += W (M, K) h (K, N).
+void exact_gemm(float* z, const float* W, const float* h, std::ptrdiff_t M, std::ptrdiff_t K, std::ptrdiff_t N,
+                GemmKernel kernel = GemmKernel::automatic);
+
+// C (M, P) += A (M, L) Bt (P, L)^T: each C(o, p) adds A(o, l) Bt(p, l) for l = 0, 1, 2, ... in order.
+void exact_gemm_abt(float* C, const float* A, const float* Bt, std::ptrdiff_t M, std::ptrdiff_t P, std::ptrdiff_t L,
+                    GemmKernel kernel = GemmKernel::automatic);
+
+}  // namespace ecgad
