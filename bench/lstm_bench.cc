@@ -1,14 +1,15 @@
 // The LSTM classifier's speed against the floor: one core's float matrix-product rate at the LSTM's own
-// shapes (Eigen, the library the LSTM uses), then the LSTM forward and backward per batch, one training
-// epoch of the exercise preset, and scoring. GFLOP/s counters count the matrix products' multiply-adds
-// as 2 flops each (the elementwise gate math is extra work on top).
-//   build/ecgad_bench --benchmark_filter='Gemm|Lstm'
+// shapes (Eigen, and the LSTM's own kernels with AVX2 and with AVX-512), then the LSTM forward and backward per batch,
+// one training epoch of the exercise preset, and scoring. GFLOP/s counters count the matrix products' multiply-adds as
+// 2 flops each (the elementwise gate math is extra work on top).
+//   build/ecgad_bench --benchmark_filter='Gemm|Lstm'   (BM_GemmFloor, BM_ExactGemm, BM_Lstm*)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <numeric>
 
 #include "ecgad/adam.h"
+#include "ecgad/exact_gemm.h"
 #include "ecgad/lstm.h"
 
 namespace ecgad {
@@ -58,6 +59,40 @@ BENCHMARK(BM_GemmFloor)
     ->Args({kHidden, 4 * kHidden, kBatch, 1, 0})
     ->Args({4 * kHidden, kSteps* kBatch, kHidden, 0, 1})
     ->Args({1024, 1024, 1024, 0, 0});
+
+// The LSTM's own kernels (src/exact_gemm.cc) at the same shapes, by kernel (1: AVX2, 2: AVX-512):
+//   forward step z_t += Wh h_{t-1}; backward step dh_{t-1} = (Wh^T) dz_t (Wh^T stored); a step's dWh += dz_t h^T.
+void BM_ExactGemm(benchmark::State& state) {
+  const Eigen::Index M = state.range(0), K = state.range(1), N = state.range(2);
+  const bool abt = state.range(3) != 0;
+  const GemmKernel kernel = state.range(4) == 2 ? GemmKernel::avx512 : GemmKernel::avx2;
+  if (!gemm_kernel_supported(kernel)) {
+    state.SkipWithError("this CPU cannot run the kernel");
+    return;
+  }
+  // abt: C (M, N) += A (M, K) Bt (N, K)^T
+  Mat<float> A = random_matrix(M, K, 1), B = abt ? random_matrix(N, K, 2) : random_matrix(K, N, 2);
+  Mat<float> C = Mat<float>::Zero(M, N);
+  for (auto _ : state) {
+    if (abt) {
+      exact_gemm_abt(C.data(), A.data(), B.data(), M, N, K, kernel);
+    } else {
+      exact_gemm(C.data(), A.data(), B.data(), M, K, N, kernel);
+    }
+    benchmark::DoNotOptimize(C.data());
+  }
+  set_gflops(state, 2.0 * static_cast<double>(M) * static_cast<double>(K) * static_cast<double>(N));
+}
+BENCHMARK(BM_ExactGemm)
+    ->ArgNames({"M", "K", "N", "abt", "kernel"})
+    ->Args({4 * kHidden, kHidden, kBatch, 0, 1})
+    ->Args({kHidden, 4 * kHidden, kBatch, 0, 1})
+    ->Args({4 * kHidden, kBatch, kHidden, 1, 1})
+    ->Args({1024, 1024, 1024, 0, 1})
+    ->Args({4 * kHidden, kHidden, kBatch, 0, 2})
+    ->Args({kHidden, 4 * kHidden, kBatch, 0, 2})
+    ->Args({4 * kHidden, kBatch, kHidden, 1, 2})
+    ->Args({1024, 1024, 1024, 0, 2});
 
 // Multiply-adds of the recurrent products in one forward pass (step 0 has none: h_{-1} = 0) and the input
 // projection; backward does the same products twice (dh and dWh) plus dWx.

@@ -75,7 +75,7 @@ struct LstmCache {
 template <typename T>
 void lstm_forward(Mat<T>& h, LstmCache<T>& cache, const Mat<T>& x, const LstmParams<T>& params, const LstmShape& shape);
 // Backpropagation through time from dh (H, B) = d loss / d h: grads.Wx, grads.Wh, grads.b += ...
-// Consumes the cache (gates become dz). dWh is one product over all steps: dZ (4H, T*B) . H_prev^T.
+// Consumes the cache (gates become dz). Each step adds its dWh = dz_t h_{t-1}^T while dz_t is in cache.
 template <typename T>
 void lstm_backward(LstmParams<T>& grads, LstmCache<T>& cache, const Mat<T>& dh, const LstmParams<T>& params,
                    const LstmShape& shape);
