@@ -1,6 +1,9 @@
 #include "ecgad/blocks.h"
 
 #include <sched.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <condition_variable>
@@ -278,6 +281,10 @@ std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
     throw;
   }
   finish();
+#ifdef __GLIBC__
+  // The workers' line buffers are free now; main() keeps freed memory for reuse, which only the read needed.
+  malloc_trim(0);
+#endif
   if (rows == 0) throw Error(located(name_, 1, 1, "no data rows"));
   return rows;
 }

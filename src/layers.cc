@@ -1,5 +1,7 @@
 #include "ecgad/layers.h"
 
+#include "ecgad/exact_gemm.h"
+
 namespace ecgad {
 
 template <typename T>
@@ -87,7 +89,14 @@ void dense_forward_exact(Mat<T>& y, const Mat<T>& x, const ConstMatRef<T>& W, co
   y.resize(outputs, batch);
   for (Eigen::Index j = 0; j < batch; ++j) y.col(j) = b;
   // Each output sums its inputs in order k = 0, 1, ...; vectorizing across outputs keeps that order, and
-  // so does taking four beats at a time (they share the loads of W).
+  // so does taking four beats at a time (they share the loads of W). In float, the LSTM's kernels do the same
+  // (one FMA chain per output, k ascending) with the widest vectors the CPU has, to the same bits.
+  if constexpr (std::is_same_v<T, float>) {
+    if (W.outerStride() == outputs && x.outerStride() == inputs) {
+      exact_gemm(y.data(), W.data(), x.data(), outputs, inputs, batch);
+      return;
+    }
+  }
   Eigen::Index j = 0;
   for (; j + 4 <= batch; j += 4) {
     T* y0 = y.col(j).data();
