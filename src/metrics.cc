@@ -56,7 +56,14 @@ ClfCurve binary_clf_curve(const std::vector<std::uint8_t>& truth, const std::vec
   // order inside a run of ties cannot change the result; stable_sort keeps it deterministic anyway.
   std::stable_sort(order.begin(), order.end(), [&score](std::size_t a, std::size_t b) { return score[a] > score[b]; });
 
+  // Sized once (a vector grown by doubling holds up to twice what it needs, and leaves its old copies behind).
+  std::size_t runs = 0;
+  for (std::size_t i = 0; i < order.size(); ++i)
+    runs += i + 1 == order.size() || score[order[i + 1]] != score[order[i]];
   ClfCurve curve;
+  curve.tps.reserve(runs);
+  curve.fps.reserve(runs);
+  curve.thresholds.reserve(runs);
   double tp = 0;
   for (std::size_t i = 0; i < order.size(); ++i) {
     tp += truth[order[i]];
@@ -115,6 +122,7 @@ std::vector<CurvePoint> roc_curve(const std::vector<std::uint8_t>& truth, const 
   std::vector<CurvePoint> points;
   if (curve.thresholds.empty()) return points;
   const double negatives = curve.fps.back(), positives = curve.tps.back();
+  points.reserve(curve.thresholds.size() + 1);
   // sklearn 1.2.1 starts the curve at (0, 0) with threshold max score + 1 (1.3 switched to +inf).
   points.push_back({curve.thresholds.front() + 1.0, negatives > 0 ? 0.0 : kNaN, positives > 0 ? 0.0 : kNaN});
   for (std::size_t i = 0; i < curve.thresholds.size(); ++i) {
@@ -131,6 +139,7 @@ std::vector<CurvePoint> precision_recall_curve(const std::vector<std::uint8_t>& 
   std::vector<CurvePoint> points;
   if (curve.thresholds.empty()) return points;
   const double positives = curve.tps.back();
+  points.reserve(curve.thresholds.size() + 1);
   // sklearn returns the points lowest threshold first (recall decreasing), so walk the curve backwards.
   for (std::size_t i = curve.thresholds.size(); i-- > 0;) {
     const double predicted_positive = curve.tps[i] + curve.fps[i];
