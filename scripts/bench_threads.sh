@@ -6,6 +6,7 @@
 #   and Dask against one process per file size.
 # Usage: scripts/bench_threads.sh [BUILD_DIR]   (expects ecgad and ecgad_bench built there; Release)
 set -euo pipefail
+export LC_ALL=C  # EPOCHREALTIME and awk with a decimal point
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath "${1:-$root/build}")
 ECGAD_EXTRA_PACKAGES="time parallel python3-pandas python3-distributed" bash "$root/scripts/setup.sh"
@@ -20,10 +21,14 @@ rows20=$(wc -l < ecg20.csv)
 "$ecgad" train "$root/data/ecg.csv" -o model.ecgad --epochs 5 --seed 1 -q
 load() { cut -d' ' -f1 /proc/loadavg; }
 # Best wall time of 3 runs of a command, in seconds.
+# The best of 5 wall times, in microseconds' resolution (bash's EPOCHREALTIME; /usr/bin/time's 10 ms steps are
+# 5% of a 0.2 s run).
 best() {
-  local best_time="" t
-  for _ in 1 2 3; do
-    t=$(/usr/bin/time -f "%e" bash -c '"$@" > /dev/null 2>&1' _ "$@" 2>&1 | tail -1)
+  local best_time="" t start
+  for _ in 1 2 3 4 5; do
+    start=$EPOCHREALTIME
+    "$@" > /dev/null 2>&1 || true
+    t=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
     if [ -z "$best_time" ] || awk "BEGIN{exit !($t < $best_time)}"; then best_time=$t; fi
   done
   echo "$best_time"
@@ -34,7 +39,7 @@ ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
 echo "machine: $(nproc) CPUs usable, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "input: ecg20.csv, $rows20 rows, $(du -m ecg20.csv | cut -f1) MB"
 echo
-echo "== score and evaluate (best of 3 wall times; load average before each)"
+echo "== score and evaluate (best of 5 wall times; load average before each)"
 l=$(load); t_default=$(best "$ecgad" score -q -m model.ecgad ecg20.csv)
 echo "score, default threads ($(nproc)):  ${t_default} s  $(rate $rows20 $t_default) rows/s  (load $l)"
 l=$(load); t_one=$(best "$ecgad" score -q -m model.ecgad ecg20.csv --threads 1)
@@ -81,20 +86,23 @@ echo "score default / floor:        $(ratio $(rate $rows20 $t_default) $floor)x 
 echo "score default / pandas alone: $(ratio $t_pandas $t_default)x   (target >= 4)"
 echo "evaluate / score rate:        $(ratio $t_default $t_eval)   (target within 10%: >= 0.90)"
 echo
-echo "== peak RSS (KB, /usr/bin/time %M, the largest of 3 runs: thread timing moves it by a few MB)"
+echo "== peak RSS (KB, /usr/bin/time %M, 5 runs each: thread timing moves a run's peak by a few MB, so the median"
+echo "   and the largest, and the 20x/10x ratio of each)"
+# Prints "median largest" of 5 runs.
 rss() {
-  local most=0 r
-  for _ in 1 2 3; do
+  local r runs=()
+  for _ in 1 2 3 4 5; do
     r=$(/usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1)
-    [ "$r" -gt "$most" ] && most=$r
+    runs+=("$r")
   done
-  echo "$most"
+  printf '%s\n' "${runs[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[3], v[5] }'
 }
 for command in score evaluate; do
   for n in 1 2; do
-    r10=$(rss "$ecgad" $command -q -m model.ecgad ecg10.csv --threads $n)
-    r20=$(rss "$ecgad" $command -q -m model.ecgad ecg20.csv --threads $n)
-    echo "$command --threads $n: 10x $r10 KB, 20x $r20 KB, 20x/10x $(ratio $r20 $r10)"
+    read -r m10 x10 < <(rss "$ecgad" $command -q -m model.ecgad ecg10.csv --threads $n)
+    read -r m20 x20 < <(rss "$ecgad" $command -q -m model.ecgad ecg20.csv --threads $n)
+    echo "$command --threads $n: median 10x $m10 KB, 20x $m20 KB, 20x/10x $(ratio $m20 $m10);" \
+      "largest 10x $x10 KB, 20x $x20 KB, 20x/10x $(ratio $x20 $x10)"
   done
 done
 echo
