@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "ecgad/exact_gemm.h"
 #include "test_util.h"
 
 namespace {
@@ -462,6 +463,11 @@ TEST(CliHelp, UsageHelpAndDidYouMean) {
   EXPECT_EQ(version.status, 0);
   EXPECT_EQ(version.out.rfind("ecgad ", 0), 0u);
   EXPECT_NE(version.out.find("model files of format versions 1 and 2"), std::string::npos) << version.out;
+  // the kernels this CPU runs, as the library picks them
+  EXPECT_NE(version.out.find(std::string("matrix kernels on this CPU: ") +
+                             ecgad::gemm_kernel_name(ecgad::best_gemm_kernel())),
+            std::string::npos)
+      << version.out;
 }
 
 TEST(CliHelp, CompletionScriptsComeFromTheCommandLine) {

@@ -24,6 +24,7 @@
 #include "completion.h"
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
+#include "ecgad/exact_gemm.h"
 #include "ecgad/model.h"
 #include "ecgad/model_file.h"
 #include "ecgad/threshold.h"
@@ -214,6 +215,8 @@ std::string version_text() {
   std::string text = std::string("ecgad ") + ecgad::version();
   if (*ecgad::git_commit()) text += " (git " + std::string(ecgad::git_commit()) + ")";
   text += "\nbuilt with " + std::string(ecgad::compiler()) + ", -march=" + ecgad::march() + ", " + ecgad::build_type();
+  text += "\nmatrix kernels on this CPU: " + std::string(ecgad::gemm_kernel_name(ecgad::best_gemm_kernel())) +
+          " (chosen at run time; every kernel gives the same bits)";
   text += "\nreads model files of format versions 1 and " + std::to_string(ecgad::kModelFormatVersion) +
           ", writes version " + std::to_string(ecgad::kModelFormatVersion);
   text += "\nmodel kinds:";
