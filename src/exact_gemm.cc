@@ -1,6 +1,7 @@
 #include "ecgad/exact_gemm.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace ecgad {
@@ -111,22 +112,25 @@ __attribute__((target("avx512f,avx2,fma"))) void product_avx512(float* z, Index 
 }
 #endif
 
-GemmKernel resolve(GemmKernel kernel) { return kernel == GemmKernel::automatic ? best_gemm_kernel() : kernel; }
-
 void run(GemmKernel kernel, float* z, Index M, Index N, const float* W, Index K, const float* h, Index cs, Index ks) {
   if (M <= 0 || N <= 0 || K <= 0) return;
-  switch (resolve(kernel)) {
+  switch (gemm_kernel_to_run(kernel)) {
 #ifdef ECGAD_X86_KERNELS
-    case GemmKernel::avx512:
-      if (gemm_kernel_supported(GemmKernel::avx512)) return product_avx512(z, M, N, W, K, h, cs, ks);
-      break;
-    case GemmKernel::avx2:
-      if (gemm_kernel_supported(GemmKernel::avx2)) return product_avx2(z, M, N, W, K, h, cs, ks);
-      break;
+    case GemmKernel::avx512: return product_avx512(z, M, N, W, K, h, cs, ks);
+    case GemmKernel::avx2: return product_avx2(z, M, N, W, K, h, cs, ks);
 #endif
-    default: break;
+    default: return product_portable(z, M, N, W, K, h, cs, ks);
   }
-  product_portable(z, M, N, W, K, h, cs, ks);
+}
+
+// z (M, N) += W (M, K) h, h(k, j) at h[j * cs + k * ks]: one std::fma chain per element, k ascending.
+void run_double(double* z, Index M, Index N, const double* W, Index K, const double* h, Index cs, Index ks) {
+  for (Index j = 0; j < N; ++j) {
+    for (Index k = 0; k < K; ++k) {
+      const double hk = h[j * cs + k * ks];
+      for (Index o = 0; o < M; ++o) z[j * M + o] = std::fma(W[k * M + o], hk, z[j * M + o]);
+    }
+  }
 }
 
 }  // namespace
@@ -143,6 +147,11 @@ bool gemm_kernel_supported(GemmKernel kernel) {
 #endif
     default: return true;
   }
+}
+
+GemmKernel gemm_kernel_to_run(GemmKernel requested) {
+  if (requested == GemmKernel::automatic) return best_gemm_kernel();
+  return gemm_kernel_supported(requested) ? requested : GemmKernel::portable;
 }
 
 GemmKernel best_gemm_kernel() {
@@ -166,6 +175,14 @@ void exact_gemm(float* z, const float* W, const float* h, Index M, Index K, Inde
 
 void exact_gemm_abt(float* C, const float* A, const float* Bt, Index M, Index P, Index L, GemmKernel kernel) {
   run(kernel, C, M, P, A, L, Bt, 1, P);
+}
+
+void exact_gemm(double* z, const double* W, const double* h, Index M, Index K, Index N, GemmKernel /*kernel*/) {
+  run_double(z, M, N, W, K, h, K, 1);
+}
+
+void exact_gemm_abt(double* C, const double* A, const double* Bt, Index M, Index P, Index L, GemmKernel /*kernel*/) {
+  run_double(C, M, P, A, L, Bt, 1, P);
 }
 
 }  // namespace ecgad

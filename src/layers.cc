@@ -88,39 +88,13 @@ void dense_forward_exact(Mat<T>& y, const Mat<T>& x, const ConstMatRef<T>& W, co
   const Eigen::Index outputs = W.rows(), inputs = W.cols(), batch = x.cols();
   y.resize(outputs, batch);
   for (Eigen::Index j = 0; j < batch; ++j) y.col(j) = b;
-  // Each output sums its inputs in order k = 0, 1, ...; vectorizing across outputs keeps that order, and
-  // so does taking four beats at a time (they share the loads of W). In float, the LSTM's kernels do the same
-  // (one FMA chain per output, k ascending) with the widest vectors the CPU has, to the same bits.
-  if constexpr (std::is_same_v<T, float>) {
-    if (W.outerStride() == outputs && x.outerStride() == inputs) {
-      exact_gemm(y.data(), W.data(), x.data(), outputs, inputs, batch);
-      return;
-    }
-  }
-  Eigen::Index j = 0;
-  for (; j + 4 <= batch; j += 4) {
-    T* y0 = y.col(j).data();
-    T* y1 = y.col(j + 1).data();
-    T* y2 = y.col(j + 2).data();
-    T* y3 = y.col(j + 3).data();
-    for (Eigen::Index k = 0; k < inputs; ++k) {
-      const T x0 = x(k, j), x1 = x(k, j + 1), x2 = x(k, j + 2), x3 = x(k, j + 3);
-      const T* wk = W.col(k).data();
-      for (Eigen::Index o = 0; o < outputs; ++o) {
-        y0[o] += wk[o] * x0;
-        y1[o] += wk[o] * x1;
-        y2[o] += wk[o] * x2;
-        y3[o] += wk[o] * x3;
-      }
-    }
-  }
-  for (; j < batch; ++j) {
-    T* yj = y.col(j).data();
-    for (Eigen::Index k = 0; k < inputs; ++k) {
-      const T xk = x(k, j);
-      const T* wk = W.col(k).data();
-      for (Eigen::Index o = 0; o < outputs; ++o) yj[o] += wk[o] * xk;
-    }
+  // Each output sums its inputs in order k = 0, 1, ...: the LSTM's kernels (one FMA chain per output, the widest
+  // vectors the CPU has, the same bits on every one).
+  if (W.outerStride() == outputs) {
+    exact_gemm(y.data(), W.data(), x.data(), outputs, inputs, batch);
+  } else {
+    const Mat<T> dense = W;  // the kernels read W with no gap between its columns
+    exact_gemm(y.data(), dense.data(), x.data(), outputs, inputs, batch);
   }
 }
 

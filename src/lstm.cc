@@ -182,106 +182,26 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) static void cells_backward_
 #define ECGAD_LSTM_AVX512 1
 #endif
 
-static bool use_avx512(GemmKernel kernel) {
-  const GemmKernel chosen = kernel == GemmKernel::automatic ? best_gemm_kernel() : kernel;
-  return chosen == GemmKernel::avx512 && gemm_kernel_supported(GemmKernel::avx512);
-}
-
-static void cells_forward(float* z, const float* c_prev, float* c, float* tanh_c, float* h, Index H, Index n,
-                          GemmKernel kernel) {
+// The gate loops follow the matrix kernels' choice (src/exact_gemm.cc): AVX-512 code where they run AVX-512.
+template <typename T>
+static void cells_forward(T* z, const T* c_prev, T* c, T* tanh_c, T* h, Index H, Index n, GemmKernel kernel) {
 #ifdef ECGAD_LSTM_AVX512
-  if (use_avx512(kernel)) return cells_forward_avx512(z, c_prev, c, tanh_c, h, H, n);
+  if constexpr (std::is_same_v<T, float>) {
+    if (gemm_kernel_to_run(kernel) == GemmKernel::avx512) return cells_forward_avx512(z, c_prev, c, tanh_c, h, H, n);
+  }
 #endif
   cells_forward_body(z, c_prev, c, tanh_c, h, H, n);
 }
-static void cells_forward(double* z, const double* c_prev, double* c, double* tanh_c, double* h, Index H, Index n,
-                          GemmKernel /*kernel*/) {
-  cells_forward_body(z, c_prev, c, tanh_c, h, H, n);
-}
-static void cells_backward(float* z, const float* c_prev, const float* tanh_c, const float* dh, float* dc, Index H,
-                           Index n, GemmKernel kernel) {
+
+template <typename T>
+static void cells_backward(T* z, const T* c_prev, const T* tanh_c, const T* dh, T* dc, Index H, Index n,
+                           GemmKernel kernel) {
 #ifdef ECGAD_LSTM_AVX512
-  if (use_avx512(kernel)) return cells_backward_avx512(z, c_prev, tanh_c, dh, dc, H, n);
+  if constexpr (std::is_same_v<T, float>) {
+    if (gemm_kernel_to_run(kernel) == GemmKernel::avx512) return cells_backward_avx512(z, c_prev, tanh_c, dh, dc, H, n);
+  }
 #endif
   cells_backward_body(z, c_prev, tanh_c, dh, dc, H, n);
-}
-static void cells_backward(double* z, const double* c_prev, const double* tanh_c, const double* dh, double* dc, Index H,
-                           Index n, GemmKernel /*kernel*/) {
-  cells_backward_body(z, c_prev, tanh_c, dh, dc, H, n);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The matrix products. Each z(o, j) of z (M, N) += W (M, K) h (K, N) (column-major) is updated as
-// z += W(o, k) h(k, j) for k = 0, 1, ... in order, whatever N and j are, so that a beat's result does not
-// depend on the batch. float (training and scoring) runs src/exact_gemm.cc's kernels, the widest vectors
-// this CPU has, with the same bits on every CPU with AVX2 and FMA; double (the gradient checks) the loops
-// below: tiles of 16 outputs by 4 beats held in registers (Eigen's fixed-size arrays), the leftover outputs
-// and beats by plain loops of the same arithmetic.
-static void product_accumulate(double* z, const double* W, const double* h, Index M, Index K, Index N,
-                               GemmKernel /*kernel*/) {
-  using T = double;
-  constexpr Index R = 16, C = 4;
-  using Tile = Eigen::Array<T, R, 1>;
-  using ConstTileMap = Eigen::Map<const Tile>;
-  using TileMap = Eigen::Map<Tile>;
-  const Index full_rows = M / R * R;
-  Index j0 = 0;
-  for (; j0 + C <= N; j0 += C) {
-    T* z0 = z + j0 * M;
-    T* z1 = z0 + M;
-    T* z2 = z1 + M;
-    T* z3 = z2 + M;
-    const T* h0 = h + j0 * K;
-    const T* h1 = h0 + K;
-    const T* h2 = h1 + K;
-    const T* h3 = h2 + K;
-    for (Index o0 = 0; o0 < full_rows; o0 += R) {
-      Tile a0 = TileMap(z0 + o0), a1 = TileMap(z1 + o0), a2 = TileMap(z2 + o0), a3 = TileMap(z3 + o0);
-      for (Index k = 0; k < K; ++k) {
-        const ConstTileMap w(W + k * M + o0);
-        a0 += w * h0[k];
-        a1 += w * h1[k];
-        a2 += w * h2[k];
-        a3 += w * h3[k];
-      }
-      TileMap(z0 + o0) = a0;
-      TileMap(z1 + o0) = a1;
-      TileMap(z2 + o0) = a2;
-      TileMap(z3 + o0) = a3;
-    }
-    for (Index c = 0; c < C; ++c) {
-      T* zc = z0 + c * M;
-      const T* hc = h0 + c * K;
-      for (Index k = 0; k < K; ++k) {
-        for (Index o = full_rows; o < M; ++o) zc[o] += W[k * M + o] * hc[k];
-      }
-    }
-  }
-  for (; j0 < N; ++j0) {
-    T* zc = z + j0 * M;
-    const T* hc = h + j0 * K;
-    for (Index k = 0; k < K; ++k) {
-      const T* w = W + k * M;
-      const T hv = hc[k];
-      for (Index o = 0; o < M; ++o) zc[o] += w[o] * hv;
-    }
-  }
-}
-
-static void product_accumulate(float* z, const float* W, const float* h, Index M, Index K, Index N, GemmKernel kernel) {
-  exact_gemm(z, W, h, M, K, N, kernel);
-}
-
-// C (M, P) += A (M, L) Bt (P, L)^T.
-static void product_abt_accumulate(double* C, const double* A, const double* Bt, Index M, Index P, Index L,
-                                   GemmKernel /*kernel*/) {
-  MatMap<double>(C, M, P).noalias() +=
-      Eigen::Map<const Mat<double>>(A, M, L) * Eigen::Map<const Mat<double>>(Bt, P, L).transpose();
-}
-
-static void product_abt_accumulate(float* C, const float* A, const float* Bt, Index M, Index P, Index L,
-                                   GemmKernel kernel) {
-  exact_gemm_abt(C, A, Bt, M, P, L, kernel);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -341,7 +261,7 @@ void lstm_forward(Mat<T>& h, LstmCache<T>& cache, const Mat<T>& x, const LstmPar
     // and for F = 1 it is an outer product anyway, with nothing for a matrix product to batch).
     for (Index j = 0; j < B; ++j) input_projection(&cache.gates(0, t * B + j), params, &x(t * F, j), F, H);
     if (t > 0) {
-      product_accumulate(&cache.gates(0, t * B), params.Wh.data(), &cache.hidden(0, t * B), 4 * H, H, B, cache.kernel);
+      exact_gemm(&cache.gates(0, t * B), params.Wh.data(), &cache.hidden(0, t * B), 4 * H, H, B, cache.kernel);
     }
     cells_forward(&cache.gates(0, t * B), &cache.cells(0, t * B), &cache.cells(0, (t + 1) * B),
                   &cache.tanh_cells(0, t * B), &cache.hidden(0, (t + 1) * B), H, B, cache.kernel);
@@ -362,14 +282,13 @@ void lstm_backward(LstmParams<T>& grads, LstmCache<T>& cache, const Mat<T>& dh, 
     const auto dz = cache.gates.middleCols(t * B, B);
     if (t > 0) {
       cache.dh.setZero();
-      product_accumulate(cache.dh.data(), cache.recurrent_t.data(), &cache.gates(0, t * B), H, 4 * H, B, cache.kernel);
+      exact_gemm(cache.dh.data(), cache.recurrent_t.data(), &cache.gates(0, t * B), H, 4 * H, B, cache.kernel);
     }
     // The thin gradients while dz_t is in cache (a pass over all of dz later would read it from memory).
     grads.Wx.noalias() += dz * cache.inputs.middleCols(t * B, B).transpose();
     grads.b += dz.rowwise().sum();
     if (t > 0) {
-      product_abt_accumulate(grads.Wh.data(), &cache.gates(0, t * B), &cache.hidden(0, t * B), 4 * H, H, B,
-                             cache.kernel);
+      exact_gemm_abt(grads.Wh.data(), &cache.gates(0, t * B), &cache.hidden(0, t * B), 4 * H, H, B, cache.kernel);
     }
   }
 }
@@ -389,7 +308,7 @@ void lstm_forward_exact(Mat<T>& h, const Mat<T>& x, const LstmParams<T>& params,
     hidden.setZero();
     for (Index t = 0; t < steps; ++t) {
       for (Index j = 0; j < n; ++j) input_projection(&z(0, j), params, &x(t * F, j0 + j), F, H);
-      if (t > 0) product_accumulate(z.data(), params.Wh.data(), hidden.data(), 4 * H, H, n, kernel);
+      if (t > 0) exact_gemm(z.data(), params.Wh.data(), hidden.data(), 4 * H, H, n, kernel);
       cells_forward(z.data(), c.data(), c_next.data(), tanh_c.data(), h_next.data(), H, n, kernel);
       std::swap(c, c_next);
       std::swap(hidden, h_next);

@@ -26,4 +26,15 @@ void exact_gemm(float* z, const float* W, const float* h, std::ptrdiff_t M, std:
 void exact_gemm_abt(float* C, const float* A, const float* Bt, std::ptrdiff_t M, std::ptrdiff_t P, std::ptrdiff_t L,
                     GemmKernel kernel = GemmKernel::automatic);
 
+// The same two products in double (the gradient checks): plain loops, each element one std::fma chain in the
+// same order. There is one double kernel; `kernel` is accepted so that code templated on the type calls both alike.
+void exact_gemm(double* z, const double* W, const double* h, std::ptrdiff_t M, std::ptrdiff_t K, std::ptrdiff_t N,
+                GemmKernel kernel = GemmKernel::automatic);
+void exact_gemm_abt(double* C, const double* A, const double* Bt, std::ptrdiff_t M, std::ptrdiff_t P, std::ptrdiff_t L,
+                    GemmKernel kernel = GemmKernel::automatic);
+
+// The kernel a float product asked for `requested` runs on this CPU: automatic is the best one, and a kernel
+// the CPU cannot run falls back to portable.
+GemmKernel gemm_kernel_to_run(GemmKernel requested);
+
 }  // namespace ecgad
