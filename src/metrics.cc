@@ -56,10 +56,11 @@ ClfCurve binary_clf_curve(const std::vector<std::uint8_t>& truth, const std::vec
   // order inside a run of ties cannot change the result; stable_sort keeps it deterministic anyway.
   std::stable_sort(order.begin(), order.end(), [&score](std::size_t a, std::size_t b) { return score[a] > score[b]; });
 
+  // A run of ties ends where the next score differs (np.diff != 0), or at the last sample.
+  auto run_ends = [&](std::size_t i) { return i + 1 == order.size() || score[order[i + 1]] != score[order[i]]; };
   // Sized once (a vector grown by doubling holds up to twice what it needs, and leaves its old copies behind).
   std::size_t runs = 0;
-  for (std::size_t i = 0; i < order.size(); ++i)
-    runs += i + 1 == order.size() || score[order[i + 1]] != score[order[i]];
+  for (std::size_t i = 0; i < order.size(); ++i) runs += run_ends(i);
   ClfCurve curve;
   curve.tps.reserve(runs);
   curve.fps.reserve(runs);
@@ -67,9 +68,7 @@ ClfCurve binary_clf_curve(const std::vector<std::uint8_t>& truth, const std::vec
   double tp = 0;
   for (std::size_t i = 0; i < order.size(); ++i) {
     tp += truth[order[i]];
-    // A run of ties ends where the next score differs (np.diff != 0), or at the last sample.
-    bool run_ends = i + 1 == order.size() || score[order[i + 1]] != score[order[i]];
-    if (run_ends) {
+    if (run_ends(i)) {
       curve.tps.push_back(tp);
       curve.fps.push_back(static_cast<double>(i + 1) - tp);  // sklearn: fps = 1 + threshold_idxs - tps
       curve.thresholds.push_back(score[order[i]]);
