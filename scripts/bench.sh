@@ -11,8 +11,8 @@ peer=0
 [ "${1:-}" = "--peer" ] && peer=1
 extra="time"
 [ $peer -eq 1 ] && extra="time python3-torch python3-sklearn"
-ECGAD_EXTRA_PACKAGES="$extra" bash "$root/scripts/setup.sh"
-bash "$root/scripts/build.sh" "$root/build"
+ECGAD_EXTRA_PACKAGES="$extra" bash "$root/scripts/setup.sh" --test
+bash "$root/scripts/build.sh" "$root/build" -DECGAD_BUILD_BENCH=ON
 ecgad="$root/build/ecgad"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

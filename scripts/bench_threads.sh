@@ -9,7 +9,7 @@ set -euo pipefail
 export LC_ALL=C  # EPOCHREALTIME and awk with a decimal point
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath "${1:-$root/build}")
-ECGAD_EXTRA_PACKAGES="time parallel python3-pandas python3-distributed" bash "$root/scripts/setup.sh"
+ECGAD_EXTRA_PACKAGES="time parallel python3-pandas python3-distributed" bash "$root/scripts/setup.sh" --test
 ecgad="$build/ecgad"
 python=/usr/bin/python3  # Debian's pandas and distributed
 work=$(mktemp -d)

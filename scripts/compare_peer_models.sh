@@ -13,7 +13,7 @@ build=${2:-$root/build}
 peer="$root/../shared/peers/torch_seed_models.py"
 [ -f "$peer" ] || { echo "compare_peer_models: $peer not found" >&2; exit 2; }
 [ -x "$build/ecgad" ] || { echo "compare_peer_models: $build/ecgad not built (scripts/build.sh)" >&2; exit 2; }
-ECGAD_EXTRA_PACKAGES="python3-torch python3-sklearn" bash "$root/scripts/setup.sh" >&2
+ECGAD_EXTRA_PACKAGES="python3-torch python3-sklearn" bash "$root/scripts/setup.sh" --test >&2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$build/ecgad" split "$root/data/ecg.csv" --train-out "$work/train.csv" --test-out "$work/test.csv" -q

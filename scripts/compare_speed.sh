@@ -6,7 +6,7 @@
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: compare_speed.sh OLD_ECGAD NEW_ECGAD" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
-ECGAD_EXTRA_PACKAGES="valgrind" bash "$root/scripts/setup.sh"
+ECGAD_EXTRA_PACKAGES="valgrind" bash "$root/scripts/setup.sh" --test
 old=$(realpath "$1"); new=$(realpath "$2")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -22,7 +22,7 @@ for h in "${harnesses[@]}"; do
   case "$h" in csv|cli|model|wfdb) ;; *) echo "fuzz: unknown harness '$h' (csv, cli, model, wfdb)" >&2; exit 2 ;; esac
 done
 
-bash "$root/scripts/setup.sh"
+bash "$root/scripts/setup.sh" --test
 build="$root/build-fuzz"
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DECGAD_FUZZ=ON \
   -DBUILD_TESTING=OFF -DECGAD_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -34,7 +34,8 @@ cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 failed=()
 for h in "${harnesses[@]}"; do
   mkdir -p "$build/corpus/$h" "$build/crashes/$h"
-  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
+  # -timeout: a hang guard per input (an input takes milliseconds), not a speed bound.
+  options=(-max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
            -artifact_prefix="$build/crashes/$h/")
   [ -f "$root/fuzz/$h.dict" ] && options+=(-dict="$root/fuzz/$h.dict")
   [ "$h" = cli ] && options+=(-close_fd_mask=1)  # --help's text on stdout

@@ -4,7 +4,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/setup.sh"
-ECGAD_TARGET=ecgad bash "$root/scripts/build.sh" "$root/build"
+# Only the tool: no tests or benchmarks (their packages come with `scripts/setup.sh --test`).
+ECGAD_TARGET=ecgad bash "$root/scripts/build.sh" "$root/build" -DBUILD_TESTING=OFF -DECGAD_BUILD_BENCH=OFF
 cd "$root"  # relative paths: shorter messages, and the model records "out/train.csv"
 ecgad=build/ecgad
 out=out

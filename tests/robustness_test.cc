@@ -4,17 +4,17 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "ecgad/sha256.h"
@@ -176,6 +176,9 @@ TEST_F(Robustness, SignalsRemoveTemporaryFiles) {
     ::unlink(out.c_str());
     int in[2];
     ASSERT_EQ(::pipe(in), 0);
+    pollfd watch{::inotify_init1(IN_NONBLOCK | IN_CLOEXEC), POLLIN, 0};
+    ASSERT_GE(watch.fd, 0);
+    ASSERT_GE(::inotify_add_watch(watch.fd, temp_dir().c_str(), IN_CREATE | IN_MOVED_TO), 0);
     pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
@@ -196,16 +199,25 @@ TEST_F(Robustness, SignalsRemoveTemporaryFiles) {
       if (wrote <= 0) break;
       done += static_cast<std::size_t>(wrote);
     }
-    bool appeared = false;
-    for (int i = 0; i < 1000 && !appeared; ++i) {
+    // Waits, however long it takes, until the temporary file appears or ecgad ends without one (a failure):
+    // no guess at how long reading and scoring take.
+    bool appeared = false, ended = false;
+    while (!appeared && !ended) {
       appeared = !temp_files().empty();
-      if (!appeared) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (!appeared) {
+        ended = ::waitpid(child, nullptr, WNOHANG) == child;
+        if (!ended) ::poll(&watch, 1, 1000);  // woken by any file made in the folder
+        char events[4096];
+        while (::read(watch.fd, events, sizeof events) > 0) {
+        }
+      }
     }
-    EXPECT_TRUE(appeared) << "signal " << sig;
+    ASSERT_TRUE(appeared) << "signal " << sig << ": ecgad ended before it made its temporary file";
     ::kill(child, sig);
     int status = 0;
     ::waitpid(child, &status, 0);
     ::close(in[1]);
+    ::close(watch.fd);
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig) << "signal " << sig << ", status " << status;
     EXPECT_TRUE(temp_files().empty()) << "signal " << sig << ": " << (temp_files().empty() ? "" : temp_files()[0]);
     EXPECT_FALSE(exists(out));
@@ -216,8 +228,9 @@ TEST_F(Robustness, TrainHashesWhatItReadsFromPipesAndStandardInput) {
   const std::string expected = ecgad::sha256_file_hex(path("train.csv"));
   ::unlink(path("fifo").c_str());
   ASSERT_EQ(::mkfifo(path("fifo").c_str(), 0600), 0);
-  // Before ecgad hashed while reading, it re-opened the pipe after training and waited there forever.
-  Result r = shell("(cat " + quote(path("train.csv")) + " > " + quote(path("fifo")) + " &); timeout 20 '" +
+  // Before ecgad hashed while reading, it re-opened the pipe after training and waited there forever. The
+  // timeout only turns such a hang into a failure: it is far beyond one epoch's time on any machine.
+  Result r = shell("(cat " + quote(path("train.csv")) + " > " + quote(path("fifo")) + " &); timeout 600 '" +
                    ECGAD_BINARY + "' train " + quote(path("fifo")) + " -q --epochs 1 -o " + quote(path("fifo.ecgad")));
   ASSERT_EQ(r.status, 0) << r.err;
   nlohmann::json info = nlohmann::json::parse(ecgad("info " + quote(path("fifo.ecgad"))).out);

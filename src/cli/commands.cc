@@ -102,10 +102,8 @@ class RowProgress {
  public:
   RowProgress(bool quiet, std::string verb) : progress_(quiet || !smart_terminal()), verb_(std::move(verb)) {}
   void operator()(std::size_t rows) {
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(250)) return;
-    last_ = now;
-    double seconds = std::chrono::duration<double>(now - start_).count();
+    if (!throttle_.due()) return;
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     progress_.status(
         fmt::format("ecgad: {} {} rows ({})", verb_, rows, rate_text(static_cast<double>(rows), seconds, "rows")));
   }
@@ -114,7 +112,8 @@ class RowProgress {
  private:
   Progress progress_;
   std::string verb_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_ = start_;
+  StatusThrottle throttle_{std::chrono::milliseconds(250)};
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 // Labelled beats for a model and their scores, read on `read.threads` threads. The single-threaded path
@@ -347,14 +346,11 @@ int run_train(const TrainArgs& args) {
     progress.clear();
     progress.message(line);
   };
-  auto last_status = std::chrono::steady_clock::now();
+  StatusThrottle throttle(std::chrono::milliseconds(100));
   BatchCallback on_batch;
   if (progress.overprints()) {
     on_batch = [&](const BatchProgress& b) {
-      auto now = std::chrono::steady_clock::now();
-      if (now - last_status < std::chrono::milliseconds(100)) return;
-      last_status = now;
-      progress.status(training_progress_line(b));
+      if (throttle.due()) progress.status(training_progress_line(b));
     };
   }
   TrainedModel model = train_detector(data, config, validation ? &*validation : nullptr,

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -55,6 +56,25 @@ class Progress {
 
  private:
   bool quiet_, terminal_, open_line_ = false;
+};
+
+// Says when a status is due: at the first call, so that even a short run shows one whatever the machine's
+// speed, and then at most once per interval.
+class StatusThrottle {
+ public:
+  explicit StatusThrottle(std::chrono::milliseconds interval) : interval_(interval) {}
+  bool due() {
+    auto now = std::chrono::steady_clock::now();
+    if (shown_ && now - last_ < interval_) return false;
+    shown_ = true;
+    last_ = now;
+    return true;
+  }
+
+ private:
+  std::chrono::milliseconds interval_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point last_;
 };
 
 }  // namespace ecgad
