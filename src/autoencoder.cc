@@ -3,6 +3,7 @@
 #include <string>
 
 #include "ecgad/error.h"
+#include "ecgad/float_math.h"
 
 namespace ecgad {
 namespace {
@@ -133,7 +134,7 @@ BatchLoss Autoencoder::loss(const Batch& batch, Workspace& workspace) const {
   if (loss_kind == Loss::mae) {
     per_beat = score_beats(*this, batch.beats, ws);
   } else {
-    const Mat<float>& y = network.infer(parameters.data(), batch.beats, ws.cache);
+    const Mat<float>& y = network.forward(parameters.data(), batch.beats, ws.cache);
     per_beat.resize(y.cols());
     for (Eigen::Index j = 0; j < y.cols(); ++j) {
       double sum = 0;
@@ -144,18 +145,18 @@ BatchLoss Autoencoder::loss(const Batch& batch, Workspace& workspace) const {
       per_beat(j) = sum / static_cast<double>(y.rows());
     }
   }
-  result.total = per_beat.mean();
+  result.total = float_math::ordered_mean(per_beat);
   return result;
 }
 
 void Autoencoder::score(const Mat<float>& beats, Workspace& workspace, Eigen::VectorXd& scores) const {
   auto& ws = static_cast<AutoencoderWorkspace&>(workspace);
-  scores = mae_per_column(network.infer(parameters.data(), beats, ws.cache), beats);
+  scores = mae_per_column(network.forward(parameters.data(), beats, ws.cache), beats);
 }
 
 bool Autoencoder::reconstruct(const Mat<float>& beats, Workspace& workspace, Mat<float>& output) const {
   auto& ws = static_cast<AutoencoderWorkspace&>(workspace);
-  output = network.infer(parameters.data(), beats, ws.cache);
+  output = network.forward(parameters.data(), beats, ws.cache);
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -210,13 +211,29 @@ std::string parse_error_text(const CLI::ParseError& e, const CLI::App& parsed) {
   return what;
 }
 
+// ECGAD_KERNEL names a matrix kernel (include/ecgad/exact_gemm.h) that this CPU runs, or is unset: else what is wrong.
+std::string kernel_request_problem() {
+  const char* name = std::getenv("ECGAD_KERNEL");
+  ecgad::GemmKernel kernel = ecgad::GemmKernel::automatic;
+  if (name == nullptr) return "";
+  if (!ecgad::parse_gemm_kernel(name, kernel)) {
+    return "ECGAD_KERNEL is '" + std::string(name) + "': expected portable, avx2, avx512 or automatic (or unset)";
+  }
+  if (!ecgad::gemm_kernel_supported(kernel)) {
+    return "ECGAD_KERNEL is '" + std::string(name) + "', which this CPU cannot run (it runs " +
+           ecgad::gemm_kernel_name(ecgad::best_gemm_kernel()) + "); unset it or name another";
+  }
+  return "";
+}
+
 // `ecgad --version`: what a bug report needs to know about this build.
 std::string version_text() {
   std::string text = std::string("ecgad ") + ecgad::version();
   if (*ecgad::git_commit()) text += " (git " + std::string(ecgad::git_commit()) + ")";
   text += "\nbuilt with " + std::string(ecgad::compiler()) + ", -march=" + ecgad::march() + ", " + ecgad::build_type();
   text += "\nmatrix kernels on this CPU: " + std::string(ecgad::gemm_kernel_name(ecgad::best_gemm_kernel())) +
-          " (chosen at run time; every kernel gives the same bits)";
+          (std::getenv("ECGAD_KERNEL") && *std::getenv("ECGAD_KERNEL") ? " (ECGAD_KERNEL)" : " (chosen at run time)") +
+          "; every kernel gives the same bits";
   text += "\nreads model files of format versions 1 and " + std::to_string(ecgad::kModelFormatVersion) +
           ", writes version " + std::to_string(ecgad::kModelFormatVersion);
   text += "\nmodel kinds:";
@@ -608,6 +625,10 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   }
 
   if (parse_only) return 0;
+  if (std::string problem = kernel_request_problem(); !problem.empty()) {
+    std::fprintf(stderr, "ecgad: error: %s\n", problem.c_str());
+    return 2;
+  }
   try {
     if (split_cmd->parsed()) return ecgad::run_split(split);
     if (train_cmd->parsed()) return ecgad::run_train(train);
