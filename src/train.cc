@@ -10,6 +10,13 @@
 
 namespace ecgad {
 
+// Whether no value is NaN or infinite: one pass that vectorizes (no early exit).
+static bool all_finite(const AlignedVector<float>& values) {
+  bool finite = true;
+  for (float v : values) finite &= std::isfinite(v);
+  return finite;
+}
+
 void clip_gradient_norm(AlignedVector<float>& gradients, double max_norm) {
   double sum_of_squares = 0;
   for (float g : gradients) sum_of_squares += static_cast<double>(g) * g;
@@ -54,6 +61,14 @@ std::vector<EpochStats> train(Model& model, const Batch& data, const Batch* vali
       }
       std::fill(model.gradients.begin(), model.gradients.end(), 0.0f);
       BatchLoss loss = model.loss_and_gradients(batch, rng, *workspace);
+      // At the batch where it happens, before Adam spreads a NaN or an infinity into every parameter (a VAE's
+      // exp(log_var) can overflow in one step).
+      if (!std::isfinite(loss.total) || !all_finite(model.gradients)) {
+        throw Error("training diverged at epoch " + std::to_string(epoch) + ", batch " +
+                    std::to_string(first / static_cast<std::size_t>(options.batch_size) + 1) + " (the " +
+                    (std::isfinite(loss.total) ? "gradient" : "loss") +
+                    " is not finite); try a smaller --lr or --clip-norm");
+      }
       loss_sum += loss.total * static_cast<double>(count);
       for (std::size_t p = 0; p < parts && p < loss.parts.size(); ++p) {
         stats.loss_parts[p] += loss.parts[p] * static_cast<double>(count);

@@ -14,6 +14,7 @@ namespace {
 
 // Units in the last place of float between a float result and the exact value (a double).
 double ulps(float got, double exact) {
+  if (exact == 0) return got == 0 ? 0 : std::numeric_limits<double>::infinity();
   const double ulp = std::ldexp(1.0, std::ilogb(static_cast<float>(exact)) - 23);
   return std::abs(static_cast<double>(got) - exact) / ulp;
 }

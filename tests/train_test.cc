@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <string>
 
 #include "ecgad/autoencoder.h"
 #include "ecgad/error.h"
@@ -217,6 +218,27 @@ TEST(Train, RefusesBadOptions) {
     EXPECT_THROW(make_model("autoencoder", architecture), Error) << noise;
   }
   EXPECT_THROW(make_model("autoencoder", {{"input_width", 8}, {"loss", "huber"}}), Error);
+}
+
+// A batch whose loss or gradient is not finite stops training there, before the optimizer spreads it into the
+// parameters (a VAE's exp(log_var) can overflow in one step; the epoch's mean would only say so at its end).
+TEST(Train, DivergenceStopsAtTheBatchWhereItHappens) {
+  Batch data{two_shape_data(8, 12, 4), {}};
+  data.beats(3, 7) = std::numeric_limits<float>::infinity();
+  std::unique_ptr<Model> net = autoencoder(8, {4});
+  Rng rng(1);
+  net->init(rng);
+  TrainOptions options;
+  options.epochs = 3;
+  options.batch_size = 4;
+  try {
+    train(*net, data, nullptr, options, rng);
+    FAIL() << "trained on an infinite sample";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("diverged at epoch 1, batch "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("is not finite"), std::string::npos) << e.what();
+  }
+  for (float p : net->parameters) ASSERT_TRUE(std::isfinite(p));
 }
 
 }  // namespace
