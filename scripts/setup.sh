@@ -3,6 +3,8 @@
 set -euo pipefail
 packages=(cmake g++ make libeigen3-dev libcli11-dev libfccp-dev nlohmann-json3-dev libfmt-dev libgtest-dev libbenchmark-dev
           zlib1g-dev  # gzip inputs
+          libedf-dev  # EDF, EDF+ and BDF recordings for ecgad beats (EDFlib, issue 24)
+          libflac-dev  # WFDB's FLAC signal formats 508, 516 and 524 (issue 24)
           help2man dpkg-dev git
           bsdutils  # script(1): a pseudo-terminal for the progress line test (essential, listed for clarity)
           clang libclang-rt-14-dev  # the libFuzzer harnesses (scripts/fuzz.sh)
