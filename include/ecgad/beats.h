@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ecgad/lead.h"
 #include "ecgad/wfdb.h"
 
 namespace ecgad {
@@ -16,23 +17,41 @@ namespace ecgad {
 // ---- one lead of a recording -------------------------------------------------------------------------------
 
 struct RecordingOptions {
-  std::string channel;       // WFDB: a signal's description (lead name) or its 0-based number; empty = default
+  std::string channel;       // WFDB: a signal's description (lead name) or its 0-based number; EDF: label or number;
+                             // empty = the default lead (chosen by signal quality, see choose_default_lead)
   std::size_t column = 0;    // CSV: 1-based column; 0 = the file must have one column
   std::optional<double> fs;  // CSV: required; WFDB: must agree with the header when given
 };
 
+enum class RecordingFormat { wfdb, edf, csv };
+
 struct Recording {
-  std::string name;             // the file named in messages (the .hea, or the CSV)
+  std::string name;             // the file named in messages (the .hea, the .edf, or the CSV)
   std::string annotation_base;  // record path without extension, for "--annotations atr" ("" for stdin)
+  RecordingFormat format = RecordingFormat::csv;
   bool wfdb = false;
   double fs = 0;               // samples per second
-  std::string channel;         // lead name (WFDB description or CSV header), or "signal N"/"column N"
-  std::vector<double> signal;  // physical units (mV for ECG), one per sample
+  std::string channel;         // lead name (WFDB description, EDF label or CSV header), or "signal N"/"column N"
+  std::vector<double> signal;  // physical units (mV for ECG), the recorded samples stretch after stretch
+  std::vector<LeadStretch> stretches;  // where each stretch lies on the record's time axis (one for a CSV)
+  std::string skipped;                 // what the reader left out, for the summary ("" = nothing)
+  std::string chosen_because;          // how the default lead was chosen ("" when --channel named it)
+  long long duration() const {  // samples on the time axis, gaps included
+    return stretches.empty() ? 0
+                             : stretches.back().start + static_cast<long long>(stretches.back().end -
+                                                                                  stretches.back().begin);
+  }
 };
 
-// RECORD is a .hea path, a record name without extension (NAME.hea exists), or a signal CSV/text file ("-" = stdin).
-// Default WFDB channel: the lead named MLII, else II, else signal 0.
+// RECORD is a .hea path, a record name without extension (NAME.hea exists), an EDF/EDF+/BDF file, or a signal
+// CSV/text file ("-" = stdin). Default lead where there are several ECG leads: the one whose first five minutes have
+// the best QRS-to-noise ratio (lead_quality in qrs.h); the lead named MLII, else II, breaks ties and is taken when
+// no signal has voltage units.
 Recording load_recording(const std::string& record, const RecordingOptions& options);
+
+// Which signals look like ECG leads: voltage units (V, mV, uV, nV) or an ECG lead's name, and not a known non-ECG
+// channel (blood pressure, plethysmogram, respiration, ...). By index into `names`/`units`.
+std::vector<std::size_t> ecg_like_signals(const std::vector<std::string>& names, const std::vector<std::string>& units);
 
 // A plain signal: one number per line, or several columns (comma-, semicolon-, tab- or space-separated) of which
 // `column` (1-based) is taken; a first line whose chosen field is not a number is a header. `channel_name`, if not
@@ -73,8 +92,12 @@ void resample_linear(const double* x, std::size_t n, double start, double end, s
 // Cuts one window per peak (peaks increasing, 0-based samples at rate fs) and resamples it. A peak whose window
 // does not fit in the signal (too close to an end; for rr_midpoints also the first and last peak, which lack a
 // neighbour) gives no row.
-Beats cut_beats(const std::vector<double>& signal, double fs, const std::vector<long long>& peaks,
+Beats cut_beats(const double* signal, std::size_t n, double fs, const std::vector<long long>& peaks,
                 const BeatOptions& options);
+inline Beats cut_beats(const std::vector<double>& signal, double fs, const std::vector<long long>& peaks,
+                       const BeatOptions& options) {
+  return cut_beats(signal.data(), signal.size(), fs, peaks, options);
+}
 
 // ---- labels from reference annotations ---------------------------------------------------------------------
 

@@ -33,11 +33,21 @@ PanTompkinsStages pan_tompkins_stages(const double* signal, std::size_t n, doubl
 
 // R-peak sample indices (0-based, increasing). Each is the extremum of the high-passed signal, on the side of the
 // band-passed signal's largest excursion, within 50 ms of the detection: the R wave, or the deepest deflection of a
-// QS complex. Throws ecgad::Error when fs is not a positive number.
+// QS complex. Beyond the paper, for recordings as they come: the levels are learned from the first second that is
+// not flat (not the first 2 s), and learned again after a silence of 3 s (or 2.5 RR intervals) while the signal
+// goes on, so that an artefact or a shrinking QRS cannot lock the detector out; the record is processed in blocks
+// of a minute (5 s of overlap), so memory does not grow with its length beyond the input and the peaks.
+// Throws ecgad::Error when fs is not a positive number.
 std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, double fs);
 inline std::vector<long long> detect_r_peaks(const std::vector<double>& signal, double fs) {
   return detect_r_peaks(signal.data(), signal.size(), fs);
 }
+
+// How clearly a lead shows its QRS complexes, for choosing the default lead: the median largest |band-passed|
+// value within 50 ms of each detected peak over the median of the same at the midpoints between consecutive
+// peaks (where the signal should be quiet). A rate outside 20-250 per minute divides it by 10. Over a few minutes
+// of signal (it computes the filter stages for all of it).
+double lead_quality(const double* signal, std::size_t n, double fs, const std::vector<long long>& peaks);
 
 // Detections scored against reference beats as ANSI/AAMI EC57 does: a detection within `tolerance` samples of a
 // reference beat matches it (each used at most once, nearest first in time order).

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ecgad/beats.h"
+#include "ecgad/edf.h"
 #include "ecgad/error.h"
 #include "ecgad/model_file.h"
 #include "ecgad/output.h"
@@ -61,6 +62,7 @@ int run_beats(const BeatsArgs& args) {
 
   Recording recording = load_recording(args.record, RecordingOptions{args.channel, args.column, args.fs});
   const std::size_t n = recording.signal.size();
+  const long long duration = recording.duration();
   auto [low, high] = std::minmax_element(recording.signal.begin(), recording.signal.end());
   if (*low == *high) throw Error(recording.name + ": " + recording.channel + " is a flat line: no beats to find");
 
@@ -68,27 +70,62 @@ int run_beats(const BeatsArgs& args) {
   const bool labelled = !args.annotations.empty();
   std::string annotations = args.annotations;
   if (annotations.empty() && args.peaks == "annotations") {
-    if (!recording.wfdb) throw Error("--peaks annotations needs --annotations FILE for a signal CSV");
-    annotations = "atr";
+    if (recording.format == RecordingFormat::csv) {
+      throw Error("--peaks annotations needs --annotations FILE for a signal CSV");
+    }
+    annotations = recording.format == RecordingFormat::edf ? "edf" : "atr";
   }
   ReferenceBeats reference;
   std::string annotation_file;
   if (!annotations.empty()) {
-    annotation_file = annotation_path(annotations, recording);
-    reference = reference_beats(read_annotations(annotation_file));
+    if (annotations == "edf") {
+      if (recording.format != RecordingFormat::edf) throw Error("--annotations edf is for EDF+ files");
+      annotation_file = recording.name + " (EDF+ annotations)";
+      reference = reference_beats(read_edf_beat_annotations(recording.name, recording.fs));
+    } else {
+      annotation_file = annotation_path(annotations, recording);
+      reference = reference_beats(read_annotations(annotation_file));
+    }
     if (reference.samples.empty()) throw Error(annotation_file + ": holds no beat annotations");
-    if (reference.samples.back() >= static_cast<long long>(n) || reference.samples.front() < 0) {
+    if (reference.samples.back() >= duration || reference.samples.front() < 0) {
       throw Error(annotation_file + ": a beat at sample " + std::to_string(reference.samples.back()) +
-                  " lies outside " + recording.name + " (" + std::to_string(n) + " samples): is it another record's?");
+                  " lies outside " + recording.name + " (" + std::to_string(duration) +
+                  " samples): is it another record's?");
     }
   }
 
-  std::vector<long long> peaks =
-      args.peaks == "annotations" ? reference.samples : detect_r_peaks(recording.signal, recording.fs);
+  // R peaks on the record's time axis, stretch by stretch (a gap is never bridged: no beat window crosses one).
+  std::vector<long long> peaks;
+  std::vector<std::size_t> first_peak_of(recording.stretches.size() + 1, 0);
+  for (std::size_t k = 0; k < recording.stretches.size(); ++k) {
+    const LeadStretch& st = recording.stretches[k];
+    first_peak_of[k] = peaks.size();
+    const auto stretch_end = st.start + static_cast<long long>(st.end - st.begin);
+    if (args.peaks == "annotations") {
+      for (long long p : reference.samples) {
+        if (p >= st.start && p < stretch_end) peaks.push_back(p);
+      }
+    } else {
+      for (long long p : detect_r_peaks(recording.signal.data() + st.begin, st.end - st.begin, recording.fs)) {
+        peaks.push_back(st.start + p);
+      }
+    }
+  }
+  first_peak_of[recording.stretches.size()] = peaks.size();
   if (peaks.empty()) {
     throw Error(recording.name + ": no beats found in " + recording.channel + " (a flat line, or not an ECG?)");
   }
-  Beats beats = cut_beats(recording.signal, recording.fs, peaks, options);
+  Beats beats;
+  beats.width = options.width;
+  for (std::size_t k = 0; k < recording.stretches.size(); ++k) {
+    const LeadStretch& st = recording.stretches[k];
+    std::vector<long long> local(peaks.begin() + static_cast<std::ptrdiff_t>(first_peak_of[k]),
+                                 peaks.begin() + static_cast<std::ptrdiff_t>(first_peak_of[k + 1]));
+    for (long long& p : local) p -= st.start;
+    Beats part = cut_beats(recording.signal.data() + st.begin, st.end - st.begin, recording.fs, local, options);
+    beats.values.insert(beats.values.end(), part.values.begin(), part.values.end());
+    for (std::size_t i : part.peak_index) beats.peak_index.push_back(first_peak_of[k] + i);
+  }
   const std::size_t cut_off = peaks.size() - beats.rows();
 
   // Labels: a reference beat's own (--peaks annotations), or that of the reference beat a detection matches
@@ -135,13 +172,20 @@ int run_beats(const BeatsArgs& args) {
       normal += static_cast<std::size_t>(label[row]);
     }
     text += '\n';
-    if (!args.peaks_out.empty()) {
+    if (!args.peaks_out.empty() && !args.all_peaks) {
       long long sample = peaks[beats.peak_index[row]];
       char line[64];
       std::snprintf(line, sizeof line, "%lld,%.6f\n", sample, static_cast<double>(sample) / recording.fs);
       peak_text += line;
     }
     ++written;
+  }
+  if (!args.peaks_out.empty() && args.all_peaks) {
+    for (long long sample : peaks) {
+      char line[64];
+      std::snprintf(line, sizeof line, "%lld,%.6f\n", sample, static_cast<double>(sample) / recording.fs);
+      peak_text += line;
+    }
   }
   AtomicOutput out(args.output);
   std::optional<AtomicOutput> peaks_out;
@@ -158,11 +202,18 @@ int run_beats(const BeatsArgs& args) {
                         std::to_string(n) + " samples); " + std::to_string(peaks.size()) +
                         (args.peaks == "annotations" ? " reference beats" : " R peaks detected");
   if (cut_off) summary += ", " + std::to_string(cut_off) + " without a whole window";
+  if (recording.stretches.size() > 1) {
+    summary += ", in " + std::to_string(recording.stretches.size()) + " stretches (gaps between them)";
+  }
   if (unmatched) summary += ", " + std::to_string(unmatched) + " matching no reference beat (left out)";
   if (labelled) {
     summary += "; labels from " + annotation_file + ": " + std::to_string(normal) + " normal, " +
                std::to_string(written - normal) + " abnormal";
   }
+  if (!recording.chosen_because.empty() && recording.chosen_because != "by name") {
+    summary += "; lead " + recording.channel + " chosen by " + recording.chosen_because;
+  }
+  if (!recording.skipped.empty()) summary += "; not read: " + recording.skipped;
   progress.message(summary);
   return 0;
 }

@@ -1,0 +1,1 @@
+#include "ecgad/edf.h"
