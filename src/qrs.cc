@@ -185,7 +185,8 @@ std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, doubl
   const std::size_t t_wave_window = samples(0.360), slope_reach = std::max<std::size_t>(1, samples(0.075));
   const std::size_t bp_reach = samples(0.100), refine_reach = samples(0.050);
   const std::size_t learn_span = std::max<std::size_t>(1, samples(2.0));
-  const double relearn_after_s = 3.0;  // a silence this long (or 2.5 RR, if longer) re-learns the levels
+  const double relearn_after_s = 3.0;
+  const double kEarly = 0.6, kEarlyLevel = 0.5;  // chosen on records 100, 105 and 800 (docs/beats.md)  // a silence this long (or 2.5 RR, if longer) re-learns the levels
 
   // The record is worked through in blocks of a minute, each with 5 s of signal either side so that the centred
   // filters and the look-backs see what they would in one piece: memory stays a few blocks' worth, whatever the
@@ -314,6 +315,12 @@ std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, doubl
       }
 
       bool is_qrs = peak >= threshold_now && bp_peak >= bp_threshold_now && !is_t_wave(at);
+      // Early candidates (within 60% of the RR interval) must reach half the signal level: a premature beat does,
+      // while the spikes of a noisy stretch, which fall anywhere, mostly do not.
+      if (is_qrs && rr > 0 && !st.qrs.empty() && static_cast<double>(now - st.qrs.back()) < kEarly * rr &&
+          peak < kEarlyLevel * st.signal_level) {
+        is_qrs = false;
+      }
       if (is_qrs && !st.qrs.empty() && now - st.qrs.back() < static_cast<long long>(refractory)) is_qrs = false;
       if (is_qrs) {
         accept(at, bp_at);
