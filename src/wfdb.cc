@@ -206,8 +206,9 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
       // GAIN[(BASELINE)][/UNITS]; "GAIN/" is a gain with no units (WFDB reads it so).
       const std::string& g = t[2].text;
       std::size_t end = g.find_first_of("(/");
-      if (!parse_whole(g.substr(0, end), s.gain) || !(s.gain >= 0) || !(s.gain < 1e300)) {
-        fail(t[2].column, "gain " + quoted(g) + " is not a non-negative number");
+      // A negative gain is an inverted signal (WFDB reads it so).
+      if (!parse_whole(g.substr(0, end), s.gain) || !std::isfinite(s.gain)) {
+        fail(t[2].column, "gain " + quoted(g) + " is not a number");
       }
       if (end != std::string::npos && g[end] == '(') {
         std::size_t close = g.find(')', end);
@@ -815,14 +816,13 @@ struct PhysicalAppender {
   double last = 0;
   void operator()(std::size_t, const int* v, std::size_t n) {
     std::vector<double>& out = lead->values;
-    const double scale = 1.0 / gain;
     if (!seen) pending_from = out.size();
     for (std::size_t i = 0; i < n; ++i) {
       if (v[i] == invalid) {
         out.push_back(last);
         continue;
       }
-      last = (v[i] - baseline) * scale;
+      last = (v[i] - baseline) / gain;
       if (!seen) {
         std::fill(out.begin() + static_cast<std::ptrdiff_t>(pending_from), out.end(), last);
         seen = true;

@@ -100,7 +100,7 @@ TEST(BeatsCli, ReferencePeaksOtherLeadsWidthsAndWindows) {
   ASSERT_EQ(r.status, 0) << r.err;
   r = ecgad("beats '" + kRecord + "' --channel 1 --window fixed --before 0.3 --after 0.5 -q");
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(lines_of(r.out).size(), 2268u);  // V5: 2270 detections; the first (sample 77) and last do not fit
+  EXPECT_EQ(lines_of(r.out).size(), 2270u);  // V5: 2272 detections; the first (sample 77) and last do not fit
   EXPECT_EQ(ecgad("beats '" + kRecord + "' --window rr --before 0.3").status, 2);
 }
 
@@ -193,7 +193,9 @@ TEST(BeatsCli, BadRecordingsExitTwoNamingTheFileAndWriteNothing) {
       {"'" + header_with("sum", "sum 2 360 650000", "212 200 11 1024 995 -22130 0 MLII") + "'", kRecord + ".dat",
        "checksum mismatch"},
       {"'" + header_with("fmt", "fmt 2 360 650000", "311 200 11 1024 995 -22131 0 MLII") + "'",
-       path("fmt.hea") + ":2:", "format 311"},
+       path("fmt.hea"), "disagree on its format"},
+      {"'" + header_with("fmt9", "fmt9 2 360 650000", "9 200 11 1024 995 -22131 0 MLII") + "' --channel MLII",
+       path("fmt9.hea"), "format 9 is not a WFDB format"},
       {"'" + header_with("long", "long 2 360 700000", "212 200 11 1024 995 -22131 0 MLII") + "'", kRecord + ".dat",
        "says 700000"},
       {"'" + path("empty.hea") + "'", path("empty.hea"), "no samples"},
