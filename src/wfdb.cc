@@ -838,6 +838,10 @@ void append_signal(Lead& lead, const WfdbHeader& header, std::size_t signal, lon
   LeadStretch stretch;
   stretch.begin = lead.values.size();
   stretch.start = start;
+  if (header.samples_per_signal) {  // one allocation, not a doubling vector's copies (a day at 360 Hz is 250 MB)
+    long long frames = max_frames ? std::min(*max_frames, *header.samples_per_signal) : *header.samples_per_signal;
+    lead.values.reserve(lead.values.size() + static_cast<std::size_t>(frames * info.samples_per_frame));
+  }
   PhysicalAppender append{&lead, info.gain, static_cast<double>(info.baseline), wfdb_invalid_sample(info.format)};
   stream_wfdb_signals(header, {signal}, std::ref(append), max_frames);
   stretch.end = lead.values.size();
