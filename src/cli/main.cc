@@ -498,9 +498,9 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   // beats
   ecgad::BeatsArgs beats;
   CLI::App* beats_cmd = app.add_subcommand(
-      "beats", "Cut a raw ECG recording (WFDB record or signal CSV) into one beat per row, ready to score");
+      "beats", "Cut a raw ECG recording (WFDB record, EDF/BDF file or signal CSV) into one beat per row, ready to score");
   beats_cmd
-      ->add_option("RECORD", beats.record, "A WFDB header (.hea, or the record name), or a signal CSV (needs --fs)")
+      ->add_option("RECORD", beats.record, "A WFDB header (.hea, or the record name), an EDF/EDF+/BDF file, or a signal CSV (needs --fs)")
       ->required();
   beats_cmd->add_option("-o,--output", beats.output, "Write the beats here instead of standard output (atomically)");
   beats_cmd->add_option("--channel", beats.channel,
