@@ -3,8 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -55,8 +55,8 @@ std::size_t named_signal(const std::vector<std::string>& names, const std::strin
   std::size_t index = 0;
   auto parsed = std::from_chars(channel.data(), channel.data() + channel.size(), index);
   if (all_digits(channel) && parsed.ec == std::errc() && index < names.size()) return index;
-  throw Error(file + ": no signal " + quoted(channel) + " (--channel takes a lead name or a 0-based number: " +
-              signal_list(names) + ")");
+  throw Error(file + ": no signal " + quoted(channel) +
+              " (--channel takes a lead name or a 0-based number: " + signal_list(names) + ")");
 }
 
 constexpr double kQualitySeconds = 300;
@@ -116,11 +116,12 @@ std::string base_of(const std::string& record) {
 
 }  // namespace
 
-std::vector<std::size_t> ecg_like_signals(const std::vector<std::string>& names, const std::vector<std::string>& units) {
-  static const char* const kNotEcg[] = {"abp",  "art",  "pap",    "cvp",    "pleth",  "resp",       "spo2",  "sao2",
-                                        "co2",  "icp",  "bp",     "press",  "temp",   "flow",       "thor",  "abdo",
-                                        "eeg",  "eog",  "emg",    "sound",  "hr",     "pulse",      "marker", "annot",
-                                        "accel", "ppg", "uc",     "status", "event",  "position"};
+std::vector<std::size_t> ecg_like_signals(const std::vector<std::string>& names,
+                                          const std::vector<std::string>& units) {
+  static const char* const kNotEcg[] = {"abp",   "art", "pap", "cvp",    "pleth", "resp",    "spo2",   "sao2",
+                                        "co2",   "icp", "bp",  "press",  "temp",  "flow",    "thor",   "abdo",
+                                        "eeg",   "eog", "emg", "sound",  "hr",    "pulse",   "marker", "annot",
+                                        "accel", "ppg", "uc",  "status", "event", "position"};
   static const char* const kLeads[] = {"mlii", "mli", "mliii", "ii", "i",  "iii", "avr", "avl", "avf", "v",
                                        "v1",   "v2",  "v3",    "v4", "v5", "v6",  "ml5", "d3",  "cm5"};
   std::vector<std::size_t> out;
@@ -203,12 +204,12 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
       units.push_back(s.units);
     }
     std::vector<char> readable(names.size(), 1);
-    std::size_t signal = options.channel.empty()
-                             ? choose_default_lead(
-                                   names, units, readable,
-                                   [&](std::size_t s) { return read_edf_lead(record, s, kQualitySeconds); },
-                                   r.chosen_because)
-                             : named_signal(names, options.channel, record);
+    std::size_t signal =
+        options.channel.empty()
+            ? choose_default_lead(
+                  names, units, readable, [&](std::size_t s) { return read_edf_lead(record, s, kQualitySeconds); },
+                  r.chosen_because)
+            : named_signal(names, options.channel, record);
     r.name = record;
     r.annotation_base = base_of(record);
     r.format = RecordingFormat::edf;
@@ -363,8 +364,7 @@ Beats cut_beats(const double* signal, std::size_t n, double fs, const std::vecto
     }
     if (start < 0 || end > last || !(end > start)) continue;
     beats.values.resize(beats.values.size() + options.width);
-    resample_linear(signal, n, start, end, options.width,
-                    beats.values.data() + beats.values.size() - options.width);
+    resample_linear(signal, n, start, end, options.width, beats.values.data() + beats.values.size() - options.width);
     beats.peak_index.push_back(i);
   }
   return beats;

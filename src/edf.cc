@@ -121,11 +121,13 @@ RawEdf read_raw_header(const std::string& path, std::FILE* f) {
       throw fail("signal " + std::to_string(s) + " has an impossible number of samples per record");
     }
     if (sig.digital_max <= sig.digital_min) throw fail("signal " + std::to_string(s) + "'s digital maximum <= minimum");
-    raw.record_bytes += static_cast<std::size_t>(sig.samples_per_record) * static_cast<std::size_t>(raw.bytes_per_sample());
+    raw.record_bytes +=
+        static_cast<std::size_t>(sig.samples_per_record) * static_cast<std::size_t>(raw.bytes_per_sample());
   }
   if (std::fseek(f, 0, SEEK_END) != 0) throw fail("cannot seek");
   raw.file_bytes = std::ftell(f);
-  const long long need = raw.header_bytes + static_cast<long long>(raw.records) * static_cast<long long>(raw.record_bytes);
+  const long long need =
+      raw.header_bytes + static_cast<long long>(raw.records) * static_cast<long long>(raw.record_bytes);
   if (raw.file_bytes < need) {
     throw Error(path + ": truncated EDF file: " + std::to_string(raw.file_bytes) + " bytes, its header announces " +
                 std::to_string(need));
@@ -139,7 +141,9 @@ RawEdf read_raw_header(const std::string& path) {
   return read_raw_header(path, f.get());
 }
 
-bool discontinuous(const RawEdf& raw) { return raw.reserved.rfind("EDF+D", 0) == 0 || raw.reserved.rfind("BDF+D", 0) == 0; }
+bool discontinuous(const RawEdf& raw) {
+  return raw.reserved.rfind("EDF+D", 0) == 0 || raw.reserved.rfind("BDF+D", 0) == 0;
+}
 
 // EDF+ time-stamped annotation lists (TALs) of one record's annotation signal: "+ONSET[\x15DURATION]\x14TEXT\x14...\0".
 // Calls `each(onset_seconds, text)`; the first TAL of a record holds its start time with an empty text.
@@ -187,7 +191,8 @@ std::size_t raw_index(const RawEdf& raw, std::size_t signal, const std::string& 
 template <typename Each>
 void for_each_record(const std::string& path, const RawEdf& raw, std::optional<double> max_seconds, Each each) {
   std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
-  if (!f || std::fseek(f.get(), raw.header_bytes, SEEK_SET) != 0) throw Error(path + ": cannot open: " + std::strerror(errno));
+  if (!f || std::fseek(f.get(), raw.header_bytes, SEEK_SET) != 0)
+    throw Error(path + ": cannot open: " + std::strerror(errno));
   std::size_t annotation_offset = 0;
   int annotation_signal = -1;
   for (std::size_t s = 0; s < raw.signals.size(); ++s) {
@@ -195,15 +200,18 @@ void for_each_record(const std::string& path, const RawEdf& raw, std::optional<d
       annotation_signal = static_cast<int>(s);
       break;
     }
-    annotation_offset += static_cast<std::size_t>(raw.signals[s].samples_per_record) * static_cast<std::size_t>(raw.bytes_per_sample());
+    annotation_offset +=
+        static_cast<std::size_t>(raw.signals[s].samples_per_record) * static_cast<std::size_t>(raw.bytes_per_sample());
   }
   if (annotation_signal < 0) throw Error(path + ": an EDF+D file without its EDF Annotations signal");
   const std::size_t annotation_bytes =
-      static_cast<std::size_t>(raw.signals[static_cast<std::size_t>(annotation_signal)].samples_per_record) * static_cast<std::size_t>(raw.bytes_per_sample());
+      static_cast<std::size_t>(raw.signals[static_cast<std::size_t>(annotation_signal)].samples_per_record) *
+      static_cast<std::size_t>(raw.bytes_per_sample());
   std::string record(raw.record_bytes, '\0');
   double previous_end = -1e300;
   for (long r = 0; r < raw.records; ++r) {
-    if (std::fread(record.data(), 1, record.size(), f.get()) != record.size()) throw Error(path + ": truncated EDF file");
+    if (std::fread(record.data(), 1, record.size(), f.get()) != record.size())
+      throw Error(path + ": truncated EDF file");
     std::optional<double> onset;
     for_each_tal(record.data() + annotation_offset, annotation_bytes, path, [&](double seconds, const std::string&) {
       if (!onset) onset = seconds;
@@ -225,7 +233,9 @@ bool looks_like_edf(const std::string& path) {
   std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
   char start[8];
   if (!f || std::fread(start, 1, 8, f.get()) != 8) return false;
-  return std::string(start, 8) == "0       " || std::string(start, 8) == "\xff" "BIOSEMI";
+  return std::string(start, 8) == "0       " || std::string(start, 8) ==
+                                                    "\xff"
+                                                    "BIOSEMI";
 }
 
 EdfInfo read_edf_info(const std::string& path) {
@@ -234,7 +244,7 @@ EdfInfo read_edf_info(const std::string& path) {
   info.path = path;
   info.discontinuous = discontinuous(raw);
   info.type = raw.reserved.rfind("EDF+", 0) == 0 || raw.reserved.rfind("BDF+", 0) == 0 ? raw.reserved.substr(0, 5)
-                                                                                         : (raw.bdf ? "BDF" : "EDF");
+                                                                                       : (raw.bdf ? "BDF" : "EDF");
   if (info.discontinuous) {
     if (!(raw.record_seconds > 0)) throw Error(path + ": an EDF+D file with data records of no duration");
     for (const RawSignal& s : raw.signals) {
@@ -247,7 +257,8 @@ EdfInfo read_edf_info(const std::string& path) {
     if (edf.hdr.datarecord_duration <= 0) throw Error(path + ": data records of no duration: no sampling rate");
     for (int s = 0; s < edf.hdr.edfsignals; ++s) {
       const edf_param_struct& p = edf.hdr.signalparam[s];
-      info.signals.push_back({trim(p.label), trim(p.physdimension), edf.fs(static_cast<std::size_t>(s)), p.smp_in_file});
+      info.signals.push_back(
+          {trim(p.label), trim(p.physdimension), edf.fs(static_cast<std::size_t>(s)), p.smp_in_file});
     }
   }
   if (info.signals.empty()) throw Error(path + ": holds no signals, only annotations");
@@ -259,7 +270,8 @@ Lead read_edf_lead(const std::string& path, std::size_t signal, std::optional<do
   Lead lead;
   if (!discontinuous(raw)) {
     EdflibFile edf(path, EDFLIB_DO_NOT_READ_ANNOTATIONS);
-    if (signal >= static_cast<std::size_t>(edf.hdr.edfsignals)) throw Error(path + ": no signal " + std::to_string(signal));
+    if (signal >= static_cast<std::size_t>(edf.hdr.edfsignals))
+      throw Error(path + ": no signal " + std::to_string(signal));
     if (edf.hdr.datarecord_duration <= 0) throw Error(path + ": data records of no duration: no sampling rate");
     const edf_param_struct& p = edf.hdr.signalparam[signal];
     lead.name = trim(p.label);
@@ -285,7 +297,9 @@ Lead read_edf_lead(const std::string& path, std::size_t signal, std::optional<do
   lead.units = sig.units;
   lead.fs = static_cast<double>(sig.samples_per_record) / raw.record_seconds;
   std::size_t offset = 0;
-  for (std::size_t k = 0; k < s; ++k) offset += static_cast<std::size_t>(raw.signals[k].samples_per_record) * static_cast<std::size_t>(raw.bytes_per_sample());
+  for (std::size_t k = 0; k < s; ++k)
+    offset +=
+        static_cast<std::size_t>(raw.signals[k].samples_per_record) * static_cast<std::size_t>(raw.bytes_per_sample());
   // EDFlib's arithmetic, so that both readers give the same bits: units per step, and the offset in steps.
   const double step = (sig.physical_max - sig.physical_min) / static_cast<double>(sig.digital_max - sig.digital_min);
   const double offset_steps = sig.physical_max / step - static_cast<double>(sig.digital_max);
@@ -330,12 +344,14 @@ std::vector<Annotation> read_edf_beat_annotations(const std::string& path, doubl
   };
   if (!discontinuous(raw)) {
     if (raw.reserved.rfind("EDF+", 0) != 0 && raw.reserved.rfind("BDF+", 0) != 0) {
-      throw Error(path + ": a plain " + std::string(raw.bdf ? "BDF" : "EDF") + " file carries no annotations (EDF+ does)");
+      throw Error(path + ": a plain " + std::string(raw.bdf ? "BDF" : "EDF") +
+                  " file carries no annotations (EDF+ does)");
     }
     EdflibFile edf(path, EDFLIB_READ_ALL_ANNOTATIONS);
     edf_annotation_struct a;
     for (long long i = 0; i < edf.hdr.annotations_in_file; ++i) {
-      if (edf_get_annotation(edf.handle, static_cast<int>(i), &a) != 0) throw Error(path + ": cannot read annotation " + std::to_string(i));
+      if (edf_get_annotation(edf.handle, static_cast<int>(i), &a) != 0)
+        throw Error(path + ": cannot read annotation " + std::to_string(i));
       add(static_cast<double>(a.onset) / static_cast<double>(EDFLIB_TIME_DIMENSION), a.annotation);
     }
     return out;

@@ -116,12 +116,12 @@ struct DetectorState {
   bool learned = false;
   double signal_level = 0, noise_level = 0, threshold = 0, noise_threshold = 0;
   double bp_signal_level = 0, bp_noise_level = 0, bp_threshold = 0;
-  std::vector<long long> qrs;        // accepted QRS positions on the integrated signal (record samples)
-  std::vector<double> qrs_slope;     // each one's maximal |derivative|
-  std::vector<double> qrs_height;    // each one's integrated-signal peak, for the re-learning floor
-  std::vector<long long> found;      // R peaks (record samples)
+  std::vector<long long> qrs;      // accepted QRS positions on the integrated signal (record samples)
+  std::vector<double> qrs_slope;   // each one's maximal |derivative|
+  std::vector<double> qrs_height;  // each one's integrated-signal peak, for the re-learning floor
+  std::vector<long long> found;    // R peaks (record samples)
   double mean_rr = 0, selected_rr = 0;
-  long long last_learned = -1;       // where the levels were last (re)learned
+  long long last_learned = -1;  // where the levels were last (re)learned
 };
 
 // The paper's learning phase over [lo, hi] of a block: signal level a third of the largest integrated peak, noise
@@ -186,7 +186,8 @@ std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, doubl
   const std::size_t bp_reach = samples(0.100), refine_reach = samples(0.050);
   const std::size_t learn_span = std::max<std::size_t>(1, samples(2.0));
   const double relearn_after_s = 3.0;
-  const double kEarly = 0.6, kEarlyLevel = 0.5;  // chosen on records 100, 105 and 800 (docs/beats.md)  // a silence this long (or 2.5 RR, if longer) re-learns the levels
+  const double kEarly = 0.6, kEarlyLevel = 0.5;  // chosen on records 100, 105 and 800 (docs/beats.md)  // a silence
+                                                 // this long (or 2.5 RR, if longer) re-learns the levels
 
   // The record is worked through in blocks of a minute, each with 5 s of signal either side so that the centred
   // filters and the look-backs see what they would in one piece: memory stays a few blocks' worth, whatever the
@@ -278,17 +279,18 @@ std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, doubl
         const std::size_t window_end = std::min(m - 1, at + refractory / 2);
         double window_max = 0;
         for (std::size_t i = from; i <= window_end; ++i) window_max = std::max(window_max, mwi[i]);
-        std::vector<double> recent(st.qrs_height.end() - std::min<std::ptrdiff_t>(256, static_cast<std::ptrdiff_t>(st.qrs_height.size())),
-                                   st.qrs_height.end());
+        std::vector<double> recent(
+            st.qrs_height.end() - std::min<std::ptrdiff_t>(256, static_cast<std::ptrdiff_t>(st.qrs_height.size())),
+            st.qrs_height.end());
         const double floor = median_of(recent) / 400;
         st.last_learned = now;
         if (window_max > floor && window_max > 0) {
           learn_levels(st, mwi, abs_bp, from, window_end);
           // Start again from the first candidate of the learning window that follows the last QRS.
           std::size_t back = k;
-          while (back > 0 && candidates[back - 1] >= from &&
-                 (st.qrs.empty() ||
-                  global(candidates[back - 1]) > st.qrs.back() + static_cast<long long>(refractory))) {
+          while (
+              back > 0 && candidates[back - 1] >= from &&
+              (st.qrs.empty() || global(candidates[back - 1]) > st.qrs.back() + static_cast<long long>(refractory))) {
             --back;
           }
           k = back;
@@ -299,7 +301,8 @@ std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, doubl
       // Search-back: no QRS for 166% of the RR interval; take the largest peak in between if above the noise
       // threshold (and not a T wave).
       if (rr > 0 && !st.qrs.empty() && static_cast<double>(now - st.qrs.back()) >= 1.66 * rr) {
-        const long long first = std::max<long long>(st.qrs.back() + static_cast<long long>(refractory), static_cast<long long>(lo));
+        const long long first =
+            std::max<long long>(st.qrs.back() + static_cast<long long>(refractory), static_cast<long long>(lo));
         const long long last = now - static_cast<long long>(refractory);
         if (first < last) {
           std::size_t back = argmax(mwi, local(first), local(last));

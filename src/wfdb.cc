@@ -192,7 +192,7 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
         char kind = f[at];
         std::size_t next = f.find_first_of("x:+", at + 1);
         std::string value = f.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
-        bool ok = kind == 'x'   ? parse_whole(value, s.samples_per_frame) && s.samples_per_frame > 0 &&
+        bool ok = kind == 'x' ? parse_whole(value, s.samples_per_frame) && s.samples_per_frame > 0 &&
                                     s.samples_per_frame <= 1000000
                   : kind == ':' ? parse_whole(value, s.skew) && s.skew >= 0 && s.skew <= 100000000
                                 : parse_whole(value, s.byte_offset) && s.byte_offset >= 0;
@@ -279,8 +279,8 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
           (is_flac_format(a.format) && a.samples_per_frame != b.samples_per_frame)) {
         for (std::size_t k = first; k < last; ++k) {
           if (header.signals[k].unreadable.empty()) {
-            header.signals[k].unreadable = "the signals sharing " + a.file_name +
-                                           " disagree on its format, byte offset or samples per frame";
+            header.signals[k].unreadable =
+                "the signals sharing " + a.file_name + " disagree on its format, byte offset or samples per frame";
           }
         }
       }
@@ -451,8 +451,8 @@ std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::
       break;
     case 32:
       for (std::size_t i = 0; i < samples; ++i) {
-        std::uint32_t u = b[4 * i] | (b[4 * i + 1] << 8) | (b[4 * i + 2] << 16) |
-                          (static_cast<std::uint32_t>(b[4 * i + 3]) << 24);
+        std::uint32_t u =
+            b[4 * i] | (b[4 * i + 1] << 8) | (b[4 * i + 2] << 16) | (static_cast<std::uint32_t>(b[4 * i + 3]) << 24);
         std::int32_t v;
         std::memcpy(&v, &u, sizeof v);
         out[i] = v;
@@ -509,12 +509,12 @@ using File = std::unique_ptr<std::FILE, FileCloser>;
 struct SignalFlow {
   std::size_t index = 0;  // into header.signals
   bool wanted = false;
-  long long sum = 0;              // of every stored sample, for the checksum
-  long long stored = 0;           // samples that came out of the file
-  long long skip = 0;             // samples still to drop for the skew
-  long long limit = -1;           // samples to deliver at most (-1: all)
+  long long sum = 0;     // of every stored sample, for the checksum
+  long long stored = 0;  // samples that came out of the file
+  long long skip = 0;    // samples still to drop for the skew
+  long long limit = -1;  // samples to deliver at most (-1: all)
   long long delivered = 0;
-  int difference_base = 0;        // format 8: the running value
+  int difference_base = 0;  // format 8: the running value
   std::vector<int> scratch;
 };
 
@@ -582,7 +582,8 @@ FLAC__StreamDecoderWriteStatus flac_write(const FLAC__StreamDecoder*, const FLAC
 
 void flac_error(const FLAC__StreamDecoder*, FLAC__StreamDecoderErrorStatus status, void* data) {
   auto* st = static_cast<FlacState*>(data);
-  if (st->error.empty()) st->error = std::string("damaged FLAC stream (") + FLAC__StreamDecoderErrorStatusString[status] + ")";
+  if (st->error.empty())
+    st->error = std::string("damaged FLAC stream (") + FLAC__StreamDecoderErrorStatusString[status] + ")";
 }
 
 // Reads one file's signals [first, last): every flow sees all its stored samples (checksums need them), only the
@@ -599,7 +600,8 @@ long long read_signal_group(const WfdbHeader& header, std::size_t first, std::si
     throw Error(file + ": cannot seek to its byte offset " + std::to_string(lead.byte_offset));
   }
   std::size_t frame_samples = 0;
-  for (std::size_t s = first; s < last; ++s) frame_samples += static_cast<std::size_t>(header.signals[s].samples_per_frame);
+  for (std::size_t s = first; s < last; ++s)
+    frame_samples += static_cast<std::size_t>(header.signals[s].samples_per_frame);
 
   if (is_flac_format(lead.format)) {
     FlacState st;
@@ -611,7 +613,7 @@ long long read_signal_group(const WfdbHeader& header, std::size_t first, std::si
     st.sink = &sink;
     st.frames_wanted = frame_limit >= 0 ? frame_limit * lead.samples_per_frame : -1;
     std::unique_ptr<FLAC__StreamDecoder, void (*)(FLAC__StreamDecoder*)> decoder(FLAC__stream_decoder_new(),
-                                                                                  FLAC__stream_decoder_delete);
+                                                                                 FLAC__stream_decoder_delete);
     if (!decoder) throw Error(file + ": cannot start the FLAC decoder");
     // The decoder takes the FILE and closes it itself.
     if (FLAC__stream_decoder_init_FILE(decoder.get(), in.release(), flac_write, nullptr, flac_error, &st) !=
@@ -620,7 +622,8 @@ long long read_signal_group(const WfdbHeader& header, std::size_t first, std::si
     }
     bool ok = FLAC__stream_decoder_process_until_end_of_stream(decoder.get()) != 0;
     bool stopped_early = st.frames_wanted >= 0 && st.per_channel >= st.frames_wanted;
-    if (!st.error.empty() && !stopped_early) throw Error(file + ": " + st.error + " (format " + std::to_string(lead.format) + ")");
+    if (!st.error.empty() && !stopped_early)
+      throw Error(file + ": " + st.error + " (format " + std::to_string(lead.format) + ")");
     if (!ok && !stopped_early) throw Error(file + ": damaged FLAC stream (format " + std::to_string(lead.format) + ")");
     FLAC__stream_decoder_finish(decoder.get());
     if (st.per_channel % lead.samples_per_frame != 0 && !stopped_early) {
@@ -641,8 +644,9 @@ long long read_signal_group(const WfdbHeader& header, std::size_t first, std::si
   const unsigned long long rest = bytes_total % p.bytes;
   const bool partial_ok = p.samples > 1 && rest == 2;  // 212, 310, 311: a last group cut after one sample
   if (rest != 0 && !partial_ok) {
-    throw Error(file + ": truncated signal file: " + std::to_string(bytes_total) + " bytes do not hold whole frames of " +
-                std::to_string(last - first) + " format-" + std::to_string(lead.format) + " samples");
+    throw Error(file + ": truncated signal file: " + std::to_string(bytes_total) +
+                " bytes do not hold whole frames of " + std::to_string(last - first) + " format-" +
+                std::to_string(lead.format) + " samples");
   }
   const unsigned long long samples_total = bytes_total / p.bytes * p.samples + (partial_ok ? 1 : 0);
   long long frames = static_cast<long long>(samples_total / frame_samples);
@@ -654,8 +658,8 @@ long long read_signal_group(const WfdbHeader& header, std::size_t first, std::si
     if (samples_total != said * frame_samples && !padded) throw Error(length_message(file, frames, header));
     frames = *header.samples_per_signal;
   } else if (leftover != 0 && leftover >= p.samples) {
-    throw Error(file + ": truncated signal file: " + std::to_string(samples_total) + " samples are not whole frames of " +
-                std::to_string(frame_samples) + " samples");
+    throw Error(file + ": truncated signal file: " + std::to_string(samples_total) +
+                " samples are not whole frames of " + std::to_string(frame_samples) + " samples");
   }
   if (std::fseek(in.get(), lead.byte_offset, SEEK_SET) != 0) throw Error(file + ": cannot seek in the signal file");
   const long long to_read = frame_limit >= 0 ? std::min(frames, frame_limit) : frames;
@@ -667,7 +671,8 @@ long long read_signal_group(const WfdbHeader& header, std::size_t first, std::si
       6 * std::max<std::size_t>(1, (std::size_t{1} << 20) / std::max<std::size_t>(1, six_frame_bytes));
   std::string bytes;
   for (long long done = 0; done < to_read;) {
-    const auto want = static_cast<std::size_t>(std::min<long long>(static_cast<long long>(piece_frames), to_read - done));
+    const auto want =
+        static_cast<std::size_t>(std::min<long long>(static_cast<long long>(piece_frames), to_read - done));
     // Bytes for `want` frames, rounded up to a whole packing group (the last piece may end in a padded group).
     const std::size_t want_samples = want * frame_samples;
     const std::size_t groups = (want_samples + p.samples - 1) / p.samples;
@@ -750,8 +755,8 @@ void stream_wfdb_signals(const WfdbHeader& header, const std::vector<std::size_t
         if (!flows[s].wanted || !info.checksum) continue;
         if (!wfdb_checksums_agree(*info.checksum, flows[s].sum)) {
           throw Error(file + ": checksum mismatch for " + signal_name(info, s) + ": the samples sum to " +
-                      std::to_string(static_cast<std::int16_t>(flows[s].sum & 0xFFFF)) + ", " + header.path +
-                      " says " + std::to_string(*info.checksum) + " (a damaged file, or a header for another file)");
+                      std::to_string(static_cast<std::int16_t>(flows[s].sum & 0xFFFF)) + ", " + header.path + " says " +
+                      std::to_string(*info.checksum) + " (a damaged file, or a header for another file)");
         }
       }
     }
@@ -799,8 +804,8 @@ WfdbHeader segment_header(const WfdbHeader& master, const WfdbSegment& segment) 
   WfdbHeader h = read_wfdb_header(master.folder + segment.record_name + ".hea");
   if (!h.segments.empty()) throw Error(h.path + ": a segment of " + master.path + " is itself multi-segment");
   if (std::fabs(h.sampling_frequency - master.sampling_frequency) > 1e-9 * master.sampling_frequency) {
-    throw Error(h.path + ": sampled at " + std::to_string(h.sampling_frequency) + " Hz, but " + master.path +
-                " says " + std::to_string(master.sampling_frequency));
+    throw Error(h.path + ": sampled at " + std::to_string(h.sampling_frequency) + " Hz, but " + master.path + " says " +
+                std::to_string(master.sampling_frequency));
   }
   return h;
 }
@@ -918,7 +923,8 @@ Lead read_wfdb_lead(const WfdbHeader& header, std::size_t signal, std::optional<
     append_signal(lead, h, *found, start * segment_spf, limit);
     start += frames;
   }
-  if (!spf) throw Error(header.path + ": no segment holds " + (chosen.description.empty() ? "the signal" : chosen.description));
+  if (!spf)
+    throw Error(header.path + ": no segment holds " + (chosen.description.empty() ? "the signal" : chosen.description));
   lead.fs = header.sampling_frequency * *spf;
   if (missing) {
     lead.skipped = std::to_string(missing) + " segment" + (missing == 1 ? "" : "s") + " without " +

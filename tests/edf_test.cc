@@ -53,7 +53,8 @@ void write_edf(const std::string& file, int filetype, int seconds) {
   for (int r = 0; r < seconds; ++r) {
     for (int s = 0; s < 2; ++s) {
       buf.resize(static_cast<std::size_t>(rates[s]));
-      for (int i = 0; i < rates[s]; ++i) buf[static_cast<std::size_t>(i)] = value(s, static_cast<long long>(r) * rates[s] + i);
+      for (int i = 0; i < rates[s]; ++i)
+        buf[static_cast<std::size_t>(i)] = value(s, static_cast<long long>(r) * rates[s] + i);
       ASSERT_EQ(edfwrite_physical_samples(h, buf.data()), 0);
     }
   }
@@ -75,7 +76,8 @@ TEST(Edf, WrittenByEdflibReadBackWithUnitsAndRates) {
   EXPECT_EQ(read_edf_info(path("plain6.edf")).type, "EDF");
   EXPECT_EQ(read_edf_info(path("plain6.edf")).signals.size(), 3u);
   for (int type : {EDFLIB_FILETYPE_EDFPLUS, EDFLIB_FILETYPE_BDFPLUS, -1}) {
-    const std::string file = type < 0 ? path("plain6.edf") : path("rt" + std::to_string(type) + (type >= 2 ? ".bdf" : ".edf"));
+    const std::string file =
+        type < 0 ? path("plain6.edf") : path("rt" + std::to_string(type) + (type >= 2 ? ".bdf" : ".edf"));
     if (type >= 0) write_edf(file, type, 6);
     EXPECT_TRUE(looks_like_edf(file));
     EdfInfo info = read_edf_info(file);
@@ -92,7 +94,8 @@ TEST(Edf, WrittenByEdflibReadBackWithUnitsAndRates) {
       // One digital step: range / 65535 (EDF) or / 16777215 (BDF).
       const double step = (s == 0 ? 10.0 : 1000.0) / (type >= 2 ? 16777215.0 : 65535.0);
       for (std::size_t i = 0; i < lead.values.size(); ++i) {
-        ASSERT_NEAR(lead.values[i], value(s, static_cast<long long>(i)), step) << file << " signal " << s << " at " << i;
+        ASSERT_NEAR(lead.values[i], value(s, static_cast<long long>(i)), step)
+            << file << " signal " << s << " at " << i;
       }
     }
     EXPECT_EQ(read_edf_lead(file, 0, 2.0).values.size(), 500u);  // the first 2 s only
@@ -188,7 +191,9 @@ TEST(Edf, LoadRecordingPicksALeadByNameOrNumber) {
   EXPECT_EQ(r.channel, "ECG V1");
   EXPECT_DOUBLE_EQ(r.fs, 100.0);
   EXPECT_EQ(load_recording(path("rec.edf"), {"0", 0, std::nullopt}).channel, "ECG II");
-  EXPECT_NE(test::error_of([] { load_recording(path("rec.edf"), {"V9", 0, std::nullopt}); }).find("0 ECG II, 1 ECG V1"),
+  EXPECT_NE(test::error_of([] {
+              load_recording(path("rec.edf"), {"V9", 0, std::nullopt});
+            }).find("0 ECG II, 1 ECG V1"),
             std::string::npos);
   EXPECT_NE(test::error_of([] { load_recording(path("rec.edf"), {"", 0, 250.0}); }).find("--fs"), std::string::npos);
 }

@@ -8,7 +8,6 @@
 
 #include <cmath>
 #include <cstdint>
-
 #include <map>
 #include <string>
 #include <vector>
@@ -288,8 +287,9 @@ TEST(WfdbSignal, EveryByteFormatRoundTripsThroughARecord) {
     EXPECT_EQ(r.samples[1], b) << format;
   }
   std::vector<int> c = {10, 12, 9, -100, 27};
-  std::string hea = make_record("fmt8", "fmt8 1 100 5\nfmt8.dat 8 200 0 0 10 " + std::to_string(wfdb_checksum(c)) + "\n",
-                                {{"fmt8.dat", encode_wfdb_samples(c, 8, 10)}});
+  std::string hea =
+      make_record("fmt8", "fmt8 1 100 5\nfmt8.dat 8 200 0 0 10 " + std::to_string(wfdb_checksum(c)) + "\n",
+                  {{"fmt8.dat", encode_wfdb_samples(c, 8, 10)}});
   EXPECT_EQ(read_wfdb_record(hea).samples[0], c);
 }
 
@@ -316,8 +316,9 @@ TEST(WfdbSignal, SamplesPerFrameAndSkew) {
 
 TEST(WfdbSignal, AnUnreadableOtherSignalDoesNotStopTheChosenOne) {
   std::vector<int> a = {1, 2, 3};
-  std::string hea = make_record("other", "other 2 100 3\nother.dat 16 100 16 0 1 6 0 ECG\nx.dat 999 100 0 0 0 0 0 ABP\n",
-                                {{"other.dat", encode_wfdb_samples(a, 16)}});
+  std::string hea =
+      make_record("other", "other 2 100 3\nother.dat 16 100 16 0 1 6 0 ECG\nx.dat 999 100 0 0 0 0 0 ABP\n",
+                  {{"other.dat", encode_wfdb_samples(a, 16)}});
   WfdbHeader h = read_wfdb_header(hea);
   Lead lead = read_wfdb_lead(h, 0);
   EXPECT_EQ(lead.values, (std::vector<double>{0.01, 0.02, 0.03}));
@@ -426,7 +427,9 @@ TEST(WfdbShared, EveryRecordWithASignalFileIsRead) {
     for (std::size_t s = 0; s < h.signals.size(); ++s) {
       Lead lead;
       EXPECT_NO_THROW(lead = read_wfdb_lead(h, s)) << c.record << " signal " << s;  // checksums verified
-      if (s == 0) EXPECT_DOUBLE_EQ(lead.fs, c.lead0_fs) << c.record;
+      if (s == 0) {
+        EXPECT_DOUBLE_EQ(lead.fs, c.lead0_fs) << c.record;
+      }
     }
   }
   // The frame variant's ECG_2 (16x2) is the original's ECG 2 and ECG 3 interleaved; the skew variant's ECG_2 is
@@ -438,7 +441,9 @@ TEST(WfdbShared, EveryRecordWithASignalFileIsRead) {
   for (std::size_t t = 0; t < 4000; ++t) {
     ASSERT_EQ(frame.samples[1][2 * t], plain.samples[1][t]);
     ASSERT_EQ(frame.samples[1][2 * t + 1], plain.samples[2][t]);
-    if (t + 3 < 4000) ASSERT_EQ(skew.samples[1][t], plain.samples[1][t + 3]);
+    if (t + 3 < 4000) {
+      ASSERT_EQ(skew.samples[1][t], plain.samples[1][t + 3]);
+    }
   }
   EXPECT_EQ(frame.samples[2], plain.samples[3]);
   // Headers without their signal files parse, the formats named.

@@ -36,10 +36,10 @@ struct Recording {
   std::vector<LeadStretch> stretches;  // where each stretch lies on the record's time axis (one for a CSV)
   std::string skipped;                 // what the reader left out, for the summary ("" = nothing)
   std::string chosen_because;          // how the default lead was chosen ("" when --channel named it)
-  long long duration() const {  // samples on the time axis, gaps included
-    return stretches.empty() ? 0
-                             : stretches.back().start + static_cast<long long>(stretches.back().end -
-                                                                                  stretches.back().begin);
+  long long duration() const {         // samples on the time axis, gaps included
+    return stretches.empty()
+               ? 0
+               : stretches.back().start + static_cast<long long>(stretches.back().end - stretches.back().begin);
   }
 };
 

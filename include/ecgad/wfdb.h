@@ -50,7 +50,7 @@ struct WfdbHeader {
   std::string path;    // the .hea file, for messages
   std::string folder;  // where its signal files are looked for ("" = current folder)
   std::string record_name;
-  double sampling_frequency = 250;  // frames per second (250 when absent, as WFDB says)
+  double sampling_frequency = 250;              // frames per second (250 when absent, as WFDB says)
   std::optional<long long> samples_per_signal;  // frames
   std::vector<WfdbSignalInfo> signals;          // empty in a multi-segment header
   std::vector<WfdbSegment> segments;            // non-empty for a multi-segment record

@@ -14,7 +14,7 @@ struct BeatsArgs {
   std::size_t column = 0;
   bool quiet = false;
   bool all_peaks = false;  // --peaks-out lists every R peak, not only those that became rows
-  bool peak_id = false;  // start each row with its R peak's sample index (an id column for score)
+  bool peak_id = false;    // start each row with its R peak's sample index (an id column for score)
 };
 
 int run_beats(const BeatsArgs& args);
