@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ecgad/wfdb.h"
 #include "test_util.h"
 
 namespace {
@@ -231,6 +232,50 @@ TEST(BeatsCli, BadRecordingsExitTwoNamingTheFileAndWriteNothing) {
   Result peaks = ecgad("beats '" + kRecord + "' -q -o '" + path("file.csv") + "' --peaks-out -");
   EXPECT_EQ(peaks.status, 0) << peaks.err;
   EXPECT_EQ(lines_of(peaks.out).size(), 2271u);
+}
+
+}  // namespace
+
+namespace {
+
+// --all-peaks: every detected peak, the first and last included (2273 on record 100's MLII, 2271 rows).
+TEST(BeatsCli, AllPeaksListsEveryDetectedPeak) {
+  Result r = ecgad("beats '" + kRecord + "' -q -o /dev/null --peaks-out '" + path("all.csv") + "' --all-peaks");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> peaks = lines_of(slurp(path("all.csv")));
+  EXPECT_EQ(peaks.size(), 2273u);
+  EXPECT_EQ(fields_of(peaks.front()).size(), 2u);
+}
+
+// A multi-segment record with a null segment: both segments' beats, none across the gap, peaks on the record's
+// time axis; and an unreadable other signal named in the summary.
+TEST(BeatsCli, MultiSegmentRecordWithAGapAndASkippedSignal) {
+  const std::string dat = slurp(kRecord + ".dat");
+  // Two segments of 60 s each (21600 frames of 2 signals, 3 bytes a frame), 10 s of null segment between.
+  write(path("seg_1.dat"), dat.substr(0, 21600 * 3));
+  write(path("seg_2.dat"), dat.substr(21600 * 3, 21600 * 3));
+  for (const char* name : {"seg_1", "seg_2"}) {
+    std::vector<int> both = ecgad::decode_wfdb_samples(slurp(path(std::string(name) + ".dat")), 212, 2, name), ml, v5;
+    for (std::size_t i = 0; i < both.size(); i += 2) ml.push_back(both[i]), v5.push_back(both[i + 1]);
+    const std::string n = name;
+    write(path(n + ".hea"), n + " 3 360 21600\n" + n + ".dat 212 200 11 1024 0 " +
+                                std::to_string(ecgad::wfdb_checksum(ml)) + " 0 MLII\n" + n + ".dat 212 200 11 1024 0 " +
+                                std::to_string(ecgad::wfdb_checksum(v5)) + " 0 V5\nnone.dat 999 200 0 0 0 0 0 ABP\n");
+  }
+  write(path("seg.hea"), "seg/3 3 360 46800\nseg_1 21600\n~ 3600\nseg_2 21600\n");
+  Result r = ecgad("beats '" + path("seg.hea") + "' --channel MLII -o /dev/null --peaks-out '" + path("seg.csv") +
+                   "' --all-peaks");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("in 2 stretches"), std::string::npos) << r.err;
+  std::vector<std::string> peaks = lines_of(slurp(path("seg.csv")));
+  ASSERT_GT(peaks.size(), 100u);
+  for (const std::string& line : peaks) {
+    long long sample = std::stoll(fields_of(line)[0]);
+    EXPECT_TRUE(sample < 21600 || sample >= 25200) << sample;  // nothing in the gap
+  }
+  r = ecgad("beats '" + path("seg_1.hea") + "' -o /dev/null");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("not read: signal 2 (ABP)"), std::string::npos) << r.err;
 }
 
 }  // namespace
