@@ -185,9 +185,15 @@ std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, doubl
   const std::size_t t_wave_window = samples(0.360), slope_reach = std::max<std::size_t>(1, samples(0.075));
   const std::size_t bp_reach = samples(0.100), refine_reach = samples(0.050);
   const std::size_t learn_span = std::max<std::size_t>(1, samples(2.0));
-  const double relearn_after_s = 3.0;
-  const double kEarly = 0.6, kEarlyLevel = 0.5;  // chosen on records 100, 105 and 800 (docs/beats.md)  // a silence
-                                                 // this long (or 2.5 RR, if longer) re-learns the levels
+  const double relearn_after_s = 3.0;  // a silence this long (or 2.5 RR, if longer) re-learns the levels
+  // Early candidates (within 60% of the RR interval) must reach half the signal level; chosen on records 100, 105
+  // and 800 (docs/beats.md) among {0.6, 0.7} x {0.3, 0.5, 0.8}.
+  const double kEarly = 0.6, kEarlyLevel = 0.5;
+  // Marginal and shallow: a candidate before one RR interval has passed, under 0.7 of the signal level and less than
+  // 0.6 as steep as the median of the last 8 QRS complexes is noise (docs/beats.md: chosen on 100, 105 and 800 among
+  // {0.5, 0.6, 0.7} x {0.8, 1.0, 1.5} RR; the level bound changes nothing there and keeps large, slow ectopic beats).
+  const double kShallowSlope = 0.6, kShallowLevel = 0.7, kShallowBefore = 1.0;
+  const std::size_t kSlopeHistory = 8;
 
   // The record is worked through in blocks of a minute, each with 5 s of signal either side so that the centred
   // filters and the look-backs see what they would in one piece: memory stays a few blocks' worth, whatever the
@@ -323,6 +329,14 @@ std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, doubl
       if (is_qrs && rr > 0 && !st.qrs.empty() && static_cast<double>(now - st.qrs.back()) < kEarly * rr &&
           peak < kEarlyLevel * st.signal_level) {
         is_qrs = false;
+      }
+      // A marginal candidate (under 0.7 of the signal level) before the next beat is due that is much less steep than
+      // the recent QRS complexes is the noise of a bad stretch: motion artefacts are broad, a QRS is steep. A large
+      // ectopic beat is not marginal, so a wide, slow ventricular beat is not rejected by this.
+      if (is_qrs && rr > 0 && st.qrs_slope.size() >= kSlopeHistory && peak < kShallowLevel * st.signal_level &&
+          static_cast<double>(now - st.qrs.back()) < kShallowBefore * rr) {
+        std::vector<double> recent(st.qrs_slope.end() - static_cast<std::ptrdiff_t>(kSlopeHistory), st.qrs_slope.end());
+        if (max_slope(at) < kShallowSlope * median_of(std::move(recent))) is_qrs = false;
       }
       if (is_qrs && !st.qrs.empty() && now - st.qrs.back() < static_cast<long long>(refractory)) is_qrs = false;
       if (is_qrs) {

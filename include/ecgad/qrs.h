@@ -35,7 +35,10 @@ PanTompkinsStages pan_tompkins_stages(const double* signal, std::size_t n, doubl
 // band-passed signal's largest excursion, within 50 ms of the detection: the R wave, or the deepest deflection of a
 // QS complex. Beyond the paper, for recordings as they come: the levels are learned from the first second that is
 // not flat (not the first 2 s), and learned again after a silence of 3 s (or 2.5 RR intervals) while the signal
-// goes on, so that an artefact or a shrinking QRS cannot lock the detector out; the record is processed in blocks
+// goes on, so that an artefact or a shrinking QRS cannot lock the detector out; a candidate within 60% of the RR
+// interval must reach half the signal level, and one that comes before the next beat is due, under 0.7 of the signal
+// level and less than 0.6 as steep as the median of the last 8 QRS complexes is noise (broad motion artefacts of a
+// noisy stretch; a large ectopic beat is not marginal and is kept); the record is processed in blocks
 // of a minute (5 s of overlap), so memory does not grow with its length beyond the input and the peaks.
 // Throws ecgad::Error when fs is not a positive number.
 std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, double fs);
