@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace ecgad {
@@ -45,6 +46,27 @@ std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, doubl
 inline std::vector<long long> detect_r_peaks(const std::vector<double>& signal, double fs) {
   return detect_r_peaks(signal.data(), signal.size(), fs);
 }
+
+// The same detector fed a lead piece by piece, so that a day-long recording never sits in memory: push() the
+// samples in order (any piece size; the result does not depend on it), then finish(). peaks() holds the R peaks
+// found so far, in order; they are final as they appear (a block of a minute is decided once the 5 s after it have
+// arrived), and complete after finish(). It holds about 70 s of signal, and the first 10 minutes while it decides
+// where the lead stops being flat (the first second whose range reaches a tenth of the median second's, over the
+// first 10 minutes or the whole lead if shorter). detect_r_peaks is push() of the whole lead and finish().
+class RPeakDetector {
+ public:
+  explicit RPeakDetector(double fs);  // throws ecgad::Error when fs is not a positive number
+  ~RPeakDetector();
+  RPeakDetector(RPeakDetector&&) noexcept;
+  RPeakDetector& operator=(RPeakDetector&&) noexcept;
+  void push(const double* samples, std::size_t n);
+  void finish();
+  const std::vector<long long>& peaks() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // How clearly a lead shows its QRS complexes, for choosing the default lead: the median largest |band-passed|
 // value within 50 ms of each detected peak over the median of the same at the midpoints between consecutive
