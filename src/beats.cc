@@ -189,6 +189,14 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
     r.annotation_base = header_path.substr(0, header_path.size() - 4);
     r.wfdb = true;
     r.format = RecordingFormat::wfdb;
+    if (options.stream && header.segments.empty()) {
+      const WfdbSignalInfo& info = header.signals.at(signal);
+      r.fs = header.sampling_frequency * info.samples_per_frame;
+      r.channel = info.description.empty() ? "signal " + std::to_string(signal) : trimmed(info.description);
+      r.skipped = read_wfdb_lead(header, signal, 0).skipped;  // and the errors of a signal that cannot be read
+      r.replay = [header, signal](LeadSink& sink) { return read_wfdb_lead(header, signal, std::nullopt, &sink).stretches; };
+      return r;
+    }
     take_lead(read_wfdb_lead(header, signal), "signal " + std::to_string(signal));
     return r;
   }
@@ -331,17 +339,39 @@ std::vector<double> read_signal_csv(const std::string& path, std::size_t column,
 }
 
 void resample_linear(const double* x, std::size_t n, double start, double end, std::size_t width, double* out) {
+  resample_linear_from(x, 0, n, start, end, width, out);
+}
+
+void resample_linear_from(const double* x, std::size_t origin, std::size_t n, double start, double end,
+                          std::size_t width, double* out) {
   const double step = width > 1 ? (end - start) / static_cast<double>(width - 1) : 0.0;
   for (std::size_t k = 0; k < width; ++k) {
     double p = start + step * static_cast<double>(k);
     auto i = static_cast<std::size_t>(p);
     if (i >= n - 1) {
-      out[k] = x[n - 1];
+      out[k] = x[n - 1 - origin];
       continue;
     }
     double frac = p - static_cast<double>(i);
-    out[k] = x[i] + frac * (x[i + 1] - x[i]);
+    out[k] = x[i - origin] + frac * (x[i + 1 - origin] - x[i - origin]);
   }
+}
+
+std::optional<std::pair<double, double>> beat_window(const std::vector<long long>& peaks, std::size_t i,
+                                                     std::size_t n, double fs, const BeatOptions& options) {
+  const auto r = static_cast<double>(peaks[i]);
+  double start = 0, end = 0;
+  if (options.window == BeatWindow::fixed) {
+    start = r - options.before * fs;
+    end = r + options.after * fs;
+  } else {
+    if (i == 0 || i + 1 == peaks.size()) return std::nullopt;
+    const double cap = options.max_half_rr * fs;
+    start = r - std::min(0.5 * (r - static_cast<double>(peaks[i - 1])), cap);
+    end = r + std::min(0.5 * (static_cast<double>(peaks[i + 1]) - r), cap);
+  }
+  if (start < 0 || end > static_cast<double>(n) - 1 || !(end > start)) return std::nullopt;
+  return std::make_pair(start, end);
 }
 
 Beats cut_beats(const double* signal, std::size_t n, double fs, const std::vector<long long>& peaks,
@@ -349,22 +379,12 @@ Beats cut_beats(const double* signal, std::size_t n, double fs, const std::vecto
   if (options.width < 2) throw Error("a beat needs a width of at least 2 samples");
   Beats beats;
   beats.width = options.width;
-  const double last = static_cast<double>(n) - 1;
   for (std::size_t i = 0; i < peaks.size(); ++i) {
-    const auto r = static_cast<double>(peaks[i]);
-    double start = 0, end = 0;
-    if (options.window == BeatWindow::fixed) {
-      start = r - options.before * fs;
-      end = r + options.after * fs;
-    } else {
-      if (i == 0 || i + 1 == peaks.size()) continue;
-      const double cap = options.max_half_rr * fs;
-      start = r - std::min(0.5 * (r - static_cast<double>(peaks[i - 1])), cap);
-      end = r + std::min(0.5 * (static_cast<double>(peaks[i + 1]) - r), cap);
-    }
-    if (start < 0 || end > last || !(end > start)) continue;
+    auto window = beat_window(peaks, i, n, fs, options);
+    if (!window) continue;
     beats.values.resize(beats.values.size() + options.width);
-    resample_linear(signal, n, start, end, options.width, beats.values.data() + beats.values.size() - options.width);
+    resample_linear(signal, n, window->first, window->second, options.width,
+                    beats.values.data() + beats.values.size() - options.width);
     beats.peak_index.push_back(i);
   }
   return beats;

@@ -810,46 +810,92 @@ WfdbHeader segment_header(const WfdbHeader& master, const WfdbSegment& segment) 
   return h;
 }
 
-// Physical values of one signal appended to a lead as they stream in; invalid samples repeat the last valid value
-// (those before the first valid one take it when it comes).
+// Physical values of one signal appended to a lead as they stream in, or handed to a sink; invalid samples repeat
+// the last valid value (those before the first valid one take it when it comes, or 0 if none does).
 struct PhysicalAppender {
+  PhysicalAppender(Lead* l, LeadSink* k, std::size_t* d, long long s, double g, double b, int inv)
+      : lead(l), sink(k), delivered(d), start(s), gain(g), baseline(b), invalid(inv) {}
   Lead* lead;
+  LeadSink* sink;
+  std::size_t* delivered;  // samples of the lead so far (stored or handed on)
+  long long start;         // the stretch's first sample on the record's time axis
   double gain, baseline;
   int invalid;
-  bool seen = false;
-  std::size_t pending_from = 0;
+  bool seen = false, begun = false;
+  std::size_t pending_from = 0, pending = 0;
   double last = 0;
+  std::vector<double> chunk;
   void operator()(std::size_t, const int* v, std::size_t n) {
-    std::vector<double>& out = lead->values;
-    if (!seen) pending_from = out.size();
+    if (!sink) {
+      std::vector<double>& out = lead->values;
+      if (!seen) pending_from = out.size();
+      for (std::size_t i = 0; i < n; ++i) {
+        if (v[i] == invalid) {
+          out.push_back(last);
+          continue;
+        }
+        last = (v[i] - baseline) / gain;
+        if (!seen) {
+          std::fill(out.begin() + static_cast<std::ptrdiff_t>(pending_from), out.end(), last);
+          seen = true;
+        }
+        out.push_back(last);
+      }
+      *delivered = out.size();
+      return;
+    }
+    chunk.clear();
     for (std::size_t i = 0; i < n; ++i) {
       if (v[i] == invalid) {
-        out.push_back(last);
+        if (seen) {
+          chunk.push_back(last);
+        } else {
+          ++pending;
+        }
         continue;
       }
       last = (v[i] - baseline) / gain;
       if (!seen) {
-        std::fill(out.begin() + static_cast<std::ptrdiff_t>(pending_from), out.end(), last);
+        chunk.insert(chunk.end(), pending, last);
+        pending = 0;
         seen = true;
       }
-      out.push_back(last);
+      chunk.push_back(last);
     }
+    hand_on();
+  }
+  void finish() {  // a stretch of invalid samples only: zeros, as when stored
+    if (!sink || !pending) return;
+    chunk.assign(pending, 0.0);
+    pending = 0;
+    hand_on();
+  }
+  void hand_on() {
+    if (chunk.empty()) return;
+    if (!begun) {
+      sink->begin_stretch(start);
+      begun = true;
+    }
+    sink->samples(chunk.data(), chunk.size());
+    *delivered += chunk.size();
   }
 };
 
-void append_signal(Lead& lead, const WfdbHeader& header, std::size_t signal, long long start,
-                   std::optional<long long> max_frames) {
+void append_signal(Lead& lead, std::size_t& delivered, LeadSink* sink, const WfdbHeader& header, std::size_t signal,
+                   long long start, std::optional<long long> max_frames) {
   const WfdbSignalInfo& info = header.signals[signal];
   LeadStretch stretch;
-  stretch.begin = lead.values.size();
+  stretch.begin = delivered;
   stretch.start = start;
-  if (header.samples_per_signal) {  // one allocation, not a doubling vector's copies (a day at 360 Hz is 250 MB)
+  if (header.samples_per_signal && !sink) {  // one allocation, not a doubling vector's copies (a day at 360 Hz is 250 MB)
     long long frames = max_frames ? std::min(*max_frames, *header.samples_per_signal) : *header.samples_per_signal;
     lead.values.reserve(lead.values.size() + static_cast<std::size_t>(frames * info.samples_per_frame));
   }
-  PhysicalAppender append{&lead, info.gain, static_cast<double>(info.baseline), wfdb_invalid_sample(info.format)};
+  PhysicalAppender append(&lead, sink, &delivered, start, info.gain, static_cast<double>(info.baseline),
+                          wfdb_invalid_sample(info.format));
   stream_wfdb_signals(header, {signal}, std::ref(append), max_frames);
-  stretch.end = lead.values.size();
+  append.finish();
+  stretch.end = delivered;
   if (stretch.end > stretch.begin) lead.stretches.push_back(stretch);
 }
 
@@ -864,14 +910,16 @@ std::vector<WfdbSignalInfo> wfdb_lead_signals(const WfdbHeader& header) {
   throw Error(header.path + ": every segment is null: the record holds no samples");
 }
 
-Lead read_wfdb_lead(const WfdbHeader& header, std::size_t signal, std::optional<long long> max_frames) {
+Lead read_wfdb_lead(const WfdbHeader& header, std::size_t signal, std::optional<long long> max_frames,
+                    LeadSink* sink) {
   Lead lead;
+  std::size_t delivered = 0;
   if (header.segments.empty()) {
     const WfdbSignalInfo& info = header.signals.at(signal);
     lead.name = info.description;
     lead.units = info.units;
     lead.fs = header.sampling_frequency * info.samples_per_frame;
-    append_signal(lead, header, signal, 0, max_frames);
+    append_signal(lead, delivered, sink, header, signal, 0, max_frames);
     for (std::size_t s = 0; s < header.signals.size(); ++s) {
       if (!header.signals[s].unreadable.empty() && s != signal) {
         lead.skipped += (lead.skipped.empty() ? "" : "; ") + signal_name(header.signals[s], s) + ": " +
@@ -920,7 +968,7 @@ Lead read_wfdb_lead(const WfdbHeader& header, std::size_t signal, std::optional<
     spf = segment_spf;
     std::optional<long long> limit;
     if (max_frames) limit = *max_frames - start;
-    append_signal(lead, h, *found, start * segment_spf, limit);
+    append_signal(lead, delivered, sink, h, *found, start * segment_spf, limit);
     start += frames;
   }
   if (!spf)

@@ -5,8 +5,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ecgad/lead.h"
@@ -21,6 +23,7 @@ struct RecordingOptions {
                              // empty = the default lead (chosen by signal quality, see choose_default_lead)
   std::size_t column = 0;    // CSV: 1-based column; 0 = the file must have one column
   std::optional<double> fs;  // CSV: required; WFDB: must agree with the header when given
+  bool stream = false;       // single-segment WFDB: leave the lead in its file (Recording::replay reads it)
 };
 
 enum class RecordingFormat { wfdb, edf, csv };
@@ -36,6 +39,10 @@ struct Recording {
   std::vector<LeadStretch> stretches;  // where each stretch lies on the record's time axis (one for a CSV)
   std::string skipped;                 // what the reader left out, for the summary ("" = nothing)
   std::string chosen_because;          // how the default lead was chosen ("" when --channel named it)
+  // With RecordingOptions::stream, for a single-segment WFDB record: `signal` and `stretches` stay empty and each
+  // call reads the lead from its file again, handing it to the sink piece by piece (about a megabyte at a time),
+  // and returns the stretches. Otherwise empty: replay_lead(signal, stretches, sink) hands over the stored lead.
+  std::function<std::vector<LeadStretch>(LeadSink&)> replay;
   long long duration() const {         // samples on the time axis, gaps included
     return stretches.empty()
                ? 0
@@ -88,6 +95,15 @@ struct Beats {
 // Linear interpolation of x at `width` evenly spaced positions from `start` to `end` (in samples, fractional,
 // both inside [0, n-1]): out[k] = x at start + k (end - start) / (width - 1), between the two nearest samples.
 void resample_linear(const double* x, std::size_t n, double start, double end, std::size_t width, double* out);
+// The same over a piece of a longer signal of n samples: x[0] is sample `origin`, and x must hold the samples from
+// floor(start) to floor(end) + 1 (or n - 1). The values are those resample_linear gives on the whole signal.
+void resample_linear_from(const double* x, std::size_t origin, std::size_t n, double start, double end,
+                          std::size_t width, double* out);
+
+// The window cut_beats takes for peak i of a signal of n samples, as [start, end] in samples, or none when it does
+// not fit (or, for rr_midpoints, peak i is the first or the last).
+std::optional<std::pair<double, double>> beat_window(const std::vector<long long>& peaks, std::size_t i,
+                                                     std::size_t n, double fs, const BeatOptions& options);
 
 // Cuts one window per peak (peaks increasing, 0-based samples at rate fs) and resamples it. A peak whose window
 // does not fit in the signal (too close to an end; for rr_midpoints also the first and last peak, which lack a

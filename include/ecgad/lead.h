@@ -24,4 +24,22 @@ struct Lead {
   std::string skipped;  // what the reader left out and why (other signals it cannot read), for the summary
 };
 
+// A lead handed over piece by piece, for recordings too long to hold (a day-long Holter): begin_stretch(start)
+// before each stretch's first samples (start on the record's time axis, at the lead's rate), then samples() in time
+// order, in pieces of any size.
+class LeadSink {
+ public:
+  virtual ~LeadSink() = default;
+  virtual void begin_stretch(long long start) = 0;
+  virtual void samples(const double* values, std::size_t n) = 0;
+};
+
+// Hands a stored lead to a sink, stretch by stretch.
+inline void replay_lead(const std::vector<double>& values, const std::vector<LeadStretch>& stretches, LeadSink& sink) {
+  for (const LeadStretch& st : stretches) {
+    sink.begin_stretch(st.start);
+    if (st.end > st.begin) sink.samples(values.data() + st.begin, st.end - st.begin);
+  }
+}
+
 }  // namespace ecgad

@@ -111,7 +111,10 @@ std::vector<WfdbSignalInfo> wfdb_lead_signals(const WfdbHeader& header);
 // multi-segment record is read segment by segment (fixed layout: the signal at the same index; variable layout:
 // the signal of the same description), and null segments and segments without the signal become gaps between
 // stretches. Invalid samples repeat the last valid value. `max_frames` stops after that many frames.
-Lead read_wfdb_lead(const WfdbHeader& header, std::size_t signal, std::optional<long long> max_frames = std::nullopt);
+// With a `sink`, the samples are handed to it as they are read (stretch by stretch, in pieces) instead of being
+// stored: the Lead returned has no values, only its name, units, rate, stretches and what was skipped.
+Lead read_wfdb_lead(const WfdbHeader& header, std::size_t signal, std::optional<long long> max_frames = std::nullopt,
+                    LeadSink* sink = nullptr);
 
 // Physical values ((adc - baseline) / gain) of one signal; invalid samples repeat the last valid value.
 std::vector<double> physical_signal(const WfdbRecord& record, std::size_t signal);

@@ -3,8 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ecgad/beats.h"
@@ -60,11 +65,59 @@ int run_beats(const BeatsArgs& args) {
   options.width = args.model.empty() ? args.width.value_or(140) : model_input_width(args.model);
   if (options.width < 2) throw Error("--width must be at least 2");
 
-  Recording recording = load_recording(args.record, RecordingOptions{args.channel, args.column, args.fs});
-  const std::size_t n = recording.signal.size();
+  RecordingOptions recording_options{args.channel, args.column, args.fs};
+  recording_options.stream = true;
+  Recording recording = load_recording(args.record, recording_options);
+  // The lead is read twice when it stays in its file (a day-long Holter never sits in memory): once to find the R
+  // peaks, once to cut the beats, which are written as they are cut.
+  auto replay = [&](LeadSink& sink) {
+    if (recording.replay) {
+      recording.stretches = recording.replay(sink);
+    } else {
+      replay_lead(recording.signal, recording.stretches, sink);
+    }
+  };
+
+  // First pass: R peaks on the record's time axis, stretch by stretch (a gap is never bridged: no beat window crosses
+  // one), and the lead's range and length.
+  struct FindPeaks : LeadSink {
+    double fs = 0;
+    bool detect = true;
+    std::optional<RPeakDetector> detector;
+    std::vector<long long> starts, peaks;
+    std::size_t n = 0;
+    double low = 0, high = 0;
+    void begin_stretch(long long start) override {
+      close();
+      starts.push_back(start);
+      if (detect) detector.emplace(fs);
+    }
+    void samples(const double* v, std::size_t count) override {
+      if (n == 0 && count) low = high = v[0];
+      for (std::size_t i = 0; i < count; ++i) {
+        low = std::min(low, v[i]);
+        high = std::max(high, v[i]);
+      }
+      n += count;
+      if (detector) detector->push(v, count);
+    }
+    void close() {
+      if (!detector) return;
+      detector->finish();
+      for (long long p : detector->peaks()) peaks.push_back(starts.back() + p);
+      detector.reset();
+    }
+  } find;
+  find.fs = recording.fs;
+  find.detect = args.peaks == "detect";
+  replay(find);
+  find.close();
+  const std::size_t n = find.n;
   const long long duration = recording.duration();
-  auto [low, high] = std::minmax_element(recording.signal.begin(), recording.signal.end());
-  if (*low == *high) throw Error(recording.name + ": " + recording.channel + " is a flat line: no beats to find");
+  if (n == 0) throw Error(recording.name + ": " + recording.channel + " holds no samples");
+  if (find.low == find.high) {
+    throw Error(recording.name + ": " + recording.channel + " is a flat line: no beats to find");
+  }
 
   // Labels come with --annotations only; --peaks annotations alone takes the record's .atr for positions.
   const bool labelled = !args.annotations.empty();
@@ -94,106 +147,196 @@ int run_beats(const BeatsArgs& args) {
     }
   }
 
-  // R peaks on the record's time axis, stretch by stretch (a gap is never bridged: no beat window crosses one).
   std::vector<long long> peaks;
   std::vector<std::size_t> first_peak_of(recording.stretches.size() + 1, 0);
-  for (std::size_t k = 0; k < recording.stretches.size(); ++k) {
-    const LeadStretch& st = recording.stretches[k];
-    first_peak_of[k] = peaks.size();
-    const auto stretch_end = st.start + static_cast<long long>(st.end - st.begin);
-    if (args.peaks == "annotations") {
-      for (long long p : reference.samples) {
-        if (p >= st.start && p < stretch_end) peaks.push_back(p);
-      }
-    } else {
-      for (long long p : detect_r_peaks(recording.signal.data() + st.begin, st.end - st.begin, recording.fs)) {
-        peaks.push_back(st.start + p);
+  {
+    std::size_t next = 0;
+    for (std::size_t k = 0; k < recording.stretches.size(); ++k) {
+      const LeadStretch& st = recording.stretches[k];
+      first_peak_of[k] = peaks.size();
+      const auto stretch_end = st.start + static_cast<long long>(st.end - st.begin);
+      if (args.peaks == "annotations") {
+        for (long long p : reference.samples) {
+          if (p >= st.start && p < stretch_end) peaks.push_back(p);
+        }
+      } else {
+        while (next < find.peaks.size() && find.peaks[next] < stretch_end) peaks.push_back(find.peaks[next++]);
       }
     }
   }
   first_peak_of[recording.stretches.size()] = peaks.size();
+  find.peaks = std::vector<long long>();
   if (peaks.empty()) {
     throw Error(recording.name + ": no beats found in " + recording.channel + " (a flat line, or not an ECG?)");
   }
-  Beats beats;
-  beats.width = options.width;
-  for (std::size_t k = 0; k < recording.stretches.size(); ++k) {
-    const LeadStretch& st = recording.stretches[k];
-    std::vector<long long> local(peaks.begin() + static_cast<std::ptrdiff_t>(first_peak_of[k]),
-                                 peaks.begin() + static_cast<std::ptrdiff_t>(first_peak_of[k + 1]));
-    for (long long& p : local) p -= st.start;
-    Beats part = cut_beats(recording.signal.data() + st.begin, st.end - st.begin, recording.fs, local, options);
-    beats.values.insert(beats.values.end(), part.values.begin(), part.values.end());
-    for (std::size_t i : part.peak_index) beats.peak_index.push_back(first_peak_of[k] + i);
-  }
-  const std::size_t cut_off = peaks.size() - beats.rows();
 
   // Labels: a reference beat's own (--peaks annotations), or that of the reference beat a detection matches
-  // within 150 ms (EC57); a detection matching none is not a beat of the reference and gets no row.
-  std::vector<int> label(beats.rows(), -1);
-  std::vector<char> keep(beats.rows(), 1);
-  std::size_t unmatched = 0;
+  // within 150 ms (EC57); a detection matching no reference beat is not a beat of the reference and gets no row.
+  std::vector<long long> reference_of;
   if (labelled) {
-    std::vector<long long> reference_of(peaks.size());
     if (args.peaks == "annotations") {
+      reference_of.resize(peaks.size());
       for (std::size_t i = 0; i < peaks.size(); ++i) reference_of[i] = static_cast<long long>(i);
     } else {
       reference_of = match_beats(peaks, reference.samples, std::llround(0.150 * recording.fs)).matched_reference;
     }
-    for (std::size_t row = 0; row < beats.rows(); ++row) {
-      long long ref = reference_of[beats.peak_index[row]];
-      if (ref < 0) {
-        keep[row] = 0;
-        ++unmatched;
-      } else {
-        label[row] = reference.normal[static_cast<std::size_t>(ref)];
-      }
-    }
-  }
-  if (beats.rows() == unmatched) {
-    throw Error(recording.name + ": " + std::to_string(peaks.size()) + " beat" + (peaks.size() == 1 ? "" : "s") +
-                " found in " + recording.channel +
-                ", none with a whole window (too short a recording, or not an ECG?)");
   }
 
+  // Outputs: written as the beats are cut, into temporary files renamed at the end (standard output is spooled to
+  // an unnamed temporary file and copied at the end), so that on any error nothing is written.
+  struct Spool {
+    explicit Spool(const std::string& path) : out(path) {
+      if (out.is_stdout()) {
+        file = std::tmpfile();
+        if (!file) throw Error(std::string("cannot create a temporary file for standard output: ") + std::strerror(errno));
+      }
+    }
+    ~Spool() {
+      if (file) std::fclose(file);
+    }
+    Spool(const Spool&) = delete;
+    Spool& operator=(const Spool&) = delete;
+    void write(std::string& text) {
+      if (file) {
+        if (std::fwrite(text.data(), 1, text.size(), file) != text.size()) {
+          throw Error(std::string("cannot write a temporary file for standard output: ") + std::strerror(errno));
+        }
+      } else {
+        out.write(text);
+      }
+      text.clear();
+    }
+    void finish() {  // copies the spooled standard output
+      if (!file) return;
+      std::rewind(file);
+      std::string piece(1 << 20, '\0');
+      for (std::size_t got; (got = std::fread(piece.data(), 1, piece.size(), file)) > 0;) {
+        out.write(std::string_view(piece.data(), got));
+      }
+      if (std::ferror(file)) throw Error(std::string("cannot read back standard output's temporary file"));
+    }
+    AtomicOutput out;
+    std::FILE* file = nullptr;
+  };
+  Spool out(args.output);
+  std::optional<Spool> peaks_out;
+  if (!args.peaks_out.empty()) peaks_out.emplace(args.peaks_out);
   std::string text, peak_text;
-  text.reserve(beats.rows() * options.width * 10);
-  std::size_t written = 0, normal = 0;
-  for (std::size_t row = 0; row < beats.rows(); ++row) {
-    if (!keep[row]) continue;
-    const double* v = beats.values.data() + row * options.width;
-    if (args.peak_id) text += std::to_string(peaks[beats.peak_index[row]]) + ",";
+  auto peak_line = [&](long long sample) {
+    char line[64];
+    std::snprintf(line, sizeof line, "%lld,%.6f\n", sample, static_cast<double>(sample) / recording.fs);
+    peak_text += line;
+  };
+  if (peaks_out && args.all_peaks) {
+    for (long long sample : peaks) {
+      peak_line(sample);
+      if (peak_text.size() > (1u << 20)) peaks_out->write(peak_text);
+    }
+    peaks_out->write(peak_text);
+  }
+
+  // Second pass: each beat cut and written as soon as the lead has reached the end of its window.
+  struct CutBeats : LeadSink {
+    const std::vector<LeadStretch>* stretches = nullptr;
+    const std::vector<long long>* peaks = nullptr;
+    const std::vector<std::size_t>* first_peak_of = nullptr;
+    const BeatOptions* options = nullptr;
+    double fs = 0;
+    std::function<void(std::size_t peak, const double* values)> row;
+    std::size_t stretch = 0;  // the stretch being read (1-based once begun)
+    std::vector<long long> local;  // its peaks, from its first sample
+    struct Window {
+      std::size_t peak;  // index into local
+      double start, end;
+    };
+    std::vector<Window> windows;
+    std::size_t next = 0;           // the next window to cut
+    std::vector<double> buffer;     // the stretch's samples from buffer_start on
+    std::size_t buffer_start = 0, received = 0;
+    std::vector<double> values;
+    void begin_stretch(long long) override {
+      const LeadStretch& st = (*stretches)[stretch];
+      const std::size_t n = st.end - st.begin;
+      local.assign(peaks->begin() + static_cast<std::ptrdiff_t>((*first_peak_of)[stretch]),
+                   peaks->begin() + static_cast<std::ptrdiff_t>((*first_peak_of)[stretch + 1]));
+      for (long long& p : local) p -= st.start;
+      windows.clear();
+      for (std::size_t i = 0; i < local.size(); ++i) {
+        if (auto w = beat_window(local, i, n, fs, *options)) windows.push_back({i, w->first, w->second});
+      }
+      next = 0;
+      buffer.clear();
+      buffer_start = received = 0;
+      values.resize(options->width);
+      ++stretch;
+    }
+    void samples(const double* v, std::size_t count) override {
+      const std::size_t n = (*stretches)[stretch - 1].end - (*stretches)[stretch - 1].begin;
+      buffer.insert(buffer.end(), v, v + count);
+      received += count;
+      for (; next < windows.size(); ++next) {
+        const Window& w = windows[next];
+        const auto last_needed = std::min(static_cast<std::size_t>(w.end) + 1, n - 1);
+        if (last_needed >= received) break;
+        resample_linear_from(buffer.data(), buffer_start, n, w.start, w.end, options->width, values.data());
+        row((*first_peak_of)[stretch - 1] + w.peak, values.data());
+      }
+      // Keep what the windows still to cut need (they start in time order).
+      std::size_t keep_from = next < windows.size() ? static_cast<std::size_t>(windows[next].start) : received;
+      keep_from = std::min(keep_from, received);
+      if (keep_from > buffer_start + (1u << 16)) {
+        buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(keep_from - buffer_start));
+        buffer_start = keep_from;
+      }
+    }
+  } cut;
+  cut.stretches = &recording.stretches;
+  cut.peaks = &peaks;
+  cut.first_peak_of = &first_peak_of;
+  cut.options = &options;
+  cut.fs = recording.fs;
+  std::size_t rows = 0, written = 0, normal = 0, unmatched = 0;
+  cut.row = [&](std::size_t peak, const double* v) {
+    ++rows;
+    int label = -1;
+    if (labelled) {
+      const long long ref = reference_of[peak];
+      if (ref < 0) {
+        ++unmatched;
+        return;
+      }
+      label = reference.normal[static_cast<std::size_t>(ref)];
+    }
+    if (args.peak_id) text += std::to_string(peaks[peak]) + ",";
     for (std::size_t k = 0; k < options.width; ++k) {
       if (k) text += ',';
       append_number(text, v[k]);
     }
-    if (label[row] >= 0) {
-      text += label[row] ? ",1" : ",0";
-      normal += static_cast<std::size_t>(label[row]);
+    if (label >= 0) {
+      text += label ? ",1" : ",0";
+      normal += static_cast<std::size_t>(label);
     }
     text += '\n';
-    if (!args.peaks_out.empty() && !args.all_peaks) {
-      long long sample = peaks[beats.peak_index[row]];
-      char line[64];
-      std::snprintf(line, sizeof line, "%lld,%.6f\n", sample, static_cast<double>(sample) / recording.fs);
-      peak_text += line;
+    if (text.size() > (1u << 20)) out.write(text);
+    if (peaks_out && !args.all_peaks) {
+      peak_line(peaks[peak]);
+      if (peak_text.size() > (1u << 20)) peaks_out->write(peak_text);
     }
     ++written;
-  }
-  if (!args.peaks_out.empty() && args.all_peaks) {
-    for (long long sample : peaks) {
-      char line[64];
-      std::snprintf(line, sizeof line, "%lld,%.6f\n", sample, static_cast<double>(sample) / recording.fs);
-      peak_text += line;
-    }
-  }
-  AtomicOutput out(args.output);
-  std::optional<AtomicOutput> peaks_out;
-  if (!args.peaks_out.empty()) peaks_out.emplace(args.peaks_out);
+  };
+  replay(cut);
   out.write(text);
   if (peaks_out) peaks_out->write(peak_text);
-  out.commit();
-  if (peaks_out) peaks_out->commit();
+  const std::size_t cut_off = peaks.size() - rows;
+  if (written == 0) {
+    throw Error(recording.name + ": " + std::to_string(peaks.size()) + " beat" + (peaks.size() == 1 ? "" : "s") +
+                " found in " + recording.channel +
+                ", none with a whole window (too short a recording, or not an ECG?)");
+  }
+  out.finish();
+  if (peaks_out) peaks_out->finish();
+  out.out.commit();
+  if (peaks_out) peaks_out->out.commit();
 
   char rate[32];
   std::snprintf(rate, sizeof rate, "%g Hz", recording.fs);
