@@ -189,7 +189,12 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
     r.annotation_base = header_path.substr(0, header_path.size() - 4);
     r.wfdb = true;
     r.format = RecordingFormat::wfdb;
-    if (options.stream && header.segments.empty()) {
+    // A lead of up to 4 million samples (3 hours at 360 Hz, 32 MB) is read once and held; a longer one stays in its
+    // file and is read again for each pass over it.
+    const long long kHeldSamples = 1LL << 22;
+    if (options.stream && header.segments.empty() &&
+        (!header.samples_per_signal ||
+         *header.samples_per_signal * header.signals.at(signal).samples_per_frame > kHeldSamples)) {
       const WfdbSignalInfo& info = header.signals.at(signal);
       r.fs = header.sampling_frequency * info.samples_per_frame;
       r.channel = info.description.empty() ? "signal " + std::to_string(signal) : trimmed(info.description);

@@ -403,8 +403,9 @@ struct RPeakDetector::State {
       }
       next_block = b1;
       // Keep only what the next block reads (its margin before it) and the decision rules' recent memory.
+      // (Dropped once the part no longer needed is most of the buffer: a lead pushed whole is not moved block by block.)
       const std::size_t keep_from = b1 > p.margin ? b1 - p.margin : 0;
-      if (keep_from > buffer_start) {
+      if (keep_from > buffer_start && 2 * (keep_from - buffer_start) >= buffer.size()) {
         buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(keep_from - buffer_start));
         buffer_start = keep_from;
       }

@@ -284,7 +284,7 @@ int run_beats(const BeatsArgs& args) {
       // Keep what the windows still to cut need (they start in time order).
       std::size_t keep_from = next < windows.size() ? static_cast<std::size_t>(windows[next].start) : received;
       keep_from = std::min(keep_from, received);
-      if (keep_from > buffer_start + (1u << 16)) {
+      if (keep_from > buffer_start + (1u << 16) && 2 * (keep_from - buffer_start) >= buffer.size()) {
         buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(keep_from - buffer_start));
         buffer_start = keep_from;
       }
