@@ -189,12 +189,11 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
     r.annotation_base = header_path.substr(0, header_path.size() - 4);
     r.wfdb = true;
     r.format = RecordingFormat::wfdb;
-    // A lead of up to 4 million samples (3 hours at 360 Hz, 32 MB) is read once and held; a longer one stays in its
-    // file and is read again for each pass over it.
-    const long long kHeldSamples = 1LL << 22;
+    // A lead of up to held_samples samples is read once and held; a longer one (or one of unknown length) stays in
+    // its file and is read again for each pass over it.
     if (options.stream && header.segments.empty() &&
         (!header.samples_per_signal ||
-         *header.samples_per_signal * header.signals.at(signal).samples_per_frame > kHeldSamples)) {
+         *header.samples_per_signal * header.signals.at(signal).samples_per_frame > options.held_samples)) {
       const WfdbSignalInfo& info = header.signals.at(signal);
       r.fs = header.sampling_frequency * info.samples_per_frame;
       r.channel = info.description.empty() ? "signal " + std::to_string(signal) : trimmed(info.description);
@@ -393,6 +392,61 @@ Beats cut_beats(const double* signal, std::size_t n, double fs, const std::vecto
     beats.peak_index.push_back(i);
   }
   return beats;
+}
+
+BeatCutter::BeatCutter(const std::vector<LeadStretch>& stretches, const std::vector<long long>& peaks,
+                       const std::vector<std::size_t>& first_peak_of, double fs, const BeatOptions& options, Row row)
+    : stretches_(stretches),
+      peaks_(peaks),
+      first_peak_of_(first_peak_of),
+      fs_(fs),
+      options_(options),
+      row_(std::move(row)),
+      values_(options.width) {
+  if (options.width < 2) throw Error("a beat needs a width of at least 2 samples");
+}
+
+void BeatCutter::begin_stretch(long long /*start*/) {
+  if (stretch_ >= stretches_.size() || stretch_ + 1 >= first_peak_of_.size()) {
+    throw Error("BeatCutter: more stretches than the first pass found");
+  }
+  const LeadStretch& st = stretches_[stretch_];
+  length_ = st.end - st.begin;
+  std::vector<long long> local(peaks_.begin() + static_cast<std::ptrdiff_t>(first_peak_of_[stretch_]),
+                               peaks_.begin() + static_cast<std::ptrdiff_t>(first_peak_of_[stretch_ + 1]));
+  for (long long& p : local) p -= st.start;
+  windows_.clear();
+  for (std::size_t i = 0; i < local.size(); ++i) {
+    if (auto w = beat_window(local, i, length_, fs_, options_)) {
+      windows_.push_back({first_peak_of_[stretch_] + i, w->first, w->second});
+    }
+  }
+  next_ = 0;
+  buffer_.clear();
+  buffer_start_ = received_ = 0;
+  ++stretch_;
+}
+
+void BeatCutter::samples(const double* v, std::size_t count) {
+  if (stretch_ == 0) throw Error("BeatCutter: samples before a stretch");
+  buffer_.insert(buffer_.end(), v, v + count);
+  received_ += count;
+  for (; next_ < windows_.size(); ++next_) {
+    const Window& w = windows_[next_];
+    // resample_linear reads from floor(start) to floor(end) + 1 (or the last sample).
+    const std::size_t last_needed = std::min(static_cast<std::size_t>(w.end) + 1, length_ - 1);
+    if (last_needed >= received_) break;
+    resample_linear_from(buffer_.data(), buffer_start_, length_, w.start, w.end, options_.width, values_.data());
+    row_(w.peak, values_.data());
+  }
+  // Keep what the windows still to cut need (they start in time order); drop the rest once it is most of the
+  // buffer, so that a lead handed over whole is not moved window by window.
+  const std::size_t keep_from =
+      std::min(received_, next_ < windows_.size() ? static_cast<std::size_t>(windows_[next_].start) : received_);
+  if (keep_from > buffer_start_ + (1u << 16) && 2 * (keep_from - buffer_start_) >= buffer_.size()) {
+    buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(keep_from - buffer_start_));
+    buffer_start_ = keep_from;
+  }
 }
 
 ReferenceBeats reference_beats(const std::vector<Annotation>& annotations) {

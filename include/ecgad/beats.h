@@ -23,7 +23,9 @@ struct RecordingOptions {
                              // empty = the default lead (chosen by signal quality, see choose_default_lead)
   std::size_t column = 0;    // CSV: 1-based column; 0 = the file must have one column
   std::optional<double> fs;  // CSV: required; WFDB: must agree with the header when given
-  bool stream = false;       // single-segment WFDB: leave the lead in its file (Recording::replay reads it)
+  // A single-segment WFDB lead of more than held_samples samples stays in its file (Recording::replay reads it).
+  bool stream = false;
+  long long held_samples = 1LL << 22;  // 4 million samples: 3 hours at 360 Hz, 32 MB
 };
 
 enum class RecordingFormat { wfdb, edf, csv };
@@ -114,6 +116,38 @@ inline Beats cut_beats(const std::vector<double>& signal, double fs, const std::
                        const BeatOptions& options) {
   return cut_beats(signal.data(), signal.size(), fs, peaks, options);
 }
+
+// cut_beats for a lead handed over piece by piece (a LeadSink): each beat is resampled and handed to `row` (the
+// index of its peak in `peaks`, its `width` values) as soon as the lead has reached the end of its window, in peak
+// order, with the values cut_beats gives. The stretches and the peaks (on the record's time axis; those of stretch
+// k are peaks[first_peak_of[k], first_peak_of[k + 1])) are known beforehand: a first pass over the lead found them.
+// It holds the lead from the first window not yet cut on (a couple of seconds, plus what arrives in one piece).
+class BeatCutter : public LeadSink {
+ public:
+  using Row = std::function<void(std::size_t peak, const double* values)>;
+  BeatCutter(const std::vector<LeadStretch>& stretches, const std::vector<long long>& peaks,
+             const std::vector<std::size_t>& first_peak_of, double fs, const BeatOptions& options, Row row);
+  void begin_stretch(long long start) override;
+  void samples(const double* values, std::size_t n) override;
+
+ private:
+  struct Window {
+    std::size_t peak;  // index into peaks
+    double start, end;
+  };
+  const std::vector<LeadStretch>& stretches_;
+  const std::vector<long long>& peaks_;
+  const std::vector<std::size_t>& first_peak_of_;
+  double fs_;
+  BeatOptions options_;
+  Row row_;
+  std::size_t stretch_ = 0, length_ = 0;  // stretches begun so far; the current one's length
+  std::vector<Window> windows_;
+  std::size_t next_ = 0;        // the next window to cut
+  std::vector<double> buffer_;  // the current stretch's samples from buffer_start_ on
+  std::size_t buffer_start_ = 0, received_ = 0;
+  std::vector<double> values_;
+};
 
 // ---- labels from reference annotations ---------------------------------------------------------------------
 

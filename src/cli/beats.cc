@@ -236,67 +236,8 @@ int run_beats(const BeatsArgs& args) {
   }
 
   // Second pass: each beat cut and written as soon as the lead has reached the end of its window.
-  struct CutBeats : LeadSink {
-    const std::vector<LeadStretch>* stretches = nullptr;
-    const std::vector<long long>* peaks = nullptr;
-    const std::vector<std::size_t>* first_peak_of = nullptr;
-    const BeatOptions* options = nullptr;
-    double fs = 0;
-    std::function<void(std::size_t peak, const double* values)> row;
-    std::size_t stretch = 0;  // the stretch being read (1-based once begun)
-    std::vector<long long> local;  // its peaks, from its first sample
-    struct Window {
-      std::size_t peak;  // index into local
-      double start, end;
-    };
-    std::vector<Window> windows;
-    std::size_t next = 0;           // the next window to cut
-    std::vector<double> buffer;     // the stretch's samples from buffer_start on
-    std::size_t buffer_start = 0, received = 0;
-    std::vector<double> values;
-    void begin_stretch(long long) override {
-      const LeadStretch& st = (*stretches)[stretch];
-      const std::size_t n = st.end - st.begin;
-      local.assign(peaks->begin() + static_cast<std::ptrdiff_t>((*first_peak_of)[stretch]),
-                   peaks->begin() + static_cast<std::ptrdiff_t>((*first_peak_of)[stretch + 1]));
-      for (long long& p : local) p -= st.start;
-      windows.clear();
-      for (std::size_t i = 0; i < local.size(); ++i) {
-        if (auto w = beat_window(local, i, n, fs, *options)) windows.push_back({i, w->first, w->second});
-      }
-      next = 0;
-      buffer.clear();
-      buffer_start = received = 0;
-      values.resize(options->width);
-      ++stretch;
-    }
-    void samples(const double* v, std::size_t count) override {
-      const std::size_t n = (*stretches)[stretch - 1].end - (*stretches)[stretch - 1].begin;
-      buffer.insert(buffer.end(), v, v + count);
-      received += count;
-      for (; next < windows.size(); ++next) {
-        const Window& w = windows[next];
-        const auto last_needed = std::min(static_cast<std::size_t>(w.end) + 1, n - 1);
-        if (last_needed >= received) break;
-        resample_linear_from(buffer.data(), buffer_start, n, w.start, w.end, options->width, values.data());
-        row((*first_peak_of)[stretch - 1] + w.peak, values.data());
-      }
-      // Keep what the windows still to cut need (they start in time order).
-      std::size_t keep_from = next < windows.size() ? static_cast<std::size_t>(windows[next].start) : received;
-      keep_from = std::min(keep_from, received);
-      if (keep_from > buffer_start + (1u << 16) && 2 * (keep_from - buffer_start) >= buffer.size()) {
-        buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(keep_from - buffer_start));
-        buffer_start = keep_from;
-      }
-    }
-  } cut;
-  cut.stretches = &recording.stretches;
-  cut.peaks = &peaks;
-  cut.first_peak_of = &first_peak_of;
-  cut.options = &options;
-  cut.fs = recording.fs;
   std::size_t rows = 0, written = 0, normal = 0, unmatched = 0;
-  cut.row = [&](std::size_t peak, const double* v) {
+  BeatCutter cut(recording.stretches, peaks, first_peak_of, recording.fs, options, [&](std::size_t peak, const double* v) {
     ++rows;
     int label = -1;
     if (labelled) {
@@ -323,7 +264,7 @@ int run_beats(const BeatsArgs& args) {
       if (peak_text.size() > (1u << 20)) peaks_out->write(peak_text);
     }
     ++written;
-  };
+  });
   replay(cut);
   out.write(text);
   if (peaks_out) peaks_out->write(peak_text);
