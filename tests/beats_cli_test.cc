@@ -238,6 +238,42 @@ TEST(BeatsCli, BadRecordingsExitTwoNamingTheFileAndWriteNothing) {
 
 namespace {
 
+// A lead of more than 4 million samples stays in its file and is read twice (R peaks, then beats written as they
+// are cut): here record 100 seven times over (4.55 million frames). The rows to a file and to standard output are
+// the same; a checksum mismatch, found only when the first pass reaches the end, writes nothing anywhere.
+TEST(BeatsCli, ALongRecordIsReadTwiceNotHeld) {
+  const std::string dat = slurp(kRecord + ".dat");
+  std::string seven;
+  for (int i = 0; i < 7; ++i) seven += dat;
+  write(path("long7.dat"), seven);
+  auto sum = [](int one) {  // the header's checksum of seven copies, as a signed 16-bit number
+    int s = (one * 7) & 0xFFFF;
+    return s >= 32768 ? s - 65536 : s;
+  };
+  write(path("long7.hea"), "long7 2 360 4550000\nlong7.dat 212 200 11 1024 995 " + std::to_string(sum(-22131)) +
+                               " 0 MLII\nlong7.dat 212 200 11 1024 1011 " + std::to_string(sum(20052)) + " 0 V5\n");
+  Result to_file = ecgad("beats '" + path("long7.hea") + "' -o '" + path("long7.csv") + "' --peaks-out '" +
+                         path("long7_peaks.csv") + "'");
+  ASSERT_EQ(to_file.status, 0) << to_file.err;
+  const std::vector<std::string> rows = lines_of(slurp(path("long7.csv")));
+  EXPECT_GT(rows.size(), 7u * 2260);
+  EXPECT_EQ(lines_of(slurp(path("long7_peaks.csv"))).size(), rows.size());
+  EXPECT_EQ(fields_of(rows.front()).size(), 140u);
+  Result to_stdout = ecgad("beats -q '" + path("long7.hea") + "'");
+  ASSERT_EQ(to_stdout.status, 0) << to_stdout.err;
+  EXPECT_TRUE(to_stdout.out == slurp(path("long7.csv")));
+  write(path("bad7.hea"), "bad7 2 360 4550000\nlong7.dat 212 200 11 1024 995 " + std::to_string(sum(-22131) + 1) +
+                              " 0 MLII\nlong7.dat 212 200 11 1024 1011 " + std::to_string(sum(20052)) + " 0 V5\n");
+  Result bad = ecgad("beats '" + path("bad7.hea") + "' --channel MLII -o '" + path("bad7.csv") + "'");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("checksum mismatch"), std::string::npos) << bad.err;
+  EXPECT_FALSE(exists(path("bad7.csv")));
+  Result bad_stdout = ecgad("beats '" + path("bad7.hea") + "' --channel MLII");
+  EXPECT_EQ(bad_stdout.status, 2);
+  EXPECT_TRUE(bad_stdout.out.empty());
+  for (const char* f : {"long7.dat", "long7.csv", "long7_peaks.csv"}) ::unlink(path(f).c_str());
+}
+
 // --all-peaks: every detected peak, the first and last included (2273 on record 100's MLII, 2271 rows).
 TEST(BeatsCli, AllPeaksListsEveryDetectedPeak) {
   Result r = ecgad("beats '" + kRecord + "' -q -o /dev/null --peaks-out '" + path("all.csv") + "' --all-peaks");
