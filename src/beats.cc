@@ -198,7 +198,9 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
       r.fs = header.sampling_frequency * info.samples_per_frame;
       r.channel = info.description.empty() ? "signal " + std::to_string(signal) : trimmed(info.description);
       r.skipped = read_wfdb_lead(header, signal, 0).skipped;  // and the errors of a signal that cannot be read
-      r.replay = [header, signal](LeadSink& sink) { return read_wfdb_lead(header, signal, std::nullopt, &sink).stretches; };
+      r.replay = [header, signal](LeadSink& sink) {
+        return read_wfdb_lead(header, signal, std::nullopt, &sink).stretches;
+      };
       return r;
     }
     take_lead(read_wfdb_lead(header, signal), "signal " + std::to_string(signal));
@@ -361,8 +363,8 @@ void resample_linear_from(const double* x, std::size_t origin, std::size_t n, do
   }
 }
 
-std::optional<std::pair<double, double>> beat_window(const std::vector<long long>& peaks, std::size_t i,
-                                                     std::size_t n, double fs, const BeatOptions& options) {
+std::optional<std::pair<double, double>> beat_window(const std::vector<long long>& peaks, std::size_t i, std::size_t n,
+                                                     double fs, const BeatOptions& options) {
   const auto r = static_cast<double>(peaks[i]);
   double start = 0, end = 0;
   if (options.window == BeatWindow::fixed) {

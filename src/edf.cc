@@ -160,7 +160,9 @@ void for_each_tal(const char* bytes, std::size_t size, const std::string& path, 
     char* stop = nullptr;
     double seconds = std::strtod(onset.c_str(), &stop);
     if (onset.empty() || (onset[0] != '+' && onset[0] != '-') || *stop != '\0' || !std::isfinite(seconds)) {
-      throw Error(path + ": a damaged EDF+ annotation onset '" + onset + "'");
+      std::string message = path;
+      message.append(": a damaged EDF+ annotation onset '").append(onset).append("'");
+      throw Error(message);
     }
     std::size_t at = first + 1;
     bool any = false;

@@ -209,7 +209,7 @@ void detect_block(const DetectorParams& p, DetectorState& st, std::vector<double
   for (std::size_t i = 0; i < m; ++i) abs_bp[i] = std::fabs(s.bandpassed[i]);
   // Positions: local (into this block's arrays) = global - lo.
   auto local = [&](long long global) { return static_cast<std::size_t>(global - static_cast<long long>(lo)); };
-  auto global = [&](std::size_t at) { return static_cast<long long>(lo + at); };
+  auto global = [&](std::size_t at) { return static_cast<long long>(lo) + static_cast<long long>(at); };
 
   std::vector<std::size_t> candidates;
   for (std::size_t at : separated_peaks(mwi, refractory)) {
@@ -288,9 +288,8 @@ void detect_block(const DetectorParams& p, DetectorState& st, std::vector<double
         learn_levels(st, mwi, abs_bp, from, window_end);
         // Start again from the first candidate of the learning window that follows the last QRS.
         std::size_t back = k;
-        while (
-            back > 0 && candidates[back - 1] >= from &&
-            (st.qrs.empty() || global(candidates[back - 1]) > st.qrs.back() + static_cast<long long>(refractory))) {
+        while (back > 0 && candidates[back - 1] >= from &&
+               (st.qrs.empty() || global(candidates[back - 1]) > st.qrs.back() + static_cast<long long>(refractory))) {
           --back;
         }
         k = back;
@@ -396,14 +395,16 @@ struct RPeakDetector::State {
       b1 = std::min(b1, total);
       const std::size_t lo = b0 > p.margin ? b0 - p.margin : 0, hi = std::min(total, b1 + p.margin);
       // A block before the first lively second has nothing to detect; any other needs to know where that is.
-      const bool flat_so_far = !learn_from && std::all_of(ranges.begin(), ranges.end(), [](double r) { return r <= 0; });
+      const bool flat_so_far =
+          !learn_from && std::all_of(ranges.begin(), ranges.end(), [](double r) { return r <= 0; });
       if (!learn_from && !(flat_so_far && ranges.size() * p.second >= hi)) return;
       if (learn_from && *learn_from < total) {
         detect_block(p, st, abs_bp, buffer.data() + (lo - buffer_start), lo, hi, b0, b1, *learn_from);
       }
       next_block = b1;
       // Keep only what the next block reads (its margin before it) and the decision rules' recent memory.
-      // (Dropped once the part no longer needed is most of the buffer: a lead pushed whole is not moved block by block.)
+      // (Dropped once the part no longer needed is most of the buffer: a lead pushed whole is not moved block by
+      // block.)
       const std::size_t keep_from = b1 > p.margin ? b1 - p.margin : 0;
       if (keep_from > buffer_start && 2 * (keep_from - buffer_start) >= buffer.size()) {
         buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(keep_from - buffer_start));

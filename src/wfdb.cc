@@ -433,7 +433,10 @@ std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::
   };
   switch (format) {
     case 8:
-      for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<std::int8_t>(b[i]);
+      for (std::size_t i = 0; i < samples; ++i) {
+        const int byte = b[i];  // a two's-complement byte: 0..127 as they are, 128..255 negative
+        out[i] = byte >= 128 ? byte - 256 : byte;
+      }
       break;
     case 16:
       for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<std::int16_t>(b[2 * i] | (b[2 * i + 1] << 8));
@@ -745,8 +748,10 @@ void stream_wfdb_signals(const WfdbHeader& header, const std::vector<std::size_t
         throw Error(length_message(file, frames, header));
       }
       if (record_frames >= 0 && frames != record_frames) {
-        throw Error(file + ": holds " + std::to_string(frames) + " samples per signal, but " + first_file + " holds " +
-                    std::to_string(record_frames));
+        std::string message = file;
+        message.append(": holds ").append(std::to_string(frames)).append(" samples per signal, but ");
+        message.append(first_file).append(" holds ").append(std::to_string(record_frames));
+        throw Error(message);
       }
       record_frames = frames;
       first_file = lead.file_name;
@@ -887,7 +892,8 @@ void append_signal(Lead& lead, std::size_t& delivered, LeadSink* sink, const Wfd
   LeadStretch stretch;
   stretch.begin = delivered;
   stretch.start = start;
-  if (header.samples_per_signal && !sink) {  // one allocation, not a doubling vector's copies (a day at 360 Hz is 250 MB)
+  if (header.samples_per_signal &&
+      !sink) {  // one allocation, not a doubling vector's copies (a day at 360 Hz is 250 MB)
     long long frames = max_frames ? std::min(*max_frames, *header.samples_per_signal) : *header.samples_per_signal;
     lead.values.reserve(lead.values.size() + static_cast<std::size_t>(frames * info.samples_per_frame));
   }
@@ -910,8 +916,7 @@ std::vector<WfdbSignalInfo> wfdb_lead_signals(const WfdbHeader& header) {
   throw Error(header.path + ": every segment is null: the record holds no samples");
 }
 
-Lead read_wfdb_lead(const WfdbHeader& header, std::size_t signal, std::optional<long long> max_frames,
-                    LeadSink* sink) {
+Lead read_wfdb_lead(const WfdbHeader& header, std::size_t signal, std::optional<long long> max_frames, LeadSink* sink) {
   Lead lead;
   std::size_t delivered = 0;
   if (header.segments.empty()) {

@@ -288,8 +288,8 @@ TEST(BeatsCli, AllPeaksListsEveryDetectedPeak) {
 TEST(BeatsCli, MultiSegmentRecordWithAGapAndASkippedSignal) {
   const std::string dat = slurp(kRecord + ".dat");
   // Two segments of 60 s each (21600 frames of 2 signals, 3 bytes a frame), 10 s of null segment between.
-  write(path("seg_1.dat"), dat.substr(0, 21600 * 3));
-  write(path("seg_2.dat"), dat.substr(21600 * 3, 21600 * 3));
+  write(path("seg_1.dat"), dat.substr(0, std::size_t{21600} * 3));
+  write(path("seg_2.dat"), dat.substr(std::size_t{21600} * 3, std::size_t{21600} * 3));
   for (const char* name : {"seg_1", "seg_2"}) {
     std::vector<int> both = ecgad::decode_wfdb_samples(slurp(path(std::string(name) + ".dat")), 212, 2, name), ml, v5;
     for (std::size_t i = 0; i < both.size(); i += 2) ml.push_back(both[i]), v5.push_back(both[i + 1]);

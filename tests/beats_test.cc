@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "ecgad/qrs.h"
-
 #include "test_util.h"
 
 namespace ecgad {
@@ -108,7 +107,8 @@ TEST(BeatCutter, SameRowsAsCutBeatsInAnyPieces) {
       });
       for (const LeadStretch& st : stretches) {
         cutter.begin_stretch(st.start);
-        for (std::size_t i = st.begin; i < st.end; i += piece) cutter.samples(x.data() + i, std::min(piece, st.end - i));
+        for (std::size_t i = st.begin; i < st.end; i += piece)
+          cutter.samples(x.data() + i, std::min(piece, st.end - i));
       }
       EXPECT_EQ(rows, expected_peaks) << "pieces of " << piece;
       EXPECT_EQ(values, expected) << "pieces of " << piece;  // bit for bit

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "ecgad/beats.h"
-#include "ecgad/error.h"
 #include "test_util.h"
 
 namespace ecgad {
@@ -122,11 +121,11 @@ std::string make_discontinuous(const std::string& name, int seconds) {
   write_edf(path(name + "_c.edf"), EDFLIB_FILETYPE_EDFPLUS, seconds);
   std::string bytes = test::slurp(path(name + "_c.edf"));
   bytes.replace(192, 5, "EDF+D");
-  const std::size_t header = 256 * 4;  // 3 signals: 2 + annotations
+  const std::size_t header = std::size_t{256} * 4;  // 3 signals: 2 + annotations
   const std::size_t annotation_samples = std::stoul(bytes.substr(256 + 3 * 216 + 16, 8));
   const std::size_t record = (250 + 100 + annotation_samples) * 2;
   for (int r = 3; r < seconds; ++r) {
-    std::size_t at = header + static_cast<std::size_t>(r) * record + (250 + 100) * 2;
+    std::size_t at = header + static_cast<std::size_t>(r) * record + std::size_t{250 + 100} * 2;
     EXPECT_EQ(bytes.substr(at, 2), "+" + std::to_string(r));
     bytes[at + 1] = static_cast<char>('0' + r + 4);  // "+3" -> "+7", ...
   }

@@ -69,11 +69,12 @@ TEST(PanTompkins, StreamedInPiecesFindsTheSamePeaks) {
     EXPECT_EQ(detector.peaks(), whole) << "pieces of " << piece;
   }
   // Twelve flat minutes, then the record: the same beats, shifted.
-  const std::size_t flat = 12 * 60 * 360;
+  const std::size_t flat = std::size_t{12} * 60 * 360;
   std::vector<double> late(flat, x.front());
   late.insert(late.end(), x.begin(), x.end());
   RPeakDetector detector(360);
-  for (std::size_t i = 0; i < late.size(); i += 50000) detector.push(late.data() + i, std::min<std::size_t>(50000, late.size() - i));
+  for (std::size_t i = 0; i < late.size(); i += 50000)
+    detector.push(late.data() + i, std::min<std::size_t>(50000, late.size() - i));
   detector.finish();
   std::vector<long long> shifted;
   for (long long p : detector.peaks()) shifted.push_back(p - static_cast<long long>(flat));

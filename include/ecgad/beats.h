@@ -45,7 +45,7 @@ struct Recording {
   // call reads the lead from its file again, handing it to the sink piece by piece (about a megabyte at a time),
   // and returns the stretches. Otherwise empty: replay_lead(signal, stretches, sink) hands over the stored lead.
   std::function<std::vector<LeadStretch>(LeadSink&)> replay;
-  long long duration() const {         // samples on the time axis, gaps included
+  long long duration() const {  // samples on the time axis, gaps included
     return stretches.empty()
                ? 0
                : stretches.back().start + static_cast<long long>(stretches.back().end - stretches.back().begin);
@@ -104,8 +104,8 @@ void resample_linear_from(const double* x, std::size_t origin, std::size_t n, do
 
 // The window cut_beats takes for peak i of a signal of n samples, as [start, end] in samples, or none when it does
 // not fit (or, for rr_midpoints, peak i is the first or the last).
-std::optional<std::pair<double, double>> beat_window(const std::vector<long long>& peaks, std::size_t i,
-                                                     std::size_t n, double fs, const BeatOptions& options);
+std::optional<std::pair<double, double>> beat_window(const std::vector<long long>& peaks, std::size_t i, std::size_t n,
+                                                     double fs, const BeatOptions& options);
 
 // Cuts one window per peak (peaks increasing, 0-based samples at rate fs) and resamples it. A peak whose window
 // does not fit in the signal (too close to an end; for rr_midpoints also the first and last peak, which lack a

@@ -1,9 +1,9 @@
 #include "beats.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -188,7 +188,8 @@ int run_beats(const BeatsArgs& args) {
     explicit Spool(const std::string& path) : out(path) {
       if (out.is_stdout()) {
         file = std::tmpfile();
-        if (!file) throw Error(std::string("cannot create a temporary file for standard output: ") + std::strerror(errno));
+        if (!file)
+          throw Error(std::string("cannot create a temporary file for standard output: ") + std::strerror(errno));
       }
     }
     ~Spool() {
@@ -237,34 +238,35 @@ int run_beats(const BeatsArgs& args) {
 
   // Second pass: each beat cut and written as soon as the lead has reached the end of its window.
   std::size_t rows = 0, written = 0, normal = 0, unmatched = 0;
-  BeatCutter cut(recording.stretches, peaks, first_peak_of, recording.fs, options, [&](std::size_t peak, const double* v) {
-    ++rows;
-    int label = -1;
-    if (labelled) {
-      const long long ref = reference_of[peak];
-      if (ref < 0) {
-        ++unmatched;
-        return;
-      }
-      label = reference.normal[static_cast<std::size_t>(ref)];
-    }
-    if (args.peak_id) text += std::to_string(peaks[peak]) + ",";
-    for (std::size_t k = 0; k < options.width; ++k) {
-      if (k) text += ',';
-      append_number(text, v[k]);
-    }
-    if (label >= 0) {
-      text += label ? ",1" : ",0";
-      normal += static_cast<std::size_t>(label);
-    }
-    text += '\n';
-    if (text.size() > (1u << 20)) out.write(text);
-    if (peaks_out && !args.all_peaks) {
-      peak_line(peaks[peak]);
-      if (peak_text.size() > (1u << 20)) peaks_out->write(peak_text);
-    }
-    ++written;
-  });
+  BeatCutter cut(recording.stretches, peaks, first_peak_of, recording.fs, options,
+                 [&](std::size_t peak, const double* v) {
+                   ++rows;
+                   int label = -1;
+                   if (labelled) {
+                     const long long ref = reference_of[peak];
+                     if (ref < 0) {
+                       ++unmatched;
+                       return;
+                     }
+                     label = reference.normal[static_cast<std::size_t>(ref)];
+                   }
+                   if (args.peak_id) text += std::to_string(peaks[peak]) + ",";
+                   for (std::size_t k = 0; k < options.width; ++k) {
+                     if (k) text += ',';
+                     append_number(text, v[k]);
+                   }
+                   if (label >= 0) {
+                     text += label ? ",1" : ",0";
+                     normal += static_cast<std::size_t>(label);
+                   }
+                   text += '\n';
+                   if (text.size() > (1u << 20)) out.write(text);
+                   if (peaks_out && !args.all_peaks) {
+                     peak_line(peaks[peak]);
+                     if (peak_text.size() > (1u << 20)) peaks_out->write(peak_text);
+                   }
+                   ++written;
+                 });
   replay(cut);
   out.write(text);
   if (peaks_out) peaks_out->write(peak_text);
