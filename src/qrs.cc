@@ -439,7 +439,7 @@ void RPeakDetector::push(const double* x, std::size_t n) {
   State& s = *state_;
   if (s.finished) throw Error("RPeakDetector::push after finish");
   s.buffer.insert(s.buffer.end(), x, x + n);
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n && !s.learn_from; ++i) {  // seconds' ranges, until learning's start is decided
     if (s.second_count == 0) s.second_low = s.second_high = x[i];
     s.second_low = std::min(s.second_low, x[i]);
     s.second_high = std::max(s.second_high, x[i]);
@@ -457,7 +457,7 @@ void RPeakDetector::finish() {
   State& s = *state_;
   if (s.finished) return;
   s.finished = true;
-  if (s.second_count) s.ranges.push_back(s.second_high - s.second_low);
+  if (s.second_count && !s.learn_from) s.ranges.push_back(s.second_high - s.second_low);
   s.second_count = 0;
   if (s.total < 3) {
     s.learn_from = s.total;

@@ -121,7 +121,8 @@ inline Beats cut_beats(const std::vector<double>& signal, double fs, const std::
 // index of its peak in `peaks`, its `width` values) as soon as the lead has reached the end of its window, in peak
 // order, with the values cut_beats gives. The stretches and the peaks (on the record's time axis; those of stretch
 // k are peaks[first_peak_of[k], first_peak_of[k + 1])) are known beforehand: a first pass over the lead found them.
-// It holds the lead from the first window not yet cut on (a couple of seconds, plus what arrives in one piece).
+// It holds the lead from the first window not yet cut on (a couple of seconds) and the latest piece, at most twice
+// that before it drops what it no longer needs.
 class BeatCutter : public LeadSink {
  public:
   using Row = std::function<void(std::size_t peak, const double* values)>;

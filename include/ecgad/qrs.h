@@ -50,7 +50,8 @@ inline std::vector<long long> detect_r_peaks(const std::vector<double>& signal, 
 // The same detector fed a lead piece by piece, so that a day-long recording never sits in memory: push() the
 // samples in order (any piece size; the result does not depend on it), then finish(). peaks() holds the R peaks
 // found so far, in order; they are final as they appear (a block of a minute is decided once the 5 s after it have
-// arrived), and complete after finish(). It holds about 70 s of signal, and the first 10 minutes while it decides
+// arrived), and complete after finish(). It holds about 70 s of signal and the latest piece (at most twice that
+// before it drops what it no longer needs), and the first 10 minutes while it decides
 // where the lead stops being flat (the first second whose range reaches a tenth of the median second's, over the
 // first 10 minutes or the whole lead if shorter). detect_r_peaks is push() of the whole lead and finish().
 class RPeakDetector {
