@@ -191,17 +191,19 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
     r.format = RecordingFormat::wfdb;
     // A lead of up to held_samples samples is read once and held; a longer one (or one of unknown length) stays in
     // its file and is read again for each pass over it.
-    if (options.stream && header.segments.empty() &&
-        (!header.samples_per_signal ||
-         *header.samples_per_signal * header.signals.at(signal).samples_per_frame > options.held_samples)) {
-      const WfdbSignalInfo& info = header.signals.at(signal);
-      r.fs = header.sampling_frequency * info.samples_per_frame;
-      r.channel = info.description.empty() ? "signal " + std::to_string(signal) : trimmed(info.description);
-      r.skipped = read_wfdb_lead(header, signal, 0).skipped;  // and the errors of a signal that cannot be read
-      r.replay = [header, signal](LeadSink& sink) {
-        return read_wfdb_lead(header, signal, std::nullopt, &sink).stretches;
-      };
-      return r;
+    if (options.stream) {
+      // What the lead is (name, rate), and the errors of one that cannot be read, without reading samples.
+      Lead about = read_wfdb_lead(header, signal, 0);
+      const double samples = header.samples_per_signal ? static_cast<double>(*header.samples_per_signal) * about.fs /
+                                                             header.sampling_frequency
+                                                       : -1;
+      if (samples < 0 || samples > static_cast<double>(options.held_samples)) {
+        r.fs = about.fs;
+        r.channel = about.name.empty() ? "signal " + std::to_string(signal) : trimmed(about.name);
+        r.skipped = std::move(about.skipped);
+        r.replay = [header, signal](LeadSink& sink) { return read_wfdb_lead(header, signal, std::nullopt, &sink); };
+        return r;
+      }
     }
     take_lead(read_wfdb_lead(header, signal), "signal " + std::to_string(signal));
     return r;

@@ -941,10 +941,11 @@ Lead read_wfdb_lead(const WfdbHeader& header, std::size_t signal, std::optional<
   lead.units = chosen.units;
   std::optional<int> spf;
   long long start = 0;  // frames into the record
+  long long read = 0;   // frames of the signal read (max_frames counts these: gaps do not use it up)
   std::size_t missing = 0;
   for (std::size_t k = variable ? 1 : 0; k < header.segments.size(); ++k) {
     const WfdbSegment& segment = header.segments[k];
-    if (max_frames && start >= *max_frames) break;
+    if (max_frames && spf && read >= *max_frames) break;
     if (segment.record_name == "~") {
       start += segment.frames;
       ++missing;
@@ -972,8 +973,9 @@ Lead read_wfdb_lead(const WfdbHeader& header, std::size_t signal, std::optional<
     }
     spf = segment_spf;
     std::optional<long long> limit;
-    if (max_frames) limit = *max_frames - start;
-    append_signal(lead, delivered, sink, h, *found, start * segment_spf, limit);
+    if (max_frames) limit = std::max(0LL, *max_frames - read);
+    if (!limit || *limit > 0) append_signal(lead, delivered, sink, h, *found, start * segment_spf, limit);
+    read += limit ? std::min(*limit, frames) : frames;
     start += frames;
   }
   if (!spf)

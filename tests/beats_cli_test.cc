@@ -312,6 +312,16 @@ TEST(BeatsCli, MultiSegmentRecordWithAGapAndASkippedSignal) {
   r = ecgad("beats '" + path("seg_1.hea") + "' -o /dev/null");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("not read: signal 2 (ABP)"), std::string::npos) << r.err;
+  // A record that starts with more than the 5 minutes the default lead is chosen on as a null segment (monitors'
+  // records often do): the leads are compared on their first 5 minutes of signal. It used to stop with "no segment
+  // holds MLII".
+  write(path("late.hea"), "late/3 3 360 151200\n~ 108000\nseg_1 21600\nseg_2 21600\n");
+  r = ecgad("beats '" + path("late.hea") + "' -o /dev/null --peaks-out '" + path("late.csv") + "' --all-peaks");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("lead MLII chosen by QRS-to-noise ratio"), std::string::npos) << r.err;
+  peaks = lines_of(slurp(path("late.csv")));
+  ASSERT_GT(peaks.size(), 100u);
+  EXPECT_GE(std::stoll(fields_of(peaks.front())[0]), 108000);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ecgad/qrs.h"
+#include "ecgad/wfdb.h"
 #include "test_util.h"
 
 namespace ecgad {
@@ -139,12 +140,52 @@ TEST(LoadRecording, StreamedLeadIsTheStoredLead) {
   EXPECT_EQ(streamed.fs, held.fs);
   for (int pass = 0; pass < 2; ++pass) {
     Collect c;
-    std::vector<LeadStretch> stretches = streamed.replay(c);
+    std::vector<LeadStretch> stretches = streamed.replay(c).stretches;
     EXPECT_EQ(c.values, held.signal);
     ASSERT_EQ(stretches.size(), 1u);
     EXPECT_EQ(stretches[0].end, held.signal.size());
     EXPECT_EQ(c.starts, (std::vector<long long>{0}));
   }
+}
+
+// The same for a multi-segment record with a null segment between two segments: the same stretches, the same
+// samples, and the gap named in what was skipped.
+TEST(LoadRecording, StreamedMultiSegmentLeadIsTheStoredLead) {
+  struct Collect : LeadSink {
+    std::vector<double> values;
+    std::vector<long long> starts;
+    void begin_stretch(long long start) override { starts.push_back(start); }
+    void samples(const double* v, std::size_t n) override { values.insert(values.end(), v, v + n); }
+  };
+  const std::string dat = test::slurp(std::string(ECGAD_SOURCE_DIR) + "/data/mitdb/100.dat");
+  for (int k = 1; k <= 2; ++k) {
+    const std::string n = "ms_" + std::to_string(k);
+    const std::string bytes = dat.substr(static_cast<std::size_t>(k - 1) * 3600 * 3, std::size_t{3600} * 3);
+    std::vector<int> both = decode_wfdb_samples(bytes, 212, 2, n), ml;
+    for (std::size_t i = 0; i < both.size(); i += 2) ml.push_back(both[i]);
+    temp_file(n + ".dat", bytes);
+    temp_file(n + ".hea", n + " 2 360 3600\n" + n + ".dat 212 200 11 1024 " + std::to_string(ml[0]) + " " +
+                              std::to_string(wfdb_checksum(ml)) + " 0 MLII\n" + n + ".dat 212 200 11 1024\n");
+  }
+  const std::string record = temp_file("ms.hea", "ms/3 2 360 7560\nms_1 3600\n~ 360\nms_2 3600\n");
+  RecordingOptions mlii;
+  mlii.channel = "MLII";
+  Recording held = load_recording(record, mlii);
+  ASSERT_EQ(held.stretches.size(), 2u);
+  mlii.stream = true;
+  mlii.held_samples = 0;
+  Recording streamed = load_recording(record, mlii);
+  ASSERT_TRUE(static_cast<bool>(streamed.replay));
+  EXPECT_EQ(streamed.fs, 360);
+  EXPECT_EQ(streamed.channel, "MLII");
+  Collect c;
+  Lead lead = streamed.replay(c);
+  EXPECT_EQ(c.values, held.signal);
+  EXPECT_EQ(c.starts, (std::vector<long long>{0, 3960}));
+  ASSERT_EQ(lead.stretches.size(), 2u);
+  EXPECT_EQ(lead.stretches[1].start, held.stretches[1].start);
+  EXPECT_EQ(lead.stretches[1].begin, held.stretches[1].begin);
+  EXPECT_EQ(lead.skipped, held.skipped);
 }
 
 TEST(SignalCsv, OneColumnAColumnOfManyAndAHeader) {

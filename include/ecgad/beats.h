@@ -23,7 +23,7 @@ struct RecordingOptions {
                              // empty = the default lead (chosen by signal quality, see choose_default_lead)
   std::size_t column = 0;    // CSV: 1-based column; 0 = the file must have one column
   std::optional<double> fs;  // CSV: required; WFDB: must agree with the header when given
-  // A single-segment WFDB lead of more than held_samples samples stays in its file (Recording::replay reads it).
+  // A WFDB lead of more than held_samples samples (or of unknown length) stays in its files (Recording::replay).
   bool stream = false;
   long long held_samples = 1LL << 22;  // 4 million samples: 3 hours at 360 Hz, 32 MB
 };
@@ -41,10 +41,11 @@ struct Recording {
   std::vector<LeadStretch> stretches;  // where each stretch lies on the record's time axis (one for a CSV)
   std::string skipped;                 // what the reader left out, for the summary ("" = nothing)
   std::string chosen_because;          // how the default lead was chosen ("" when --channel named it)
-  // With RecordingOptions::stream, for a single-segment WFDB record: `signal` and `stretches` stay empty and each
-  // call reads the lead from its file again, handing it to the sink piece by piece (about a megabyte at a time),
-  // and returns the stretches. Otherwise empty: replay_lead(signal, stretches, sink) hands over the stored lead.
-  std::function<std::vector<LeadStretch>(LeadSink&)> replay;
+  // With RecordingOptions::stream, for a long WFDB lead: `signal` and `stretches` stay empty and each call reads the
+  // lead from its files again, handing it to the sink piece by piece (about a megabyte at a time), and returns the
+  // lead without its values (its stretches; what was skipped). Otherwise empty: replay_lead(signal, stretches,
+  // sink) hands over the stored lead.
+  std::function<Lead(LeadSink&)> replay;
   long long duration() const {  // samples on the time axis, gaps included
     return stretches.empty()
                ? 0

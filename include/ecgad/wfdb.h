@@ -109,7 +109,9 @@ std::vector<WfdbSignalInfo> wfdb_lead_signals(const WfdbHeader& header);
 // One signal (an index into wfdb_lead_signals) in physical units, at its own rate (FS x samples per frame). A
 // multi-segment record is read segment by segment (fixed layout: the signal at the same index; variable layout:
 // the signal of the same description), and null segments and segments without the signal become gaps between
-// stretches. Invalid samples repeat the last valid value. `max_frames` stops after that many frames.
+// stretches. Invalid samples repeat the last valid value. `max_frames` stops after that many frames of the signal
+// (gaps do not count: a record that starts with an hour of null segments still gives that many frames); 0 reads no
+// samples, only what the lead is (name, units, rate), and throws what reading it would throw for the header.
 // With a `sink`, the samples are handed to it as they are read (stretch by stretch, in pieces) instead of being
 // stored: the Lead returned has no values, only its name, units, rate, stretches and what was skipped.
 Lead read_wfdb_lead(const WfdbHeader& header, std::size_t signal, std::optional<long long> max_frames = std::nullopt,

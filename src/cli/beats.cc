@@ -72,7 +72,9 @@ int run_beats(const BeatsArgs& args) {
   // peaks, once to cut the beats, which are written as they are cut.
   auto replay = [&](LeadSink& sink) {
     if (recording.replay) {
-      recording.stretches = recording.replay(sink);
+      Lead lead = recording.replay(sink);
+      recording.stretches = std::move(lead.stretches);
+      recording.skipped = std::move(lead.skipped);
     } else {
       replay_lead(recording.signal, recording.stretches, sink);
     }
