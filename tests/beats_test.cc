@@ -164,8 +164,11 @@ TEST(LoadRecording, StreamedMultiSegmentLeadIsTheStoredLead) {
     std::vector<int> both = decode_wfdb_samples(bytes, 212, 2, n), ml;
     for (std::size_t i = 0; i < both.size(); i += 2) ml.push_back(both[i]);
     temp_file(n + ".dat", bytes);
-    temp_file(n + ".hea", n + " 2 360 3600\n" + n + ".dat 212 200 11 1024 " + std::to_string(ml[0]) + " " +
-                              std::to_string(wfdb_checksum(ml)) + " 0 MLII\n" + n + ".dat 212 200 11 1024\n");
+    std::string header = n;
+    header += " 2 360 3600\n" + n + ".dat 212 200 11 1024 ";
+    header += std::to_string(ml[0]) + " " + std::to_string(wfdb_checksum(ml));
+    header += " 0 MLII\n" + n + ".dat 212 200 11 1024\n";
+    temp_file(n + ".hea", header);
   }
   const std::string record = temp_file("ms.hea", "ms/3 2 360 7560\nms_1 3600\n~ 360\nms_2 3600\n");
   RecordingOptions mlii;
