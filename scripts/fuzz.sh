@@ -5,7 +5,7 @@
 # an out-of-memory; the input that did it is saved as build-fuzz/crashes/<harness>/crash-<sha1> (and the
 # like), to become a file in fuzz/corpus/<harness>/ and a unit test once fixed.
 #
-#   scripts/fuzz.sh                 # csv, cli and model, 30 s each
+#   scripts/fuzz.sh                 # csv, cli, model, wfdb and edf, 30 s each
 #   scripts/fuzz.sh csv cli         # only these
 #   FUZZ_SECONDS=600 scripts/fuzz.sh csv   # a 10-minute campaign
 #   FUZZ_JOBS=2 ...                 # parallel fuzzing processes per harness (default 1)
@@ -17,9 +17,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${FUZZ_SECONDS:-30}
 jobs=${FUZZ_JOBS:-1}
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(csv cli model wfdb)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(csv cli model wfdb edf)
 for h in "${harnesses[@]}"; do
-  case "$h" in csv|cli|model|wfdb) ;; *) echo "fuzz: unknown harness '$h' (csv, cli, model, wfdb)" >&2; exit 2 ;; esac
+  case "$h" in csv|cli|model|wfdb|edf) ;; *) echo "fuzz: unknown harness '$h' (csv, cli, model, wfdb, edf)" >&2; exit 2 ;; esac
 done
 
 bash "$root/scripts/setup.sh" --test

@@ -5,7 +5,9 @@
 # ECGAD_EXTRA_PACKAGES adds more (the benchmark scripts' peers). Run as root, or as a user with sudo.
 set -euo pipefail
 build_packages=(cmake g++ make libeigen3-dev libcli11-dev libfccp-dev nlohmann-json3-dev libfmt-dev
-                zlib1g-dev)  # gzip inputs
+                zlib1g-dev  # gzip inputs
+                libedf-dev  # EDF, EDF+ and BDF recordings (EDFlib)
+                libflac-dev pkg-config)  # WFDB's FLAC signal formats 508, 516 and 524 (libFLAC, found by pkg-config)
 test_packages=(libgtest-dev libbenchmark-dev git
                help2man dpkg-dev file  # the Debian package: man page, cpack -G DEB (its shlibdeps runs file)
                bsdutils  # script(1): a pseudo-terminal for the progress line test (essential, listed for clarity)

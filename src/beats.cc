@@ -3,11 +3,15 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
+#include "ecgad/edf.h"
 #include "ecgad/error.h"
 #include "ecgad/output.h"
+#include "ecgad/qrs.h"
 
 namespace ecgad {
 namespace {
@@ -30,32 +34,110 @@ bool all_digits(const std::string& text) {
   return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
 }
 
-std::size_t choose_signal(const WfdbHeader& header, const std::string& channel) {
-  const std::size_t count = header.signals.size();
-  if (channel.empty()) {
-    for (const char* preferred : {"MLII", "II"}) {
-      for (std::size_t s = 0; s < count; ++s) {
-        if (trimmed(header.signals[s].description) == preferred) return s;
-      }
-    }
-    return 0;
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string signal_list(const std::vector<std::string>& names) {
+  std::string list;
+  for (std::size_t s = 0; s < names.size(); ++s) {
+    list += (s ? ", " : "") + std::to_string(s) + " " + (names[s].empty() ? "(unnamed)" : names[s]);
   }
-  for (std::size_t s = 0; s < count; ++s) {
-    if (trimmed(header.signals[s].description) == channel) return s;
+  return list;
+}
+
+// --channel NAME|INDEX among the signals' names.
+std::size_t named_signal(const std::vector<std::string>& names, const std::string& channel, const std::string& file) {
+  for (std::size_t s = 0; s < names.size(); ++s) {
+    if (trimmed(names[s]) == channel) return s;
   }
   std::size_t index = 0;
   auto parsed = std::from_chars(channel.data(), channel.data() + channel.size(), index);
-  if (all_digits(channel) && parsed.ec == std::errc() && index < count) return index;
-  std::string names;
-  for (std::size_t s = 0; s < count; ++s) {
-    names += (s ? ", " : "") + std::to_string(s) + " " +
-             (header.signals[s].description.empty() ? "(unnamed)" : header.signals[s].description);
+  if (all_digits(channel) && parsed.ec == std::errc() && index < names.size()) return index;
+  throw Error(file + ": no signal " + quoted(channel) +
+              " (--channel takes a lead name or a 0-based number: " + signal_list(names) + ")");
+}
+
+constexpr double kQualitySeconds = 300;
+
+// The default lead: among the ECG-like signals that can be read, the best lead_quality over the first five minutes;
+// MLII, then II, by name when quality cannot tell (one candidate, or none with voltage units or a lead's name).
+template <typename ReadExcerpt>
+std::size_t choose_default_lead(const std::vector<std::string>& names, const std::vector<std::string>& units,
+                                const std::vector<char>& readable, ReadExcerpt read_excerpt, std::string& because) {
+  std::vector<std::size_t> candidates;
+  for (std::size_t s : ecg_like_signals(names, units)) {
+    if (readable[s]) candidates.push_back(s);
   }
-  throw Error(header.path + ": no signal " + quoted(channel) +
-              " (--channel takes a lead name or a 0-based number: " + names + ")");
+  auto by_name = [&]() -> std::size_t {
+    for (const char* preferred : {"MLII", "II"}) {
+      for (std::size_t s = 0; s < names.size(); ++s) {
+        if (readable[s] && trimmed(names[s]) == preferred) return s;
+      }
+    }
+    if (!candidates.empty()) return candidates.front();
+    for (std::size_t s = 0; s < names.size(); ++s) {
+      if (readable[s]) return s;
+    }
+    return 0;
+  };
+  if (candidates.size() < 2) {
+    because = candidates.size() == 1 ? "the only ECG lead" : "by name";
+    return by_name();
+  }
+  std::size_t best = candidates.front();
+  double best_quality = -1;
+  std::string scores;
+  for (std::size_t s : candidates) {
+    Lead excerpt = read_excerpt(s);
+    double q = 0;
+    if (!excerpt.stretches.empty() && excerpt.fs > 0) {
+      const LeadStretch& st = excerpt.stretches.front();  // a comparison: the first stretch is enough
+      std::vector<long long> peaks = detect_r_peaks(excerpt.values.data() + st.begin, st.end - st.begin, excerpt.fs);
+      q = lead_quality(excerpt.values.data() + st.begin, st.end - st.begin, excerpt.fs, peaks);
+    }
+    char text[96];
+    std::snprintf(text, sizeof text, "%s%s %.1f", scores.empty() ? "" : ", ",
+                  names[s].empty() ? ("signal " + std::to_string(s)).c_str() : trimmed(names[s]).c_str(), q);
+    scores += text;
+    if (q > best_quality) best_quality = q, best = s;
+  }
+  because = "QRS-to-noise ratio over the first 5 minutes: " + scores;
+  return best;
+}
+
+bool has_extension(const std::string& path, const char* extension) { return ends_with(lower(path), extension); }
+
+std::string base_of(const std::string& record) {
+  std::size_t dot = record.rfind('.'), slash = record.rfind('/');
+  return dot != std::string::npos && (slash == std::string::npos || dot > slash) ? record.substr(0, dot) : record;
 }
 
 }  // namespace
+
+std::vector<std::size_t> ecg_like_signals(const std::vector<std::string>& names,
+                                          const std::vector<std::string>& units) {
+  static const char* const kNotEcg[] = {"abp",   "art", "pap", "cvp",    "pleth", "resp",    "spo2",   "sao2",
+                                        "co2",   "icp", "bp",  "press",  "temp",  "flow",    "thor",   "abdo",
+                                        "eeg",   "eog", "emg", "sound",  "hr",    "pulse",   "marker", "annot",
+                                        "accel", "ppg", "uc",  "status", "event", "position"};
+  static const char* const kLeads[] = {"mlii", "mli", "mliii", "ii", "i",  "iii", "avr", "avl", "avf", "v",
+                                       "v1",   "v2",  "v3",    "v4", "v5", "v6",  "ml5", "d3",  "cm5"};
+  std::vector<std::size_t> out;
+  for (std::size_t s = 0; s < names.size(); ++s) {
+    const std::string name = lower(trimmed(names[s]));
+    const std::string unit = lower(trimmed(s < units.size() ? units[s] : ""));
+    bool ecg_name = name.find("ecg") != std::string::npos || name.find("ekg") != std::string::npos;
+    for (const char* lead : kLeads) ecg_name = ecg_name || name == lead;
+    bool not_ecg = false;
+    for (const char* word : kNotEcg) not_ecg = not_ecg || name.find(word) != std::string::npos;
+    const bool voltage = unit == "mv" || unit == "uv" || unit == "nv" || unit == "v" || unit == "\xb5v" ||
+                         unit == "\xc2\xb5v" || unit == "\xce\xbcv";
+    if (ecg_name || (voltage && !not_ecg)) out.push_back(s);
+  }
+  return out;
+}
 
 Recording load_recording(const std::string& record, const RecordingOptions& options) {
   Recording r;
@@ -67,6 +149,13 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
       header_path = record + ".hea";
     }
   }
+  auto take_lead = [&](Lead lead, const std::string& fallback_name) {
+    r.fs = lead.fs;
+    r.channel = lead.name.empty() ? fallback_name : trimmed(lead.name);
+    r.signal = std::move(lead.values);
+    r.stretches = std::move(lead.stretches);
+    r.skipped = std::move(lead.skipped);
+  };
   if (!header_path.empty()) {
     if (options.column != 0) {
       throw Error("--column is for signal CSV files; choose a lead of " + header_path + " with --channel");
@@ -76,15 +165,71 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
       throw Error(header_path + " is sampled at " + std::to_string(header.sampling_frequency) +
                   " Hz; --fs is for signal CSV files and may not contradict a header");
     }
-    std::size_t signal = choose_signal(header, options.channel);
-    WfdbRecord data = read_wfdb_record(header);
+    const std::vector<WfdbSignalInfo> signals = wfdb_lead_signals(header);
+    std::vector<std::string> names, units;
+    std::vector<char> readable;
+    for (const WfdbSignalInfo& s : signals) {
+      names.push_back(s.description);
+      units.push_back(s.units);
+      // A variable layout's header lists every signal as a null signal (format 0): the segments hold the samples.
+      readable.push_back(s.unreadable.empty() || (!header.segments.empty() && s.format == 0));
+    }
+    std::size_t signal = 0;
+    if (options.channel.empty()) {
+      signal = choose_default_lead(
+          names, units, readable,
+          [&](std::size_t s) {
+            return read_wfdb_lead(header, s, std::llround(kQualitySeconds * header.sampling_frequency));
+          },
+          r.chosen_because);
+    } else {
+      signal = named_signal(names, options.channel, header_path);
+    }
     r.name = header_path;
     r.annotation_base = header_path.substr(0, header_path.size() - 4);
     r.wfdb = true;
-    r.fs = header.sampling_frequency;
-    r.channel = header.signals[signal].description.empty() ? "signal " + std::to_string(signal)
-                                                           : header.signals[signal].description;
-    r.signal = physical_signal(data, signal);
+    r.format = RecordingFormat::wfdb;
+    // A lead of up to held_samples samples is read once and held; a longer one (or one of unknown length) stays in
+    // its file and is read again for each pass over it.
+    if (options.stream) {
+      // What the lead is (name, rate), and the errors of one that cannot be read, without reading samples.
+      Lead about = read_wfdb_lead(header, signal, 0);
+      const double samples = header.samples_per_signal ? static_cast<double>(*header.samples_per_signal) * about.fs /
+                                                             header.sampling_frequency
+                                                       : -1;
+      if (samples < 0 || samples > static_cast<double>(options.held_samples)) {
+        r.fs = about.fs;
+        r.channel = about.name.empty() ? "signal " + std::to_string(signal) : trimmed(about.name);
+        r.skipped = std::move(about.skipped);
+        r.replay = [header, signal](LeadSink& sink) { return read_wfdb_lead(header, signal, std::nullopt, &sink); };
+        return r;
+      }
+    }
+    take_lead(read_wfdb_lead(header, signal), "signal " + std::to_string(signal));
+    return r;
+  }
+  if (record != "-" && (has_extension(record, ".edf") || has_extension(record, ".bdf") || looks_like_edf(record))) {
+    if (options.column != 0) {
+      throw Error("--column is for signal CSV files; choose a signal of " + record + " with --channel");
+    }
+    if (options.fs) throw Error(record + " gives each signal's rate in its header; --fs is for signal CSV files");
+    EdfInfo info = read_edf_info(record);
+    std::vector<std::string> names, units;
+    for (const EdfSignal& s : info.signals) {
+      names.push_back(s.label);
+      units.push_back(s.units);
+    }
+    std::vector<char> readable(names.size(), 1);
+    std::size_t signal =
+        options.channel.empty()
+            ? choose_default_lead(
+                  names, units, readable, [&](std::size_t s) { return read_edf_lead(record, s, kQualitySeconds); },
+                  r.chosen_because)
+            : named_signal(names, options.channel, record);
+    r.name = record;
+    r.annotation_base = base_of(record);
+    r.format = RecordingFormat::edf;
+    take_lead(read_edf_lead(record, signal), "signal " + std::to_string(signal));
     return r;
   }
   r.name = record == "-" ? "<stdin>" : record;
@@ -94,19 +239,16 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
       throw Error(r.name + " is part of a WFDB record: give its header, " + record.substr(0, dot) + ".hea");
     }
     throw Error(r.name + " is not a WFDB record (no " + record +
-                ".hea); a signal CSV needs its sampling rate: --fs HZ");
+                ".hea) nor an EDF file; a signal CSV needs its sampling rate: --fs HZ");
   }
   if (!(*options.fs > 0) || !std::isfinite(*options.fs)) throw Error("--fs must be a positive number");
   r.fs = *options.fs;
-  if (record != "-") {
-    std::size_t dot = record.rfind('.'), slash = record.rfind('/');
-    r.annotation_base =
-        dot != std::string::npos && (slash == std::string::npos || dot > slash) ? record.substr(0, dot) : record;
-  }
+  if (record != "-") r.annotation_base = base_of(record);
   std::string column_name = options.channel;
   if (!column_name.empty() && options.column != 0) throw Error("give --column or --channel for a signal CSV, not both");
   r.signal = read_signal_csv(record, options.column, &r.channel, column_name);
   if (r.channel.empty()) r.channel = options.column ? "column " + std::to_string(options.column) : "signal";
+  r.stretches = {LeadStretch{0, r.signal.size(), 0}};
   return r;
 }
 
@@ -205,44 +347,110 @@ std::vector<double> read_signal_csv(const std::string& path, std::size_t column,
 }
 
 void resample_linear(const double* x, std::size_t n, double start, double end, std::size_t width, double* out) {
+  resample_linear_from(x, 0, n, start, end, width, out);
+}
+
+void resample_linear_from(const double* x, std::size_t origin, std::size_t n, double start, double end,
+                          std::size_t width, double* out) {
   const double step = width > 1 ? (end - start) / static_cast<double>(width - 1) : 0.0;
   for (std::size_t k = 0; k < width; ++k) {
     double p = start + step * static_cast<double>(k);
     auto i = static_cast<std::size_t>(p);
     if (i >= n - 1) {
-      out[k] = x[n - 1];
+      out[k] = x[n - 1 - origin];
       continue;
     }
     double frac = p - static_cast<double>(i);
-    out[k] = x[i] + frac * (x[i + 1] - x[i]);
+    out[k] = x[i - origin] + frac * (x[i + 1 - origin] - x[i - origin]);
   }
 }
 
-Beats cut_beats(const std::vector<double>& signal, double fs, const std::vector<long long>& peaks,
+std::optional<std::pair<double, double>> beat_window(const std::vector<long long>& peaks, std::size_t i, std::size_t n,
+                                                     double fs, const BeatOptions& options) {
+  const auto r = static_cast<double>(peaks[i]);
+  double start = 0, end = 0;
+  if (options.window == BeatWindow::fixed) {
+    start = r - options.before * fs;
+    end = r + options.after * fs;
+  } else {
+    if (i == 0 || i + 1 == peaks.size()) return std::nullopt;
+    const double cap = options.max_half_rr * fs;
+    start = r - std::min(0.5 * (r - static_cast<double>(peaks[i - 1])), cap);
+    end = r + std::min(0.5 * (static_cast<double>(peaks[i + 1]) - r), cap);
+  }
+  if (start < 0 || end > static_cast<double>(n) - 1 || !(end > start)) return std::nullopt;
+  return std::make_pair(start, end);
+}
+
+Beats cut_beats(const double* signal, std::size_t n, double fs, const std::vector<long long>& peaks,
                 const BeatOptions& options) {
   if (options.width < 2) throw Error("a beat needs a width of at least 2 samples");
   Beats beats;
   beats.width = options.width;
-  const double last = static_cast<double>(signal.size()) - 1;
   for (std::size_t i = 0; i < peaks.size(); ++i) {
-    const auto r = static_cast<double>(peaks[i]);
-    double start = 0, end = 0;
-    if (options.window == BeatWindow::fixed) {
-      start = r - options.before * fs;
-      end = r + options.after * fs;
-    } else {
-      if (i == 0 || i + 1 == peaks.size()) continue;
-      const double cap = options.max_half_rr * fs;
-      start = r - std::min(0.5 * (r - static_cast<double>(peaks[i - 1])), cap);
-      end = r + std::min(0.5 * (static_cast<double>(peaks[i + 1]) - r), cap);
-    }
-    if (start < 0 || end > last || !(end > start)) continue;
+    auto window = beat_window(peaks, i, n, fs, options);
+    if (!window) continue;
     beats.values.resize(beats.values.size() + options.width);
-    resample_linear(signal.data(), signal.size(), start, end, options.width,
+    resample_linear(signal, n, window->first, window->second, options.width,
                     beats.values.data() + beats.values.size() - options.width);
     beats.peak_index.push_back(i);
   }
   return beats;
+}
+
+BeatCutter::BeatCutter(const std::vector<LeadStretch>& stretches, const std::vector<long long>& peaks,
+                       const std::vector<std::size_t>& first_peak_of, double fs, const BeatOptions& options, Row row)
+    : stretches_(stretches),
+      peaks_(peaks),
+      first_peak_of_(first_peak_of),
+      fs_(fs),
+      options_(options),
+      row_(std::move(row)),
+      values_(options.width) {
+  if (options.width < 2) throw Error("a beat needs a width of at least 2 samples");
+}
+
+void BeatCutter::begin_stretch(long long /*start*/) {
+  if (stretch_ >= stretches_.size() || stretch_ + 1 >= first_peak_of_.size()) {
+    throw Error("BeatCutter: more stretches than the first pass found");
+  }
+  const LeadStretch& st = stretches_[stretch_];
+  length_ = st.end - st.begin;
+  std::vector<long long> local(peaks_.begin() + static_cast<std::ptrdiff_t>(first_peak_of_[stretch_]),
+                               peaks_.begin() + static_cast<std::ptrdiff_t>(first_peak_of_[stretch_ + 1]));
+  for (long long& p : local) p -= st.start;
+  windows_.clear();
+  for (std::size_t i = 0; i < local.size(); ++i) {
+    if (auto w = beat_window(local, i, length_, fs_, options_)) {
+      windows_.push_back({first_peak_of_[stretch_] + i, w->first, w->second});
+    }
+  }
+  next_ = 0;
+  buffer_.clear();
+  buffer_start_ = received_ = 0;
+  ++stretch_;
+}
+
+void BeatCutter::samples(const double* v, std::size_t count) {
+  if (stretch_ == 0) throw Error("BeatCutter: samples before a stretch");
+  buffer_.insert(buffer_.end(), v, v + count);
+  received_ += count;
+  for (; next_ < windows_.size(); ++next_) {
+    const Window& w = windows_[next_];
+    // resample_linear reads from floor(start) to floor(end) + 1 (or the last sample).
+    const std::size_t last_needed = std::min(static_cast<std::size_t>(w.end) + 1, length_ - 1);
+    if (last_needed >= received_) break;
+    resample_linear_from(buffer_.data(), buffer_start_, length_, w.start, w.end, options_.width, values_.data());
+    row_(w.peak, values_.data());
+  }
+  // Keep what the windows still to cut need (they start in time order); drop the rest once it is most of the
+  // buffer, so that a lead handed over whole is not moved window by window.
+  const std::size_t keep_from =
+      std::min(received_, next_ < windows_.size() ? static_cast<std::size_t>(windows_[next_].start) : received_);
+  if (keep_from > buffer_start_ + (1u << 16) && 2 * (keep_from - buffer_start_) >= buffer_.size()) {
+    buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(keep_from - buffer_start_));
+    buffer_start_ = keep_from;
+  }
 }
 
 ReferenceBeats reference_beats(const std::vector<Annotation>& annotations) {

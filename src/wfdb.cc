@@ -1,7 +1,15 @@
 #include "ecgad/wfdb.h"
 
+#include <FLAC/stream_decoder.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <limits>
+#include <memory>
 #include <sstream>
 
 #include "ecgad/error.h"
@@ -37,16 +45,72 @@ bool parse_whole(const std::string& text, Number& value) {
   return parsed.ec == std::errc() && parsed.ptr == last && first != last;
 }
 
-bool is_supported_format(int format) { return format == 212 || format == 16 || format == 80 || format == 61; }
+bool is_flac_format(int format) { return format == 508 || format == 516 || format == 524; }
 
-int default_resolution(int format) { return format == 212 ? 12 : format == 80 ? 8 : 16; }
+int default_resolution(int format) {
+  switch (format) {
+    case 8:
+    case 80:
+    case 508: return 8;
+    case 212: return 12;
+    case 310:
+    case 311: return 10;
+    case 24:
+    case 524: return 24;
+    case 32: return 32;
+    default: return 16;
+  }
+}
+
+// Byte-packed formats come in units: `samples` samples packed in `bytes` bytes (212: 2 in 3; 310, 311: 3 in 4).
+struct Packing {
+  std::size_t samples = 1, bytes = 1;
+};
+Packing packing_of(int format) {
+  switch (format) {
+    case 8:
+    case 80: return {1, 1};
+    case 16:
+    case 61:
+    case 160: return {1, 2};
+    case 24: return {1, 3};
+    case 32: return {1, 4};
+    case 212: return {2, 3};
+    case 310:
+    case 311: return {3, 4};
+    default: throw Error("signal format " + std::to_string(format) + " is not supported");
+  }
+}
 
 std::string folder_of(const std::string& path) {
   std::size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? "" : path.substr(0, slash + 1);
 }
 
+std::string signal_name(const WfdbSignalInfo& info, std::size_t index) {
+  return "signal " + std::to_string(index) + (info.description.empty() ? "" : " (" + info.description + ")");
+}
+
 }  // namespace
+
+bool is_readable_wfdb_format(int format) {
+  switch (format) {
+    case 8:
+    case 16:
+    case 24:
+    case 32:
+    case 61:
+    case 80:
+    case 160:
+    case 212:
+    case 310:
+    case 311:
+    case 508:
+    case 516:
+    case 524: return true;
+    default: return false;
+  }
+}
 
 WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
   WfdbHeader header;
@@ -56,7 +120,7 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
   std::string line;
   std::size_t line_number = 0;
   bool have_record_line = false;
-  std::size_t signal_count = 0;
+  std::size_t signal_count = 0, segment_count = 0;
   auto fail = [&](std::size_t column, const std::string& message) -> void {
     throw Error(located(path, line_number, column, message));
   };
@@ -69,8 +133,11 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
     if (!have_record_line) {
       have_record_line = true;
       std::string name = t[0].text;
-      if (name.find('/') != std::string::npos) {
-        fail(t[0].column, "multi-segment record " + quoted(name) + " (ecgad reads single-segment records)");
+      if (std::size_t slash = name.find('/'); slash != std::string::npos) {
+        if (!parse_whole(name.substr(slash + 1), segment_count) || segment_count == 0 || segment_count > 1000000) {
+          fail(t[0].column, "cannot read the number of segments in " + quoted(name) + " (NAME/SEGMENTS)");
+        }
+        name = name.substr(0, slash);
       }
       header.record_name = name;
       if (t.size() < 2 || !parse_whole(t[1].text, signal_count)) {
@@ -78,6 +145,7 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
              "the record line needs the number of signals after the name");
       }
       if (signal_count == 0) fail(t[1].column, "the record has no signals (an empty signal)");
+      if (signal_count > 100000) fail(t[1].column, "more signals than any record holds (" + t[1].text + ")");
       if (t.size() >= 3) {
         // FS[/COUNTERFREQ[(BASE)]]: only FS matters here.
         std::string fs = t[2].text.substr(0, t[2].text.find_first_of("/("));
@@ -95,6 +163,20 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
       }
       continue;
     }
+    if (segment_count > 0) {
+      // Segment lines: NAME NSAMP ("~" is a null segment).
+      if (header.segments.size() == segment_count) break;
+      WfdbSegment segment;
+      segment.record_name = t[0].text;
+      if (t.size() < 2 || !parse_whole(t[1].text, segment.frames) || segment.frames < 0) {
+        fail(t.size() < 2 ? line.size() + 1 : t[1].column, "a segment line is NAME FRAMES");
+      }
+      if (segment.record_name != "~" && segment.record_name.find_first_of("/\\") != std::string::npos) {
+        fail(t[0].column, "segment name " + quoted(segment.record_name) + " names another folder");
+      }
+      header.segments.push_back(segment);
+      continue;
+    }
     if (header.signals.size() == signal_count) break;  // lines after the signal lines are info strings
     WfdbSignalInfo s;
     s.file_name = t[0].text;
@@ -103,15 +185,16 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
       // FORMAT[xSPF][:SKEW][+OFFSET]
       const std::string& f = t[1].text;
       std::size_t end = f.find_first_of("x:+");
-      if (!parse_whole(f.substr(0, end), s.format))
+      if (!parse_whole(f.substr(0, end), s.format) || s.format < 0)
         fail(t[1].column, "signal format " + quoted(f) + " is not a number");
       std::size_t at = end;
       while (at != std::string::npos) {
         char kind = f[at];
         std::size_t next = f.find_first_of("x:+", at + 1);
         std::string value = f.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
-        bool ok = kind == 'x'   ? parse_whole(value, s.samples_per_frame) && s.samples_per_frame > 0
-                  : kind == ':' ? parse_whole(value, s.skew)
+        bool ok = kind == 'x' ? parse_whole(value, s.samples_per_frame) && s.samples_per_frame > 0 &&
+                                    s.samples_per_frame <= 1000000
+                  : kind == ':' ? parse_whole(value, s.skew) && s.skew >= 0 && s.skew <= 100000000
                                 : parse_whole(value, s.byte_offset) && s.byte_offset >= 0;
         if (!ok) fail(t[1].column, "cannot read " + quoted(f) + " as FORMAT[xSPF][:SKEW][+OFFSET]");
         at = next;
@@ -120,11 +203,12 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
     s.adc_resolution = default_resolution(s.format);
     bool baseline_given = false;
     if (t.size() >= 3) {
-      // GAIN[(BASELINE)][/UNITS]
+      // GAIN[(BASELINE)][/UNITS]; "GAIN/" is a gain with no units (WFDB reads it so).
       const std::string& g = t[2].text;
       std::size_t end = g.find_first_of("(/");
-      if (!parse_whole(g.substr(0, end), s.gain) || !(s.gain >= 0)) {
-        fail(t[2].column, "gain " + quoted(g) + " is not a non-negative number");
+      // A negative gain is an inverted signal (WFDB reads it so).
+      if (!parse_whole(g.substr(0, end), s.gain) || !std::isfinite(s.gain)) {
+        fail(t[2].column, "gain " + quoted(g) + " is not a number");
       }
       if (end != std::string::npos && g[end] == '(') {
         std::size_t close = g.find(')', end);
@@ -135,7 +219,7 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
         end = close + 1 < g.size() ? close + 1 : std::string::npos;
       }
       if (end != std::string::npos) {
-        if (g[end] != '/' || end + 1 >= g.size()) fail(t[2].column, "cannot read the units in " + quoted(g));
+        if (g[end] != '/') fail(t[2].column, "cannot read the units in " + quoted(g));
         s.units = g.substr(end + 1);
       }
       if (s.gain == 0) {
@@ -163,19 +247,45 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
     integer_field(7, s.block_size, "block size");
     if (t.size() > 8) s.description = line.substr(t[8].column - 1);
     if (!baseline_given) s.baseline = s.adc_zero;
-    if (!is_supported_format(s.format)) {
-      fail(t[1].column,
-           "signal format " + std::to_string(s.format) + " is not supported (ecgad reads formats 212, 16, 80 and 61)");
+    if (s.format == 0) {
+      s.unreadable = "a null signal (format 0: no samples were stored)";
+    } else if (!is_readable_wfdb_format(s.format)) {
+      s.unreadable = "signal format " + std::to_string(s.format) +
+                     " is not a WFDB format (ecgad reads 8, 16, 24, 32, 61, 80, 160, 212, 310, 311, 508, 516, 524)";
+    } else if (s.file_name == "-") {
+      s.unreadable = "its samples are on standard input ('-'), which ecgad does not read";
     }
-    if (s.samples_per_frame != 1) fail(t[1].column, "several samples per frame (" + t[1].text + ") are not supported");
-    if (s.skew != 0) fail(t[1].column, "signal skew (" + t[1].text + ") is not supported");
-    if (s.file_name == "-") fail(t[0].column, "signals on standard input ('-') are not supported");
     header.signals.push_back(s);
   }
   if (!have_record_line) throw Error(path + ": no record line (is this a WFDB header?)");
+  if (segment_count > 0) {
+    if (header.segments.size() < segment_count) {
+      throw Error(path + ": the record line announces " + std::to_string(segment_count) + " segments, but " +
+                  std::to_string(header.segments.size()) + " segment lines follow");
+    }
+    return header;
+  }
   if (header.signals.size() < signal_count) {
     throw Error(path + ": the record line announces " + std::to_string(signal_count) + " signals, but " +
                 std::to_string(header.signals.size()) + " signal lines follow");
+  }
+  // Signals sharing a file must agree on how it is laid out.
+  for (std::size_t first = 0; first < header.signals.size();) {
+    std::size_t last = first + 1;
+    while (last < header.signals.size() && header.signals[last].file_name == header.signals[first].file_name) ++last;
+    for (std::size_t s = first + 1; s < last; ++s) {
+      const WfdbSignalInfo &a = header.signals[first], &b = header.signals[s];
+      if (a.format != b.format || a.byte_offset != b.byte_offset ||
+          (is_flac_format(a.format) && a.samples_per_frame != b.samples_per_frame)) {
+        for (std::size_t k = first; k < last; ++k) {
+          if (header.signals[k].unreadable.empty()) {
+            header.signals[k].unreadable =
+                "the signals sharing " + a.file_name + " disagree on its format, byte offset or samples per frame";
+          }
+        }
+      }
+    }
+    first = last;
   }
   return header;
 }
@@ -188,22 +298,45 @@ int wfdb_checksum(const std::vector<int>& samples) {
   return static_cast<std::int16_t>(static_cast<std::uint16_t>(sum & 0xFFFFu));
 }
 
+bool wfdb_checksums_agree(long long stored, long long computed) {
+  return ((static_cast<unsigned long long>(stored) ^ static_cast<unsigned long long>(computed)) & 0xFFFFu) == 0;
+}
+
 int wfdb_invalid_sample(int format) {
   switch (format) {
+    case 8: return std::numeric_limits<int>::min();  // first differences: every value is a sample
+    case 80:
+    case 508: return -128;
     case 212: return -2048;
-    case 80: return -128;
+    case 310:
+    case 311: return -512;
+    case 24:
+    case 524: return -(1 << 23);
+    case 32: return std::numeric_limits<int>::min();
     default: return -32768;
   }
 }
 
-std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format) {
-  auto check = [&](int v, int lo, int hi) {
+std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format, int initial) {
+  auto check = [&](long long v, long long lo, long long hi) {
     if (v < lo || v > hi) {
       throw Error("sample " + std::to_string(v) + " does not fit format " + std::to_string(format));
     }
   };
+  auto put = [](std::string& out, std::uint32_t v, int bytes) {
+    for (int b = 0; b < bytes; ++b) out += static_cast<char>((v >> (8 * b)) & 0xFF);
+  };
   std::string bytes;
   switch (format) {
+    case 8: {
+      long long previous = initial;
+      for (int v : interleaved) {
+        check(v - previous, -128, 127);
+        bytes += static_cast<char>(static_cast<std::int8_t>(v - previous));
+        previous = v;
+      }
+      break;
+    }
     case 16:
     case 61:
       for (int v : interleaved) {
@@ -213,6 +346,21 @@ std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format)
         bytes += format == 16 ? lo : hi;
         bytes += format == 16 ? hi : lo;
       }
+      break;
+    case 160:
+      for (int v : interleaved) {
+        check(v, -32768, 32767);
+        put(bytes, static_cast<std::uint32_t>(v + 32768), 2);
+      }
+      break;
+    case 24:
+      for (int v : interleaved) {
+        check(v, -(1 << 23), (1 << 23) - 1);
+        put(bytes, static_cast<std::uint32_t>(v), 3);
+      }
+      break;
+    case 32:
+      for (int v : interleaved) put(bytes, static_cast<std::uint32_t>(v), 4);
       break;
     case 80:
       for (int v : interleaved) {
@@ -234,7 +382,29 @@ std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format)
         if (i + 1 < interleaved.size()) bytes += static_cast<char>(b & 0xFF);  // an odd last sample takes 2 bytes
       }
       break;
-    default: throw Error("signal format " + std::to_string(format) + " is not supported");
+    case 310:
+    case 311:
+      // Three 10-bit samples in two little-endian 16-bit words; a short last group is padded with zeros.
+      for (std::size_t i = 0; i < interleaved.size(); i += 3) {
+        unsigned v[3] = {0, 0, 0};
+        for (std::size_t k = 0; k < 3 && i + k < interleaved.size(); ++k) {
+          check(interleaved[i + k], -512, 511);
+          v[k] = static_cast<unsigned>(interleaved[i + k]) & 0x3FF;
+        }
+        std::uint32_t word0 = 0, word1 = 0;
+        if (format == 310) {  // 310: each word holds one sample in bits 1-10; the third's 5-bit halves in bits 11-15
+          word0 = (v[0] << 1) | ((v[2] & 0x1F) << 11);
+          word1 = (v[1] << 1) | ((v[2] >> 5) << 11);
+        } else {  // 311: the three samples in the low 30 bits of one 32-bit word, first sample lowest
+          std::uint32_t packed = v[0] | (v[1] << 10) | (v[2] << 20);
+          word0 = packed & 0xFFFF;
+          word1 = packed >> 16;
+        }
+        put(bytes, word0, 2);
+        put(bytes, word1, 2);
+      }
+      break;
+    default: throw Error("signal format " + std::to_string(format) + " is not encoded here");
   }
   return bytes;
 }
@@ -243,47 +413,373 @@ std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::
                                      const std::string& name) {
   const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::size_t n = bytes.size();
-  std::size_t samples = 0;
-  switch (format) {
-    case 16:
-    case 61: samples = n / 2; break;
-    case 80: samples = n; break;
-    case 212: samples = n / 3 * 2 + (n % 3 == 2 ? 1 : 0); break;
-    default: throw Error(name + ": signal format " + std::to_string(format) + " is not supported");
+  if (!is_readable_wfdb_format(format) || is_flac_format(format)) {
+    throw Error(name + ": signal format " + std::to_string(format) + " is not a byte-packed format");
   }
-  bool partial_word = (format == 16 || format == 61) ? n % 2 != 0 : format == 212 && n % 3 == 1;
-  if (partial_word || signals == 0) {
+  const Packing p = packing_of(format);
+  // A packed group may end early: 212 after 2 of 3 bytes (one sample), 310/311 after 2 of 4 bytes (one sample).
+  const std::size_t whole = n / p.bytes, rest = n % p.bytes;
+  const bool partial_ok = (format == 212 || format == 310 || format == 311) && rest == 2;
+  if ((rest != 0 && !partial_ok) || signals == 0) {
     throw Error(name + ": truncated signal file: " + std::to_string(n) + " bytes do not hold whole frames of " +
                 std::to_string(signals) + " format-" + std::to_string(format) + " samples");
   }
+  const std::size_t samples = whole * p.samples + (partial_ok ? 1 : 0);
   std::vector<int> out(samples);
+  auto word = [&](std::size_t at) { return static_cast<unsigned>(b[at] | (b[at + 1] << 8)); };
+  auto sign_extend = [](unsigned v, int bits) {
+    const unsigned m = 1u << (bits - 1);
+    return static_cast<int>((v ^ m)) - static_cast<int>(m);
+  };
   switch (format) {
+    case 8:
+      for (std::size_t i = 0; i < samples; ++i) {
+        const int byte = b[i];  // a two's-complement byte: 0..127 as they are, 128..255 negative
+        out[i] = byte >= 128 ? byte - 256 : byte;
+      }
+      break;
     case 16:
       for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<std::int16_t>(b[2 * i] | (b[2 * i + 1] << 8));
       break;
     case 61:
       for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<std::int16_t>((b[2 * i] << 8) | b[2 * i + 1]);
       break;
+    case 160:
+      for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<int>(word(2 * i)) - 32768;
+      break;
+    case 24:
+      for (std::size_t i = 0; i < samples; ++i) {
+        out[i] = sign_extend(b[3 * i] | (b[3 * i + 1] << 8) | (static_cast<unsigned>(b[3 * i + 2]) << 16), 24);
+      }
+      break;
+    case 32:
+      for (std::size_t i = 0; i < samples; ++i) {
+        std::uint32_t u =
+            b[4 * i] | (b[4 * i + 1] << 8) | (b[4 * i + 2] << 16) | (static_cast<std::uint32_t>(b[4 * i + 3]) << 24);
+        std::int32_t v;
+        std::memcpy(&v, &u, sizeof v);
+        out[i] = v;
+      }
+      break;
     case 80:
       for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<int>(b[i]) - 128;
       break;
     case 212: {
       // Two 12-bit two's-complement samples in 3 bytes: low byte, two high nibbles, low byte.
-      std::size_t i = 0, p = 0;
-      for (; i + 1 < samples; i += 2, p += 3) {
-        int first = b[p] | ((b[p + 1] & 0x0F) << 8);
-        int second = b[p + 2] | ((b[p + 1] & 0xF0) << 4);
-        out[i] = first > 2047 ? first - 4096 : first;
-        out[i + 1] = second > 2047 ? second - 4096 : second;
+      std::size_t i = 0, at = 0;
+      for (; i + 1 < samples; i += 2, at += 3) {
+        out[i] = sign_extend(b[at] | ((b[at + 1] & 0x0Fu) << 8), 12);
+        out[i + 1] = sign_extend(b[at + 2] | ((b[at + 1] & 0xF0u) << 4), 12);
       }
-      if (i < samples) {
-        int first = b[p] | ((b[p + 1] & 0x0F) << 8);
-        out[i] = first > 2047 ? first - 4096 : first;
+      if (i < samples) out[i] = sign_extend(b[at] | ((b[at + 1] & 0x0Fu) << 8), 12);
+      break;
+    }
+    case 310:
+    case 311: {
+      for (std::size_t g = 0, at = 0; g * 3 < samples; ++g, at += 4) {
+        const unsigned w0 = word(at), w1 = g * 3 + 1 < samples ? word(at + 2) : 0;
+        unsigned v[3];
+        if (format == 310) {
+          v[0] = (w0 >> 1) & 0x3FF;
+          v[1] = (w1 >> 1) & 0x3FF;
+          v[2] = ((w0 >> 11) & 0x1F) | (((w1 >> 11) & 0x1F) << 5);
+        } else {
+          const std::uint32_t packed = w0 | (static_cast<std::uint32_t>(w1) << 16);
+          v[0] = packed & 0x3FF;
+          v[1] = (packed >> 10) & 0x3FF;
+          v[2] = (packed >> 20) & 0x3FF;
+        }
+        for (std::size_t k = 0; k < 3 && g * 3 + k < samples; ++k) out[g * 3 + k] = sign_extend(v[k], 10);
       }
       break;
     }
   }
   return out;
+}
+
+// ---- reading signal files ---------------------------------------------------------------------------------
+
+namespace {
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+// What happens to one signal's samples as they come out of its file, in file order: format 8's differences summed,
+// the checksum accumulated, the first SKEW frames dropped (they belong before the record's start), the rest given
+// to the sink; after the file, SKEW frames of invalid samples stand for the samples the file does not hold.
+struct SignalFlow {
+  std::size_t index = 0;  // into header.signals
+  bool wanted = false;
+  long long sum = 0;     // of every stored sample, for the checksum
+  long long stored = 0;  // samples that came out of the file
+  long long skip = 0;    // samples still to drop for the skew
+  long long limit = -1;  // samples to deliver at most (-1: all)
+  long long delivered = 0;
+  int difference_base = 0;  // format 8: the running value
+  std::vector<int> scratch;
+};
+
+void flow_samples(SignalFlow& f, int format, int* v, std::size_t count, const WfdbSink& sink) {
+  if (format == 8) {
+    for (std::size_t i = 0; i < count; ++i) v[i] = f.difference_base += v[i];
+  }
+  for (std::size_t i = 0; i < count; ++i) f.sum += v[i];
+  f.stored += static_cast<long long>(count);
+  if (!f.wanted) return;
+  std::size_t from = 0;
+  if (f.skip > 0) {
+    from = static_cast<std::size_t>(std::min<long long>(f.skip, static_cast<long long>(count)));
+    f.skip -= static_cast<long long>(from);
+  }
+  std::size_t n = count - from;
+  if (f.limit >= 0) n = static_cast<std::size_t>(std::min<long long>(static_cast<long long>(n), f.limit - f.delivered));
+  if (n > 0) sink(f.index, v + from, n);
+  f.delivered += static_cast<long long>(n);
+}
+
+std::string length_message(const std::string& file, long long held, const WfdbHeader& header) {
+  long long said = *header.samples_per_signal;
+  return file + ": holds " + std::to_string(held) + " samples per signal, but " + header.path + " says " +
+         std::to_string(said) +
+         (held < said ? " (a truncated signal file, or a header that lies about the length)"
+                      : " (a header that lies about the length)");
+}
+
+// libFLAC's decoder, feeding each channel (one signal each) to its flow.
+struct FlacState {
+  std::vector<SignalFlow>* flows = nullptr;
+  std::size_t first = 0, channels = 0;
+  int format = 0;
+  unsigned max_bits = 0;
+  long long frames_wanted = -1;  // stop after this many samples per channel (-1: all)
+  long long per_channel = 0;
+  std::string error;
+  const WfdbSink* sink = nullptr;
+};
+
+FLAC__StreamDecoderWriteStatus flac_write(const FLAC__StreamDecoder*, const FLAC__Frame* frame,
+                                          const FLAC__int32* const buffer[], void* data) {
+  auto* st = static_cast<FlacState*>(data);
+  if (frame->header.channels != st->channels) {
+    st->error = "holds " + std::to_string(frame->header.channels) + " FLAC channels for " +
+                std::to_string(st->channels) + " signals";
+    return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
+  }
+  if (frame->header.bits_per_sample > st->max_bits) {
+    st->error = "holds " + std::to_string(frame->header.bits_per_sample) + "-bit samples, more than format " +
+                std::to_string(st->format) + " allows";
+    return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
+  }
+  const std::size_t n = frame->header.blocksize;
+  for (std::size_t c = 0; c < st->channels; ++c) {
+    SignalFlow& f = (*st->flows)[st->first + c];
+    f.scratch.assign(buffer[c], buffer[c] + n);
+    flow_samples(f, st->format, f.scratch.data(), n, *st->sink);
+  }
+  st->per_channel += static_cast<long long>(n);
+  if (st->frames_wanted >= 0 && st->per_channel >= st->frames_wanted) return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
+  return FLAC__STREAM_DECODER_WRITE_STATUS_CONTINUE;
+}
+
+void flac_error(const FLAC__StreamDecoder*, FLAC__StreamDecoderErrorStatus status, void* data) {
+  auto* st = static_cast<FlacState*>(data);
+  if (st->error.empty())
+    st->error = std::string("damaged FLAC stream (") + FLAC__StreamDecoderErrorStatusString[status] + ")";
+}
+
+// Reads one file's signals [first, last): every flow sees all its stored samples (checksums need them), only the
+// wanted ones reach the sink. Returns the frames the file holds (samples per signal / samples per frame).
+long long read_signal_group(const WfdbHeader& header, std::size_t first, std::size_t last,
+                            std::vector<SignalFlow>& flows, const WfdbSink& sink, long long frame_limit) {
+  const WfdbSignalInfo& lead = header.signals[first];
+  const std::string file = lead.file_name.front() == '/' ? lead.file_name : header.folder + lead.file_name;
+  File in(std::fopen(file.c_str(), "rb"));
+  if (!in) {
+    throw Error(file + ": cannot open: " + std::strerror(errno) + " (the signal file named in " + header.path + ")");
+  }
+  if (lead.byte_offset > 0 && std::fseek(in.get(), lead.byte_offset, SEEK_SET) != 0) {
+    throw Error(file + ": cannot seek to its byte offset " + std::to_string(lead.byte_offset));
+  }
+  std::size_t frame_samples = 0;
+  for (std::size_t s = first; s < last; ++s)
+    frame_samples += static_cast<std::size_t>(header.signals[s].samples_per_frame);
+
+  if (is_flac_format(lead.format)) {
+    FlacState st;
+    st.flows = &flows;
+    st.first = first;
+    st.channels = last - first;
+    st.format = lead.format;
+    st.max_bits = static_cast<unsigned>(lead.format - 500);
+    st.sink = &sink;
+    st.frames_wanted = frame_limit >= 0 ? frame_limit * lead.samples_per_frame : -1;
+    std::unique_ptr<FLAC__StreamDecoder, void (*)(FLAC__StreamDecoder*)> decoder(FLAC__stream_decoder_new(),
+                                                                                 FLAC__stream_decoder_delete);
+    if (!decoder) throw Error(file + ": cannot start the FLAC decoder");
+    // The decoder takes the FILE and closes it itself.
+    if (FLAC__stream_decoder_init_FILE(decoder.get(), in.release(), flac_write, nullptr, flac_error, &st) !=
+        FLAC__STREAM_DECODER_INIT_STATUS_OK) {
+      throw Error(file + ": cannot start the FLAC decoder");
+    }
+    bool ok = FLAC__stream_decoder_process_until_end_of_stream(decoder.get()) != 0;
+    bool stopped_early = st.frames_wanted >= 0 && st.per_channel >= st.frames_wanted;
+    if (!st.error.empty() && !stopped_early)
+      throw Error(file + ": " + st.error + " (format " + std::to_string(lead.format) + ")");
+    if (!ok && !stopped_early) throw Error(file + ": damaged FLAC stream (format " + std::to_string(lead.format) + ")");
+    FLAC__stream_decoder_finish(decoder.get());
+    if (st.per_channel % lead.samples_per_frame != 0 && !stopped_early) {
+      throw Error(file + ": truncated signal file: " + std::to_string(st.per_channel) +
+                  " samples per signal are not whole frames of " + std::to_string(lead.samples_per_frame));
+    }
+    return st.per_channel / lead.samples_per_frame;
+  }
+
+  // Byte-packed formats. The file's length says how many samples it holds; checked before anything is read.
+  const Packing p = packing_of(lead.format);
+  if (std::fseek(in.get(), 0, SEEK_END) != 0) throw Error(file + ": cannot seek in the signal file");
+  const long size = std::ftell(in.get());
+  if (size < lead.byte_offset) {
+    throw Error(file + ": truncated signal file: shorter than its byte offset " + std::to_string(lead.byte_offset));
+  }
+  const auto bytes_total = static_cast<unsigned long long>(size - lead.byte_offset);
+  const unsigned long long rest = bytes_total % p.bytes;
+  const bool partial_ok = p.samples > 1 && rest == 2;  // 212, 310, 311: a last group cut after one sample
+  if (rest != 0 && !partial_ok) {
+    throw Error(file + ": truncated signal file: " + std::to_string(bytes_total) +
+                " bytes do not hold whole frames of " + std::to_string(last - first) + " format-" +
+                std::to_string(lead.format) + " samples");
+  }
+  const unsigned long long samples_total = bytes_total / p.bytes * p.samples + (partial_ok ? 1 : 0);
+  long long frames = static_cast<long long>(samples_total / frame_samples);
+  const unsigned long long leftover = samples_total % frame_samples;
+  if (header.samples_per_signal && *header.samples_per_signal != 0) {
+    const auto said = static_cast<unsigned long long>(*header.samples_per_signal);
+    // Writers pad the last packing group (212: one sample; 310, 311: up to two): those are not samples.
+    const bool padded = samples_total > said * frame_samples && samples_total - said * frame_samples < p.samples;
+    if (samples_total != said * frame_samples && !padded) throw Error(length_message(file, frames, header));
+    frames = *header.samples_per_signal;
+  } else if (leftover != 0 && leftover >= p.samples) {
+    throw Error(file + ": truncated signal file: " + std::to_string(samples_total) +
+                " samples are not whole frames of " + std::to_string(frame_samples) + " samples");
+  }
+  if (std::fseek(in.get(), lead.byte_offset, SEEK_SET) != 0) throw Error(file + ": cannot seek in the signal file");
+  const long long to_read = frame_limit >= 0 ? std::min(frames, frame_limit) : frames;
+
+  // Pieces of a whole number of frames that are also whole packing groups (6 frames: a multiple of 2 and of 3
+  // samples whatever the frame's size), about a megabyte each.
+  const std::size_t six_frame_bytes = 6 * frame_samples * p.bytes / p.samples;
+  const std::size_t piece_frames =
+      6 * std::max<std::size_t>(1, (std::size_t{1} << 20) / std::max<std::size_t>(1, six_frame_bytes));
+  std::string bytes;
+  for (long long done = 0; done < to_read;) {
+    const auto want =
+        static_cast<std::size_t>(std::min<long long>(static_cast<long long>(piece_frames), to_read - done));
+    // Bytes for `want` frames, rounded up to a whole packing group (the last piece may end in a padded group).
+    const std::size_t want_samples = want * frame_samples;
+    const std::size_t groups = (want_samples + p.samples - 1) / p.samples;
+    bytes.resize(groups * p.bytes);
+    std::size_t got = std::fread(bytes.data(), 1, bytes.size(), in.get());
+    if (got < bytes.size()) {
+      if (std::ferror(in.get())) throw Error(file + ": read error: " + std::strerror(errno));
+      // Only the file's last group may be short (a partial 212/310/311 group): keep its whole samples.
+      bytes.resize(got - got % p.bytes + (got % p.bytes >= 2 && p.samples > 1 ? 2 : 0));
+    }
+    std::vector<int> samples = decode_wfdb_samples(bytes, lead.format, last - first, file);
+    if (samples.size() < want_samples) throw Error(file + ": truncated signal file: it ended while being read");
+    // De-interleave: a frame holds each signal's samples_per_frame samples in turn.
+    std::size_t offset = 0;
+    for (std::size_t s = first; s < last; ++s) {
+      const auto spf = static_cast<std::size_t>(header.signals[s].samples_per_frame);
+      SignalFlow& f = flows[s];
+      f.scratch.resize(want * spf);
+      for (std::size_t fr = 0; fr < want; ++fr) {
+        std::memcpy(f.scratch.data() + fr * spf, samples.data() + fr * frame_samples + offset, spf * sizeof(int));
+      }
+      flow_samples(f, lead.format, f.scratch.data(), f.scratch.size(), sink);
+      offset += spf;
+    }
+    done += static_cast<long long>(want);
+  }
+  return frames;
+}
+
+}  // namespace
+
+void stream_wfdb_signals(const WfdbHeader& header, const std::vector<std::size_t>& signals, const WfdbSink& sink,
+                         std::optional<long long> max_frames) {
+  if (!header.segments.empty()) {
+    throw Error(header.path + ": a multi-segment record; its signals are read segment by segment (read_wfdb_lead)");
+  }
+  std::vector<SignalFlow> flows(header.signals.size());
+  int max_skew = 0;
+  for (std::size_t s = 0; s < flows.size(); ++s) {
+    flows[s].index = s;
+    flows[s].difference_base = header.signals[s].initial_value.value_or(0);
+  }
+  for (std::size_t s : signals) {
+    const WfdbSignalInfo& info = header.signals.at(s);
+    if (!info.unreadable.empty()) {
+      throw Error(header.path + ": " + signal_name(info, s) + " cannot be read: " + info.unreadable);
+    }
+    flows[s].wanted = true;
+    flows[s].skip = static_cast<long long>(info.skew) * info.samples_per_frame;
+    if (max_frames) flows[s].limit = *max_frames * info.samples_per_frame;
+    max_skew = std::max(max_skew, info.skew);
+  }
+  const long long frame_limit = max_frames ? *max_frames + max_skew : -1;
+  long long record_frames = -1;
+  std::string first_file;
+  for (std::size_t first = 0; first < header.signals.size();) {
+    std::size_t last = first + 1;
+    while (last < header.signals.size() && header.signals[last].file_name == header.signals[first].file_name) ++last;
+    bool wanted = false;
+    for (std::size_t s = first; s < last; ++s) wanted = wanted || flows[s].wanted;
+    if (!wanted) {
+      first = last;
+      continue;
+    }
+    const WfdbSignalInfo& lead = header.signals[first];
+    const std::string file = lead.file_name.front() == '/' ? lead.file_name : header.folder + lead.file_name;
+    long long frames = read_signal_group(header, first, last, flows, sink, frame_limit);
+    if (!max_frames) {
+      if (header.samples_per_signal && *header.samples_per_signal != 0 && frames != *header.samples_per_signal) {
+        throw Error(length_message(file, frames, header));
+      }
+      if (record_frames >= 0 && frames != record_frames) {
+        std::string message = file;
+        message.append(": holds ").append(std::to_string(frames)).append(" samples per signal, but ");
+        message.append(first_file).append(" holds ").append(std::to_string(record_frames));
+        throw Error(message);
+      }
+      record_frames = frames;
+      first_file = lead.file_name;
+      for (std::size_t s = first; s < last; ++s) {
+        const WfdbSignalInfo& info = header.signals[s];
+        if (!flows[s].wanted || !info.checksum) continue;
+        if (!wfdb_checksums_agree(*info.checksum, flows[s].sum)) {
+          throw Error(file + ": checksum mismatch for " + signal_name(info, s) + ": the samples sum to " +
+                      std::to_string(static_cast<std::int16_t>(flows[s].sum & 0xFFFF)) + ", " + header.path + " says " +
+                      std::to_string(*info.checksum) + " (a damaged file, or a header for another file)");
+        }
+      }
+    }
+    // The skewed signals' last frames lie beyond the file: invalid samples.
+    for (std::size_t s = first; s < last; ++s) {
+      SignalFlow& f = flows[s];
+      if (!f.wanted) continue;
+      const auto spf = header.signals[s].samples_per_frame;
+      long long total = (max_frames ? std::min(*max_frames, frames) : frames) * spf;
+      if (f.delivered < total) {
+        std::vector<int> invalid(static_cast<std::size_t>(total - f.delivered), wfdb_invalid_sample(lead.format));
+        sink(s, invalid.data(), invalid.size());
+        f.delivered = total;
+      }
+    }
+    first = last;
+  }
+  if (!max_frames && record_frames == 0) throw Error(header.path + ": the record holds no samples (an empty signal)");
 }
 
 WfdbRecord read_wfdb_record(const std::string& header_path) { return read_wfdb_record(read_wfdb_header(header_path)); }
@@ -292,74 +788,204 @@ WfdbRecord read_wfdb_record(const WfdbHeader& header) {
   WfdbRecord record;
   record.header = header;
   record.samples.resize(header.signals.size());
-  std::optional<std::size_t> frames;
-  // Consecutive signal lines naming the same file share it, interleaved frame by frame (signal(5)).
-  for (std::size_t first = 0; first < header.signals.size();) {
-    const WfdbSignalInfo& lead = header.signals[first];
-    std::size_t last = first + 1;
-    while (last < header.signals.size() && header.signals[last].file_name == lead.file_name) ++last;
-    std::size_t count = last - first;
-    for (std::size_t s = first; s < last; ++s) {
-      if (header.signals[s].format != lead.format || header.signals[s].byte_offset != lead.byte_offset) {
-        throw Error(header.path + ": signals " + std::to_string(first) + " and " + std::to_string(s) + " share " +
-                    lead.file_name + " but not its format and byte offset");
-      }
-    }
-    std::string file = lead.file_name.front() == '/' ? lead.file_name : header.folder + lead.file_name;
-    std::string bytes;
-    try {
-      bytes = read_file(file);
-    } catch (const Error& e) {
-      throw Error(std::string(e.what()) + " (the signal file named in " + header.path + ")");
-    }
-    if (static_cast<std::size_t>(lead.byte_offset) > bytes.size()) {
-      throw Error(file + ": truncated signal file: shorter than its byte offset " + std::to_string(lead.byte_offset));
-    }
-    bytes.erase(0, static_cast<std::size_t>(lead.byte_offset));
-    std::vector<int> interleaved = decode_wfdb_samples(bytes, lead.format, count, file);
-    // Writers pad an odd number of 212 samples to whole 3-byte groups with one zero sample: not a sample.
-    if (lead.format == 212 && header.samples_per_signal && interleaved.size() % 2 == 0 &&
-        interleaved.size() == static_cast<std::size_t>(*header.samples_per_signal) * count + 1) {
-      interleaved.pop_back();
-    }
-    if (interleaved.size() % count != 0) {
-      throw Error(file + ": truncated signal file: " + std::to_string(interleaved.size()) +
-                  " samples are not whole frames of " + std::to_string(count) + " signals");
-    }
-    std::size_t file_frames = interleaved.size() / count;
-    if (header.samples_per_signal && *header.samples_per_signal != 0 &&
-        file_frames != static_cast<std::size_t>(*header.samples_per_signal)) {
-      throw Error(file + ": holds " + std::to_string(file_frames) + " samples per signal, but " + header.path +
-                  " says " + std::to_string(*header.samples_per_signal) +
-                  (file_frames < static_cast<std::size_t>(*header.samples_per_signal)
-                       ? " (a truncated signal file, or a header that lies about the length)"
-                       : " (a header that lies about the length)"));
-    }
-    if (frames && *frames != file_frames) {
-      throw Error(file + ": holds " + std::to_string(file_frames) + " samples per signal, but " +
-                  header.signals[0].file_name + " holds " + std::to_string(*frames));
-    }
-    frames = file_frames;
-    for (std::size_t s = first; s < last; ++s) {
-      std::vector<int>& out = record.samples[s];
-      out.resize(file_frames);
-      const std::size_t k = s - first;
-      for (std::size_t f = 0; f < file_frames; ++f) out[f] = interleaved[f * count + k];
-      const WfdbSignalInfo& info = header.signals[s];
-      if (info.checksum) {
-        int sum = wfdb_checksum(out);
-        if (sum != *info.checksum) {
-          throw Error(file + ": checksum mismatch for signal " + std::to_string(s) +
-                      (info.description.empty() ? "" : " (" + info.description + ")") + ": the samples sum to " +
-                      std::to_string(sum) + ", " + header.path + " says " + std::to_string(*info.checksum) +
-                      " (a damaged file, or a header for another file)");
-        }
-      }
-    }
-    first = last;
-  }
-  if (!frames || *frames == 0) throw Error(header.path + ": the record holds no samples (an empty signal)");
+  std::vector<std::size_t> all(header.signals.size());
+  for (std::size_t s = 0; s < all.size(); ++s) all[s] = s;
+  stream_wfdb_signals(header, all, [&](std::size_t s, const int* v, std::size_t n) {
+    record.samples[s].insert(record.samples[s].end(), v, v + n);
+  });
   return record;
+}
+
+// ---- one lead, across segments ---------------------------------------------------------------------------
+
+namespace {
+
+std::string trimmed_text(const std::string& text) {
+  std::size_t a = text.find_first_not_of(" \t\r"), b = text.find_last_not_of(" \t\r");
+  return a == std::string::npos ? "" : text.substr(a, b - a + 1);
+}
+
+WfdbHeader segment_header(const WfdbHeader& master, const WfdbSegment& segment) {
+  WfdbHeader h = read_wfdb_header(master.folder + segment.record_name + ".hea");
+  if (!h.segments.empty()) throw Error(h.path + ": a segment of " + master.path + " is itself multi-segment");
+  if (std::fabs(h.sampling_frequency - master.sampling_frequency) > 1e-9 * master.sampling_frequency) {
+    throw Error(h.path + ": sampled at " + std::to_string(h.sampling_frequency) + " Hz, but " + master.path + " says " +
+                std::to_string(master.sampling_frequency));
+  }
+  return h;
+}
+
+// Physical values of one signal appended to a lead as they stream in, or handed to a sink; invalid samples repeat
+// the last valid value (those before the first valid one take it when it comes, or 0 if none does).
+struct PhysicalAppender {
+  PhysicalAppender(Lead* l, LeadSink* k, std::size_t* d, long long s, double g, double b, int inv)
+      : lead(l), sink(k), delivered(d), start(s), gain(g), baseline(b), invalid(inv) {}
+  Lead* lead;
+  LeadSink* sink;
+  std::size_t* delivered;  // samples of the lead so far (stored or handed on)
+  long long start;         // the stretch's first sample on the record's time axis
+  double gain, baseline;
+  int invalid;
+  bool seen = false, begun = false;
+  std::size_t pending_from = 0, pending = 0;
+  double last = 0;
+  std::vector<double> chunk;
+  void operator()(std::size_t, const int* v, std::size_t n) {
+    if (!sink) {
+      std::vector<double>& out = lead->values;
+      if (!seen) pending_from = out.size();
+      for (std::size_t i = 0; i < n; ++i) {
+        if (v[i] == invalid) {
+          out.push_back(last);
+          continue;
+        }
+        last = (v[i] - baseline) / gain;
+        if (!seen) {
+          std::fill(out.begin() + static_cast<std::ptrdiff_t>(pending_from), out.end(), last);
+          seen = true;
+        }
+        out.push_back(last);
+      }
+      *delivered = out.size();
+      return;
+    }
+    chunk.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (v[i] == invalid) {
+        if (seen) {
+          chunk.push_back(last);
+        } else {
+          ++pending;
+        }
+        continue;
+      }
+      last = (v[i] - baseline) / gain;
+      if (!seen) {
+        chunk.insert(chunk.end(), pending, last);
+        pending = 0;
+        seen = true;
+      }
+      chunk.push_back(last);
+    }
+    hand_on();
+  }
+  void finish() {  // a stretch of invalid samples only: zeros, as when stored
+    if (!sink || !pending) return;
+    chunk.assign(pending, 0.0);
+    pending = 0;
+    hand_on();
+  }
+  void hand_on() {
+    if (chunk.empty()) return;
+    if (!begun) {
+      sink->begin_stretch(start);
+      begun = true;
+    }
+    sink->samples(chunk.data(), chunk.size());
+    *delivered += chunk.size();
+  }
+};
+
+void append_signal(Lead& lead, std::size_t& delivered, LeadSink* sink, const WfdbHeader& header, std::size_t signal,
+                   long long start, std::optional<long long> max_frames) {
+  const WfdbSignalInfo& info = header.signals[signal];
+  LeadStretch stretch;
+  stretch.begin = delivered;
+  stretch.start = start;
+  if (header.samples_per_signal &&
+      !sink) {  // one allocation, not a doubling vector's copies (a day at 360 Hz is 250 MB)
+    long long frames = max_frames ? std::min(*max_frames, *header.samples_per_signal) : *header.samples_per_signal;
+    lead.values.reserve(lead.values.size() + static_cast<std::size_t>(frames * info.samples_per_frame));
+  }
+  PhysicalAppender append(&lead, sink, &delivered, start, info.gain, static_cast<double>(info.baseline),
+                          wfdb_invalid_sample(info.format));
+  stream_wfdb_signals(header, {signal}, std::ref(append), max_frames);
+  append.finish();
+  stretch.end = delivered;
+  if (stretch.end > stretch.begin) lead.stretches.push_back(stretch);
+}
+
+}  // namespace
+
+std::vector<WfdbSignalInfo> wfdb_lead_signals(const WfdbHeader& header) {
+  if (header.segments.empty()) return header.signals;
+  for (const WfdbSegment& segment : header.segments) {
+    if (segment.record_name == "~") continue;
+    return segment_header(header, segment).signals;  // the layout header (variable layout) or the first segment
+  }
+  throw Error(header.path + ": every segment is null: the record holds no samples");
+}
+
+Lead read_wfdb_lead(const WfdbHeader& header, std::size_t signal, std::optional<long long> max_frames, LeadSink* sink) {
+  Lead lead;
+  std::size_t delivered = 0;
+  if (header.segments.empty()) {
+    const WfdbSignalInfo& info = header.signals.at(signal);
+    lead.name = info.description;
+    lead.units = info.units;
+    lead.fs = header.sampling_frequency * info.samples_per_frame;
+    append_signal(lead, delivered, sink, header, signal, 0, max_frames);
+    for (std::size_t s = 0; s < header.signals.size(); ++s) {
+      if (!header.signals[s].unreadable.empty() && s != signal) {
+        lead.skipped += (lead.skipped.empty() ? "" : "; ") + signal_name(header.signals[s], s) + ": " +
+                        header.signals[s].unreadable;
+      }
+    }
+    return lead;
+  }
+  // Multi-segment: a first segment of length 0 is the layout header (variable layout), naming every signal.
+  const bool variable = header.segments.front().frames == 0 && header.segments.front().record_name != "~";
+  const std::vector<WfdbSignalInfo> layout = wfdb_lead_signals(header);
+  const WfdbSignalInfo& chosen = layout.at(signal);
+  lead.name = chosen.description;
+  lead.units = chosen.units;
+  std::optional<int> spf;
+  long long start = 0;  // frames into the record
+  long long read = 0;   // frames of the signal read (max_frames counts these: gaps do not use it up)
+  std::size_t missing = 0;
+  for (std::size_t k = variable ? 1 : 0; k < header.segments.size(); ++k) {
+    const WfdbSegment& segment = header.segments[k];
+    if (max_frames && spf && read >= *max_frames) break;
+    if (segment.record_name == "~") {
+      start += segment.frames;
+      ++missing;
+      continue;
+    }
+    WfdbHeader h = segment_header(header, segment);
+    std::optional<std::size_t> found;
+    if (variable) {
+      for (std::size_t s = 0; s < h.signals.size() && !found; ++s) {
+        if (trimmed_text(h.signals[s].description) == trimmed_text(chosen.description)) found = s;
+      }
+    } else if (signal < h.signals.size()) {
+      found = signal;
+    }
+    long long frames = h.samples_per_signal.value_or(segment.frames);
+    if (!found || h.signals[*found].format == 0) {
+      start += frames;
+      ++missing;
+      continue;
+    }
+    const int segment_spf = h.signals[*found].samples_per_frame;
+    if (spf && *spf != segment_spf) {
+      throw Error(h.path + ": " + signal_name(h.signals[*found], *found) + " has " + std::to_string(segment_spf) +
+                  " samples per frame, the earlier segments " + std::to_string(*spf));
+    }
+    spf = segment_spf;
+    std::optional<long long> limit;
+    if (max_frames) limit = std::max(0LL, *max_frames - read);
+    if (!limit || *limit > 0) append_signal(lead, delivered, sink, h, *found, start * segment_spf, limit);
+    read += limit ? std::min(*limit, frames) : frames;
+    start += frames;
+  }
+  if (!spf)
+    throw Error(header.path + ": no segment holds " + (chosen.description.empty() ? "the signal" : chosen.description));
+  lead.fs = header.sampling_frequency * *spf;
+  if (missing) {
+    lead.skipped = std::to_string(missing) + " segment" + (missing == 1 ? "" : "s") + " without " +
+                   (chosen.description.empty() ? "the signal" : chosen.description) + " (gaps)";
+  }
+  return lead;
 }
 
 std::vector<double> physical_signal(const WfdbRecord& record, std::size_t signal) {

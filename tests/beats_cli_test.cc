@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ecgad/wfdb.h"
 #include "test_util.h"
 
 namespace {
@@ -100,7 +101,7 @@ TEST(BeatsCli, ReferencePeaksOtherLeadsWidthsAndWindows) {
   ASSERT_EQ(r.status, 0) << r.err;
   r = ecgad("beats '" + kRecord + "' --channel 1 --window fixed --before 0.3 --after 0.5 -q");
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(lines_of(r.out).size(), 2268u);  // V5: 2270 detections; the first (sample 77) and last do not fit
+  EXPECT_EQ(lines_of(r.out).size(), 2270u);  // V5: 2272 detections; the first (sample 77) and last do not fit
   EXPECT_EQ(ecgad("beats '" + kRecord + "' --window rr --before 0.3").status, 2);
 }
 
@@ -192,8 +193,10 @@ TEST(BeatsCli, BadRecordingsExitTwoNamingTheFileAndWriteNothing) {
       {"'" + path("odd.hea") + "'", path("odd.dat"), "truncated"},
       {"'" + header_with("sum", "sum 2 360 650000", "212 200 11 1024 995 -22130 0 MLII") + "'", kRecord + ".dat",
        "checksum mismatch"},
-      {"'" + header_with("fmt", "fmt 2 360 650000", "311 200 11 1024 995 -22131 0 MLII") + "'",
-       path("fmt.hea") + ":2:", "format 311"},
+      {"'" + header_with("fmt", "fmt 2 360 650000", "311 200 11 1024 995 -22131 0 MLII") + "'", path("fmt.hea"),
+       "disagree on its format"},
+      {"'" + header_with("fmt9", "fmt9 2 360 650000", "9 200 11 1024 995 -22131 0 MLII") + "' --channel MLII",
+       path("fmt9.hea"), "format 9 is not a WFDB format"},
       {"'" + header_with("long", "long 2 360 700000", "212 200 11 1024 995 -22131 0 MLII") + "'", kRecord + ".dat",
        "says 700000"},
       {"'" + path("empty.hea") + "'", path("empty.hea"), "no samples"},
@@ -229,6 +232,96 @@ TEST(BeatsCli, BadRecordingsExitTwoNamingTheFileAndWriteNothing) {
   Result peaks = ecgad("beats '" + kRecord + "' -q -o '" + path("file.csv") + "' --peaks-out -");
   EXPECT_EQ(peaks.status, 0) << peaks.err;
   EXPECT_EQ(lines_of(peaks.out).size(), 2271u);
+}
+
+}  // namespace
+
+namespace {
+
+// A lead of more than 4 million samples stays in its file and is read twice (R peaks, then beats written as they
+// are cut): here record 100 seven times over (4.55 million frames). The rows to a file and to standard output are
+// the same; a checksum mismatch, found only when the first pass reaches the end, writes nothing anywhere.
+TEST(BeatsCli, ALongRecordIsReadTwiceNotHeld) {
+  const std::string dat = slurp(kRecord + ".dat");
+  std::string seven;
+  for (int i = 0; i < 7; ++i) seven += dat;
+  write(path("long7.dat"), seven);
+  auto sum = [](int one) {  // the header's checksum of seven copies, as a signed 16-bit number
+    int s = (one * 7) & 0xFFFF;
+    return s >= 32768 ? s - 65536 : s;
+  };
+  write(path("long7.hea"), "long7 2 360 4550000\nlong7.dat 212 200 11 1024 995 " + std::to_string(sum(-22131)) +
+                               " 0 MLII\nlong7.dat 212 200 11 1024 1011 " + std::to_string(sum(20052)) + " 0 V5\n");
+  Result to_file = ecgad("beats '" + path("long7.hea") + "' -o '" + path("long7.csv") + "' --peaks-out '" +
+                         path("long7_peaks.csv") + "'");
+  ASSERT_EQ(to_file.status, 0) << to_file.err;
+  const std::vector<std::string> rows = lines_of(slurp(path("long7.csv")));
+  EXPECT_GT(rows.size(), 7u * 2260);
+  EXPECT_EQ(lines_of(slurp(path("long7_peaks.csv"))).size(), rows.size());
+  EXPECT_EQ(fields_of(rows.front()).size(), 140u);
+  Result to_stdout = ecgad("beats -q '" + path("long7.hea") + "'");
+  ASSERT_EQ(to_stdout.status, 0) << to_stdout.err;
+  EXPECT_TRUE(to_stdout.out == slurp(path("long7.csv")));
+  write(path("bad7.hea"), "bad7 2 360 4550000\nlong7.dat 212 200 11 1024 995 " + std::to_string(sum(-22131) + 1) +
+                              " 0 MLII\nlong7.dat 212 200 11 1024 1011 " + std::to_string(sum(20052)) + " 0 V5\n");
+  Result bad = ecgad("beats '" + path("bad7.hea") + "' --channel MLII -o '" + path("bad7.csv") + "'");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("checksum mismatch"), std::string::npos) << bad.err;
+  EXPECT_FALSE(exists(path("bad7.csv")));
+  Result bad_stdout = ecgad("beats '" + path("bad7.hea") + "' --channel MLII");
+  EXPECT_EQ(bad_stdout.status, 2);
+  EXPECT_TRUE(bad_stdout.out.empty());
+  for (const char* f : {"long7.dat", "long7.csv", "long7_peaks.csv"}) ::unlink(path(f).c_str());
+}
+
+// --all-peaks: every detected peak, the first and last included (2273 on record 100's MLII, 2271 rows).
+TEST(BeatsCli, AllPeaksListsEveryDetectedPeak) {
+  Result r = ecgad("beats '" + kRecord + "' -q -o /dev/null --peaks-out '" + path("all.csv") + "' --all-peaks");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> peaks = lines_of(slurp(path("all.csv")));
+  EXPECT_EQ(peaks.size(), 2273u);
+  EXPECT_EQ(fields_of(peaks.front()).size(), 2u);
+}
+
+// A multi-segment record with a null segment: both segments' beats, none across the gap, peaks on the record's
+// time axis; and an unreadable other signal named in the summary.
+TEST(BeatsCli, MultiSegmentRecordWithAGapAndASkippedSignal) {
+  const std::string dat = slurp(kRecord + ".dat");
+  // Two segments of 60 s each (21600 frames of 2 signals, 3 bytes a frame), 10 s of null segment between.
+  write(path("seg_1.dat"), dat.substr(0, std::size_t{21600} * 3));
+  write(path("seg_2.dat"), dat.substr(std::size_t{21600} * 3, std::size_t{21600} * 3));
+  for (const char* name : {"seg_1", "seg_2"}) {
+    std::vector<int> both = ecgad::decode_wfdb_samples(slurp(path(std::string(name) + ".dat")), 212, 2, name), ml, v5;
+    for (std::size_t i = 0; i < both.size(); i += 2) ml.push_back(both[i]), v5.push_back(both[i + 1]);
+    const std::string n = name;
+    write(path(n + ".hea"), n + " 3 360 21600\n" + n + ".dat 212 200 11 1024 0 " +
+                                std::to_string(ecgad::wfdb_checksum(ml)) + " 0 MLII\n" + n + ".dat 212 200 11 1024 0 " +
+                                std::to_string(ecgad::wfdb_checksum(v5)) + " 0 V5\nnone.dat 999 200 0 0 0 0 0 ABP\n");
+  }
+  write(path("seg.hea"), "seg/3 3 360 46800\nseg_1 21600\n~ 3600\nseg_2 21600\n");
+  Result r = ecgad("beats '" + path("seg.hea") + "' --channel MLII -o /dev/null --peaks-out '" + path("seg.csv") +
+                   "' --all-peaks");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("in 2 stretches"), std::string::npos) << r.err;
+  std::vector<std::string> peaks = lines_of(slurp(path("seg.csv")));
+  ASSERT_GT(peaks.size(), 100u);
+  for (const std::string& line : peaks) {
+    long long sample = std::stoll(fields_of(line)[0]);
+    EXPECT_TRUE(sample < 21600 || sample >= 25200) << sample;  // nothing in the gap
+  }
+  r = ecgad("beats '" + path("seg_1.hea") + "' -o /dev/null");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("not read: signal 2 (ABP)"), std::string::npos) << r.err;
+  // A record that starts with more than the 5 minutes the default lead is chosen on as a null segment (monitors'
+  // records often do): the leads are compared on their first 5 minutes of signal. It used to stop with "no segment
+  // holds MLII".
+  write(path("late.hea"), "late/3 3 360 151200\n~ 108000\nseg_1 21600\nseg_2 21600\n");
+  r = ecgad("beats '" + path("late.hea") + "' -o /dev/null --peaks-out '" + path("late.csv") + "' --all-peaks");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("lead MLII chosen by QRS-to-noise ratio"), std::string::npos) << r.err;
+  peaks = lines_of(slurp(path("late.csv")));
+  ASSERT_GT(peaks.size(), 100u);
+  EXPECT_GE(std::stoll(fields_of(peaks.front())[0]), 108000);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "ecgad/qrs.h"
+#include "ecgad/wfdb.h"
 #include "test_util.h"
 
 namespace ecgad {
@@ -72,6 +74,121 @@ TEST(CutBeats, RrMidpointWindows) {
   // First and last have no neighbour on one side. 200: [150, 230]; 260: [230, 260 + min(220, 100)]; 700: [600, 750].
   EXPECT_EQ(b.peak_index, (std::vector<std::size_t>{1, 2, 3}));
   EXPECT_EQ(b.values, (std::vector<double>{150, 190, 230, 230, 295, 360, 600, 675, 750}));
+}
+
+// The cutter fed the lead piece by piece (ecgad beats' second pass over a long record) gives exactly cut_beats' rows,
+// for both windows, whatever the size of the pieces; here record 100's MLII split into two stretches with a gap.
+TEST(BeatCutter, SameRowsAsCutBeatsInAnyPieces) {
+  RecordingOptions mlii;
+  mlii.channel = "MLII";
+  Recording r = load_recording(std::string(ECGAD_SOURCE_DIR) + "/data/mitdb/100.hea", mlii);
+  const std::vector<double>& x = r.signal;
+  const std::size_t split = 300000;
+  std::vector<LeadStretch> stretches = {{0, split, 0}, {split, x.size(), static_cast<long long>(split) + 5000}};
+  std::vector<long long> first = detect_r_peaks(x.data(), split, r.fs);
+  std::vector<long long> second = detect_r_peaks(x.data() + split, x.size() - split, r.fs);
+  std::vector<long long> peaks = first;
+  for (long long p : second) peaks.push_back(p + stretches[1].start);
+  const std::vector<std::size_t> first_peak_of = {0, first.size(), peaks.size()};
+  for (BeatWindow window : {BeatWindow::rr_midpoints, BeatWindow::fixed}) {
+    BeatOptions o;
+    o.window = window;
+    Beats a = cut_beats(x.data(), split, r.fs, first, o);
+    Beats b = cut_beats(x.data() + split, x.size() - split, r.fs, second, o);
+    std::vector<double> expected = a.values;
+    expected.insert(expected.end(), b.values.begin(), b.values.end());
+    std::vector<std::size_t> expected_peaks = a.peak_index;
+    for (std::size_t i : b.peak_index) expected_peaks.push_back(first.size() + i);
+    for (std::size_t piece : {1ul, 333ul, 65536ul, 1000000ul}) {
+      std::vector<double> values;
+      std::vector<std::size_t> rows;
+      BeatCutter cutter(stretches, peaks, first_peak_of, r.fs, o, [&](std::size_t peak, const double* v) {
+        rows.push_back(peak);
+        values.insert(values.end(), v, v + o.width);
+      });
+      for (const LeadStretch& st : stretches) {
+        cutter.begin_stretch(st.start);
+        for (std::size_t i = st.begin; i < st.end; i += piece)
+          cutter.samples(x.data() + i, std::min(piece, st.end - i));
+      }
+      EXPECT_EQ(rows, expected_peaks) << "pieces of " << piece;
+      EXPECT_EQ(values, expected) << "pieces of " << piece;  // bit for bit
+    }
+  }
+}
+
+// A long single-segment WFDB record stays in its file when asked (RecordingOptions::stream): each replay hands over
+// the same samples and stretches that loading it whole stores.
+TEST(LoadRecording, StreamedLeadIsTheStoredLead) {
+  struct Collect : LeadSink {
+    std::vector<double> values;
+    std::vector<long long> starts;
+    void begin_stretch(long long start) override { starts.push_back(start); }
+    void samples(const double* v, std::size_t n) override { values.insert(values.end(), v, v + n); }
+  };
+  const std::string record = std::string(ECGAD_SOURCE_DIR) + "/data/mitdb/100.hea";
+  RecordingOptions v5;
+  v5.channel = "V5";
+  Recording held = load_recording(record, v5);
+  RecordingOptions streamed_options = v5;
+  streamed_options.stream = true;
+  streamed_options.held_samples = 0;  // stream even a short lead
+  Recording streamed = load_recording(record, streamed_options);
+  ASSERT_TRUE(static_cast<bool>(streamed.replay));
+  EXPECT_TRUE(streamed.signal.empty());
+  EXPECT_EQ(streamed.channel, held.channel);
+  EXPECT_EQ(streamed.fs, held.fs);
+  for (int pass = 0; pass < 2; ++pass) {
+    Collect c;
+    std::vector<LeadStretch> stretches = streamed.replay(c).stretches;
+    EXPECT_EQ(c.values, held.signal);
+    ASSERT_EQ(stretches.size(), 1u);
+    EXPECT_EQ(stretches[0].end, held.signal.size());
+    EXPECT_EQ(c.starts, (std::vector<long long>{0}));
+  }
+}
+
+// The same for a multi-segment record with a null segment between two segments: the same stretches, the same
+// samples, and the gap named in what was skipped.
+TEST(LoadRecording, StreamedMultiSegmentLeadIsTheStoredLead) {
+  struct Collect : LeadSink {
+    std::vector<double> values;
+    std::vector<long long> starts;
+    void begin_stretch(long long start) override { starts.push_back(start); }
+    void samples(const double* v, std::size_t n) override { values.insert(values.end(), v, v + n); }
+  };
+  const std::string dat = test::slurp(std::string(ECGAD_SOURCE_DIR) + "/data/mitdb/100.dat");
+  for (int k = 1; k <= 2; ++k) {
+    const std::string n = "ms_" + std::to_string(k);
+    const std::string bytes = dat.substr(static_cast<std::size_t>(k - 1) * 3600 * 3, std::size_t{3600} * 3);
+    std::vector<int> both = decode_wfdb_samples(bytes, 212, 2, n), ml;
+    for (std::size_t i = 0; i < both.size(); i += 2) ml.push_back(both[i]);
+    temp_file(n + ".dat", bytes);
+    std::string header = n;
+    header += " 2 360 3600\n" + n + ".dat 212 200 11 1024 ";
+    header += std::to_string(ml[0]) + " " + std::to_string(wfdb_checksum(ml));
+    header += " 0 MLII\n" + n + ".dat 212 200 11 1024\n";
+    temp_file(n + ".hea", header);
+  }
+  const std::string record = temp_file("ms.hea", "ms/3 2 360 7560\nms_1 3600\n~ 360\nms_2 3600\n");
+  RecordingOptions mlii;
+  mlii.channel = "MLII";
+  Recording held = load_recording(record, mlii);
+  ASSERT_EQ(held.stretches.size(), 2u);
+  mlii.stream = true;
+  mlii.held_samples = 0;
+  Recording streamed = load_recording(record, mlii);
+  ASSERT_TRUE(static_cast<bool>(streamed.replay));
+  EXPECT_EQ(streamed.fs, 360);
+  EXPECT_EQ(streamed.channel, "MLII");
+  Collect c;
+  Lead lead = streamed.replay(c);
+  EXPECT_EQ(c.values, held.signal);
+  EXPECT_EQ(c.starts, (std::vector<long long>{0, 3960}));
+  ASSERT_EQ(lead.stretches.size(), 2u);
+  EXPECT_EQ(lead.stretches[1].start, held.stretches[1].start);
+  EXPECT_EQ(lead.stretches[1].begin, held.stretches[1].begin);
+  EXPECT_EQ(lead.skipped, held.skipped);
 }
 
 TEST(SignalCsv, OneColumnAColumnOfManyAndAHeader) {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace ecgad {
@@ -33,11 +34,46 @@ PanTompkinsStages pan_tompkins_stages(const double* signal, std::size_t n, doubl
 
 // R-peak sample indices (0-based, increasing). Each is the extremum of the high-passed signal, on the side of the
 // band-passed signal's largest excursion, within 50 ms of the detection: the R wave, or the deepest deflection of a
-// QS complex. Throws ecgad::Error when fs is not a positive number.
+// QS complex. Beyond the paper, for recordings as they come: the levels are learned from the first second that is
+// not flat (not the first 2 s), and learned again after a silence of 3 s (or 2.5 RR intervals) while the signal
+// goes on, so that an artefact or a shrinking QRS cannot lock the detector out; a candidate within 60% of the RR
+// interval must reach half the signal level, and one that comes before the next beat is due, under 0.7 of the signal
+// level and less than 0.6 as steep as the median of the last 8 QRS complexes is noise (broad motion artefacts of a
+// noisy stretch; a large ectopic beat is not marginal and is kept); the record is processed in blocks
+// of a minute (5 s of overlap), so memory does not grow with its length beyond the input and the peaks.
+// Throws ecgad::Error when fs is not a positive number.
 std::vector<long long> detect_r_peaks(const double* signal, std::size_t n, double fs);
 inline std::vector<long long> detect_r_peaks(const std::vector<double>& signal, double fs) {
   return detect_r_peaks(signal.data(), signal.size(), fs);
 }
+
+// The same detector fed a lead piece by piece, so that a day-long recording never sits in memory: push() the
+// samples in order (any piece size; the result does not depend on it), then finish(). peaks() holds the R peaks
+// found so far, in order; they are final as they appear (a block of a minute is decided once the 5 s after it have
+// arrived), and complete after finish(). It holds about 70 s of signal and the latest piece (at most twice that
+// before it drops what it no longer needs), and the first 10 minutes while it decides
+// where the lead stops being flat (the first second whose range reaches a tenth of the median second's, over the
+// first 10 minutes or the whole lead if shorter). detect_r_peaks is push() of the whole lead and finish().
+class RPeakDetector {
+ public:
+  explicit RPeakDetector(double fs);  // throws ecgad::Error when fs is not a positive number
+  ~RPeakDetector();
+  RPeakDetector(RPeakDetector&&) noexcept;
+  RPeakDetector& operator=(RPeakDetector&&) noexcept;
+  void push(const double* samples, std::size_t n);
+  void finish();
+  const std::vector<long long>& peaks() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// How clearly a lead shows its QRS complexes, for choosing the default lead: the median largest |band-passed|
+// value within 50 ms of each detected peak over the median of the same at the midpoints between consecutive
+// peaks (where the signal should be quiet). A rate outside 20-250 per minute divides it by 10. Over a few minutes
+// of signal (it computes the filter stages for all of it).
+double lead_quality(const double* signal, std::size_t n, double fs, const std::vector<long long>& peaks);
 
 // Detections scored against reference beats as ANSI/AAMI EC57 does: a detection within `tolerance` samples of a
 // reference beat matches it (each used at most once, nearest first in time order).

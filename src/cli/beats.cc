@@ -1,13 +1,19 @@
 #include "beats.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ecgad/beats.h"
+#include "ecgad/edf.h"
 #include "ecgad/error.h"
 #include "ecgad/model_file.h"
 #include "ecgad/output.h"
@@ -59,97 +65,223 @@ int run_beats(const BeatsArgs& args) {
   options.width = args.model.empty() ? args.width.value_or(140) : model_input_width(args.model);
   if (options.width < 2) throw Error("--width must be at least 2");
 
-  Recording recording = load_recording(args.record, RecordingOptions{args.channel, args.column, args.fs});
-  const std::size_t n = recording.signal.size();
-  auto [low, high] = std::minmax_element(recording.signal.begin(), recording.signal.end());
-  if (*low == *high) throw Error(recording.name + ": " + recording.channel + " is a flat line: no beats to find");
+  RecordingOptions recording_options{args.channel, args.column, args.fs};
+  recording_options.stream = true;
+  Recording recording = load_recording(args.record, recording_options);
+  // The lead is read twice when it stays in its file (a day-long Holter never sits in memory): once to find the R
+  // peaks, once to cut the beats, which are written as they are cut.
+  auto replay = [&](LeadSink& sink) {
+    if (recording.replay) {
+      Lead lead = recording.replay(sink);
+      recording.stretches = std::move(lead.stretches);
+      recording.skipped = std::move(lead.skipped);
+    } else {
+      replay_lead(recording.signal, recording.stretches, sink);
+    }
+  };
+
+  // First pass: R peaks on the record's time axis, stretch by stretch (a gap is never bridged: no beat window crosses
+  // one), and the lead's range and length.
+  struct FindPeaks : LeadSink {
+    double fs = 0;
+    bool detect = true;
+    std::optional<RPeakDetector> detector;
+    std::vector<long long> starts, peaks;
+    std::size_t n = 0;
+    double low = 0, high = 0;
+    void begin_stretch(long long start) override {
+      close();
+      starts.push_back(start);
+      if (detect) detector.emplace(fs);
+    }
+    void samples(const double* v, std::size_t count) override {
+      if (n == 0 && count) low = high = v[0];
+      for (std::size_t i = 0; i < count; ++i) {
+        low = std::min(low, v[i]);
+        high = std::max(high, v[i]);
+      }
+      n += count;
+      if (detector) detector->push(v, count);
+    }
+    void close() {
+      if (!detector) return;
+      detector->finish();
+      for (long long p : detector->peaks()) peaks.push_back(starts.back() + p);
+      detector.reset();
+    }
+  } find;
+  find.fs = recording.fs;
+  find.detect = args.peaks == "detect";
+  replay(find);
+  find.close();
+  const std::size_t n = find.n;
+  const long long duration = recording.duration();
+  if (n == 0) throw Error(recording.name + ": " + recording.channel + " holds no samples");
+  if (find.low == find.high) {
+    throw Error(recording.name + ": " + recording.channel + " is a flat line: no beats to find");
+  }
 
   // Labels come with --annotations only; --peaks annotations alone takes the record's .atr for positions.
   const bool labelled = !args.annotations.empty();
   std::string annotations = args.annotations;
   if (annotations.empty() && args.peaks == "annotations") {
-    if (!recording.wfdb) throw Error("--peaks annotations needs --annotations FILE for a signal CSV");
-    annotations = "atr";
+    if (recording.format == RecordingFormat::csv) {
+      throw Error("--peaks annotations needs --annotations FILE for a signal CSV");
+    }
+    annotations = recording.format == RecordingFormat::edf ? "edf" : "atr";
   }
   ReferenceBeats reference;
   std::string annotation_file;
   if (!annotations.empty()) {
-    annotation_file = annotation_path(annotations, recording);
-    reference = reference_beats(read_annotations(annotation_file));
+    if (annotations == "edf") {
+      if (recording.format != RecordingFormat::edf) throw Error("--annotations edf is for EDF+ files");
+      annotation_file = recording.name + " (EDF+ annotations)";
+      reference = reference_beats(read_edf_beat_annotations(recording.name, recording.fs));
+    } else {
+      annotation_file = annotation_path(annotations, recording);
+      reference = reference_beats(read_annotations(annotation_file));
+    }
     if (reference.samples.empty()) throw Error(annotation_file + ": holds no beat annotations");
-    if (reference.samples.back() >= static_cast<long long>(n) || reference.samples.front() < 0) {
+    if (reference.samples.back() >= duration || reference.samples.front() < 0) {
       throw Error(annotation_file + ": a beat at sample " + std::to_string(reference.samples.back()) +
-                  " lies outside " + recording.name + " (" + std::to_string(n) + " samples): is it another record's?");
+                  " lies outside " + recording.name + " (" + std::to_string(duration) +
+                  " samples): is it another record's?");
     }
   }
 
-  std::vector<long long> peaks =
-      args.peaks == "annotations" ? reference.samples : detect_r_peaks(recording.signal, recording.fs);
+  std::vector<long long> peaks;
+  std::vector<std::size_t> first_peak_of(recording.stretches.size() + 1, 0);
+  {
+    std::size_t next = 0;
+    for (std::size_t k = 0; k < recording.stretches.size(); ++k) {
+      const LeadStretch& st = recording.stretches[k];
+      first_peak_of[k] = peaks.size();
+      const auto stretch_end = st.start + static_cast<long long>(st.end - st.begin);
+      if (args.peaks == "annotations") {
+        for (long long p : reference.samples) {
+          if (p >= st.start && p < stretch_end) peaks.push_back(p);
+        }
+      } else {
+        while (next < find.peaks.size() && find.peaks[next] < stretch_end) peaks.push_back(find.peaks[next++]);
+      }
+    }
+  }
+  first_peak_of[recording.stretches.size()] = peaks.size();
+  find.peaks = std::vector<long long>();
   if (peaks.empty()) {
     throw Error(recording.name + ": no beats found in " + recording.channel + " (a flat line, or not an ECG?)");
   }
-  Beats beats = cut_beats(recording.signal, recording.fs, peaks, options);
-  const std::size_t cut_off = peaks.size() - beats.rows();
 
   // Labels: a reference beat's own (--peaks annotations), or that of the reference beat a detection matches
-  // within 150 ms (EC57); a detection matching none is not a beat of the reference and gets no row.
-  std::vector<int> label(beats.rows(), -1);
-  std::vector<char> keep(beats.rows(), 1);
-  std::size_t unmatched = 0;
+  // within 150 ms (EC57); a detection matching no reference beat is not a beat of the reference and gets no row.
+  std::vector<long long> reference_of;
   if (labelled) {
-    std::vector<long long> reference_of(peaks.size());
     if (args.peaks == "annotations") {
+      reference_of.resize(peaks.size());
       for (std::size_t i = 0; i < peaks.size(); ++i) reference_of[i] = static_cast<long long>(i);
     } else {
       reference_of = match_beats(peaks, reference.samples, std::llround(0.150 * recording.fs)).matched_reference;
     }
-    for (std::size_t row = 0; row < beats.rows(); ++row) {
-      long long ref = reference_of[beats.peak_index[row]];
-      if (ref < 0) {
-        keep[row] = 0;
-        ++unmatched;
-      } else {
-        label[row] = reference.normal[static_cast<std::size_t>(ref)];
+  }
+
+  // Outputs: written as the beats are cut, into temporary files renamed at the end (standard output is spooled to
+  // an unnamed temporary file and copied at the end), so that on any error nothing is written.
+  struct Spool {
+    explicit Spool(const std::string& path) : out(path) {
+      if (out.is_stdout()) {
+        file = std::tmpfile();
+        if (!file)
+          throw Error(std::string("cannot create a temporary file for standard output: ") + std::strerror(errno));
       }
     }
+    ~Spool() {
+      if (file) std::fclose(file);
+    }
+    Spool(const Spool&) = delete;
+    Spool& operator=(const Spool&) = delete;
+    void write(std::string& text) {
+      if (file) {
+        if (std::fwrite(text.data(), 1, text.size(), file) != text.size()) {
+          throw Error(std::string("cannot write a temporary file for standard output: ") + std::strerror(errno));
+        }
+      } else {
+        out.write(text);
+      }
+      text.clear();
+    }
+    void finish() {  // copies the spooled standard output
+      if (!file) return;
+      std::rewind(file);
+      std::string piece(1 << 20, '\0');
+      for (std::size_t got; (got = std::fread(piece.data(), 1, piece.size(), file)) > 0;) {
+        out.write(std::string_view(piece.data(), got));
+      }
+      if (std::ferror(file)) throw Error(std::string("cannot read back standard output's temporary file"));
+    }
+    AtomicOutput out;
+    std::FILE* file = nullptr;
+  };
+  Spool out(args.output);
+  std::optional<Spool> peaks_out;
+  if (!args.peaks_out.empty()) peaks_out.emplace(args.peaks_out);
+  std::string text, peak_text;
+  auto peak_line = [&](long long sample) {
+    char line[64];
+    std::snprintf(line, sizeof line, "%lld,%.6f\n", sample, static_cast<double>(sample) / recording.fs);
+    peak_text += line;
+  };
+  if (peaks_out && args.all_peaks) {
+    for (long long sample : peaks) {
+      peak_line(sample);
+      if (peak_text.size() > (1u << 20)) peaks_out->write(peak_text);
+    }
+    peaks_out->write(peak_text);
   }
-  if (beats.rows() == unmatched) {
+
+  // Second pass: each beat cut and written as soon as the lead has reached the end of its window.
+  std::size_t rows = 0, written = 0, normal = 0, unmatched = 0;
+  BeatCutter cut(recording.stretches, peaks, first_peak_of, recording.fs, options,
+                 [&](std::size_t peak, const double* v) {
+                   ++rows;
+                   int label = -1;
+                   if (labelled) {
+                     const long long ref = reference_of[peak];
+                     if (ref < 0) {
+                       ++unmatched;
+                       return;
+                     }
+                     label = reference.normal[static_cast<std::size_t>(ref)];
+                   }
+                   if (args.peak_id) text += std::to_string(peaks[peak]) + ",";
+                   for (std::size_t k = 0; k < options.width; ++k) {
+                     if (k) text += ',';
+                     append_number(text, v[k]);
+                   }
+                   if (label >= 0) {
+                     text += label ? ",1" : ",0";
+                     normal += static_cast<std::size_t>(label);
+                   }
+                   text += '\n';
+                   if (text.size() > (1u << 20)) out.write(text);
+                   if (peaks_out && !args.all_peaks) {
+                     peak_line(peaks[peak]);
+                     if (peak_text.size() > (1u << 20)) peaks_out->write(peak_text);
+                   }
+                   ++written;
+                 });
+  replay(cut);
+  out.write(text);
+  if (peaks_out) peaks_out->write(peak_text);
+  const std::size_t cut_off = peaks.size() - rows;
+  if (written == 0) {
     throw Error(recording.name + ": " + std::to_string(peaks.size()) + " beat" + (peaks.size() == 1 ? "" : "s") +
                 " found in " + recording.channel +
                 ", none with a whole window (too short a recording, or not an ECG?)");
   }
-
-  std::string text, peak_text;
-  text.reserve(beats.rows() * options.width * 10);
-  std::size_t written = 0, normal = 0;
-  for (std::size_t row = 0; row < beats.rows(); ++row) {
-    if (!keep[row]) continue;
-    const double* v = beats.values.data() + row * options.width;
-    if (args.peak_id) text += std::to_string(peaks[beats.peak_index[row]]) + ",";
-    for (std::size_t k = 0; k < options.width; ++k) {
-      if (k) text += ',';
-      append_number(text, v[k]);
-    }
-    if (label[row] >= 0) {
-      text += label[row] ? ",1" : ",0";
-      normal += static_cast<std::size_t>(label[row]);
-    }
-    text += '\n';
-    if (!args.peaks_out.empty()) {
-      long long sample = peaks[beats.peak_index[row]];
-      char line[64];
-      std::snprintf(line, sizeof line, "%lld,%.6f\n", sample, static_cast<double>(sample) / recording.fs);
-      peak_text += line;
-    }
-    ++written;
-  }
-  AtomicOutput out(args.output);
-  std::optional<AtomicOutput> peaks_out;
-  if (!args.peaks_out.empty()) peaks_out.emplace(args.peaks_out);
-  out.write(text);
-  if (peaks_out) peaks_out->write(peak_text);
-  out.commit();
-  if (peaks_out) peaks_out->commit();
+  out.finish();
+  if (peaks_out) peaks_out->finish();
+  out.out.commit();
+  if (peaks_out) peaks_out->out.commit();
 
   char rate[32];
   std::snprintf(rate, sizeof rate, "%g Hz", recording.fs);
@@ -158,11 +290,18 @@ int run_beats(const BeatsArgs& args) {
                         std::to_string(n) + " samples); " + std::to_string(peaks.size()) +
                         (args.peaks == "annotations" ? " reference beats" : " R peaks detected");
   if (cut_off) summary += ", " + std::to_string(cut_off) + " without a whole window";
+  if (recording.stretches.size() > 1) {
+    summary += ", in " + std::to_string(recording.stretches.size()) + " stretches (gaps between them)";
+  }
   if (unmatched) summary += ", " + std::to_string(unmatched) + " matching no reference beat (left out)";
   if (labelled) {
     summary += "; labels from " + annotation_file + ": " + std::to_string(normal) + " normal, " +
                std::to_string(written - normal) + " abnormal";
   }
+  if (!recording.chosen_because.empty() && recording.chosen_because != "by name") {
+    summary += "; lead " + recording.channel + " chosen by " + recording.chosen_because;
+  }
+  if (!recording.skipped.empty()) summary += "; not read: " + recording.skipped;
   progress.message(summary);
   return 0;
 }

@@ -13,7 +13,8 @@ struct BeatsArgs {
   std::optional<double> fs, before, after;
   std::size_t column = 0;
   bool quiet = false;
-  bool peak_id = false;  // start each row with its R peak's sample index (an id column for score)
+  bool all_peaks = false;  // --peaks-out lists every R peak, not only those that became rows
+  bool peak_id = false;    // start each row with its R peak's sample index (an id column for score)
 };
 
 int run_beats(const BeatsArgs& args);

@@ -515,16 +515,19 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   // beats
   ecgad::BeatsArgs beats;
   CLI::App* beats_cmd = app.add_subcommand(
-      "beats", "Cut a raw ECG recording (WFDB record or signal CSV) into one beat per row, ready to score");
+      "beats",
+      "Cut a raw ECG recording (WFDB record, EDF/BDF file or signal CSV) into one beat per row, ready to score");
   beats_cmd
-      ->add_option("RECORD", beats.record, "A WFDB header (.hea, or the record name), or a signal CSV (needs --fs)")
+      ->add_option("RECORD", beats.record,
+                   "A WFDB header (.hea, or the record name), an EDF/EDF+/BDF file, or a signal CSV (needs --fs)")
       ->required();
   beats_cmd->add_option("-o,--output", beats.output, "Write the beats here instead of standard output (atomically)");
   beats_cmd->add_option("--channel", beats.channel,
                         "Lead: a WFDB signal name or 0-based number (default MLII, II, else the first), "
                         "or a CSV header name");
   beats_cmd->add_option("--annotations", beats.annotations,
-                        "Label beats from reference annotations: 'atr' (RECORD.atr) or a file; adds a label column");
+                        "Label beats from reference annotations: 'atr' (RECORD.atr), a file, or 'edf' (an EDF+ file's "
+                        "own); adds a label column");
   beats_cmd->add_option("--peaks", beats.peaks, "R peaks: detect (Pan-Tompkins) or annotations (the reference beats)")
       ->check(one_of({"detect", "annotations"}))
       ->capture_default_str();
@@ -544,6 +547,8 @@ int ecgad_main(int argc, char** argv, bool parse_only) {
   beats_cmd->add_option("--fs", beats.fs, "Sampling rate of a signal CSV, in Hz")->transform(kPositive);
   beats_cmd->add_option("--column", beats.column, "Column of a signal CSV holding the lead (1-based)")
       ->transform(kSize);
+  beats_cmd->add_flag("--all-peaks", beats.all_peaks,
+                      "--peaks-out lists every R peak found (for heart-rate variability), not one line per beat row");
   beats_cmd->add_flag("--peak-id", beats.peak_id,
                       "Start each row with its R peak's sample index (0-based): score it with --id-column 1");
   beats_cmd->add_flag("-q,--quiet", beats.quiet, "Print no summary on standard error");
