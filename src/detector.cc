@@ -8,6 +8,8 @@
 
 #include "ecgad/error.h"
 #include "ecgad/model.h"
+#include "ecgad/model_kind.h"
+#include "ecgad/value_spec.h"
 
 namespace ecgad {
 
@@ -48,119 +50,59 @@ Eigen::VectorXd anomaly_scores(const TrainedModel& model, const Dataset& beats, 
 
 namespace {
 
-struct Preset {
-  const char* name;
-  const char* description;
-  DetectorConfig (*make)();
-  bool kind_default;  // the preset a `--model KIND` without --preset starts from
-};
-
-DetectorConfig tutorial_preset() { return DetectorConfig{}; }  // 32-16-8, 20 epochs, batch 512, lr 1e-3, mean + 1 std
-
-// Chosen on the ECG5000 training split only (docs/selection.md): small batches at a higher learning rate lift
-// ROC AUC from ~0.96 to ~0.99, and a threshold chosen on the labelled training rows (abnormal ones included)
-// uses that ranking far better than mean + 1 std.
-DetectorConfig autoencoder_default_preset() {
-  DetectorConfig config;
-  config.train.epochs = 20;
-  config.train.batch_size = 32;
-  config.train.adam.learning_rate = 3e-3;
-  config.threshold = {ThresholdStrategy::Kind::best_accuracy, 0};
-  config.fallback_threshold = ThresholdStrategy{ThresholdStrategy::Kind::mean_std, 1.0};
-  return config;
+std::string preset_description(const ModelKind& kind, const KindPreset& p) {
+  std::string text = p.title + (p.kind_default ? " (the default of --model " + kind.name + ")" : "") + ": --model " +
+                     kind.name;
+  for (const KindOption& option : kind.options) {
+    if (!option.flag.empty() && p.options.contains(option.key)) {
+      text += " " + option.flag + " " + to_text(p.options.at(option.key));
+    }
+  }
+  text += " --epochs " + std::to_string(p.train.epochs) + " --batch-size " + std::to_string(p.train.batch_size) +
+          " --lr " + to_text(p.train.adam.learning_rate);
+  if (p.train.clip_norm > 0) text += " --clip-norm " + to_text(p.train.clip_norm);
+  text += " --threshold " + to_string(p.threshold);
+  if (p.fallback_threshold) {
+    text += " (" + to_string(*p.fallback_threshold) + " when DATA has no abnormal rows to choose on)";
+  }
+  if (kind.supervised) text += "; learns from normal and abnormal rows";
+  return text;
 }
-
-// The course exercise's supervised LSTM (issue 12): Keras' LSTM(100) -> Dropout(0.25) -> Dense(1, sigmoid), 20
-// epochs of batch 256 at Adam's 1e-3 on every labelled training row; "normal" when the output rounds to 1, that
-// is anomaly when the probability of abnormal is at least 0.5.
-DetectorConfig exercise_lstm_preset() {
-  DetectorConfig config;
-  config.kind = "lstm";
-  config.options = {{"hidden", 100}, {"dropout", 0.25}};
-  config.train.epochs = 20;
-  config.train.batch_size = 256;
-  config.train.adam.learning_rate = 1e-3;
-  config.threshold = {ThresholdStrategy::Kind::fixed, 0.5};
-  return config;
-}
-
-// The course exercise's VAE, exactly: encoder 32-16-8 ReLU, latent 8, decoder 16-32-W with a ReLU output,
-// Keras' binary cross-entropy + KL, 80 epochs, batch 128, lr 1e-3, mean + 1 std of the normal training MAEs.
-DetectorConfig exercise_vae_preset() {
-  DetectorConfig config;
-  config.kind = "vae";
-  config.options = {{"encoder", {32, 16, 8}}, {"latent", 8}, {"output_activation", "relu"}, {"loss", "bce"}};
-  config.train.epochs = 80;
-  config.train.batch_size = 128;
-  config.train.adam.learning_rate = 1e-3;
-  config.threshold = {ThresholdStrategy::Kind::mean_std, 1.0};
-  return config;
-}
-
-// ecgad's VAE, chosen on the ECG5000 training split only (docs/vae.md). The exercise's VAE collapses: with the
-// KL at weight 1 (and its last ReLU layer feeding the heads) z_mean is nearly the same for every beat, so the
-// decoder draws the average normal beat. A KL weight of 1e-4, heads on the 16-unit layer, a sigmoid output and
-// the negative-ELBO score rank beats better (ROC AUC 0.994 on the validation part, the exercise's 0.947).
-DetectorConfig vae_default_preset() {
-  DetectorConfig config = exercise_vae_preset();
-  config.options = {{"encoder", {32, 16}}, {"latent", 8},  {"output_activation", "sigmoid"},
-                    {"loss", "bce"},       {"beta", 1e-4}, {"score", "elbo"}};
-  config.train.epochs = 30;
-  config.train.batch_size = 32;
-  config.train.adam.learning_rate = 3e-3;
-  config.threshold = {ThresholdStrategy::Kind::best_accuracy, 0};
-  config.fallback_threshold = ThresholdStrategy{ThresholdStrategy::Kind::mean_std, 1.0};
-  return config;
-}
-
-const Preset kPresets[] = {
-    {"tutorial",
-     "the TensorFlow tutorial's autoencoder: --layers 32,16,8 --epochs 20 --batch-size 512 --lr 0.001 "
-     "--threshold mean-std:1",
-     tutorial_preset, false},
-    {"default",
-     "ecgad's autoencoder: --layers 32,16,8 --epochs 20 --batch-size 32 --lr 0.003 --threshold "
-     "best-accuracy (mean-std:1 when DATA has no abnormal rows to choose on)",
-     autoencoder_default_preset, true},
-    {"exercise-vae",
-     "the course exercise's VAE: --model vae --layers 32,16,8 --latent 8 --output-activation relu "
-     "--loss bce --epochs 80 --batch-size 128 --lr 0.001 --threshold mean-std:1",
-     exercise_vae_preset, false},
-    {"vae",
-     "ecgad's VAE (the default of --model vae): --layers 32,16 --latent 8 --output-activation sigmoid "
-     "--loss bce --beta 0.0001 --score elbo --epochs 30 --batch-size 32 --lr 0.003 --threshold best-accuracy "
-     "(mean-std:1 when DATA has no abnormal rows to choose on)",
-     vae_default_preset, true},
-    {"exercise-lstm",
-     "the course exercise's LSTM classifier (--model lstm): --hidden 100 --dropout 0.25 --epochs 20 "
-     "--batch-size 256 --lr 0.001 --threshold fixed:0.5; learns from normal and abnormal rows",
-     exercise_lstm_preset, true},
-};
 
 }  // namespace
 
-DetectorConfig preset_config(const std::string& name) {
-  for (const Preset& p : kPresets) {
-    if (name != p.name) continue;
-    DetectorConfig config = p.make();
-    config.preset = name;
-    return config;
-  }
+DetectorConfig preset_config(const std::string& name, const std::vector<ModelKind>& kinds) {
   std::string known;
-  for (const Preset& p : kPresets) known += (known.empty() ? "" : ", ") + std::string(p.name);
+  for (const ModelKind& kind : kinds) {
+    for (const KindPreset& p : kind.presets) {
+      known += (known.empty() ? "" : ", ") + p.name;
+      if (p.name != name) continue;
+      DetectorConfig config;
+      config.kind = kind.name;
+      config.options = p.options;
+      config.train = p.train;
+      config.threshold = p.threshold;
+      config.fallback_threshold = p.fallback_threshold;
+      config.preset = p.name;
+      config.kinds = &kinds;
+      return config;
+    }
+  }
   throw Error("unknown preset '" + name + "' (expected one of " + known + ")");
 }
 
-std::string default_preset(const std::string& kind) {
-  for (const Preset& p : kPresets) {
-    if (p.kind_default && p.make().kind == kind) return p.name;
+std::string default_preset(const std::string& kind, const std::vector<ModelKind>& kinds) {
+  for (const KindPreset& p : find_kind(kind, kinds).presets) {
+    if (p.kind_default) return p.name;
   }
-  throw Error("model kind '" + kind + "' is not known to this ecgad");
+  throw Error("model kind '" + kind + "' declares no default preset");
 }
 
-std::vector<PresetInfo> presets() {
+std::vector<PresetInfo> presets(const std::vector<ModelKind>& kinds) {
   std::vector<PresetInfo> list;
-  for (const Preset& p : kPresets) list.push_back({p.name, p.description});
+  for (const ModelKind& kind : kinds) {
+    for (const KindPreset& p : kind.presets) list.push_back({p.name, preset_description(kind, p)});
+  }
   return list;
 }
 

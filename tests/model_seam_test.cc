@@ -1,6 +1,6 @@
-// The model seam, proven with a toy model that exists only here: a linear autoencoder (W -> k -> W, no
-// activations, MAE loss) trains, saves, loads, scores and appears in a report through the Model interface and
-// a list of kinds alone; no line of ecgad knows it.
+// The model seam, proven with a toy kind that exists only in the tests (linear_kind.h): a linear autoencoder
+// trains, saves, loads, scores and appears in a report through the Model interface and a list of kinds alone;
+// no line of ecgad knows it.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,81 +14,10 @@
 #include "ecgad/layers.h"
 #include "ecgad/model.h"
 #include "ecgad/model_file.h"
+#include "linear_kind.h"
 
 namespace ecgad {
 namespace {
-
-class LinearAutoencoder : public Model {
- public:
-  explicit LinearAutoencoder(const nlohmann::json& a)
-      : width_(a.at("input_width").get<std::size_t>()), code_(a.value("code", std::size_t{2})) {
-    add_tensor("encode", {code_, width_});
-    add_tensor("decode", {width_, code_});
-  }
-  std::string kind() const override { return "linear"; }
-  nlohmann::json architecture() const override { return {{"input_width", width_}, {"code", code_}}; }
-  int input_width() const override { return static_cast<int>(width_); }
-  void init(Rng& rng) override {
-    for (float& p : parameters) p = static_cast<float>(0.2 * (rng.uniform01() - 0.5));
-  }
-  struct Scratch : Workspace {
-    Mat<float> code, output, doutput, dcode;
-  };
-  std::unique_ptr<Workspace> new_workspace() const override { return std::make_unique<Scratch>(); }
-  BatchLoss loss_and_gradients(const Batch& batch, Rng&, Workspace& workspace) override {
-    auto& s = static_cast<Scratch&>(workspace);
-    MatMap<float> E = view("encode", parameters), D = view("decode", parameters);
-    MatMap<float> dE = view("encode", gradients), dD = view("decode", gradients);
-    s.code.noalias() = E * batch.beats;
-    s.output.noalias() = D * s.code;
-    BatchLoss loss{mae_forward(s.output, batch.beats), {}};
-    mae_backward(s.doutput, s.output, batch.beats);
-    dD.noalias() += s.doutput * s.code.transpose();
-    s.dcode.noalias() = D.transpose() * s.doutput;
-    dE.noalias() += s.dcode * batch.beats.transpose();
-    return loss;
-  }
-  BatchLoss loss(const Batch& batch, Workspace& workspace) const override {
-    Eigen::VectorXd scores;
-    score(batch.beats, workspace, scores);
-    return {scores.mean(), {}};
-  }
-  std::string loss_name() const override { return "mae"; }
-  void score(const Mat<float>& beats, Workspace& workspace, Eigen::VectorXd& scores) const override {
-    auto& s = static_cast<Scratch&>(workspace);
-    reconstruct(beats, workspace, s.output);
-    scores = mae_per_column(s.output, beats);
-  }
-  bool reconstruct(const Mat<float>& beats, Workspace&, Mat<float>& output) const override {
-    // Column by column: the same arithmetic for a beat whatever the batch (batch-invariant).
-    auto* self = const_cast<LinearAutoencoder*>(this);
-    MatMap<float> E = self->view("encode", self->parameters), D = self->view("decode", self->parameters);
-    output.resize(beats.rows(), beats.cols());
-    for (Eigen::Index j = 0; j < beats.cols(); ++j) {
-      Vec<float> code = Vec<float>::Zero(E.rows());
-      for (Eigen::Index k = 0; k < E.cols(); ++k) code += E.col(k) * beats(k, j);
-      Vec<float> out = Vec<float>::Zero(D.rows());
-      for (Eigen::Index k = 0; k < D.cols(); ++k) out += D.col(k) * code(k);
-      output.col(j) = out;
-    }
-    return true;
-  }
-  std::string score_name() const override { return "error"; }
-  std::string score_description() const override { return "mean absolute error of a linear reconstruction"; }
-  std::string summary() const override {
-    return "linear " + std::to_string(width_) + " \u2192 " + std::to_string(code_) + " \u2192 " +
-           std::to_string(width_);
-  }
-
- private:
-  std::size_t width_, code_;
-};
-
-std::vector<ModelKind> kinds_with_linear() {
-  std::vector<ModelKind> kinds = builtin_model_kinds();
-  kinds.push_back({"linear", build_model<LinearAutoencoder>});
-  return kinds;
-}
 
 // Normal beats lie in a 2-dimensional subspace (two fixed shapes mixed); abnormal ones add a third shape.
 Dataset subspace_data(std::size_t rows, std::size_t width) {
@@ -112,17 +41,10 @@ Dataset subspace_data(std::size_t rows, std::size_t width) {
 }
 
 TEST(ModelSeam, AToyModelTrainsSavesLoadsScoresAndReportsThroughTheInterfaceAlone) {
-  const std::vector<ModelKind> kinds = kinds_with_linear();
+  const std::vector<ModelKind>& kinds = test::kinds_with_linear();
   Dataset data = subspace_data(400, 24);
-  DetectorConfig config;
-  config.kind = "linear";
-  config.options = {{"code", 2}};
-  config.kinds = &kinds;
-  config.train.epochs = 60;
-  config.train.batch_size = 32;
-  config.train.adam.learning_rate = 1e-2;
-  config.threshold = {ThresholdStrategy::Kind::best_accuracy, 0};
-  config.preset = "toy";
+  DetectorConfig config = preset_config("linear", kinds);  // the toy kind's own preset
+  EXPECT_EQ(config.kind, "linear");
   TrainedModel model = train_detector(data, config, nullptr, nullptr);
   EXPECT_EQ(model.training["trained_on_rows"], 300);  // the normal rows only: Model::supervised() is false
 
