@@ -63,6 +63,7 @@ struct Facts {
   std::vector<std::uint8_t> is_anomaly;  // truth
   std::size_t normals = 0, anomalies = 0;
   Evaluation as_anomaly, as_normal;  // the same predictions with either class positive
+  bool beats_drawn = false;          // the report has a section of beats and their reconstructions
 };
 
 std::string verdict_text(double error, double threshold, bool normal) {
@@ -120,16 +121,25 @@ std::string summary(const Dataset& data, const TrainedModel& model, const Facts&
   out += "<p>Accuracy <b>" + fixed4(f.as_anomaly.metrics.accuracy) + "</b>, anomalies caught (recall) <b>" +
          fixed4(f.as_anomaly.metrics.recall) + "</b>, flagged beats that are anomalies (precision) <b>" +
          fixed4(f.as_anomaly.metrics.precision) + "</b>, ROC AUC <b>" + fixed4(f.as_anomaly.roc_auc) + "</b>.</p>\n";
-  out +=
-      "<nav><a href=\"#model\">Model</a><a href=\"#loss\">Training loss</a><a href=\"#beats\">Beats</a>"
-      "<a href=\"#errors\">Error histogram</a><a href=\"#roc\">ROC</a><a href=\"#pr\">Precision&#8211;recall</a>"
-      "<a href=\"#confusion\">Confusion matrix</a><a href=\"#metrics\">Metrics</a></nav>\n</section>\n";
+  // Beats are drawn only for a model that rebuilds them (a classifier does not): no link to a missing section.
+  out += std::string("<nav><a href=\"#model\">Model</a><a href=\"#loss\">Training loss</a>") +
+         (f.beats_drawn ? "<a href=\"#beats\">Beats</a>" : "") +
+         "<a href=\"#errors\">Error histogram</a><a href=\"#roc\">ROC</a><a href=\"#pr\">Precision&#8211;recall</a>"
+         "<a href=\"#confusion\">Confusion matrix</a><a href=\"#metrics\">Metrics</a></nav>\n</section>\n";
   return out;
 }
 
 std::string row(const std::string& name, const std::string& escaped_value, const char* cls = "") {
   return "<tr><th>" + name + "</th><td" + (*cls ? std::string(" class=\"") + cls + "\"" : "") + ">" + escaped_value +
          "</td></tr>\n";
+}
+
+// Which rows the model learnt from: a classifier every labelled row, a detector the normal ones (every row of
+// a file without labels).
+std::string training_rows(const TrainedModel& model) {
+  if (model.model && model.model->supervised()) return "labelled";
+  const nlohmann::json& labelled = field(field(model.training, "data"), "labelled");
+  return labelled.is_boolean() && !labelled.get<bool>() ? "unlabelled" : "normal";
 }
 
 std::string model_section(const TrainedModel& model) {
@@ -173,7 +183,8 @@ std::string model_section(const TrainedModel& model) {
     out += row("training data SHA-256", escape_xml(json_text(field(d, "sha256"))), "mono");
   }
   if (!field(t, "trained_on_rows").is_null()) {
-    out += row("trained on", escape_xml(json_text(field(t, "trained_on_rows"))) + " normal rows");
+    out += row("trained on", escape_xml(json_text(field(t, "trained_on_rows"))) + " " + training_rows(model) + " rows" +
+                                 (training_rows(model) == "labelled" ? " (normal and abnormal)" : ""));
   }
   if (t.is_object() && t.contains("validation"))
     out += row("validation data", escape_xml(json_text(field(t, "validation"))));
@@ -245,7 +256,7 @@ std::string loss_section(const TrainedModel& model) {
   std::vector<LegendEntry> legend;
   if (!loss.empty()) {
     svg += plot.polyline(loss, kBlue);
-    legend.push_back({LegendEntry::line, kBlue, "training loss (normal training beats)"});
+    legend.push_back({LegendEntry::line, kBlue, "training loss (" + training_rows(model) + " training beats)"});
   }
   if (!val_loss.empty()) {
     svg += plot.polyline(val_loss, kOrange, " stroke-dasharray=\"6 3\"");
@@ -520,11 +531,13 @@ std::string html_report(const TrainedModel& model, const Dataset& data, const st
   f.as_anomaly = evaluate(errors, data.normal, model.threshold.value, PositiveClass::anomaly);
   f.as_normal = evaluate(errors, data.normal, model.threshold.value, PositiveClass::normal);
 
+  const std::string beats = beats_section(model, data, errors, f);
+  f.beats_drawn = !beats.empty();
   std::string out = head(data);
   out += summary(data, model, f);
   out += model_section(model);
   out += loss_section(model);
-  out += beats_section(model, data, errors, f);
+  out += beats;
   const std::string score_name = model.model->score_name();
   out += histogram_section(errors, f, model.threshold.value,
                            score_name == "error"         ? "reconstruction errors"
