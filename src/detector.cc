@@ -111,12 +111,12 @@ Dataset load_for_model(const std::string& path, const TrainedModel& model, const
   return load_beats(path, csv, static_cast<std::size_t>(model.input_width()), model.labels, require_labels, purpose);
 }
 
-static std::vector<double> to_vector(const Eigen::VectorXd& v) {
-  return std::vector<double>(v.data(), v.data() + v.size());
-}
+namespace {
+
+std::vector<double> to_vector(const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
 
 // The rows of `data` at `indices`, scaled, as a batch with their labels (when `data` has them).
-static Batch gather(const TrainedModel& model, const Dataset& data, const std::vector<std::size_t>& indices) {
+Batch gather(const TrainedModel& model, const Dataset& data, const std::vector<std::size_t>& indices) {
   std::vector<double> values;
   values.reserve(indices.size() * data.width);
   Batch batch;
@@ -128,6 +128,127 @@ static Batch gather(const TrainedModel& model, const Dataset& data, const std::v
   batch.beats = scaled_input(model, values.data(), indices.size());
   return batch;
 }
+
+std::size_t abnormal_rows(const Dataset& data) {
+  std::size_t abnormal = 0;
+  for (std::uint8_t n : data.normal) abnormal += n ? 0 : 1;
+  return abnormal;
+}
+
+bool chooses_on_labels(const ThresholdStrategy& strategy) {
+  return strategy.kind == ThresholdStrategy::Kind::best_f1 || strategy.kind == ThresholdStrategy::Kind::best_accuracy;
+}
+
+// The strategy the threshold is chosen with: the configured one, or its fallback when it needs abnormal rows
+// that the training data does not have (and no --threshold-data gives them); `reason` then says so.
+ThresholdStrategy threshold_strategy(const DetectorConfig& config, const Dataset& data, const Dataset* threshold_data,
+                                     std::string& reason) {
+  if (chooses_on_labels(config.threshold) && !threshold_data && abnormal_rows(data) == 0 &&
+      config.fallback_threshold) {
+    reason = "no abnormal rows in the training data to choose " + to_string(config.threshold) + " on";
+    return *config.fallback_threshold;
+  }
+  return config.threshold;
+}
+
+// A detector of anomalies learns what normal looks like: only normal rows, unless the file has no labels.
+// A supervised model (a classifier) learns from every labelled row and needs both classes.
+std::vector<std::size_t> rows_to_learn(const Model& net, const Dataset& data) {
+  std::vector<std::size_t> rows;
+  if (net.supervised()) {
+    const std::size_t abnormal = abnormal_rows(data);
+    if (!data.labelled()) {
+      throw Error("a " + net.kind() + " model learns from labelled rows: '" + data.name + "' has no label column");
+    }
+    if (abnormal == 0 || abnormal == data.rows()) {
+      throw Error("a " + net.kind() + " model needs both normal and abnormal rows: '" + data.name + "' has only " +
+                  (abnormal == 0 ? "normal" : "abnormal") + " ones");
+    }
+    for (std::size_t r = 0; r < data.rows(); ++r) rows.push_back(r);
+    return rows;
+  }
+  for (std::size_t r = 0; r < data.rows(); ++r) {
+    if (!data.labelled() || data.normal[r]) rows.push_back(r);
+  }
+  if (rows.empty()) throw Error("'" + data.name + "' has no normal rows to train on");
+  return rows;
+}
+
+Batch validation_batch(const TrainedModel& model, const Dataset& data, const Dataset& validation) {
+  if (validation.width != data.width) {
+    throw Error("validation file '" + validation.name + "' has " + std::to_string(validation.width) +
+                " samples per row, the training data " + std::to_string(data.width));
+  }
+  Batch batch;
+  batch.beats = scaled_input(model, validation.values.data(), validation.rows());
+  batch.normal = validation.normal;
+  if (model.model->supervised() && !batch.labelled()) {
+    throw Error("validation file '" + validation.name + "' needs labels for a " + model.model->kind() + " model");
+  }
+  return batch;
+}
+
+// Chooses the threshold on the trained model's scores: of the normal rows it saw (mean-std, percentile), or of
+// labelled rows (best-*): --threshold-data's, else every labelled row of the training data, the abnormal beats
+// the tutorial throws away and the normal ones trained on.
+ThresholdChoice choose_model_threshold(const TrainedModel& model, const ThresholdStrategy& strategy,
+                                       const Batch& trained_on, const Dataset& data, const Dataset* threshold_data) {
+  std::unique_ptr<Workspace> workspace = model.model->new_workspace();
+  std::vector<double> normal_scores;
+  Eigen::VectorXd scores = score_beats(*model.model, trained_on.beats, *workspace);
+  for (Eigen::Index i = 0; i < scores.size(); ++i) {
+    if (!trained_on.labelled() || trained_on.normal[static_cast<std::size_t>(i)]) normal_scores.push_back(scores(i));
+  }
+  if (!chooses_on_labels(strategy)) return choose_threshold(strategy, normal_scores, {}, {});
+  const Dataset& labelled = threshold_data ? *threshold_data : data;
+  if (!labelled.labelled()) throw Error("threshold " + to_string(strategy) + " needs labelled rows");
+  if (threshold_data && threshold_data->width != data.width) {
+    throw Error("'" + threshold_data->name + "' has another row width than the training data");
+  }
+  ThresholdChoice choice = choose_threshold(strategy, normal_scores, to_vector(anomaly_scores(model, labelled, *workspace)),
+                                            labelled.normal);
+  choice.details["file"] = labelled.name;
+  return choice;
+}
+
+// What the model file keeps of the training: options, optimizer, data, and each epoch's losses.
+nlohmann::json training_record(const DetectorConfig& config, const Dataset& data, const Dataset* validation,
+                               std::size_t trained_on_rows, const std::vector<std::string>& part_names,
+                               const std::vector<EpochStats>& history) {
+  nlohmann::json epochs = nlohmann::json::array();
+  for (const EpochStats& e : history) {
+    nlohmann::json entry = {{"epoch", e.epoch}, {"loss", e.loss}};
+    entry["val_loss"] = std::isnan(e.val_loss) ? nlohmann::json(nullptr) : nlohmann::json(e.val_loss);
+    for (std::size_t p = 0; p < part_names.size() && p < e.loss_parts.size(); ++p) {
+      entry["loss_" + part_names[p]] = e.loss_parts[p];
+      if (p < e.val_loss_parts.size()) entry["val_loss_" + part_names[p]] = e.val_loss_parts[p];
+    }
+    epochs.push_back(entry);
+  }
+  const AdamOptions& adam = config.train.adam;
+  nlohmann::json record = {
+      {"preset", config.preset},
+      {"epochs", config.train.epochs},
+      {"batch_size", config.train.batch_size},
+      {"optimizer",
+       {{"name", "adam"},
+        {"learning_rate", adam.learning_rate},
+        {"beta1", adam.beta1},
+        {"beta2", adam.beta2},
+        {"epsilon", adam.epsilon}}},
+      {"seed", config.seed},
+      {"per_column_scaling", config.per_column_scaling},
+      {"data", {{"name", data.name}, {"rows", data.rows()}, {"width", data.width}, {"labelled", data.labelled()}}},
+      {"trained_on_rows", trained_on_rows},
+      {"validation", validation ? nlohmann::json(validation->name) : nlohmann::json(nullptr)},
+      {"history", epochs},
+  };
+  if (config.train.clip_norm > 0) record["clip_norm"] = config.train.clip_norm;
+  for (auto it = config.options.begin(); it != config.options.end(); ++it) record[it.key()] = it.value();
+  return record;
+}
+
+}  // namespace
 
 TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
                             const Dataset* threshold_data, const EpochCallback& on_epoch,
@@ -143,119 +264,21 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
                      {},
                      {}};
   Model& net = *model.model;
-
-  using Kind = ThresholdStrategy::Kind;
-  ThresholdStrategy strategy = config.threshold;
-  bool needs_labels = strategy.kind == Kind::best_f1 || strategy.kind == Kind::best_accuracy;
-  std::size_t abnormal_rows = 0;
-  for (std::uint8_t n : data.normal) abnormal_rows += n ? 0 : 1;
   std::string fallback_reason;
-  if (needs_labels && !threshold_data && abnormal_rows == 0 && config.fallback_threshold) {
-    fallback_reason = "no abnormal rows in the training data to choose " + to_string(strategy) + " on";
-    strategy = *config.fallback_threshold;
-    needs_labels = false;
-  }
-
-  // A detector of anomalies learns what normal looks like: only normal rows, unless the file has no labels.
-  // A supervised model (a classifier) learns from every labelled row and needs both classes.
-  std::vector<std::size_t> train_indices;
-  if (net.supervised()) {
-    if (!data.labelled()) {
-      throw Error("a " + net.kind() + " model learns from labelled rows: '" + data.name + "' has no label column");
-    }
-    if (abnormal_rows == 0 || abnormal_rows == data.rows()) {
-      throw Error("a " + net.kind() + " model needs both normal and abnormal rows: '" + data.name + "' has only " +
-                  (abnormal_rows == 0 ? "normal" : "abnormal") + " ones");
-    }
-    for (std::size_t r = 0; r < data.rows(); ++r) train_indices.push_back(r);
-  } else {
-    for (std::size_t r = 0; r < data.rows(); ++r) {
-      if (!data.labelled() || data.normal[r]) train_indices.push_back(r);
-    }
-    if (train_indices.empty()) throw Error("'" + data.name + "' has no normal rows to train on");
-  }
-  Batch train_batch = gather(model, data, train_indices);
-
-  Batch validation_batch;
-  if (validation) {
-    if (validation->width != data.width) {
-      throw Error("validation file '" + validation->name + "' has " + std::to_string(validation->width) +
-                  " samples per row, the training data " + std::to_string(data.width));
-    }
-    validation_batch.beats = scaled_input(model, validation->values.data(), validation->rows());
-    validation_batch.normal = validation->normal;
-    if (net.supervised() && !validation_batch.labelled()) {
-      throw Error("validation file '" + validation->name + "' needs labels for a " + net.kind() + " model");
-    }
-  }
+  const ThresholdStrategy strategy = threshold_strategy(config, data, threshold_data, fallback_reason);
+  const std::vector<std::size_t> rows = rows_to_learn(net, data);
+  Batch train_batch = gather(model, data, rows);
+  Batch validation_rows;
+  if (validation) validation_rows = validation_batch(model, data, *validation);
 
   Rng rng(config.seed);
   net.init(rng);
   std::vector<EpochStats> history =
-      train(net, train_batch, validation ? &validation_batch : nullptr, config.train, rng, on_epoch, on_batch);
+      train(net, train_batch, validation ? &validation_rows : nullptr, config.train, rng, on_epoch, on_batch);
 
-  std::unique_ptr<Workspace> workspace = net.new_workspace();
-  // The scores of the normal rows the model saw (mean-std, percentile).
-  std::vector<double> normal_scores;
-  {
-    Eigen::VectorXd scores = score_beats(net, train_batch.beats, *workspace);
-    for (std::size_t i = 0; i < train_indices.size(); ++i) {
-      if (!train_batch.labelled() || train_batch.normal[i])
-        normal_scores.push_back(scores(static_cast<Eigen::Index>(i)));
-    }
-  }
-  std::vector<double> labelled_scores;
-  std::vector<std::uint8_t> is_normal;
-  std::string threshold_source;
-  if (needs_labels && threshold_data) {
-    if (!threshold_data->labelled()) throw Error("threshold " + to_string(strategy) + " needs labelled rows");
-    if (threshold_data->width != data.width) {
-      throw Error("'" + threshold_data->name + "' has another row width than the training data");
-    }
-    labelled_scores = to_vector(anomaly_scores(model, *threshold_data, *workspace));
-    is_normal = threshold_data->normal;
-    threshold_source = threshold_data->name;
-  } else if (needs_labels) {
-    if (!data.labelled()) throw Error("threshold " + to_string(strategy) + " needs labelled rows");
-    // Every labelled row: the abnormal beats the tutorial throws away and the normal ones trained on.
-    labelled_scores = to_vector(anomaly_scores(model, data, *workspace));
-    is_normal = data.normal;
-    threshold_source = data.name;
-  }
-  model.threshold = choose_threshold(strategy, normal_scores, labelled_scores, is_normal);
-  if (needs_labels) model.threshold.details["file"] = threshold_source;
+  model.threshold = choose_model_threshold(model, strategy, train_batch, data, threshold_data);
   if (!fallback_reason.empty()) model.threshold.details["fallback"] = fallback_reason;
-
-  const std::vector<std::string> part_names = net.loss_parts();
-  nlohmann::json epochs = nlohmann::json::array();
-  for (const EpochStats& e : history) {
-    nlohmann::json entry = {{"epoch", e.epoch}, {"loss", e.loss}};
-    entry["val_loss"] = std::isnan(e.val_loss) ? nlohmann::json(nullptr) : nlohmann::json(e.val_loss);
-    for (std::size_t p = 0; p < part_names.size() && p < e.loss_parts.size(); ++p) {
-      entry["loss_" + part_names[p]] = e.loss_parts[p];
-      if (p < e.val_loss_parts.size()) entry["val_loss_" + part_names[p]] = e.val_loss_parts[p];
-    }
-    epochs.push_back(entry);
-  }
-  model.training = {
-      {"preset", config.preset},
-      {"epochs", config.train.epochs},
-      {"batch_size", config.train.batch_size},
-      {"optimizer",
-       {{"name", "adam"},
-        {"learning_rate", config.train.adam.learning_rate},
-        {"beta1", config.train.adam.beta1},
-        {"beta2", config.train.adam.beta2},
-        {"epsilon", config.train.adam.epsilon}}},
-      {"seed", config.seed},
-      {"per_column_scaling", config.per_column_scaling},
-      {"data", {{"name", data.name}, {"rows", data.rows()}, {"width", data.width}, {"labelled", data.labelled()}}},
-      {"trained_on_rows", train_indices.size()},
-      {"validation", validation ? nlohmann::json(validation->name) : nlohmann::json(nullptr)},
-      {"history", epochs},
-  };
-  if (config.train.clip_norm > 0) model.training["clip_norm"] = config.train.clip_norm;
-  for (auto it = config.options.begin(); it != config.options.end(); ++it) model.training[it.key()] = it.value();
+  model.training = training_record(config, data, validation, rows.size(), net.loss_parts(), history);
   return model;
 }
 
