@@ -4,11 +4,13 @@
 #include <cstdio>  // first: it defines __GLIBC__
 #include <cstring>
 #include <iostream>
+#include <string>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
 #include "cli.h"
+#include "progress.h"
 
 namespace {
 
@@ -38,8 +40,8 @@ int main(int argc, char** argv) {
   bool written = std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good();
   if (!written && code != 2) {
     // errno is only known when this last flush failed; an earlier one set the stream's error flag only.
-    std::fprintf(stderr, "ecgad: error: cannot write to standard output%s%s\n", errno ? ": " : "",
-                 errno ? std::strerror(errno) : "");
+    ecgad::print_error(std::string("cannot write to standard output") + (errno ? ": " : "") +
+                       (errno ? std::strerror(errno) : ""));
     return 2;
   }
   return code;
