@@ -226,20 +226,24 @@ int usage() {
 }  // namespace
 }  // namespace ecgad
 
-int ecgad_main(int argc, char** argv, bool parse_only, const std::vector<ecgad::ModelKind>& kinds) {
-  using namespace ecgad;
-  Front front(kinds);
+namespace ecgad {
+namespace {
+
+// A subcommand declared on the app: what runs it, and whether it is help or completion.
+struct Declared {
+  CLI::App* app;
+  Runner runner;
+  bool meta;
+};
+
+// Every subcommand of the table on `front.app`, its flags recorded in `front.flags`.
+std::vector<Declared> declare_all(Front& front) {
   CLI::App& app = front.app;
-  app.set_version_flag("-V,--version", version_text(kinds));
+  app.set_version_flag("-V,--version", version_text(front.kinds));
   app.require_subcommand(1);
   app.fallthrough(false);
   app.get_formatter()->column_width(34);
-  const Context context{kinds};
-  struct Declared {
-    CLI::App* app;
-    Runner runner;
-    bool meta;
-  };
+  const Context context{front.kinds};
   std::vector<Declared> declared;
   std::vector<std::pair<const Subcommand*, Command>> metas;
   for (const Subcommand& s : kSubcommands) {
@@ -253,12 +257,29 @@ int ecgad_main(int argc, char** argv, bool parse_only, const std::vector<ecgad::
   for (auto& [s, cmd] : metas) {  // after the others: help lists them, completion reads their flags
     declared.push_back({cmd.app(), s->declare_meta(cmd, front), true});
   }
+  return declared;
+}
+
+}  // namespace
+
+FlagTable declared_flags(const std::vector<ModelKind>& kinds) {
+  Front front(kinds);
+  declare_all(front);
+  return front.flags;
+}
+
+}  // namespace ecgad
+
+int ecgad_main(int argc, char** argv, bool parse_only, const std::vector<ecgad::ModelKind>& kinds) {
+  using namespace ecgad;
+  Front front(kinds);
+  const std::vector<Declared> declared = declare_all(front);
   if (argc < 2) return usage();
-  if (std::string unknown = unknown_subcommand_message(app, argv[1]); !unknown.empty()) {
+  if (std::string unknown = unknown_subcommand_message(front.app, argv[1]); !unknown.empty()) {
     print_error(unknown);
     return 2;
   }
-  if (int code = parse(app, argc, argv); code >= 0) return code;
+  if (int code = parse(front.app, argc, argv); code >= 0) return code;
   for (const Declared& d : declared) {
     if (d.app->parsed()) return parse_only && !d.meta ? 0 : run(d.runner);
   }

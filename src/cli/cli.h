@@ -28,6 +28,9 @@ Runner declare_info(Command& cmd, const Context& context);
 Runner declare_report(Command& cmd, const Context& context);
 Runner declare_beats(Command& cmd, const Context& context);
 
+// Every flag of every subcommand as declared (app.cc): what each takes, and which name inputs and outputs.
+FlagTable declared_flags(const std::vector<ModelKind>& kinds = builtin_model_kinds());
+
 }  // namespace ecgad
 
 // The whole front end (app.cc): parses argv, runs the subcommand, returns the exit code. With parse_only it
