@@ -23,10 +23,14 @@ for h in "${harnesses[@]}"; do
 done
 
 bash "$root/scripts/setup.sh" --test
-build="$root/build-fuzz"
-cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DECGAD_FUZZ=ON \
-  -DBUILD_TESTING=OFF -DECGAD_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null
+# ECGAD_FUZZ_BUILD: a build folder already configured with -DECGAD_FUZZ=ON (scripts/test.sh's sanitizer build) is
+# used as it is; otherwise build-fuzz/ is configured here.
+build=${ECGAD_FUZZ_BUILD:-$root/build-fuzz}
+if ! grep -q "^ECGAD_FUZZ:BOOL=ON" "$build/CMakeCache.txt" 2>/dev/null; then
+  cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DECGAD_FUZZ=ON \
+    -DBUILD_TESTING=OFF -DECGAD_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null
+fi
 targets=()
 for h in "${harnesses[@]}"; do targets+=("${h}_fuzz"); done
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"

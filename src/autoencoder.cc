@@ -3,6 +3,7 @@
 #include <string>
 
 #include "ecgad/error.h"
+#include "ecgad/float_math.h"
 #include "ecgad/model_kind.h"
 
 namespace ecgad {
@@ -164,7 +165,7 @@ BatchLoss Autoencoder::loss_with(const Batch& batch, AutoencoderScratch& ws) con
     score_in_chunks(
         batch.beats, [&](const Mat<float>& chunk, Eigen::VectorXd& part) { score_with(chunk, ws, part); }, per_beat);
   } else {
-    const Mat<float>& y = network.infer(parameters.data(), batch.beats, ws.cache);
+    const Mat<float>& y = network.forward(parameters.data(), batch.beats, ws.cache);
     per_beat.resize(y.cols());
     for (Eigen::Index j = 0; j < y.cols(); ++j) {
       double sum = 0;
@@ -175,16 +176,16 @@ BatchLoss Autoencoder::loss_with(const Batch& batch, AutoencoderScratch& ws) con
       per_beat(j) = sum / static_cast<double>(y.rows());
     }
   }
-  result.total = per_beat.mean();
+  result.total = float_math::ordered_mean(per_beat);
   return result;
 }
 
 void Autoencoder::score_with(const Mat<float>& beats, AutoencoderScratch& ws, Eigen::VectorXd& scores) const {
-  scores = mae_per_column(network.infer(parameters.data(), beats, ws.cache), beats);
+  scores = mae_per_column(network.forward(parameters.data(), beats, ws.cache), beats);
 }
 
 bool Autoencoder::reconstruct_with(const Mat<float>& beats, AutoencoderScratch& ws, Mat<float>& output) const {
-  output = network.infer(parameters.data(), beats, ws.cache);
+  output = network.forward(parameters.data(), beats, ws.cache);
   return true;
 }
 

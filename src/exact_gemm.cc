@@ -1,8 +1,14 @@
 #include "ecgad/exact_gemm.h"
 
-#include <algorithm>
+#include <algorithm>  // IWYU pragma: keep (std::min in exact_gemm_tiles.inc)
 #include <cmath>
-#include <cstring>
+#include <cstdlib>
+#include <string>
+#include <type_traits>  // IWYU pragma: keep (std::is_same_v in exact_gemm_tiles.inc)
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
 
 namespace ecgad {
 
@@ -10,116 +16,88 @@ namespace {
 
 using Index = std::ptrdiff_t;
 
-template <Index Lanes>
-struct Vec {
-  typedef float type __attribute__((
-      vector_size(Lanes * sizeof(float))));  // NOLINT(modernize-use-using): a using-alias drops the attribute
+// Portable: one float at a time, every step std::fma (exact in software where the CPU has no FMA instruction).
+namespace portable {
+struct Full {
+  using type = float;
+  static constexpr Index lanes = 1;
+  static float load(const float* p) { return *p; }
+  static void store(float* p, float v) { *p = v; }
+  static float broadcast(float x) { return x; }
+  static float fma(float a, float b, float c) { return std::fma(a, b, c); }
 };
-
-// Both products are "z (M, N) += W (M, K) h" with h(k, j) at h[j * col_stride + k * k_stride]: (K, N) column-major
-// for exact_gemm, Bt transposed for exact_gemm_abt. A tile of RV vectors of rows by C columns is held in
-// registers across a chunk of k; every element is one FMA chain, k ascending, so the tile shapes, the chunking
-// and the vector width change nothing in the result. (x - 0 broadcasts x exactly, -0.0 included.)
-template <Index Lanes, Index RV, Index C>
-[[gnu::always_inline]] inline void tile(float* z, Index M, const float* W, const float* h, Index col_stride,
-                                        Index k_stride, Index o0, Index j0, Index k0, Index k1) {
-  using V = typename Vec<Lanes>::type;
-  V acc[C][RV];
-#pragma GCC unroll 8
-  for (Index c = 0; c < C; ++c) {
-#pragma GCC unroll 8
-    for (Index r = 0; r < RV; ++r) std::memcpy(&acc[c][r], z + (j0 + c) * M + o0 + r * Lanes, sizeof(V));
-  }
-  for (Index k = k0; k < k1; ++k) {
-    V w[RV];
-#pragma GCC unroll 8
-    for (Index r = 0; r < RV; ++r) std::memcpy(&w[r], W + k * M + o0 + r * Lanes, sizeof(V));
-#pragma GCC unroll 8
-    for (Index c = 0; c < C; ++c) {
-      const V b = h[(j0 + c) * col_stride + k * k_stride] - V{};
-#pragma GCC unroll 8
-      for (Index r = 0; r < RV; ++r) acc[c][r] += w[r] * b;
-    }
-  }
-#pragma GCC unroll 8
-  for (Index c = 0; c < C; ++c) {
-#pragma GCC unroll 8
-    for (Index r = 0; r < RV; ++r) std::memcpy(z + (j0 + c) * M + o0 + r * Lanes, &acc[c][r], sizeof(V));
-  }
-}
-
-// The rows from o0 on, in tiles of RV vectors by C columns (the last columns one by one); returns the first row
-// left over.
-template <Index Lanes, Index RV, Index C>
-[[gnu::always_inline]] inline Index row_tiles(float* z, Index M, Index N, const float* W, const float* h, Index cs,
-                                              Index ks, Index o0, Index k0, Index k1) {
-  for (; o0 + RV * Lanes <= M; o0 += RV * Lanes) {
-    Index j0 = 0;
-    for (; j0 + C <= N; j0 += C) tile<Lanes, RV, C>(z, M, W, h, cs, ks, o0, j0, k0, k1);
-    for (; j0 < N; ++j0) tile<Lanes, RV, 1>(z, M, W, h, cs, ks, o0, j0, k0, k1);
-  }
-  return o0;
-}
-
-// Chunks of k keep the W rows a tile reads (RV vectors by kc) in the L1 cache while the tile walks the columns.
-// The rows after the last full tile go in single vectors, then half and quarter vectors, then one by one,
-// always C columns at a time, so that C chains of FMAs overlap.
-template <Index Lanes, Index RV, Index C>
-[[gnu::always_inline]] inline void product(float* z, Index M, Index N, const float* W, Index K, const float* h,
-                                           Index cs, Index ks) {
-  constexpr Index kc = 128;
-  for (Index k0 = 0; k0 < K; k0 += kc) {
-    const Index k1 = std::min(K, k0 + kc);
-    Index o0 = row_tiles<Lanes, RV, C>(z, M, N, W, h, cs, ks, 0, k0, k1);
-    o0 = row_tiles<Lanes, 1, C>(z, M, N, W, h, cs, ks, o0, k0, k1);
-    if constexpr (Lanes >= 8) o0 = row_tiles<Lanes / 2, 1, C>(z, M, N, W, h, cs, ks, o0, k0, k1);
-    if constexpr (Lanes >= 16) o0 = row_tiles<Lanes / 4, 1, C>(z, M, N, W, h, cs, ks, o0, k0, k1);
-    for (; o0 < M; ++o0) {
-      Index j0 = 0;
-      for (; j0 + C <= N; j0 += C) {
-        float a[C];
-        for (Index c = 0; c < C; ++c) a[c] = z[(j0 + c) * M + o0];
-        for (Index k = k0; k < k1; ++k) {
-          const float w = W[k * M + o0];
-          for (Index c = 0; c < C; ++c) a[c] = __builtin_fmaf(w, h[(j0 + c) * cs + k * ks], a[c]);
-        }
-        for (Index c = 0; c < C; ++c) z[(j0 + c) * M + o0] = a[c];
-      }
-      for (; j0 < N; ++j0) {
-        float a = z[j0 * M + o0];
-        for (Index k = k0; k < k1; ++k) a = __builtin_fmaf(W[k * M + o0], h[j0 * cs + k * ks], a);
-        z[j0 * M + o0] = a;
-      }
-    }
-  }
-}
-
-// Register tiles: AVX2 has 16 vector registers (12 accumulators, 3 rows of W, a broadcast), AVX-512 has 32.
-void product_portable(float* z, Index M, Index N, const float* W, Index K, const float* h, Index cs, Index ks) {
-  product<8, 3, 4>(z, M, N, W, K, h, cs, ks);
-}
+using Half = Full;
+using Quarter = Full;
+constexpr Index kRowVectors = 4, kColumns = 4;
+#include "exact_gemm_tiles.inc"  // IWYU pragma: keep NOLINT(readability-duplicate-include)
+}  // namespace portable
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define ECGAD_X86_KERNELS 1
-__attribute__((target("avx2,fma"))) void product_avx2(float* z, Index M, Index N, const float* W, Index K,
-                                                      const float* h, Index cs, Index ks) {
-  product<8, 3, 4>(z, M, N, W, K, h, cs, ks);
-}
 
-__attribute__((target("avx512f,avx2,fma"))) void product_avx512(float* z, Index M, Index N, const float* W, Index K,
-                                                                const float* h, Index cs, Index ks) {
-  product<16, 3, 8>(z, M, N, W, K, h, cs, ks);
-}
+// The vector sets, each compiled for its own instructions (a function attribute applied to every function of the
+// region: the tile templates included there too).
+#define ECGAD_VECTOR_SET(Name, Type, Lanes, Load, Store, Set1, Fmadd)  \
+  struct Name {                                                        \
+    using type = Type;                                                 \
+    static constexpr Index lanes = Lanes;                              \
+    static type load(const float* p) { return Load(p); }               \
+    static void store(float* p, type v) { Store(p, v); }               \
+    static type broadcast(float x) { return Set1(x); }                 \
+    static type fma(type a, type b, type c) { return Fmadd(a, b, c); } \
+  }
+
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+// AVX2: 16 vector registers, 12 accumulators (3 rows of W by 4 beats), 3 rows of W and a broadcast.
+namespace avx2 {
+ECGAD_VECTOR_SET(Full, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps);
+ECGAD_VECTOR_SET(Half, __m128, 4, _mm_loadu_ps, _mm_storeu_ps, _mm_set1_ps, _mm_fmadd_ps);
+using Quarter = Half;
+constexpr Index kRowVectors = 3, kColumns = 4;
+#include "exact_gemm_tiles.inc"  // IWYU pragma: keep NOLINT(readability-duplicate-include)
+}  // namespace avx2
+#ifdef __clang__
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+// AVX-512F only (no AVX-512VL: the half and quarter vectors are AVX's own), the extensions the dispatch checks.
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+#endif
+namespace avx512 {
+ECGAD_VECTOR_SET(Full, __m512, 16, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps, _mm512_fmadd_ps);
+ECGAD_VECTOR_SET(Half, __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_fmadd_ps);
+ECGAD_VECTOR_SET(Quarter, __m128, 4, _mm_loadu_ps, _mm_storeu_ps, _mm_set1_ps, _mm_fmadd_ps);
+// 32 vector registers: 24 accumulators (3 rows of W by 8 beats).
+constexpr Index kRowVectors = 3, kColumns = 8;
+#include "exact_gemm_tiles.inc"  // IWYU pragma: keep NOLINT(readability-duplicate-include)
+}  // namespace avx512
+#ifdef __clang__
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#undef ECGAD_VECTOR_SET
 #endif
 
 void run(GemmKernel kernel, float* z, Index M, Index N, const float* W, Index K, const float* h, Index cs, Index ks) {
   if (M <= 0 || N <= 0 || K <= 0) return;
   switch (gemm_kernel_to_run(kernel)) {
 #ifdef ECGAD_X86_KERNELS
-    case GemmKernel::avx512: return product_avx512(z, M, N, W, K, h, cs, ks);
-    case GemmKernel::avx2: return product_avx2(z, M, N, W, K, h, cs, ks);
+    case GemmKernel::avx512: return avx512::product(z, M, N, W, K, h, cs, ks);
+    case GemmKernel::avx2: return avx2::product(z, M, N, W, K, h, cs, ks);
 #endif
-    default: return product_portable(z, M, N, W, K, h, cs, ks);
+    default: return portable::product(z, M, N, W, K, h, cs, ks);
   }
 }
 
@@ -155,9 +133,26 @@ GemmKernel gemm_kernel_to_run(GemmKernel requested) {
 }
 
 GemmKernel best_gemm_kernel() {
+  GemmKernel asked = GemmKernel::automatic;
+  if (const char* name = std::getenv("ECGAD_KERNEL");
+      name != nullptr && parse_gemm_kernel(name, asked) && asked != GemmKernel::automatic) {
+    return gemm_kernel_supported(asked) ? asked : GemmKernel::portable;
+  }
   if (gemm_kernel_supported(GemmKernel::avx512)) return GemmKernel::avx512;
   if (gemm_kernel_supported(GemmKernel::avx2)) return GemmKernel::avx2;
   return GemmKernel::portable;
+}
+
+bool parse_gemm_kernel(const std::string& name, GemmKernel& kernel) {
+  for (GemmKernel k : {GemmKernel::automatic, GemmKernel::portable, GemmKernel::avx2, GemmKernel::avx512}) {
+    if (name == gemm_kernel_name(k)) {
+      kernel = k;
+      return true;
+    }
+  }
+  if (!name.empty()) return false;
+  kernel = GemmKernel::automatic;
+  return true;
 }
 
 const char* gemm_kernel_name(GemmKernel kernel) {

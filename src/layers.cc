@@ -1,24 +1,47 @@
 #include "ecgad/layers.h"
 
 #include "ecgad/exact_gemm.h"
+#include "ecgad/float_math.h"
 
 namespace ecgad {
 
+// Every product below is one std::fma chain per element in a fixed order (src/exact_gemm.cc), every other
+// operation elementwise or a sum in a fixed order: a beat's result does not depend on the other beats of its
+// batch, and training computes the same bits in every build and on every CPU (the library is compiled with
+// -ffp-contract=off). Eigen's products and reductions do not promise either: their kernels and the order of
+// their sums follow the batch size and the vector width.
+
+// y = W x + b: each output starts at its bias and adds its inputs in order k = 0, 1, ...
 template <typename T>
 void dense_forward(Mat<T>& y, const Mat<T>& x, const ConstMatRef<T>& W, const ConstVecRef<T>& b) {
-  y.resize(W.rows(), x.cols());
-  y.noalias() = W * x;
-  y.colwise() += b;
+  const Eigen::Index outputs = W.rows(), inputs = W.cols(), batch = x.cols();
+  y.resize(outputs, batch);
+  for (Eigen::Index j = 0; j < batch; ++j) y.col(j) = b;
+  if (W.outerStride() == outputs) {
+    exact_gemm(y.data(), W.data(), x.data(), outputs, inputs, batch);
+  } else {
+    const Mat<T> dense = W;  // the kernels read W with no gap between its columns
+    exact_gemm(y.data(), dense.data(), x.data(), outputs, inputs, batch);
+  }
 }
 
+// dW += dy x^T (each dW(o, i) adds over the batch in order), db += the batch's dy in order, dx = W^T dy.
 template <typename T>
 void dense_backward(Mat<T>* dx, MatRef<T> dW, VecRef<T> db, const Mat<T>& dy, const Mat<T>& x,
                     const ConstMatRef<T>& W) {
-  dW.noalias() += dy * x.transpose();
-  db += dy.rowwise().sum();
+  const Eigen::Index outputs = W.rows(), inputs = W.cols(), batch = dy.cols();
+  if (dW.outerStride() == outputs) {
+    exact_gemm_abt(dW.data(), dy.data(), x.data(), outputs, inputs, batch);
+  } else {
+    Mat<T> dense = dW;
+    exact_gemm_abt(dense.data(), dy.data(), x.data(), outputs, inputs, batch);
+    dW = dense;
+  }
+  for (Eigen::Index j = 0; j < batch; ++j) db += dy.col(j);
   if (dx) {
-    dx->resize(W.cols(), dy.cols());
-    dx->noalias() = W.transpose() * dy;
+    const Mat<T> Wt = W.transpose();  // W^T dy is then a product of the kernels' form
+    dx->setZero(inputs, batch);
+    exact_gemm(dx->data(), Wt.data(), dy.data(), inputs, outputs, batch);
   }
 }
 
@@ -34,7 +57,10 @@ void relu_backward(Mat<T>& dx, const Mat<T>& dy, const Mat<T>& y) {
 
 template <typename T>
 void sigmoid_forward(Mat<T>& y, const Mat<T>& x) {
-  y = (T(1) + (-x.array()).exp()).inverse().matrix();
+  y.resize(x.rows(), x.cols());
+  const T* in = x.data();
+  T* out = y.data();
+  for (Eigen::Index i = 0, n = x.size(); i < n; ++i) out[i] = float_math::sigmoid(in[i]);
 }
 
 template <typename T>
@@ -44,7 +70,10 @@ void sigmoid_backward(Mat<T>& dx, const Mat<T>& dy, const Mat<T>& y) {
 
 template <typename T>
 T mae_forward(const Mat<T>& prediction, const Mat<T>& target) {
-  return (prediction - target).cwiseAbs().sum() / static_cast<T>(prediction.size());
+  const T* p = prediction.data();
+  const T* t = target.data();
+  const double sum = float_math::ordered_sum(prediction.size(), [&](Eigen::Index i) { return std::abs(p[i] - t[i]); });
+  return static_cast<T>(sum / static_cast<double>(prediction.size()));
 }
 
 template <typename T>
@@ -61,12 +90,37 @@ void mae_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& t
 
 template <typename T>
 T mse_forward(const Mat<T>& prediction, const Mat<T>& target) {
-  return (prediction - target).squaredNorm() / static_cast<T>(prediction.size());
+  const T* p = prediction.data();
+  const T* t = target.data();
+  const double sum = float_math::ordered_sum(prediction.size(), [&](Eigen::Index i) {
+    const T d = p[i] - t[i];
+    return d * d;
+  });
+  return static_cast<T>(sum / static_cast<double>(prediction.size()));
 }
 
 template <typename T>
 void mse_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& target) {
   dprediction = (prediction - target) * (T(2) / static_cast<T>(prediction.size()));
+}
+
+template <typename T>
+T bce_logits_forward(const Mat<T>& z, const Mat<T>& y) {
+  const T* zp = z.data();
+  const T* yp = y.data();
+  const double sum =
+      float_math::ordered_sum(z.size(), [&](Eigen::Index i) { return float_math::softplus(zp[i]) - zp[i] * yp[i]; });
+  return static_cast<T>(sum / static_cast<double>(z.size()));
+}
+
+template <typename T>
+void bce_logits_backward(Mat<T>& dz, const Mat<T>& z, const Mat<T>& y) {
+  const T scale = T(1) / static_cast<T>(z.size());
+  dz.resize(z.rows(), z.cols());
+  const T* zp = z.data();
+  const T* yp = y.data();
+  T* d = dz.data();
+  for (Eigen::Index i = 0, n = z.size(); i < n; ++i) d[i] = (float_math::sigmoid(zp[i]) - yp[i]) * scale;
 }
 
 template <typename T>
@@ -83,36 +137,6 @@ Eigen::VectorXd mae_per_column(const Mat<T>& prediction, const Mat<T>& target) {
   return errors;
 }
 
-template <typename T>
-void dense_forward_exact(Mat<T>& y, const Mat<T>& x, const ConstMatRef<T>& W, const ConstVecRef<T>& b) {
-  const Eigen::Index outputs = W.rows(), inputs = W.cols(), batch = x.cols();
-  y.resize(outputs, batch);
-  for (Eigen::Index j = 0; j < batch; ++j) y.col(j) = b;
-  // Each output sums its inputs in order k = 0, 1, ...: the LSTM's kernels (one FMA chain per output, the widest
-  // vectors the CPU has, the same bits on every one).
-  if (W.outerStride() == outputs) {
-    exact_gemm(y.data(), W.data(), x.data(), outputs, inputs, batch);
-  } else {
-    const Mat<T> dense = W;  // the kernels read W with no gap between its columns
-    exact_gemm(y.data(), dense.data(), x.data(), outputs, inputs, batch);
-  }
-}
-
-template <typename T>
-void sigmoid_forward_exact(Mat<T>& y, const Mat<T>& x) {
-  // Each column goes through an aligned buffer padded to a multiple of 16, so every value takes Eigen's
-  // vectorized exp (never the scalar tail path, which rounds differently) wherever it sits in the batch.
-  const Eigen::Index rows = x.rows(), padded = (rows + 15) / 16 * 16;
-  Eigen::Array<T, Eigen::Dynamic, 1> buffer(padded);
-  y.resize(x.rows(), x.cols());
-  for (Eigen::Index j = 0; j < x.cols(); ++j) {
-    buffer.head(rows) = x.col(j).array();
-    buffer.tail(padded - rows).setZero();
-    buffer = (T(1) + (-buffer).exp()).inverse();
-    y.col(j) = buffer.head(rows).matrix();
-  }
-}
-
 #define ECGAD_INSTANTIATE_LAYERS(T)                                                                                    \
   template void dense_forward<T>(Mat<T>&, const Mat<T>&, const ConstMatRef<T>&, const ConstVecRef<T>&);                \
   template void dense_backward<T>(Mat<T>*, MatRef<T>, VecRef<T>, const Mat<T>&, const Mat<T>&, const ConstMatRef<T>&); \
@@ -124,9 +148,9 @@ void sigmoid_forward_exact(Mat<T>& y, const Mat<T>& x) {
   template void mae_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                                \
   template T mse_forward<T>(const Mat<T>&, const Mat<T>&);                                                             \
   template void mse_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                                \
-  template Eigen::VectorXd mae_per_column<T>(const Mat<T>&, const Mat<T>&);                                            \
-  template void dense_forward_exact<T>(Mat<T>&, const Mat<T>&, const ConstMatRef<T>&, const ConstVecRef<T>&);          \
-  template void sigmoid_forward_exact<T>(Mat<T>&, const Mat<T>&);
+  template T bce_logits_forward<T>(const Mat<T>&, const Mat<T>&);                                                      \
+  template void bce_logits_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                         \
+  template Eigen::VectorXd mae_per_column<T>(const Mat<T>&, const Mat<T>&);
 
 ECGAD_INSTANTIATE_LAYERS(float)
 ECGAD_INSTANTIATE_LAYERS(double)

@@ -153,8 +153,9 @@ template <typename T>
 }
 
 // One step of n beats: column j of each block belongs to beat j (z has 4H rows, the others H). On a CPU with
-// AVX-512 the same loops compile to its wider vectors; each value is computed by the same operations either way
-// (no reassociation, FMA where the source multiplies and adds), so the bits do not change.
+// AVX-512 the same loops compile to its wider vectors (AVX-512F only, the extension the dispatch checks); each
+// value is computed by the same operations either way (no reassociation, and no fused multiply-add: the library
+// is built with -ffp-contract=off), so the bits do not change.
 template <typename T>
 [[gnu::always_inline]] static inline void cells_forward_body(T* z, const T* c_prev, T* c, T* tanh_c, T* h, Index H,
                                                              Index n) {
@@ -168,15 +169,14 @@ template <typename T>
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("avx512f,avx512vl,avx2,fma"))) static void cells_forward_avx512(float* z, const float* c_prev,
-                                                                                      float* c, float* tanh_c, float* h,
-                                                                                      Index H, Index n) {
+__attribute__((target("avx512f,avx2,fma"))) static void cells_forward_avx512(float* z, const float* c_prev, float* c,
+                                                                             float* tanh_c, float* h, Index H,
+                                                                             Index n) {
   cells_forward_body(z, c_prev, c, tanh_c, h, H, n);
 }
-__attribute__((target("avx512f,avx512vl,avx2,fma"))) static void cells_backward_avx512(float* z, const float* c_prev,
-                                                                                       const float* tanh_c,
-                                                                                       const float* dh, float* dc,
-                                                                                       Index H, Index n) {
+__attribute__((target("avx512f,avx2,fma"))) static void cells_backward_avx512(float* z, const float* c_prev,
+                                                                              const float* tanh_c, const float* dh,
+                                                                              float* dc, Index H, Index n) {
   cells_backward_body(z, c_prev, tanh_c, dh, dc, H, n);
 }
 #define ECGAD_LSTM_AVX512 1
@@ -285,8 +285,9 @@ void lstm_backward(LstmParams<T>& grads, LstmCache<T>& cache, const Mat<T>& dh, 
       exact_gemm(cache.dh.data(), cache.recurrent_t.data(), &cache.gates(0, t * B), H, 4 * H, B, cache.kernel);
     }
     // The thin gradients while dz_t is in cache (a pass over all of dz later would read it from memory).
-    grads.Wx.noalias() += dz * cache.inputs.middleCols(t * B, B).transpose();
-    grads.b += dz.rowwise().sum();
+    exact_gemm_abt(grads.Wx.data(), &cache.gates(0, t * B), &cache.inputs(0, t * B), 4 * H, shape.features, B,
+                   cache.kernel);
+    for (Index j = 0; j < B; ++j) grads.b += dz.col(j);
     if (t > 0) {
       exact_gemm_abt(grads.Wh.data(), &cache.gates(0, t * B), &cache.hidden(0, t * B), 4 * H, H, B, cache.kernel);
     }
@@ -318,7 +319,7 @@ void lstm_forward_exact(Mat<T>& h, const Mat<T>& x, const LstmParams<T>& params,
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Dropout, binary cross-entropy
+// Dropout
 
 template <typename T>
 void dropout_mask(Mat<T>& mask, Index rows, Index cols, double rate, Rng& rng) {
@@ -340,26 +341,6 @@ void dropout_forward(Mat<T>& y, const Mat<T>& x, const Mat<T>& mask) {
 template <typename T>
 void dropout_backward(Mat<T>& dx, const Mat<T>& dy, const Mat<T>& mask) {
   dx = dy.cwiseProduct(mask);
-}
-
-// Binary cross-entropy from the logit z, as Keras computes it for a Dense(sigmoid) output (it hands the
-// sigmoid's input to sigmoid_cross_entropy_with_logits, so no clipping): the loss is finite for every z and
-// a beat the model calls wrong with certainty still teaches it, which the clipped form's zero gradient does not.
-template <typename T>
-T bce_logits_forward(const Mat<T>& z, const Mat<T>& y) {
-  double sum = 0;
-  for (Index j = 0; j < z.size(); ++j) {
-    const double zj = z.data()[j], yj = y.data()[j];
-    sum += std::max(zj, 0.0) - zj * yj + std::log1p(std::exp(-std::abs(zj)));
-  }
-  return static_cast<T>(sum / static_cast<double>(z.size()));
-}
-
-template <typename T>
-void bce_logits_backward(Mat<T>& dz, const Mat<T>& z, const Mat<T>& y) {
-  const T n = static_cast<T>(z.size());
-  dz.resize(z.rows(), z.cols());
-  for (Index j = 0; j < z.size(); ++j) dz.data()[j] = (lstm_sigmoid(z.data()[j]) - y.data()[j]) / n;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -421,8 +402,6 @@ void lstm_classifier_probabilities(const LstmShape& shape, const T* params, cons
   template void dropout_mask<T>(Mat<T>&, Index, Index, double, Rng&);                                              \
   template void dropout_forward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                         \
   template void dropout_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                        \
-  template T bce_logits_forward<T>(const Mat<T>&, const Mat<T>&);                                                  \
-  template void bce_logits_backward<T>(Mat<T>&, const Mat<T>&, const Mat<T>&);                                     \
   template T lstm_classifier_loss_and_gradients<T>(const LstmShape&, const T*, T*, const Mat<T>&, const Mat<T>&,   \
                                                    const Mat<T>&, LstmClassifierCache<T>&);                        \
   template void lstm_classifier_logits<T>(const LstmShape&, const T*, const Mat<T>&, Eigen::VectorXd&, Mat<T>&);   \

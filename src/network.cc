@@ -119,7 +119,7 @@ static void activate_backward(Activation activation, Mat<T>& d, const Mat<T>& y)
 }
 
 template <typename T>
-const Mat<T>& DenseStack<T>::run(const T* params, const Mat<T>& x, DenseCache<T>& cache, bool batch_invariant) const {
+const Mat<T>& DenseStack<T>::forward(const T* params, const Mat<T>& x, DenseCache<T>& cache) const {
   if (x.rows() != input_width()) {
     throw Error("the network takes " + std::to_string(input_width()) + " inputs, not " + std::to_string(x.rows()));
   }
@@ -128,28 +128,10 @@ const Mat<T>& DenseStack<T>::run(const T* params, const Mat<T>& x, DenseCache<T>
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const Mat<T>& in = i == 0 ? x : cache.outputs[i - 1];
     Mat<T>& out = cache.outputs[i];
-    if (batch_invariant) {
-      dense_forward_exact<T>(out, in, weight(i, p), bias(i, p));
-    } else {
-      dense_forward<T>(out, in, weight(i, p), bias(i, p));
-    }
-    if (batch_invariant && layers[i].activation == Activation::sigmoid) {
-      sigmoid_forward_exact(out, out);
-    } else {
-      activate_forward(layers[i].activation, out);  // ReLU is exact in any order
-    }
+    dense_forward<T>(out, in, weight(i, p), bias(i, p));
+    activate_forward(layers[i].activation, out);
   }
   return cache.outputs.back();
-}
-
-template <typename T>
-const Mat<T>& DenseStack<T>::forward(const T* params, const Mat<T>& x, DenseCache<T>& cache) const {
-  return run(params, x, cache, false);
-}
-
-template <typename T>
-const Mat<T>& DenseStack<T>::infer(const T* params, const Mat<T>& x, DenseCache<T>& cache) const {
-  return run(params, x, cache, true);
 }
 
 template <typename T>

@@ -7,6 +7,7 @@
 
 #include "ecgad/autoencoder.h"
 #include "ecgad/error.h"
+#include "ecgad/float_math.h"
 #include "ecgad/model_kind.h"
 
 namespace ecgad {
@@ -36,29 +37,44 @@ VaeScore parse_vae_score(const std::string& name) {
 }
 
 // ---- sampling, KL and binary cross-entropy: forward and backward side by side ----------------------------------
+// Elementwise loops over float_math's functions and sums in a fixed order (include/ecgad/float_math.h): the same
+// bits in every build and on every CPU.
 
 template <typename T>
 void sampling_forward(Mat<T>& z, const Mat<T>& mean, const Mat<T>& log_var, const Mat<T>& eps) {
-  z = (mean.array() + (T(0.5) * log_var.array()).exp() * eps.array()).matrix();
+  z.resize(mean.rows(), mean.cols());
+  for (Eigen::Index i = 0; i < z.size(); ++i) {
+    z.data()[i] = mean.data()[i] + float_math::exp(T(0.5) * log_var.data()[i]) * eps.data()[i];
+  }
 }
 
 template <typename T>
 void sampling_backward(Mat<T>& dmean, Mat<T>& dlog_var, const Mat<T>& dz, const Mat<T>& log_var, const Mat<T>& eps) {
   dmean = dz;
-  dlog_var = (dz.array() * T(0.5) * (T(0.5) * log_var.array()).exp() * eps.array()).matrix();
+  dlog_var.resize(dz.rows(), dz.cols());
+  for (Eigen::Index i = 0; i < dz.size(); ++i) {
+    dlog_var.data()[i] = dz.data()[i] * T(0.5) * float_math::exp(T(0.5) * log_var.data()[i]) * eps.data()[i];
+  }
 }
 
+// -0.5 (1 + lv - m^2 - e^lv) = 0.5 (m^2 + (e^lv - 1) - lv): with expm1, a small lv keeps its lv^2 / 2 (1 + lv -
+// e^lv in float loses it to the rounding of 1 + lv).
 template <typename T>
 T kl_forward(const Mat<T>& mean, const Mat<T>& log_var) {
-  T sum = (T(1) + log_var.array() - mean.array().square() - log_var.array().exp()).sum();
-  return T(-0.5) * sum / static_cast<T>(mean.size());
+  const T* m = mean.data();
+  const T* lv = log_var.data();
+  const double sum = float_math::ordered_sum(
+      mean.size(), [&](Eigen::Index i) { return T(0.5) * (m[i] * m[i] + (float_math::expm1(lv[i]) - lv[i])); });
+  return static_cast<T>(sum / static_cast<double>(mean.size()));
 }
 
 template <typename T>
 void kl_backward(Mat<T>& dmean, Mat<T>& dlog_var, const Mat<T>& mean, const Mat<T>& log_var, T scale) {
   const T s = scale / static_cast<T>(mean.size());
-  dmean.array() += s * mean.array();
-  dlog_var.array() += s * T(0.5) * (log_var.array().exp() - T(1));
+  for (Eigen::Index i = 0; i < mean.size(); ++i) {
+    dmean.data()[i] += s * mean.data()[i];
+    dlog_var.data()[i] += s * T(0.5) * float_math::expm1(log_var.data()[i]);
+  }
 }
 
 template <typename T>
@@ -68,10 +84,13 @@ static constexpr T kClipHigh = T(1) - T(1e-7);
 
 template <typename T>
 T bce_forward(const Mat<T>& prediction, const Mat<T>& target) {
-  auto p = prediction.array().max(kClipLow<T>).min(kClipHigh<T>);
-  auto t = target.array();
-  T sum = -(t * p.log() + (T(1) - t) * (T(1) - p).log()).sum();
-  return sum / static_cast<T>(prediction.size());
+  const T* pp = prediction.data();
+  const T* tp = target.data();
+  const double sum = float_math::ordered_sum(prediction.size(), [&](Eigen::Index i) {
+    const T p = pp[i] < kClipLow<T> ? kClipLow<T> : (pp[i] > kClipHigh<T> ? kClipHigh<T> : pp[i]);
+    return -(tp[i] * float_math::log(p) + (T(1) - tp[i]) * float_math::log(T(1) - p));
+  });
+  return static_cast<T>(sum / static_cast<double>(prediction.size()));
 }
 
 template <typename T>
@@ -91,9 +110,9 @@ void bce_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& t
 
 template <typename T>
 VaeNetwork<T>::VaeNetwork(int width, const std::vector<int>& encoder_sizes, int latent,
-                          const std::vector<int>& decoder_sizes, Activation output, VaeReconstruction loss,
+                          const std::vector<int>& decoder_sizes, Activation output_activation, VaeReconstruction loss,
                           double kl_weight)
-    : reconstruction(loss), beta(kl_weight) {
+    : output(output_activation), reconstruction(loss), beta(kl_weight) {
   if (width < 1) throw Error("the input width must be at least 1");
   if (encoder_sizes.empty()) throw Error("the VAE's encoder needs at least one layer size, e.g. --layers 32,16,8");
   if (latent < 1 || latent > 65536) throw Error("the latent size must be in 1..65536");
@@ -112,8 +131,10 @@ VaeNetwork<T>::VaeNetwork(int width, const std::vector<int>& encoder_sizes, int 
   const int hidden = encoder.output_width();
   mean_head = DenseStack<T>({{hidden, latent, Activation::linear}}, encoder.offset + encoder.parameter_count());
   log_var_head = DenseStack<T>({{hidden, latent, Activation::linear}}, mean_head.offset + mean_head.parameter_count());
+  // A sigmoid output is applied here, not by the decoder stack, so that its logits are at hand (decode()).
   decoder =
-      DenseStack<T>(chain(latent, decoder_sizes, width, output), log_var_head.offset + log_var_head.parameter_count());
+      DenseStack<T>(chain(latent, decoder_sizes, width, output == Activation::sigmoid ? Activation::linear : output),
+                    log_var_head.offset + log_var_head.parameter_count());
 }
 
 template <typename T>
@@ -124,15 +145,26 @@ void VaeNetwork<T>::init_glorot_uniform(T* params, Rng& rng) const {
 }
 
 template <typename T>
+const Mat<T>& VaeNetwork<T>::decode(const T* params, const Mat<T>& z, VaeCache<T>& cache) const {
+  const Mat<T>& last = decoder.forward(params, z, cache.decoder);
+  if (output != Activation::sigmoid) return last;
+  sigmoid_forward(cache.probabilities, last);
+  return cache.probabilities;
+}
+
+template <typename T>
 VaeLoss VaeNetwork<T>::forward(const T* params, const Mat<T>& x, const Mat<T>& eps, VaeCache<T>& cache) const {
   const Mat<T>& h = encoder.forward(params, x, cache.encoder);
   const Mat<T>& mean = mean_head.forward(params, h, cache.mean);
   const Mat<T>& log_var = log_var_head.forward(params, h, cache.log_var);
   sampling_forward(cache.z, mean, log_var, eps);
-  const Mat<T>& prediction = decoder.forward(params, cache.z, cache.decoder);
+  const Mat<T>& prediction = decode(params, cache.z, cache);
   VaeLoss loss;
   switch (reconstruction) {
-    case VaeReconstruction::bce: loss.reconstruction = static_cast<double>(bce_forward(prediction, x)); break;
+    case VaeReconstruction::bce:
+      loss.reconstruction = static_cast<double>(output == Activation::sigmoid ? bce_logits_forward(logits(cache), x)
+                                                                              : bce_forward(prediction, x));
+      break;
     case VaeReconstruction::mae: loss.reconstruction = static_cast<double>(mae_forward(prediction, x)); break;
     case VaeReconstruction::mse: loss.reconstruction = static_cast<double>(mse_forward(prediction, x)); break;
   }
@@ -143,11 +175,18 @@ VaeLoss VaeNetwork<T>::forward(const T* params, const Mat<T>& x, const Mat<T>& e
 
 template <typename T>
 void VaeNetwork<T>::backward(const T* params, T* grads, const Mat<T>& x, const Mat<T>& eps, VaeCache<T>& cache) const {
-  const Mat<T>& prediction = cache.decoder.outputs.back();
-  switch (reconstruction) {
-    case VaeReconstruction::bce: bce_backward(cache.dprediction, prediction, x); break;
-    case VaeReconstruction::mae: mae_backward(cache.dprediction, prediction, x); break;
-    case VaeReconstruction::mse: mse_backward(cache.dprediction, prediction, x); break;
+  // cache.dprediction: d loss / d the decoder stack's output (the logits, with a sigmoid output).
+  const bool sigmoid = output == Activation::sigmoid;
+  const Mat<T>& prediction = sigmoid ? cache.probabilities : cache.decoder.outputs.back();
+  if (sigmoid && reconstruction == VaeReconstruction::bce) {
+    bce_logits_backward(cache.dprediction, logits(cache), x);
+  } else {
+    switch (reconstruction) {
+      case VaeReconstruction::bce: bce_backward(cache.dprediction, prediction, x); break;
+      case VaeReconstruction::mae: mae_backward(cache.dprediction, prediction, x); break;
+      case VaeReconstruction::mse: mse_backward(cache.dprediction, prediction, x); break;
+    }
+    if (sigmoid) sigmoid_backward(cache.dprediction, cache.dprediction, prediction);
   }
   decoder.backward(params, grads, cache.z, cache.dprediction, cache.decoder, &cache.dz);
   const Mat<T>& mean = cache.mean.outputs.back();
@@ -163,9 +202,9 @@ void VaeNetwork<T>::backward(const T* params, T* grads, const Mat<T>& x, const M
 
 template <typename T>
 const Mat<T>& VaeNetwork<T>::infer(const T* params, const Mat<T>& x, VaeCache<T>& cache) const {
-  const Mat<T>& h = encoder.infer(params, x, cache.encoder);
-  log_var_head.infer(params, h, cache.log_var);
-  return decoder.infer(params, mean_head.infer(params, h, cache.mean), cache.decoder);
+  const Mat<T>& h = encoder.forward(params, x, cache.encoder);
+  log_var_head.forward(params, h, cache.log_var);
+  return decode(params, mean_head.forward(params, h, cache.mean), cache);
 }
 
 template struct VaeNetwork<float>;
@@ -277,7 +316,7 @@ nlohmann::json Vae::architecture() const {
           {"encoder", encoder_sizes},
           {"latent", network.latent()},
           {"decoder", decoder_sizes},
-          {"output_activation", to_string(network.decoder.layers.back().activation)},
+          {"output_activation", to_string(network.output)},
           {"loss", to_string(network.reconstruction)},
           {"beta", network.beta},
           {"score", to_string(score_kind)}};
@@ -297,37 +336,50 @@ BatchLoss Vae::loss_and_gradients_with(const Batch& batch, Rng& rng, VaeScratch&
   return {loss.total, {loss.reconstruction, loss.kl}};
 }
 
-void Vae::per_beat_loss(const Mat<float>& beats, const Mat<float>& output, const Mat<float>& mean,
-                        const Mat<float>& log_var, bool excess, Eigen::VectorXd& reconstruction,
-                        Eigen::VectorXd& kl) const {
-  auto bce = [](double t, double p) {
-    p = std::min(std::max(p, 1e-7), 1 - 1e-7);
-    return -(t * std::log(p) + (1 - t) * std::log(1 - p));
+void Vae::per_beat_loss(const Mat<float>& beats, const VaeCache<float>& cache, bool excess,
+                        Eigen::VectorXd& reconstruction, Eigen::VectorXd& kl) const {
+  const Mat<float>& mean = cache.mean.outputs.back();
+  const Mat<float>& log_var = cache.log_var.outputs.back();
+  // With a sigmoid output the decoder stack gives logits, and the BCE is taken from them, as in training.
+  const bool from_logits = network.output == Activation::sigmoid && network.reconstruction == VaeReconstruction::bce;
+  const Mat<float>& output =
+      network.output == Activation::sigmoid && !from_logits ? cache.probabilities : cache.decoder.outputs.back();
+  auto clip = [](double p) { return std::min(std::max(p, 1e-7), 1 - 1e-7); };
+  auto bce = [&](double t, double p) {
+    p = clip(p);
+    return -(t * std::log(p) + (1 - t) * std::log1p(-p));
   };
+  auto bce_logits = [](double t, double a) { return std::max(a, 0.0) + std::log1p(std::exp(-std::abs(a))) - t * a; };
   const Eigen::Index width = beats.rows(), latent = mean.rows(), count = beats.cols();
   reconstruction.resize(count);
   kl.resize(count);
   for (Eigen::Index j = 0; j < count; ++j) {
     double sum = 0;
     for (Eigen::Index i = 0; i < width; ++i) {
-      double t = beats(i, j), p = output(i, j);
+      const double t = beats(i, j), y = output(i, j);
       switch (network.reconstruction) {
-        case VaeReconstruction::bce:
+        case VaeReconstruction::bce: {
           // The excess is what the decoder could still remove: BCE(t, p) is smallest at p = t (within the
           // clip), where it is t's own entropy, which a flat beat of 0.5s has more of than a spiky one.
-          sum += bce(t, p) - (excess ? bce(t, std::min(std::max(t, 1e-7), 1 - 1e-7)) : 0.0);
+          const double p_best = clip(t);
+          if (from_logits) {
+            sum += bce_logits(t, y) - (excess ? bce_logits(t, std::log(p_best / (1 - p_best))) : 0.0);
+          } else {
+            sum += bce(t, y) - (excess ? bce(t, p_best) : 0.0);
+          }
           break;
-        case VaeReconstruction::mae: sum += std::abs(p - t); break;
-        case VaeReconstruction::mse: sum += (p - t) * (p - t); break;
+        }
+        case VaeReconstruction::mae: sum += std::abs(y - t); break;
+        case VaeReconstruction::mse: sum += (y - t) * (y - t); break;
       }
     }
     reconstruction(j) = sum / static_cast<double>(width);
     double k = 0;
     for (Eigen::Index i = 0; i < latent; ++i) {
-      double m = mean(i, j), v = log_var(i, j);
-      k += 1 + v - m * m - std::exp(v);
+      const double m = mean(i, j), v = log_var(i, j);
+      k += m * m + (std::expm1(v) - v);
     }
-    kl(j) = -0.5 * k / static_cast<double>(latent);
+    kl(j) = 0.5 * k / static_cast<double>(latent);
   }
 }
 
@@ -335,10 +387,9 @@ BatchLoss Vae::loss_with(const Batch& batch, VaeScratch& ws) const {
   BatchLoss result;
   result.parts = {0.0, 0.0};
   if (batch.size() == 0) return result;
-  const Mat<float>& output = network.infer(parameters.data(), batch.beats, ws.cache);
-  per_beat_loss(batch.beats, output, ws.cache.mean.outputs.back(), ws.cache.log_var.outputs.back(), false,
-                ws.reconstruction, ws.kl);
-  result.parts = {ws.reconstruction.mean(), ws.kl.mean()};
+  network.infer(parameters.data(), batch.beats, ws.cache);
+  per_beat_loss(batch.beats, ws.cache, false, ws.reconstruction, ws.kl);
+  result.parts = {float_math::ordered_mean(ws.reconstruction), float_math::ordered_mean(ws.kl)};
   result.total = result.parts[0] + network.beta * result.parts[1];
   return result;
 }
@@ -349,8 +400,7 @@ void Vae::score_with(const Mat<float>& beats, VaeScratch& ws, Eigen::VectorXd& s
     scores = mae_per_column(output, beats);
     return;
   }
-  per_beat_loss(beats, output, ws.cache.mean.outputs.back(), ws.cache.log_var.outputs.back(), true, ws.reconstruction,
-                ws.kl);
+  per_beat_loss(beats, ws.cache, true, ws.reconstruction, ws.kl);
   scores = ws.reconstruction + network.beta * ws.kl;
 }
 

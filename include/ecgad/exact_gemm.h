@@ -1,20 +1,27 @@
-// The LSTM's float matrix products, written out so that every output element is one chain of fused
+// The models' float matrix products, written out so that every output element is one chain of fused
 // multiply-adds in a fixed order (k = 0, 1, 2, ... for z += W h), whatever the matrix sizes, the beat's place
-// in the batch, or the vector width of the CPU. So a beat's result does not depend on the beats next to it,
-// and the AVX-512 and AVX2 kernels, chosen at run time, give the same bits: one binary, built for
-// x86-64-v3, uses the wider registers where they exist and trains the same model everywhere.
+// in the batch, the vector width of the CPU or the compiler's flags. So a beat's result does not depend on the
+// beats next to it, and the AVX-512, AVX2 and portable kernels, chosen at run time, give the same bits: every
+// build (x86-64-v2, -v3, native) trains the same model on every x86-64 CPU. The fusing is written in the code
+// (FMA intrinsics, std::fma), not left to -ffp-contract. On a CPU without FMA the portable kernel's std::fma is
+// done in software by the C library: exact, about 10x slower than the hardware instruction.
 // All matrices are column-major and dense (the leading dimension is the row count).
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace ecgad {
 
 enum class GemmKernel { automatic, portable, avx2, avx512 };
 
-// What `automatic` runs on this CPU: avx512 (AVX-512F), else avx2 (AVX2 and FMA), else portable.
+// What `automatic` runs on this CPU: avx512 (AVX-512F), else avx2 (AVX2 and FMA), else portable. The
+// environment variable ECGAD_KERNEL=portable|avx2|avx512 picks one instead (portable where this CPU cannot run
+// it), to show that every kernel trains and scores the same bits, or to time them.
 GemmKernel best_gemm_kernel();
 const char* gemm_kernel_name(GemmKernel kernel);
+// "automatic", "portable", "avx2", "avx512" (and "" for automatic); false for anything else.
+bool parse_gemm_kernel(const std::string& name, GemmKernel& kernel);
 // Whether this CPU can run `kernel` (automatic and portable: always).
 bool gemm_kernel_supported(GemmKernel kernel);
 

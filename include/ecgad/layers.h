@@ -32,7 +32,9 @@ using MatRef = Eigen::Ref<Mat<T>>;
 template <typename T>
 using VecRef = Eigen::Ref<Vec<T>>;
 
-// y = W x + b
+// y = W x + b. Each output starts at its bias and adds its inputs in order, one fused multiply-add each
+// (src/exact_gemm.cc): a beat's result does not depend on the other beats of the batch, and every build and CPU
+// computes the same bits, so training and scoring share one forward.
 template <typename T>
 void dense_forward(Mat<T>& y, const Mat<T>& x, const ConstMatRef<T>& W, const ConstVecRef<T>& b);
 // dW += dy x^T, db += sum of dy over the batch, dx = W^T dy (skipped when dx is null: the first layer).
@@ -68,17 +70,18 @@ T mse_forward(const Mat<T>& prediction, const Mat<T>& target);
 template <typename T>
 void mse_backward(Mat<T>& dprediction, const Mat<T>& prediction, const Mat<T>& target);
 
+// Binary cross-entropy from the logits z of a sigmoid output, as Keras computes it for one (it hands the
+// sigmoid's input to sigmoid_cross_entropy_with_logits, so no clipping): the mean over every element of
+// max(z, 0) - z y + log(1 + exp(-|z|)). Finite for every z, and an output the model gets wrong with certainty
+// still teaches it, which the clipped form of the probability (zero gradient in the clip) does not.
+template <typename T>
+T bce_logits_forward(const Mat<T>& z, const Mat<T>& y);
+// d loss / d z = (sigmoid(z) - y) / (the element count)
+template <typename T>
+void bce_logits_backward(Mat<T>& dz, const Mat<T>& z, const Mat<T>& y);
+
 // Per-column (per-beat) mean absolute error: the anomaly score. Summed in double, in sample order.
 template <typename T>
 Eigen::VectorXd mae_per_column(const Mat<T>& prediction, const Mat<T>& target);
-
-// Scoring versions of dense and sigmoid forward: plain loops with a fixed order of operations per output,
-// so that a beat's result does not depend on which other beats share its batch. Eigen's matrix product
-// picks kernels by batch size and its vectorized exp by memory alignment, and those round differently;
-// a beat near the threshold could change verdict with the file around it.
-template <typename T>
-void dense_forward_exact(Mat<T>& y, const Mat<T>& x, const ConstMatRef<T>& W, const ConstVecRef<T>& b);
-template <typename T>
-void sigmoid_forward_exact(Mat<T>& y, const Mat<T>& x);
 
 }  // namespace ecgad

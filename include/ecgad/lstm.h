@@ -98,14 +98,6 @@ void dropout_forward(Mat<T>& y, const Mat<T>& x, const Mat<T>& mask);
 template <typename T>
 void dropout_backward(Mat<T>& dx, const Mat<T>& dy, const Mat<T>& mask);
 
-// Binary cross-entropy from the logit z (1, B), as Keras computes it for a sigmoid output layer (from its logits,
-// no clipping): mean over the batch of max(z, 0) - z y + log(1 + exp(-|z|)), summed in double.
-template <typename T>
-T bce_logits_forward(const Mat<T>& z, const Mat<T>& y);
-// d loss / d z = (sigmoid(z) - y) / B
-template <typename T>
-void bce_logits_backward(Mat<T>& dz, const Mat<T>& z, const Mat<T>& y);
-
 // The gate activations as used in float and double (see above); exposed for their tests.
 float lstm_tanh(float x);
 double lstm_tanh(double x);

@@ -52,18 +52,14 @@ struct DenseStack {
 
   // Glorot-uniform weights, U(-sqrt(6/(in+out)), +sqrt(6/(in+out))), and zero biases (Keras' defaults).
   void init_glorot_uniform(T* params, Rng& rng) const;
-  // x (inputs, B) -> output (outputs, B), keeping every layer's output in `cache` for backward.
+  // x (inputs, B) -> output (outputs, B), keeping every layer's output in `cache` for backward. A beat's output
+  // does not depend on the other beats of the batch (the layers' products are exact, src/layers.cc), so
+  // training and scoring share this one function.
   const Mat<T>& forward(const T* params, const Mat<T>& x, DenseCache<T>& cache) const;
-  // The same function with dense_forward_exact and sigmoid_forward_exact: for scoring, where a beat's output
-  // must not depend on its batch. Slower than forward.
-  const Mat<T>& infer(const T* params, const Mat<T>& x, DenseCache<T>& cache) const;
   // Given d loss / d output of the last forward(x) on `cache`, ADDS the parameter gradients to `grads` and,
   // when dx is not null, writes d loss / d x.
   void backward(const T* params, T* grads, const Mat<T>& x, const Mat<T>& doutput, DenseCache<T>& cache,
                 Mat<T>* dx = nullptr) const;
-
- private:
-  const Mat<T>& run(const T* params, const Mat<T>& x, DenseCache<T>& cache, bool batch_invariant) const;
 };
 
 // A stack that owns its buffers and one cache: for tests, benchmarks and gradient checks in double.
@@ -80,7 +76,6 @@ struct Network : DenseStack<T> {
   VecMap<T> bias(std::size_t layer, AlignedVector<T>& buffer) const { return bias(layer, buffer.data()); }
   void init_glorot_uniform(Rng& rng) { DenseStack<T>::init_glorot_uniform(params.data(), rng); }
   const Mat<T>& forward(const Mat<T>& x) { return DenseStack<T>::forward(params.data(), x, cache); }
-  const Mat<T>& infer(const Mat<T>& x) { return DenseStack<T>::infer(params.data(), x, cache); }
   // Adds to grads (zero them first for the gradient of one batch).
   void backward(const Mat<T>& x, const Mat<T>& doutput) {
     DenseStack<T>::backward(params.data(), grads.data(), x, doutput, cache);

@@ -5,7 +5,9 @@
 //            -> sampling: z = z_mean + exp(0.5 z_log_var) * eps    z (L, B), eps ~ N(0, 1) from the Rng
 //            -> decoder: dense L -> 16 -> 32 -> W, ReLU, the last    reconstruction (W, B)
 //               layer ReLU (the exercise's) or sigmoid
-//   loss = reconstruction (Keras' binary_crossentropy, or MAE / MSE) + beta * KL, where
+//   loss = reconstruction (Keras' binary_crossentropy, or MAE / MSE) + beta * KL, where, as in Keras, the
+//   binary cross-entropy of a sigmoid output is taken from its logits and that of a ReLU output from the
+//   clipped output, and
 //   KL = -0.5 * mean over batch and latent dims of (1 + z_log_var - z_mean^2 - exp(z_log_var)).
 //
 // The math is a template (VaeNetwork<T>) so that the test checks the whole loss's gradient in double;
@@ -46,7 +48,7 @@ template <typename T>
 void sampling_backward(Mat<T>& dmean, Mat<T>& dlog_var, const Mat<T>& dz, const Mat<T>& log_var, const Mat<T>& eps);
 
 // KL(N(mean, exp(log_var)) || N(0, 1)) as the exercise reduces it: -0.5 * mean over all L * B entries of
-// (1 + log_var - mean^2 - exp(log_var)).
+// (1 + log_var - mean^2 - exp(log_var)), computed as 0.5 (mean^2 + expm1(log_var) - log_var).
 template <typename T>
 T kl_forward(const Mat<T>& mean, const Mat<T>& log_var);
 // ADDS scale * d KL / d mean = scale * mean / (L B) and
@@ -72,7 +74,8 @@ struct VaeCache {
   Mat<T> z;                    // (L, B) the sampled code
   Mat<T> dz, dmean, dlog_var;  // (L, B)
   Mat<T> dh, dh_log_var;       // (H, B) d loss / d encoder output, from each head
-  Mat<T> dprediction;          // (W, B)
+  Mat<T> probabilities;        // (W, B) the sigmoid of the decoder stack's output, with a sigmoid output
+  Mat<T> dprediction;          // (W, B) d loss / d the decoder stack's output
 };
 
 struct VaeLoss {
@@ -82,14 +85,15 @@ struct VaeLoss {
 // Four dense stacks placed one after the other in one flat buffer: encoder, z_mean head, z_log_var head, decoder.
 template <typename T>
 struct VaeNetwork {
-  DenseStack<T> encoder, mean_head, log_var_head, decoder;
+  DenseStack<T> encoder, mean_head, log_var_head, decoder;  // a sigmoid output: the decoder's last layer is linear
+  Activation output = Activation::relu;                      // applied to the decoder's last layer
   VaeReconstruction reconstruction = VaeReconstruction::bce;
   double beta = 1;  // the weight of the KL term (the exercise's: 1)
 
   VaeNetwork() = default;
   // Throws ecgad::Error on sizes that cannot be built.
   VaeNetwork(int width, const std::vector<int>& encoder_sizes, int latent, const std::vector<int>& decoder_sizes,
-             Activation output, VaeReconstruction loss, double kl_weight);
+             Activation output_activation, VaeReconstruction loss, double kl_weight);
 
   std::size_t parameter_count() const { return decoder.offset + decoder.parameter_count(); }
   int latent() const { return mean_head.output_width(); }
@@ -100,6 +104,9 @@ struct VaeNetwork {
   void backward(const T* params, T* grads, const Mat<T>& x, const Mat<T>& eps, VaeCache<T>& cache) const;
   // Batch-invariant pass at eps = 0: z_mean and z_log_var in cache.mean / cache.log_var, the decoder's output returned.
   const Mat<T>& infer(const T* params, const Mat<T>& x, VaeCache<T>& cache) const;
+  // The decoder on z: its output (after the output activation); the logits stay in logits(cache).
+  const Mat<T>& decode(const T* params, const Mat<T>& z, VaeCache<T>& cache) const;
+  static const Mat<T>& logits(const VaeCache<T>& cache) { return cache.decoder.outputs.back(); }
 };
 
 extern template struct VaeNetwork<float>;
@@ -145,12 +152,11 @@ class Vae : public ModelWith<VaeScratch> {
   bool reconstruct_with(const Mat<float>& beats, VaeScratch& ws, Mat<float>& output) const override;
 
  private:
-  // Per beat, in double, after infer(): the reconstruction loss and the KL (mean over latent dims). With
-  // `excess`, a BCE is taken less its least possible value for that beat, BCE(t, clip(t)), so it is 0 for a
-  // perfect reconstruction whatever the beat.
-  void per_beat_loss(const Mat<float>& beats, const Mat<float>& output, const Mat<float>& mean,
-                     const Mat<float>& log_var, bool excess, Eigen::VectorXd& reconstruction,
-                     Eigen::VectorXd& kl) const;
+  // Per beat, in double, after infer() filled `cache`: the reconstruction loss and the KL (mean over latent
+  // dims). With `excess`, a BCE is taken less its least possible value for that beat, BCE(t, clip(t)), so it is
+  // 0 for a perfect reconstruction whatever the beat.
+  void per_beat_loss(const Mat<float>& beats, const VaeCache<float>& cache, bool excess,
+                     Eigen::VectorXd& reconstruction, Eigen::VectorXd& kl) const;
 };
 
 }  // namespace ecgad

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -115,12 +116,28 @@ std::string version_text(const std::vector<ModelKind>& kinds) {
   if (*git_commit()) text += " (git " + std::string(git_commit()) + ")";
   text += "\nbuilt with " + std::string(compiler()) + ", -march=" + march() + ", " + build_type();
   text += "\nmatrix kernels on this CPU: " + std::string(gemm_kernel_name(best_gemm_kernel())) +
-          " (chosen at run time; every kernel gives the same bits)";
+          (std::getenv("ECGAD_KERNEL") && *std::getenv("ECGAD_KERNEL") ? " (ECGAD_KERNEL)" : " (chosen at run time)") +
+          "; every kernel gives the same bits";
   text += "\nreads model files of format versions 1 and " + std::to_string(kModelFormatVersion) + ", writes version " +
           std::to_string(kModelFormatVersion);
   text += "\nmodel kinds:";
   for (const std::string& kind : model_kinds(kinds)) text += " " + kind;
   return text;
+}
+
+// ECGAD_KERNEL names a matrix kernel (include/ecgad/exact_gemm.h) that this CPU runs, or is unset: else what is wrong.
+std::string kernel_request_problem() {
+  const char* name = std::getenv("ECGAD_KERNEL");
+  GemmKernel kernel = GemmKernel::automatic;
+  if (name == nullptr) return "";
+  if (!parse_gemm_kernel(name, kernel)) {
+    return "ECGAD_KERNEL is '" + std::string(name) + "': expected portable, avx2, avx512 or automatic (or unset)";
+  }
+  if (!gemm_kernel_supported(kernel)) {
+    return "ECGAD_KERNEL is '" + std::string(name) + "', which this CPU cannot run (it runs " +
+           gemm_kernel_name(best_gemm_kernel()) + "); unset it or name another";
+  }
+  return "";
 }
 
 // What CLI11 says of the mistakes no validator sees (a missing value, an unknown option, a flag given a
@@ -281,7 +298,13 @@ int ecgad_main(int argc, char** argv, bool parse_only, const std::vector<ecgad::
   }
   if (int code = parse(front.app, argc, argv); code >= 0) return code;
   for (const Declared& d : declared) {
-    if (d.app->parsed()) return parse_only && !d.meta ? 0 : run(d.runner);
+    if (!d.app->parsed()) continue;
+    if (parse_only && !d.meta) return 0;
+    if (std::string problem = kernel_request_problem(); !d.meta && !problem.empty()) {
+      print_error(problem);
+      return 2;
+    }
+    return run(d.runner);
   }
   return 2;
 }
