@@ -45,7 +45,10 @@ const ModelKind& autoencoder_kind() {
       {{"error", "the mean absolute reconstruction error of the scaled beat"}},
       {
           {"layers", "", shape(), nullptr, "the layers, as a model file lists them"},
-          {"encoder", "--layers", list_of(whole(1, 65536)), {32, 16, 8},
+          {"encoder",
+           "--layers",
+           list_of(whole(1, 65536)),
+           {32, 16, 8},
            "encoder layer sizes; the decoder mirrors them (e.g. 32,16,8)"},
           {"loss", "--loss", one_of({"mae", "mse"}), "mae",
            "training loss, mae (the tutorial's) or mse; beats are scored by their MAE either way"},

@@ -238,8 +238,7 @@ Done parse_block(Job& job, const CsvOptions& options, const RowLayout& layout, c
 // handing the blocks back to the sink in input order. At most 2 * threads blocks are in flight.
 class Pipeline {
  public:
-  Pipeline(BlockCutter& cutter, std::size_t threads,
-           std::function<Done(Job&, std::size_t worker)> parse)
+  Pipeline(BlockCutter& cutter, std::size_t threads, std::function<Done(Job&, std::size_t worker)> parse)
       : cutter_(cutter), threads_(threads), parse_(std::move(parse)) {}
 
   std::size_t run(const BlockSink& sink) {
@@ -332,9 +331,9 @@ class Pipeline {
   std::size_t threads_;
   std::function<Done(Job&, std::size_t)> parse_;
   std::mutex mutex_;
-  std::condition_variable changed_;   // one variable for all: few waiters, and wakes are per block
-  std::deque<Job> jobs_;              // read, waiting for a worker
-  std::map<std::size_t, Done> done_;  // worked on, waiting for their turn
+  std::condition_variable changed_;    // one variable for all: few waiters, and wakes are per block
+  std::deque<Job> jobs_;               // read, waiting for a worker
+  std::map<std::size_t, Done> done_;   // worked on, waiting for their turn
   std::size_t read_ = 0, handed_ = 0;  // blocks read; blocks handed back to the sink
   bool at_end_ = false, stop_ = false;
   std::vector<std::thread> pool_;

@@ -9,9 +9,7 @@
 #include "ecgad/error.h"
 
 namespace ecgad {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 ColumnLayout::Label parse_label_column(const std::string& text, std::size_t& number) {
   using Label = ColumnLayout::Label;

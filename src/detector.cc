@@ -51,8 +51,8 @@ Eigen::VectorXd anomaly_scores(const TrainedModel& model, const Dataset& beats, 
 namespace {
 
 std::string preset_description(const ModelKind& kind, const KindPreset& p) {
-  std::string text = p.title + (p.kind_default ? " (the default of --model " + kind.name + ")" : "") + ": --model " +
-                     kind.name;
+  std::string text =
+      p.title + (p.kind_default ? " (the default of --model " + kind.name + ")" : "") + ": --model " + kind.name;
   for (const KindOption& option : kind.options) {
     if (!option.flag.empty() && p.options.contains(option.key)) {
       text += " " + option.flag + " " + to_text(p.options.at(option.key));
@@ -143,8 +143,7 @@ bool chooses_on_labels(const ThresholdStrategy& strategy) {
 // that the training data does not have (and no --threshold-data gives them); `reason` then says so.
 ThresholdStrategy threshold_strategy(const DetectorConfig& config, const Dataset& data, const Dataset* threshold_data,
                                      std::string& reason) {
-  if (chooses_on_labels(config.threshold) && !threshold_data && abnormal_rows(data) == 0 &&
-      config.fallback_threshold) {
+  if (chooses_on_labels(config.threshold) && !threshold_data && abnormal_rows(data) == 0 && config.fallback_threshold) {
     reason = "no abnormal rows in the training data to choose " + to_string(config.threshold) + " on";
     return *config.fallback_threshold;
   }
@@ -205,8 +204,8 @@ ThresholdChoice choose_model_threshold(const TrainedModel& model, const Threshol
   if (threshold_data && threshold_data->width != data.width) {
     throw Error("'" + threshold_data->name + "' has another row width than the training data");
   }
-  ThresholdChoice choice = choose_threshold(strategy, normal_scores, to_vector(anomaly_scores(model, labelled, *workspace)),
-                                            labelled.normal);
+  ThresholdChoice choice = choose_threshold(strategy, normal_scores,
+                                            to_vector(anomaly_scores(model, labelled, *workspace)), labelled.normal);
   choice.details["file"] = labelled.name;
   return choice;
 }

@@ -268,8 +268,8 @@ std::string loss_plot(const TrainedModel& model, const LossHistory& h, double x_
       svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\"/>", plot.px(p.x), plot.py(p.y));
     svg += "</g>\n<g fill=\"" + std::string(kOrange) + "\">";
     for (const Point& p : h.val_loss) {
-      svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"6\" height=\"6\"/>", plot.px(p.x) - 3,
-                         plot.py(p.y) - 3);
+      svg +=
+          fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"6\" height=\"6\"/>", plot.px(p.x) - 3, plot.py(p.y) - 3);
     }
     svg += "</g>\n";
   }

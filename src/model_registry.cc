@@ -1,5 +1,7 @@
 // The one place that lists every model kind: adding a model is its module (which declares the kind) and one line
 // here. Also what every kind's declaration is used for in the library: checking and completing architectures.
+#include <fmt/core.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +44,7 @@ const KindOption& input_width_option() {
 
 std::vector<std::string> model_kinds(const std::vector<ModelKind>& kinds) {
   std::vector<std::string> names;
+  names.reserve(kinds.size());
   for (const ModelKind& k : kinds) names.push_back(k.name);
   return names;
 }
@@ -63,10 +66,10 @@ nlohmann::json complete_architecture(const ModelKind& kind, const nlohmann::json
     if (option == nullptr) {
       std::string keys;
       for (const KindOption& o : kind.options) keys += (keys.empty() ? "" : ", ") + o.key;
-      throw Error(where + " has no key '" + it.key() + "' (its keys: input_width, " + keys + ")");
+      throw Error(fmt::format("{} has no key '{}' (its keys: input_width, {})", where, it.key(), keys));
     }
     std::string why = check_json(option->value, it.value());
-    if (!why.empty()) throw Error(where + "'s '" + it.key() + "': " + why);
+    if (!why.empty()) throw Error(fmt::format("{}'s '{}': {}", where, it.key(), why));
   }
   nlohmann::json complete = architecture;
   for (const KindOption& option : kind.options) {

@@ -269,7 +269,10 @@ const ModelKind& vae_kind() {
       {{"error", "the mean absolute error of the scaled beat's reconstruction at z = z_mean (--score mae)"},
        {"neg_elbo", "the negative ELBO at z = z_mean (--score elbo): the reconstruction loss + beta * the KL"}},
       {
-          {"encoder", "--layers", list_of(whole(1, 65536)), {32, 16, 8},
+          {"encoder",
+           "--layers",
+           list_of(whole(1, 65536)),
+           {32, 16, 8},
            "encoder layer sizes; the z_mean and z_log_var heads read the last"},
           {"latent", "--latent", whole(1, 65536), 8, "size of the code z (z_mean, z_log_var)"},
           {"decoder", "", list_of(whole(1, 65536)), nullptr, "decoder layer sizes before the output layer"},

@@ -64,8 +64,7 @@ std::string check_one_json(const ValueSpec& spec, const nlohmann::json& value) {
   bool good = false;
   switch (spec.type) {
     case ValueSpec::Type::whole:
-      good = value.is_number_unsigned() ||
-             (value.is_number_integer() && value.get<std::int64_t>() >= 0);
+      good = value.is_number_unsigned() || (value.is_number_integer() && value.get<std::int64_t>() >= 0);
       good = good && value.get<std::uint64_t>() >= spec.whole_low && value.get<std::uint64_t>() <= spec.whole_high;
       break;
     case ValueSpec::Type::number:
@@ -176,8 +175,7 @@ ValueSpec shape() {
 std::string expected(const ValueSpec& spec) {
   switch (spec.type) {
     case ValueSpec::Type::whole:
-      return "a whole number" +
-             (spec.name_high ? whole_range(spec) : " of at least " + std::to_string(spec.whole_low));
+      return "a whole number" + (spec.name_high ? whole_range(spec) : " of at least " + std::to_string(spec.whole_low));
     case ValueSpec::Type::number: return spec.range;
     case ValueSpec::Type::word: return word_list(spec.words);
     case ValueSpec::Type::text: return "text";

@@ -47,7 +47,8 @@ TEST(CliOptions, BadValuesAreRefusedInOurWords) {
       {train + "--model lstm --layers 8",
        "--layers does not apply to lstm models: it is an option of autoencoder, vae models (see 'ecgad train "
        "--help')"},
-      {train + "--loss bce", "--loss: expected mae or mse, got 'bce' for autoencoder models (see 'ecgad train --help')"},
+      {train + "--loss bce",
+       "--loss: expected mae or mse, got 'bce' for autoencoder models (see 'ecgad train --help')"},
       {train + "--preset tutorial --model vae",
        "--preset tutorial trains autoencoder models, not vae models (see 'ecgad train --help')"},
       {train + "--dropout 1", "--dropout: expected a number from 0 to below 1, got '1' (see 'ecgad train --help')"},

@@ -47,7 +47,8 @@ std::vector<Case> every_case() {
 std::unique_ptr<Model> build(const Case& c, std::uint64_t seed = 1) {
   nlohmann::json architecture = c.preset->options;
   architecture["input_width"] = kWidth;
-  std::unique_ptr<Model> model = make_model(c.kind->name, architecture, kDefaultParameterLimit, test::kinds_with_linear());
+  std::unique_ptr<Model> model =
+      make_model(c.kind->name, architecture, kDefaultParameterLimit, test::kinds_with_linear());
   Rng rng(seed);
   model->init(rng);
   return model;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli.h"
 #include "ecgad/dataset.h"
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
@@ -19,7 +20,6 @@
 #include "ecgad/layers.h"
 #include "ecgad/model.h"
 #include "ecgad/model_file.h"
-#include "cli.h"
 #include "linear_kind.h"
 #include "test_util.h"
 
@@ -143,10 +143,12 @@ TEST(ModelSeam, AToyKindGetsItsFlagsPresetCompletionAndEveryCommandThroughTheCom
   // Its options are checked and refused in the declarations' words.
   test::RunResult bad = cli("train " + data + " -o " + model + " --model linear --code 65");
   EXPECT_EQ(bad.status, 2);
-  EXPECT_EQ(bad.err, "ecgad: error: --code: expected a whole number from 1 to 64, got '65' (see 'ecgad train --help')\n");
+  EXPECT_EQ(bad.err,
+            "ecgad: error: --code: expected a whole number from 1 to 64, got '65' (see 'ecgad train --help')\n");
   bad = cli("train " + data + " -o " + model + " --model linear --latent 4");
-  EXPECT_EQ(bad.err, "ecgad: error: --latent does not apply to linear models: it is an option of vae models (see "
-                     "'ecgad train --help')\n");
+  EXPECT_EQ(bad.err,
+            "ecgad: error: --latent does not apply to linear models: it is an option of vae models (see "
+            "'ecgad train --help')\n");
   EXPECT_EQ(cli("train " + data + " -o " + model + " --code 3").status, 2);  // the autoencoder has no --code
 
   // train -> score -> evaluate -> threshold -> info -> report.

@@ -19,9 +19,9 @@ inline const char* skip_plus(const char* p, const char* end) {
 struct FieldNumber {
   enum Status {
     ok,
-    not_a_number,        // not the grammar (letters, "1..2", "+-1", "1 2")
-    not_finite,          // "inf", "nan"
-    out_of_range,        // beyond a double ("1e400"); for a CSV field, beyond a float (|v| > FLT_MAX: "1e39")
+    not_a_number,  // not the grammar (letters, "1..2", "+-1", "1 2")
+    not_finite,    // "inf", "nan"
+    out_of_range,  // beyond a double ("1e400"); for a CSV field, beyond a float (|v| > FLT_MAX: "1e39")
   } status;
   double value;  // with ok only
 };

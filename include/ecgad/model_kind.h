@@ -32,9 +32,9 @@ struct KindOption {
 // A named starting configuration (`ecgad train --preset NAME`); flags given on the command line override it.
 struct KindPreset {
   std::string name;
-  std::string title;        // what it is, for --help: "the TensorFlow tutorial's autoencoder"
-  nlohmann::json options;   // architecture keys and values; recorded as given in the model's training section
-  TrainOptions train;       // epochs, batch size, Adam
+  std::string title;       // what it is, for --help: "the TensorFlow tutorial's autoencoder"
+  nlohmann::json options;  // architecture keys and values; recorded as given in the model's training section
+  TrainOptions train;      // epochs, batch size, Adam
   ThresholdStrategy threshold{ThresholdStrategy::Kind::mean_std, 1.0};
   // Used instead of a best-* threshold when the training data holds no abnormal rows to choose on.
   std::optional<ThresholdStrategy> fallback_threshold;

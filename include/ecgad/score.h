@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "ecgad/blocks.h"
-#include "ecgad/dataset.h"
 #include "ecgad/model_file.h"
 
 namespace ecgad {

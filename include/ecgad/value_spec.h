@@ -25,22 +25,22 @@ struct ValueSpec {
   bool name_high = true;  // whole: say the upper bound whatever the mistake (false: only when it is exceeded)
   double low = -std::numeric_limits<double>::infinity(), high = std::numeric_limits<double>::infinity();
   bool low_open = false, high_open = false;
-  std::string range;                // number: how the range reads ("a positive number")
-  std::vector<std::string> words;   // word: the values; text: what the completion suggests (may be empty)
+  std::string range;               // number: how the range reads ("a positive number")
+  std::vector<std::string> words;  // word: the values; text: what the completion suggests (may be empty)
   std::string (*check)(const std::string& text) = nullptr;  // text: "" when good, else why not
-  std::string value_name = "TEXT";  // for --help: POSITIVE, SEED, mae|mse...
+  std::string value_name = "TEXT";                          // for --help: POSITIVE, SEED, mae|mse...
 };
 
 // Declarations, as an option reads them. whole(1, 65536): "a whole number from 1 to 65536".
 ValueSpec whole(std::uint64_t low, std::uint64_t high);
 // A count with no upper bound but its type's: "a whole number of at least 1" (the bound is named when exceeded).
 ValueSpec count(std::uint64_t low, std::uint64_t type_max);
-ValueSpec any_number();                                       // "a number"
-ValueSpec positive();                                         // "a positive number"
-ValueSpec non_negative();                                     // "a number of at least 0"
+ValueSpec any_number();                                                              // "a number"
+ValueSpec positive();                                                                // "a positive number"
+ValueSpec non_negative();                                                            // "a number of at least 0"
 ValueSpec number_range(double low, double high, bool high_open, std::string range);  // [low, high] or [low, high)
-ValueSpec one_of(std::vector<std::string> words);             // "mae, mse or bce"
-ValueSpec list_of(ValueSpec item);                            // "32,16,8"
+ValueSpec one_of(std::vector<std::string> words);                                    // "mae, mse or bce"
+ValueSpec list_of(ValueSpec item);                                                   // "32,16,8"
 ValueSpec file_name();
 ValueSpec checked_text(std::string (*check)(const std::string&), std::vector<std::string> suggestions,
                        std::string value_name);

@@ -2,7 +2,6 @@
 // flags and run function live in its own file (cli.h); the work is done by the library.
 // Exit codes: 0 ok, 1 "found something" (an anomaly with --fail-on-anomaly, a failed gate), 2 error.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>

@@ -1,19 +1,18 @@
 #include "beats.h"
 
-#include <memory>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "cli.h"
 #include "ecgad/beats.h"
 #include "ecgad/error.h"
 #include "ecgad/model_file.h"
 #include "ecgad/output.h"
-#include "cli.h"
 #include "ecgad/qrs.h"
 #include "progress.h"
 

@@ -38,11 +38,12 @@ void add_subcommand(const CLI::App& sub, const FlagTable& flags, std::string& pe
       if (s == "-h" || s == "--help") continue;
       options.push_back(s);
       if (option->get_expected_max() == 0) continue;
-      value_cases += "    '" + name + " " + s + "') " + value_reply(find_flag(flags, name, s)) + "; return ;;\n";
+      value_cases.append("    '").append(name).append(" ").append(s).append("') ");
+      value_cases.append(value_reply(find_flag(flags, name, s))).append("; return ;;\n");
     }
   }
-  per_subcommand += "    " + name + ") words='" + join(options) + "'; if [[ $cur != -* ]]; then " + positional +
-                    "; return; fi ;;\n";
+  per_subcommand +=
+      "    " + name + ") words='" + join(options) + "'; if [[ $cur != -* ]]; then " + positional + "; return; fi ;;\n";
 }
 
 }  // namespace

@@ -83,8 +83,9 @@ struct EvaluateArgs {
 
   std::vector<std::pair<std::string, double>> gates() const {
     std::vector<std::pair<std::string, double>> list;
-    for (auto [name, minimum] : {std::pair{"accuracy", &min_accuracy}, std::pair{"precision", &min_precision},
-                                 std::pair{"recall", &min_recall}, std::pair{"f1", &min_f1}, std::pair{"auc", &min_auc}}) {
+    for (auto [name, minimum] :
+         {std::pair{"accuracy", &min_accuracy}, std::pair{"precision", &min_precision},
+          std::pair{"recall", &min_recall}, std::pair{"f1", &min_f1}, std::pair{"auc", &min_auc}}) {
       if (*minimum) list.emplace_back(name, **minimum);
     }
     return list;
@@ -142,8 +143,9 @@ int run_threshold(const ThresholdArgs& args, const std::vector<ModelKind>& kinds
   model.threshold = choose_threshold(strategy, normal_errors, errors, data.normal);
   model.threshold.details["file"] = data.name;
   save_model(args.output, model, kinds);
-  Progress(args.quiet).message(fmt::format("ecgad: wrote {}: threshold {:.6g} ({} on {})", args.output,
-                                           model.threshold.value, model.threshold.strategy, data.name));
+  Progress(args.quiet)
+      .message(fmt::format("ecgad: wrote {}: threshold {:.6g} ({} on {})", args.output, model.threshold.value,
+                           model.threshold.strategy, data.name));
   return 0;
 }
 

@@ -9,7 +9,6 @@
 
 #include "ecgad/blocks.h"
 #include "ecgad/csv.h"
-#include "ecgad/dataset.h"
 #include "flags.h"
 
 namespace ecgad {

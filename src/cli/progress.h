@@ -3,9 +3,8 @@
 // (as ninja's LinePrinter), nothing when quiet. Standard output stays for results.
 #pragma once
 
-#include <unistd.h>
-
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>

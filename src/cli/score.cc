@@ -1,5 +1,7 @@
 // `ecgad score`: one line per beat with its score and verdict, streamed: for one file or many, to standard output,
 // a file, or a folder.
+#include "ecgad/score.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -14,7 +16,6 @@
 #include "ecgad/error.h"
 #include "ecgad/model_file.h"
 #include "ecgad/output.h"
-#include "ecgad/score.h"
 #include "inputs.h"
 #include "progress.h"
 
@@ -74,6 +75,7 @@ std::vector<std::string> folder_targets(const ScoreArgs& args, const std::vector
     }
     targets.push_back(target);
   }
+  outputs.reserve(targets.size());
   for (const std::string& target : targets) outputs.push_back({"-o", target});
   refuse_same_file(inputs, outputs);
   std::filesystem::create_directories(args.output);
@@ -163,8 +165,7 @@ Runner declare_score(Command& cmd, const Context& context) {
       ->required();
   cmd.input("-m,--model", args->model, "Model file from 'ecgad train'")->required();
   cmd.output("-o,--output", args->output, "Write here instead of standard output (atomically)");
-  cmd.value("--format", args->format, one_of({"csv", "jsonl"}), "csv (with a header) or jsonl")
-      ->capture_default_str();
+  cmd.value("--format", args->format, one_of({"csv", "jsonl"}), "csv (with a header) or jsonl")->capture_default_str();
   cmd.flag("--only-anomalies", args->only_anomalies, "Write only the rows judged anomalies");
   cmd.flag("--fail-on-anomaly", args->fail_on_anomaly,
            "Exit with 1 when any row is an anomaly (0 when none, 2 on an error)");

@@ -1,4 +1,6 @@
 // `ecgad split`: rows into a training and a test file, exactly as scikit-learn's train_test_split.
+#include "ecgad/split.h"
+
 #include <fmt/core.h>
 
 #include <cstdint>
@@ -10,7 +12,6 @@
 #include "ecgad/csv.h"
 #include "ecgad/dataset.h"
 #include "ecgad/output.h"
-#include "ecgad/split.h"
 #include "inputs.h"
 #include "progress.h"
 

@@ -3,7 +3,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -69,7 +68,9 @@ void apply_kind_flags(const TrainArgs& args, const ModelKind& kind, const std::v
     std::vector<std::string> values = given.values();
     for (std::string& text : values) {
       std::string why = check_text(option->value, text);
-      if (!why.empty()) throw Error(flag + ": " + why + " for " + kind.name + " models (see 'ecgad train --help')");
+      if (!why.empty()) {
+        throw Error(fmt::format("{}: {} for {} models (see 'ecgad train --help')", flag, why, kind.name));
+      }
     }
     config.options[option->key] = to_json(option->value, values);
   }
@@ -77,7 +78,8 @@ void apply_kind_flags(const TrainArgs& args, const ModelKind& kind, const std::v
 
 // The preset, then the kind's flags, then the training flags over it.
 DetectorConfig configuration(const TrainArgs& args, const std::vector<ModelKind>& kinds) {
-  std::string preset = args.preset ? *args.preset : default_preset(args.model ? *args.model : kinds.front().name, kinds);
+  std::string preset =
+      args.preset ? *args.preset : default_preset(args.model ? *args.model : kinds.front().name, kinds);
   DetectorConfig config = preset_config(preset, kinds);
   if (args.model && *args.model != config.kind) {
     throw Error("--preset " + preset + " trains " + config.kind + " models, not " + *args.model +
@@ -137,8 +139,8 @@ struct TrainingProgress {
 
   EpochCallback on_epoch() {
     return [this](const EpochStats& s) {
-      std::string line = "epoch " + std::to_string(s.epoch) + "/" + std::to_string(epochs) + "  loss " +
-                         fmt::format("{:.5f}", s.loss);
+      std::string line =
+          "epoch " + std::to_string(s.epoch) + "/" + std::to_string(epochs) + "  loss " + fmt::format("{:.5f}", s.loss);
       if (!std::isnan(s.val_loss)) line += "  val_loss " + fmt::format("{:.5f}", s.val_loss);
       line += "  " + fmt::format("{:.2f}s", s.seconds);
       progress.clear();
