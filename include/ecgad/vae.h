@@ -86,7 +86,7 @@ struct VaeLoss {
 template <typename T>
 struct VaeNetwork {
   DenseStack<T> encoder, mean_head, log_var_head, decoder;  // a sigmoid output: the decoder's last layer is linear
-  Activation output = Activation::relu;                      // applied to the decoder's last layer
+  Activation output = Activation::relu;                     // applied to the decoder's last layer
   VaeReconstruction reconstruction = VaeReconstruction::bce;
   double beta = 1;  // the weight of the KL term (the exercise's: 1)
 
