@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "ecgad/ec57_report.h"
 #include "test_util.h"
 
 namespace ecgad {
@@ -420,6 +421,77 @@ TEST(CompareBeats, AgreesWithBruteForceOnUnambiguousRandomSequences) {
     }
     ASSERT_EQ(compare_beats(ref, d.samples, d.labels, options(w, start)).counts, brute) << "trial " << trial;
   }
+}
+
+}  // namespace
+}  // namespace ecgad
+
+namespace ecgad {
+namespace {
+
+// The hand-worked example of CompareBeats.HandWorkedVerdicts as one record, and a second record without V or S beats.
+std::vector<Ec57Record> two_records() {
+  std::vector<Ec57Record> records(2);
+  records[0].record = "hand";
+  Ec57Counts& k = records[0].counts;
+  k.at(AamiClass::N, TestLabel::n) = 2;
+  k.at(AamiClass::N, TestLabel::flagged) = 2;
+  k.m[1][kColO] = 1;
+  k.at(AamiClass::V, TestLabel::flagged) = 1;
+  k.m[2][kColO] = 1;
+  k.at(AamiClass::F, TestLabel::flagged) = 1;
+  k.m[kRowO][0] = 1;
+  k.m[kRowO][5] = 2;
+  records[1].record = "quiet";
+  records[1].counts.at(AamiClass::N, TestLabel::n) = 10;
+  return records;
+}
+
+TEST(Ec57Report, JsonHasTheInterfaceKeys) {
+  const std::vector<Ec57Record> records = two_records();
+  nlohmann::json j = ec57_json(records, Ec57Setting{});
+  // gross: N n 12, N flagged 2 -> VEB TP 1, FN 1, FP 4 as in the hand-worked example; QRS TP 16, FN 2, FP 3.
+  EXPECT_DOUBLE_EQ(j["gross"]["veb"]["se"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(j["gross"]["veb"]["ppv"].get<double>(), 0.2);
+  EXPECT_DOUBLE_EQ(j["gross"]["qrs"]["se"].get<double>(), 16.0 / 18);
+  EXPECT_DOUBLE_EQ(j["gross"]["sveb"]["ppv"].get<double>(), 0.0);
+  EXPECT_EQ(j["gross"]["veb"]["tn"].get<std::size_t>(), 13u);  // N n 12 + O n 1
+  EXPECT_EQ(j["gross"]["classes"]["N"]["flagged"].get<std::size_t>(), 2u);
+  EXPECT_EQ(j["gross"]["classes"]["extra"]["detections"].get<std::size_t>(), 3u);
+  EXPECT_EQ(j["gross"]["matrix"]["S"]["missed"].get<std::size_t>(), 1u);
+  EXPECT_FALSE(j["gross"]["matrix"]["O"].contains("missed"));
+  ASSERT_EQ(j["records"].size(), 2u);
+  EXPECT_EQ(j["records"][1]["record"], "quiet");
+  EXPECT_TRUE(j["records"][1]["veb"]["se"].is_null());  // no V beats: undefined, not 0
+  EXPECT_TRUE(j["records"][1]["veb"]["ppv"].is_null());
+  EXPECT_DOUBLE_EQ(j["average"]["qrs"]["se"].get<double>(), (6.0 / 8 + 1.0) / 2);
+  EXPECT_DOUBLE_EQ(j["average"]["veb"]["se"].get<double>(), 0.5);  // only "hand" defines it
+  EXPECT_EQ(j["learn_seconds"], 300.0);
+}
+
+TEST(Ec57Report, TextTableAndGates) {
+  const std::vector<Ec57Record> records = two_records();
+  std::vector<Gate> gates = check_ec57_gates(gross_counts(records), {{"veb-se", 0.5}, {"qrs-ppv", 0.9}});
+  ASSERT_EQ(gates.size(), 2u);
+  EXPECT_TRUE(gates[0].passed);                                                    // 0.5 >= 0.5
+  EXPECT_FALSE(gates[1].passed);                                                   // 16/19
+  EXPECT_FALSE(check_ec57_gates(records[1].counts, {{"veb-se", 0.1}})[0].passed);  // undefined fails
+  EXPECT_NE(test::error_of([&] {
+              check_ec57_gates(records[1].counts, {{"veb-recall", 0.1}});
+            }).find("veb-se"),
+            std::string::npos);
+  const std::string text = ec57_text(records, Ec57Setting{}, gates);
+  EXPECT_NE(text.find("150 ms match window, the first 300 s"), std::string::npos) << text;
+  // record "hand": 8 beats, QRS Se 75.00, +P 66.67, VEB Se 50.00 +P 20.00 FPR 57.143, SVEB Se 0.00 +P 0.00
+  EXPECT_NE(text.find("hand            8   75.00   66.67   50.00   20.00  57.143    0.00    0.00"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("quiet          10  100.00  100.00       -       -   0.000       -       -"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("gate qrs-ppv >= 0.9000: 0.8421 (FAILED)"), std::string::npos) << text;
+  const std::string xml = ec57_junit_xml(records, gates, "ecgad evaluate <recordings>");
+  EXPECT_NE(xml.find("failures=\"1\""), std::string::npos);
+  EXPECT_NE(xml.find("name=\"record hand\""), std::string::npos);
+  ECGAD_EXPECT_WELL_FORMED(xml, "ec57_junit");
 }
 
 }  // namespace
