@@ -11,6 +11,10 @@
 
 namespace ecgad {
 
+void apply_beat_normalization(const TrainedModel& model, Dataset& beats) {
+  normalize_beats(beats.values.data(), beats.rows(), beats.width, model.beat_normalization);
+}
+
 Mat<float> scaled_input(const TrainedModel& model, const double* values, std::size_t rows) {
   Mat<float> x(model.input_width(), static_cast<Eigen::Index>(rows));
   model.scaler.transform(values, rows, static_cast<std::size_t>(model.input_width()), x.data());
@@ -187,9 +191,10 @@ static Batch gather(const TrainedModel& model, const Dataset& data, const std::v
   return batch;
 }
 
-TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
-                            const Dataset* threshold_data, const EpochCallback& on_epoch,
-                            const BatchCallback& on_batch) {
+// train_detector on rows already normalised per beat.
+static TrainedModel train_normalized(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
+                                     const Dataset* threshold_data, const EpochCallback& on_epoch,
+                                     const BatchCallback& on_batch) {
   if (data.rows() == 0) throw Error("'" + data.name + "' has no rows to train on");
   nlohmann::json architecture = config.options;
   architecture["input_width"] = data.width;
@@ -199,7 +204,8 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
                      {},
                      {},
                      {},
-                     {}};
+                     {},
+                     config.normalize};
   Model& net = *model.model;
 
   using Kind = ThresholdStrategy::Kind;
@@ -314,6 +320,26 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
   };
   if (config.train.clip_norm > 0) model.training["clip_norm"] = config.train.clip_norm;
   for (auto it = config.options.begin(); it != config.options.end(); ++it) model.training[it.key()] = it.value();
+  return model;
+}
+
+TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
+                            const Dataset* threshold_data, const EpochCallback& on_epoch,
+                            const BatchCallback& on_batch) {
+  if (config.normalize == BeatNormalization::none) {
+    return train_normalized(data, config, validation, threshold_data, on_epoch, on_batch);
+  }
+  auto normalized = [&](const Dataset* d) {
+    std::optional<Dataset> copy;
+    if (d) {
+      copy = *d;
+      normalize_beats(copy->values.data(), copy->rows(), copy->width, config.normalize);
+    }
+    return copy;
+  };
+  std::optional<Dataset> rows = normalized(&data), v = normalized(validation), t = normalized(threshold_data);
+  TrainedModel model = train_normalized(*rows, config, v ? &*v : nullptr, t ? &*t : nullptr, on_epoch, on_batch);
+  model.training["normalize"] = to_string(config.normalize);
   return model;
 }
 

@@ -97,7 +97,7 @@ nlohmann::json labels_object(const TrainedModel& model) {
 }  // namespace
 
 nlohmann::json model_info(const TrainedModel& model) {
-  return {
+  nlohmann::json info = {
       {"format", kMagic},
       {"version", kModelFormatVersion},
       {"created_by", std::string("ecgad ") + version()},
@@ -116,6 +116,11 @@ nlohmann::json model_info(const TrainedModel& model) {
         {"details", model.threshold.details}}},
       {"training", model.training},
   };
+  // Written only when there is one, so that a model without it has the bytes it always had.
+  if (model.beat_normalization != BeatNormalization::none) {
+    info["input"] = {{"normalize", to_string(model.beat_normalization)}};
+  }
+  return info;
 }
 
 std::string serialize_model(const TrainedModel& model) {
@@ -197,7 +202,7 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name, cons
       model->parameters[i] = read_float_le(p + 4 * i);
       if (!std::isfinite(model->parameters[i])) throw fail("a weight is not a finite number");
     }
-    TrainedModel trained{std::move(model), {}, {}, {}, info.at("training"), {}};
+    TrainedModel trained{std::move(model), {}, {}, {}, info.at("training"), {}, BeatNormalization::none};
 
     const nlohmann::json& n = info.at("normalizer");
     trained.scaler.per_column = n.at("per_column").get<bool>();
@@ -211,6 +216,14 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name, cons
       double low = trained.scaler.min[k], high = trained.scaler.max[k];
       if (!std::isfinite(low) || !std::isfinite(high) || !(high > low) || !std::isfinite(high - low)) {
         throw fail("the normalizer's range is not a finite interval with min < max");
+      }
+    }
+    if (info.contains("input")) {
+      const std::string how = info.at("input").value("normalize", std::string("none"));
+      try {
+        trained.beat_normalization = parse_beat_normalization(how);
+      } catch (const Error& e) {
+        throw fail(e.what());
       }
     }
     const nlohmann::json& labels = info.at("labels");
