@@ -10,9 +10,7 @@
 // DIR/RECORD.detections.csv (sample,label,score: one line per R peak, label n, flagged or unscored; score -1 for
 // unscored) and
 // DIR/RECORD.counts.json (the library's matrix), for scripts/ec57_check.py to recompute independently.
-#include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>

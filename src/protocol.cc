@@ -1,6 +1,5 @@
 #include "ecgad/protocol.h"
 
-#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
