@@ -85,6 +85,27 @@ TEST(Recordings, Record100WithItsReference) {
   EXPECT_EQ(abnormal, 34u + abnormal_first_10);  // 33 S + 1 V in the second copy, as `beats` counts them
 }
 
+// The rows `beats REC... --classes aami` writes (record, sample, values, class 1..5) read back by the existing
+// multi-class label support: id columns 1 and 2, normal label 1, every other value abnormal.
+TEST(Recordings, AamiRowsReadBackAsMultiClassLabels) {
+  std::string text;
+  const double v[] = {0.5, 1.5, -0.25};
+  const AamiClass classes[] = {AamiClass::N, AamiClass::V, AamiClass::S, AamiClass::Q, AamiClass::N};
+  long long sample = 100;
+  for (AamiClass c : classes) append_beat_row(text, "208", sample += 300, v, 3, class_label(c, LabelClasses::aami));
+  const std::string path = test::temp_path("aami_rows.csv");
+  test::write_file(path, text);
+  LoadOptions load;
+  load.labels = aami_label_spec();
+  set_id_columns(load.columns, {1, 2});
+  Dataset data = load_dataset(path, load);
+  EXPECT_EQ(data.width, 3u);
+  EXPECT_EQ(data.normal, (std::vector<std::uint8_t>{1, 0, 0, 0, 1}));
+  EXPECT_EQ(data.ids[0], "208");
+  EXPECT_EQ(data.ids[3], "700");
+  EXPECT_EQ(data.values[3], 0.5);
+}
+
 TEST(Recordings, NormalizesAndRefusesWhatItCannotUse) {
   RecordBeatsOptions options;
   options.normalize = BeatNormalization::zscore;
