@@ -1,8 +1,11 @@
 #include "ecgad/protocol.h"
 
+#include <charconv>
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include "ecgad/error.h"
@@ -81,6 +84,53 @@ TrainedModel train_on_records(const std::vector<RecordBeats>& train, const Detec
   std::string name = train.front().record;
   if (train.size() > 1) name += " and " + std::to_string(train.size() - 1) + " more records";
   return train_detector(beats_dataset(train, true, name), config, nullptr, nullptr);
+}
+
+double parse_learn_duration(const std::string& text) {
+  std::string number = text;
+  double unit = 1;
+  if (!number.empty() && (number.back() == 's' || number.back() == 'm')) {
+    unit = number.back() == 'm' ? 60 : 1;
+    number.pop_back();
+  }
+  double value = 0;
+  const char* end = number.data() + number.size();
+  auto parsed = std::from_chars(number.data(), end, value);
+  if (number.empty() || parsed.ec != std::errc() || parsed.ptr != end || !(value > 0) || !std::isfinite(value)) {
+    throw Error("--learn takes a duration such as 5m or 300s, not '" + text + "'");
+  }
+  return value * unit;
+}
+
+std::vector<Ec57Record> evaluate_recordings(const TrainedModel& model, const std::vector<std::string>& paths,
+                                            RecordBeatsOptions options, const Ec57Protocol& protocol, InputCheck* check,
+                                            const RecordDone& done) {
+  options.beats.width = static_cast<std::size_t>(model.input_width());
+  std::vector<Ec57Record> records;
+  for (const std::string& path : paths) {
+    const RecordBeats beats = record_beats(path, options);
+    RecordVerdicts verdicts;
+    records.push_back(evaluate_record(model, beats, protocol, &verdicts));
+    if (check) {
+      std::size_t flagged = 0;
+      for (TestLabel label : verdicts.labels) flagged += label == TestLabel::flagged ? 1 : 0;
+      check->add(model, beats.beats.values.data(), beats.beats.rows(), beats.beats.width, flagged);
+    }
+    if (done) done(beats, records.back());
+  }
+  return records;
+}
+
+std::vector<Ec57Record> patient_specific_recordings(const std::vector<std::string>& paths,
+                                                    const RecordBeatsOptions& options, const DetectorConfig& config,
+                                                    const Ec57Protocol& protocol, const RecordDone& done) {
+  std::vector<Ec57Record> records;
+  for (const std::string& path : paths) {
+    const RecordBeats beats = record_beats(path, options);
+    records.push_back(patient_specific(beats, config, protocol).ec57);
+    if (done) done(beats, records.back());
+  }
+  return records;
 }
 
 }  // namespace ecgad

@@ -134,6 +134,41 @@ TEST(Population, TrainOnRecordsEvaluateOnAnother) {
             std::string::npos);
 }
 
+TEST(Recordings, LearnDurationsAndSeveralRecords) {
+  EXPECT_EQ(parse_learn_duration("5m"), 300);
+  EXPECT_EQ(parse_learn_duration("300s"), 300);
+  EXPECT_EQ(parse_learn_duration("90"), 90);
+  EXPECT_EQ(parse_learn_duration("2.5m"), 150);
+  for (const char* bad : {"", "m", "-5m", "5h", "0s", "5 m", "nanm"}) {
+    EXPECT_NE(test::error_of([&] { parse_learn_duration(bad); }).find("--learn takes a duration"), std::string::npos)
+        << bad;
+  }
+  RecordBeatsOptions options;
+  options.annotations = "atr";
+  DetectorConfig config = preset_config("default");
+  std::vector<std::string> seen;
+  const std::vector<Ec57Record> records = patient_specific_recordings(
+      {kRecord100, kRecord100}, options, config, Ec57Protocol{},
+      [&](const RecordBeats& beats, const Ec57Record& r) { seen.push_back(beats.record + " " + r.record); });
+  EXPECT_EQ(seen, (std::vector<std::string>{"100 100", "100 100"}));
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].counts, records[1].counts);  // same seed, same record: same table
+  EXPECT_EQ(records[0].counts, patient_specific(annotated(kRecord100), config, Ec57Protocol{}).ec57.counts);
+
+  // A model on recordings: beats cut to its width; the input check sees every record's beats.
+  DetectorConfig small = config;
+  small.train.epochs = 2;
+  RecordBeatsOptions narrow = options;
+  narrow.beats.width = 60;
+  const TrainedModel model = train_on_records({record_beats(kRecord100, narrow)}, small);
+  InputCheck check;
+  const std::vector<Ec57Record> evaluated = evaluate_recordings(model, {kRecord100}, options, Ec57Protocol{}, &check);
+  ASSERT_EQ(evaluated.size(), 1u);
+  EXPECT_EQ(check.beats, 2271u);
+  EXPECT_EQ(check.values, 2271u * 60);
+  EXPECT_EQ(ec57_stats(evaluated[0].counts).qrs.fn, 0u);
+}
+
 // A model learned on ECG5000 (z-normalised beats of another patient) flags most of record 100's beats: the check
 // says so; on ECG5000's own normal beats it says nothing. A model of record 100's millivolts, fed the same beats in
 // microvolts, sees values far outside its range.

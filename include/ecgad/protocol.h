@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "ecgad/detector.h"
 #include "ecgad/ec57.h"
+#include "ecgad/input_check.h"
 #include "ecgad/recordings.h"
 
 namespace ecgad {
@@ -48,5 +51,25 @@ PatientSpecific patient_specific(const RecordBeats& beats, const DetectorConfig&
 // The population protocol: a model trained on every labelled beat of `train` (evaluate it on other records with
 // evaluate_record). de Chazal et al. 2004 split MIT-BIH into DS1 (training) and DS2 (evaluation): README.
 TrainedModel train_on_records(const std::vector<RecordBeats>& train, const DetectorConfig& config);
+
+// ---- several recordings: what `ecgad evaluate` calls ------------------------------------------------------------
+
+// `--learn`'s duration: "300s", "5m", or plain seconds ("300"); positive and finite. Throws ecgad::Error otherwise.
+double parse_learn_duration(const std::string& text);
+
+// Called after each record with its beats and its comparison (progress lines, per-beat output).
+using RecordDone = std::function<void(const RecordBeats& beats, const Ec57Record& record)>;
+
+// `evaluate -m MODEL REC...`: each record's beats cut to the model's width (options.beats.width is replaced), its
+// verdicts compared with the reference from the end of the learning period on. `check` (if not null) tallies what
+// input_mismatch_warning judges, over every record's beats.
+std::vector<Ec57Record> evaluate_recordings(const TrainedModel& model, const std::vector<std::string>& paths,
+                                            RecordBeatsOptions options, const Ec57Protocol& protocol,
+                                            InputCheck* check = nullptr, const RecordDone& done = {});
+
+// `evaluate --learn 5m REC...`: the patient-specific protocol on each record, with `config` (its seed) for every one.
+std::vector<Ec57Record> patient_specific_recordings(const std::vector<std::string>& paths,
+                                                    const RecordBeatsOptions& options, const DetectorConfig& config,
+                                                    const Ec57Protocol& protocol, const RecordDone& done = {});
 
 }  // namespace ecgad
