@@ -10,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -138,151 +139,227 @@ BlockReader::BlockReader(const std::string& path, const CsvOptions& csv, const R
 
 BlockReader::~BlockReader() = default;
 
-std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
-  std::mutex mutex;
-  std::condition_variable changed;   // one variable for all: few waiters, and wakes are per block
-  std::deque<Job> jobs;              // read, waiting for a worker
-  std::map<std::size_t, Done> done;  // worked on, waiting for their turn
-  std::size_t read = 0, handed = 0;  // blocks read; blocks handed back to `sink`
-  bool at_end = false, stop = false;
-  const std::size_t in_flight = 2 * options_.threads;
+namespace {
 
-  auto reader = [&] {
-    LineTracker tracker;
-    tracker.header = csv_.header;
-    std::optional<Sha256> hash;  // with CsvOptions::hash: one pass over the bytes, here as they are read
-    if (csv_.hash) hash.emplace();
-    std::string carry;
-    auto push = [&](std::string text) {
-      std::unique_lock<std::mutex> lock(mutex);
-      changed.wait(lock, [&] { return stop || read - handed < in_flight; });
-      if (stop) return false;
-      lock.unlock();
-      std::size_t first_line = tracker.next_line;
-      CsvPiece piece = tracker.piece_for(text);
-      lock.lock();
-      jobs.push_back(Job{read++, std::move(text), piece, tracker.next_line - first_line});
-      changed.notify_all();
-      return true;
-    };
+// Cuts the input into blocks of whole lines, each with its CsvPiece, hashing the bytes as they are read.
+class BlockCutter {
+ public:
+  BlockCutter(InputBytes& input, const CsvOptions& csv, std::size_t block_bytes)
+      : input_(input), block_bytes_(block_bytes) {
+    tracker_.header = csv.header;
+    if (csv.hash) hash_.emplace();
+  }
+
+  // The next block; false at the end of the input. A line longer than kLongestLine comes alone (its worker reports
+  // it) instead of waiting for its end.
+  bool next(Job& job) {
+    if (finished_) return false;  // read no more: standard input on a terminal would wait for more
+    for (;;) {
+      std::string text = std::move(carry_);
+      carry_ = std::string();
+      const std::size_t have = text.size();
+      text.resize(have + block_bytes_);
+      const std::size_t n = input_.read(&text[have], block_bytes_);  // a gzip input inflates here
+      text.resize(have + n);
+      if (hash_) hash_->update(text.data() + have, n);
+      if (n == 0) {  // the end: what is left is the last line, without its '\n'
+        if (hash_) sha256_ = hash_->hex_digest();
+        finished_ = true;
+        return !text.empty() && make(std::move(text), job);
+      }
+      // The carry holds no '\n': look in the new bytes only.
+      const char* last = static_cast<const char*>(memrchr(text.data() + have, '\n', n));
+      if (!last) {
+        if (text.size() >= kLongestLine) return make(std::move(text), job);
+        carry_ = std::move(text);
+        continue;
+      }
+      const std::size_t cut = static_cast<std::size_t>(last - text.data()) + 1;
+      carry_.assign(text, cut, std::string::npos);
+      text.resize(cut);
+      return make(std::move(text), job);
+    }
+  }
+  // With CsvOptions::hash, once next() has returned false: the SHA-256 of every byte read.
+  const std::string& sha256_hex() const { return sha256_; }
+
+ private:
+  bool make(std::string text, Job& job) {
+    const std::size_t first_line = tracker_.next_line;
+    job.piece = tracker_.piece_for(text);
+    job.index = blocks_++;
+    job.lines = tracker_.next_line - first_line;
+    job.text = std::move(text);
+    return true;
+  }
+
+  InputBytes& input_;
+  std::size_t block_bytes_;
+  LineTracker tracker_;
+  std::optional<Sha256> hash_;
+  std::string carry_, sha256_;
+  std::size_t blocks_ = 0;
+  bool finished_ = false;
+};
+
+// A block's rows, as one BeatReader over the whole input would give them, and what `work` makes of them.
+Done parse_block(Job& job, const CsvOptions& options, const RowLayout& layout, const std::string& name,
+                 const std::string& purpose, const BlockWork& work, std::size_t worker) {
+  Done result;
+  // Room for the block's rows at once (growing by doubling would copy its samples about twice): at most one
+  // per line, and a row of W fields takes at least 2W - 1 bytes, which bounds it for short or blank lines.
+  if (std::size_t width = layout.width != 0 ? layout.width : job.piece.columns; width != 0) {
+    std::size_t rows = std::min(job.lines, job.text.size() / (2 * width - 1) + 1);
+    result.beats.values.reserve(rows * width);
+    result.beats.lines.reserve(rows);
+  }
+  try {
+    CsvOptions csv = job.piece.first_line == 1 ? options : CsvOptions{};
+    csv.hash = false;  // the cutter hashes the whole input
+    BeatReader beats(CsvReader::from_string(std::move(job.text), name, csv, job.piece), layout, purpose);
+    beats.next(result.beats, std::numeric_limits<std::size_t>::max());
+  } catch (...) {
+    result.error = std::current_exception();
+    // The rows before the error stay (a failed row may have left its samples but not its line).
+    Dataset& b = result.beats;
+    b.values.resize(b.lines.size() * b.width);
+    if (b.labelled()) b.normal.resize(b.lines.size());
+    b.ids.resize(b.lines.size() * b.id_names.size());
+  }
+  try {
+    if (result.beats.rows() > 0) work(result.beats, result.scores, worker);
+  } catch (...) {
+    if (!result.error) result.error = std::current_exception();
+  }
+  return result;
+}
+
+// Several threads: the cutter on a reader thread, `threads` workers parsing and working, and the caller's thread
+// handing the blocks back to the sink in input order. At most 2 * threads blocks are in flight.
+class Pipeline {
+ public:
+  Pipeline(BlockCutter& cutter, std::size_t threads, std::function<Done(Job&, std::size_t worker)> parse)
+      : cutter_(cutter), threads_(threads), parse_(std::move(parse)) {}
+
+  std::size_t run(const BlockSink& sink) {
+    std::size_t rows = 0;
     try {
+      pool_.emplace_back([this] { read(); });
+      for (std::size_t i = 0; i < threads_; ++i) pool_.emplace_back([this, i] { work(i); });
       for (;;) {
-        std::string text = std::move(carry);
-        carry = std::string();
-        std::size_t have = text.size();
-        text.resize(have + options_.block_bytes);
-        std::size_t n = input_->read(&text[have], options_.block_bytes);  // a gzip input inflates here
-        text.resize(have + n);
-        if (hash) hash->update(text.data() + have, n);
-        if (n == 0) {  // the end: what is left is the last line, without its '\n'
-          if (!text.empty() && !push(std::move(text))) return;
-          if (hash) sha256_ = hash->hex_digest();
-          break;
-        }
-        // The carry holds no '\n': look in the new bytes only.
-        const char* last = static_cast<const char*>(memrchr(text.data() + have, '\n', n));
-        if (!last) {
-          if (text.size() < kLongestLine) {
-            carry = std::move(text);
-            continue;
-          }
-          if (!push(std::move(text))) return;  // a line too long: its worker reports it
-          continue;
-        }
-        std::size_t cut = static_cast<std::size_t>(last - text.data()) + 1;
-        carry.assign(text, cut, std::string::npos);
-        text.resize(cut);
-        if (!push(std::move(text))) return;
+        Done next;
+        if (!take(next)) break;
+        rows += next.beats.rows();
+        if (next.beats.rows() > 0) sink(next.beats, next.scores);
+        if (next.error) std::rethrow_exception(next.error);
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++handed_;
+        changed_.notify_all();
       }
     } catch (...) {
-      std::lock_guard<std::mutex> lock(mutex);
-      done[read++].error = std::current_exception();
+      stop();
+      throw;
     }
-    std::lock_guard<std::mutex> lock(mutex);
-    at_end = true;
-    changed.notify_all();
-  };
+    stop();
+    return rows;
+  }
 
-  auto worker = [&](std::size_t id) {
+ private:
+  void read() {
+    try {
+      for (;;) {
+        Job job;
+        {
+          std::unique_lock<std::mutex> lock(mutex_);
+          changed_.wait(lock, [&] { return stop_ || read_ - handed_ < 2 * threads_; });
+          if (stop_) return;
+        }
+        if (!cutter_.next(job)) break;
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++read_;
+        jobs_.push_back(std::move(job));
+        changed_.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_[read_++].error = std::current_exception();
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    at_end_ = true;
+    changed_.notify_all();
+  }
+
+  void work(std::size_t worker) {
     for (;;) {
       Job job;
       {
-        std::unique_lock<std::mutex> lock(mutex);
-        changed.wait(lock, [&] { return stop || !jobs.empty() || at_end; });
-        if (stop || jobs.empty()) return;
-        job = std::move(jobs.front());
-        jobs.pop_front();
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [&] { return stop_ || !jobs_.empty() || at_end_; });
+        if (stop_ || jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
       }
-      Done result;
-      // Room for the block's rows at once (growing by doubling would copy its samples about twice): at most one
-      // per line, and a row of W fields takes at least 2W - 1 bytes, which bounds it for short or blank lines.
-      if (std::size_t width = layout_.width != 0 ? layout_.width : job.piece.columns; width != 0) {
-        std::size_t rows = std::min(job.lines, job.text.size() / (2 * width - 1) + 1);
-        result.beats.values.reserve(rows * width);
-        result.beats.lines.reserve(rows);
-      }
-      try {
-        CsvOptions csv = job.piece.first_line == 1 ? csv_ : CsvOptions{};
-        csv.hash = false;  // the reader thread hashes the whole input
-        BeatReader beats(CsvReader::from_string(std::move(job.text), name_, csv, job.piece), layout_, purpose_);
-        beats.next(result.beats, std::numeric_limits<std::size_t>::max());
-      } catch (...) {
-        result.error = std::current_exception();
-        // The rows before the error stay (a failed row may have left its samples but not its line).
-        Dataset& b = result.beats;
-        b.values.resize(b.lines.size() * b.width);
-        if (b.labelled()) b.normal.resize(b.lines.size());
-        b.ids.resize(b.lines.size() * b.id_names.size());
-      }
-      try {
-        if (result.beats.rows() > 0) work(result.beats, result.scores, id);
-      } catch (...) {
-        if (!result.error) result.error = std::current_exception();
-      }
-      std::lock_guard<std::mutex> lock(mutex);
-      done[job.index] = std::move(result);
-      changed.notify_all();
+      Done result = parse_(job, worker);
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_[job.index] = std::move(result);
+      changed_.notify_all();
     }
-  };
+  }
 
-  std::vector<std::thread> threads;
-  auto finish = [&] {
+  // The next block in input order; false once every block read has been handed back.
+  bool take(Done& next) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return done_.count(handed_) > 0 || (at_end_ && handed_ == read_); });
+    auto it = done_.find(handed_);
+    if (it == done_.end()) return false;
+    next = std::move(it->second);
+    done_.erase(it);
+    return true;
+  }
+
+  void stop() {
     {
-      std::lock_guard<std::mutex> lock(mutex);
-      stop = true;
-      changed.notify_all();
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+      changed_.notify_all();
     }
-    for (std::thread& t : threads) t.join();
-    threads.clear();
+    for (std::thread& t : pool_) t.join();
+    pool_.clear();
+  }
+
+  BlockCutter& cutter_;
+  std::size_t threads_;
+  std::function<Done(Job&, std::size_t)> parse_;
+  std::mutex mutex_;
+  std::condition_variable changed_;    // one variable for all: few waiters, and wakes are per block
+  std::deque<Job> jobs_;               // read, waiting for a worker
+  std::map<std::size_t, Done> done_;   // worked on, waiting for their turn
+  std::size_t read_ = 0, handed_ = 0;  // blocks read; blocks handed back to the sink
+  bool at_end_ = false, stop_ = false;
+  std::vector<std::thread> pool_;
+};
+
+}  // namespace
+
+std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
+  BlockCutter cutter(*input_, csv_, options_.block_bytes);
+  auto parse = [&](Job& job, std::size_t worker) {
+    return parse_block(job, csv_, layout_, name_, purpose_, work, worker);
   };
   std::size_t rows = 0;
-  try {
-    threads.emplace_back(reader);
-    for (std::size_t i = 0; i < options_.threads; ++i) threads.emplace_back(worker, i);
-    for (;;) {
-      Done next;
-      {
-        std::unique_lock<std::mutex> lock(mutex);
-        changed.wait(lock, [&] { return done.count(handed) > 0 || (at_end && handed == read); });
-        auto it = done.find(handed);
-        if (it == done.end()) break;
-        next = std::move(it->second);
-        done.erase(it);
-      }
+  if (options_.threads == 1) {  // the same blocks, one after the other on this thread: no pipeline
+    for (Job job; cutter.next(job);) {
+      Done next = parse(job, 0);
       rows += next.beats.rows();
       if (next.beats.rows() > 0) sink(next.beats, next.scores);
       if (next.error) std::rethrow_exception(next.error);
-      std::lock_guard<std::mutex> lock(mutex);
-      ++handed;
-      changed.notify_all();
     }
-  } catch (...) {
-    finish();
-    throw;
+  } else {
+    rows = Pipeline(cutter, options_.threads, parse).run(sink);
   }
-  finish();
+  sha256_ = cutter.sha256_hex();
 #ifdef __GLIBC__
-  // The workers' line buffers are free now; main() keeps freed memory for reuse, which only the read needed.
+  // The line buffers are free now; main() keeps freed memory for reuse, which only the read needed.
   malloc_trim(0);
 #endif
   if (rows == 0) throw Error(located(name_, 1, 1, "no data rows"));

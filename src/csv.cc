@@ -272,7 +272,7 @@ double CsvReader::Impl::field_value_slow(const char* field, const char* field_en
       fail_at(line, column, message);
     }
     case FieldNumber::not_finite: fail_at(line, column, shown + " is not a finite number");
-    case FieldNumber::out_of_float_range: break;
+    case FieldNumber::out_of_range: break;
   }
   fail_at(line, column, "value " + shown + " is out of range for a 32-bit float");
 }

@@ -44,7 +44,7 @@ bool overflows(std::string_view text) {
   return magnitude + exponent > 0;
 }
 
-FieldNumber parse_field_number(std::string_view text) {
+FieldNumber parse_number(std::string_view text) {
   const char* s = text.data();
   const char* e = s + text.size();
   double value = 0;
@@ -53,11 +53,16 @@ FieldNumber parse_field_number(std::string_view text) {
     return {FieldNumber::not_a_number, 0};
   }
   if (parsed.ec == std::errc::result_out_of_range) {
-    return overflows(text) ? FieldNumber{FieldNumber::out_of_float_range, 0} : FieldNumber{FieldNumber::ok, 0.0};
+    return overflows(text) ? FieldNumber{FieldNumber::out_of_range, 0} : FieldNumber{FieldNumber::ok, 0.0};
   }
   if (!std::isfinite(value)) return {FieldNumber::not_finite, 0};
-  if (std::fabs(value) > FLT_MAX) return {FieldNumber::out_of_float_range, 0};
   return {FieldNumber::ok, value};
+}
+
+FieldNumber parse_field_number(std::string_view text) {
+  FieldNumber number = parse_number(text);
+  if (number.status == FieldNumber::ok && std::fabs(number.value) > FLT_MAX) return {FieldNumber::out_of_range, 0};
+  return number;
 }
 
 }  // namespace ecgad

@@ -2,30 +2,14 @@
 
 #include <algorithm>
 #include <charconv>
-#include <filesystem>
 #include <system_error>
 
+#include "ecgad/blocks.h"
 #include "ecgad/csv_number.h"
 #include "ecgad/error.h"
 
 namespace ecgad {
-namespace {
-
-// Reserves room for the rows a regular file probably holds, judging by its size and its first line, so
-// that the arrays are not copied as they grow. Each value takes at least 2 bytes ("0,"), which bounds
-// the guess however short the first line is.
-void reserve_rows(Dataset& data, const std::string& path, const CsvReader& reader, bool labelled) {
-  std::error_code error;
-  std::uintmax_t bytes = path == "-" ? 0 : std::filesystem::file_size(path, error);
-  if (error || bytes == 0) return;
-  std::uintmax_t rows = bytes / (reader.line_text().size() + 1) / 8 * 9 + 1;  // 1/8 extra for longer lines
-  rows = std::min<std::uintmax_t>(rows, bytes / (2 * reader.columns()) + 1);
-  data.values.reserve(static_cast<std::size_t>(rows) * data.width);
-  data.lines.reserve(static_cast<std::size_t>(rows));
-  if (labelled) data.normal.reserve(static_cast<std::size_t>(rows));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 ColumnLayout::Label parse_label_column(const std::string& text, std::size_t& number) {
   using Label = ColumnLayout::Label;
@@ -138,14 +122,8 @@ bool parse_label_with_hint(const CsvReader& reader, double value, const LabelSpe
   return parse_label(reader, value, labels, field);
 }
 
-BeatReader::BeatReader(const std::string& path, const CsvOptions& csv, const RowLayout& layout, std::string purpose)
-    : reader_(path, csv), layout_(checked(layout, purpose)), purpose_(std::move(purpose)), path_(path) {}
-
 BeatReader::BeatReader(CsvReader reader, const RowLayout& layout, std::string purpose)
-    : reader_(std::move(reader)),
-      layout_(checked(layout, purpose)),
-      purpose_(std::move(purpose)),
-      path_("-") {}  // "-": no size guess from a file
+    : reader_(std::move(reader)), layout_(checked(layout, purpose)), purpose_(std::move(purpose)) {}
 
 void BeatReader::first_row(const std::vector<double>& row) {
   using Labels = RowLayout::Labels;
@@ -240,10 +218,8 @@ Dataset BeatReader::read_all() {
   data.name = reader_.name();
   data.width = width_;
   Dataset block;
-  // The first row sets the width, then room for the whole file is reserved at once.
-  if (!next(block, 1)) return data;
+  if (!next(block, 1)) return data;  // the first row sets the width
   data = std::move(block);
-  reserve_rows(data, path_, reader_, labelled_);
   while (reader_.next(row_)) take_row(data);
   data.sha256 = reader_.sha256_hex();
   return data;
@@ -252,13 +228,13 @@ Dataset BeatReader::read_all() {
 Dataset load_dataset(const std::string& path, const LoadOptions& options) {
   RowLayout layout{0, options.labelled ? RowLayout::Labels::required : RowLayout::Labels::none, options.labels,
                    options.columns};
-  return BeatReader(path, options.csv, layout, "training").read_all();
+  return read_all_blocks(path, options.csv, layout, "training", BlockOptions{});
 }
 
 Dataset load_beats(const std::string& path, const CsvOptions& csv, std::size_t width, const LabelSpec& labels,
                    bool require_labels, const std::string& purpose, const ColumnLayout& columns) {
   RowLayout layout{width, require_labels ? RowLayout::Labels::required : RowLayout::Labels::optional, labels, columns};
-  return BeatReader(path, csv, layout, purpose).read_all();
+  return read_all_blocks(path, csv, layout, purpose, BlockOptions{});
 }
 
 bool last_column_looks_like_labels(const Dataset& data, const LabelSpec& labels) {

@@ -63,6 +63,7 @@ struct Facts {
   std::vector<std::uint8_t> is_anomaly;  // truth
   std::size_t normals = 0, anomalies = 0;
   Evaluation as_anomaly, as_normal;  // the same predictions with either class positive
+  bool beats_drawn = false;          // the report has a section of beats and their reconstructions
 };
 
 std::string verdict_text(double error, double threshold, bool normal) {
@@ -120,16 +121,25 @@ std::string summary(const Dataset& data, const TrainedModel& model, const Facts&
   out += "<p>Accuracy <b>" + fixed4(f.as_anomaly.metrics.accuracy) + "</b>, anomalies caught (recall) <b>" +
          fixed4(f.as_anomaly.metrics.recall) + "</b>, flagged beats that are anomalies (precision) <b>" +
          fixed4(f.as_anomaly.metrics.precision) + "</b>, ROC AUC <b>" + fixed4(f.as_anomaly.roc_auc) + "</b>.</p>\n";
-  out +=
-      "<nav><a href=\"#model\">Model</a><a href=\"#loss\">Training loss</a><a href=\"#beats\">Beats</a>"
-      "<a href=\"#errors\">Error histogram</a><a href=\"#roc\">ROC</a><a href=\"#pr\">Precision&#8211;recall</a>"
-      "<a href=\"#confusion\">Confusion matrix</a><a href=\"#metrics\">Metrics</a></nav>\n</section>\n";
+  // Beats are drawn only for a model that rebuilds them (a classifier does not): no link to a missing section.
+  out += std::string("<nav><a href=\"#model\">Model</a><a href=\"#loss\">Training loss</a>") +
+         (f.beats_drawn ? "<a href=\"#beats\">Beats</a>" : "") +
+         "<a href=\"#errors\">Error histogram</a><a href=\"#roc\">ROC</a><a href=\"#pr\">Precision&#8211;recall</a>"
+         "<a href=\"#confusion\">Confusion matrix</a><a href=\"#metrics\">Metrics</a></nav>\n</section>\n";
   return out;
 }
 
 std::string row(const std::string& name, const std::string& escaped_value, const char* cls = "") {
   return "<tr><th>" + name + "</th><td" + (*cls ? std::string(" class=\"") + cls + "\"" : "") + ">" + escaped_value +
          "</td></tr>\n";
+}
+
+// Which rows the model learnt from: a classifier every labelled row, a detector the normal ones (every row of
+// a file without labels).
+std::string training_rows(const TrainedModel& model) {
+  if (model.model && model.model->supervised()) return "labelled";
+  const nlohmann::json& labelled = field(field(model.training, "data"), "labelled");
+  return labelled.is_boolean() && !labelled.get<bool>() ? "unlabelled" : "normal";
 }
 
 std::string model_section(const TrainedModel& model) {
@@ -173,7 +183,8 @@ std::string model_section(const TrainedModel& model) {
     out += row("training data SHA-256", escape_xml(json_text(field(d, "sha256"))), "mono");
   }
   if (!field(t, "trained_on_rows").is_null()) {
-    out += row("trained on", escape_xml(json_text(field(t, "trained_on_rows"))) + " normal rows");
+    out += row("trained on", escape_xml(json_text(field(t, "trained_on_rows"))) + " " + training_rows(model) + " rows" +
+                                 (training_rows(model) == "labelled" ? " (normal and abnormal)" : ""));
   }
   if (t.is_object() && t.contains("validation"))
     out += row("validation data", escape_xml(json_text(field(t, "validation"))));
@@ -188,96 +199,87 @@ std::string model_section(const TrainedModel& model) {
   return out + "</table>\n</div>\n</section>\n";
 }
 
-std::string loss_section(const TrainedModel& model) {
-  std::string out = "<section id=\"loss\">\n<h2>Training loss</h2>\n";
+// The losses of the training history, per epoch, finite points only.
+struct LossHistory {
   std::vector<Point> loss, val_loss;
-  std::vector<std::pair<std::string, std::vector<Point>>> parts;
+  std::vector<std::pair<std::string, std::vector<Point>>> parts;  // a VAE's "reconstruction", "kl", in its order
+};
+
+LossHistory loss_history(const TrainedModel& model) {
+  LossHistory h;
   const nlohmann::json& history = field(model.training, "history");
-  if (history.is_array()) {
-    for (std::size_t i = 0; i < history.size(); ++i) {
-      const nlohmann::json& e = history[i];
-      const nlohmann::json& epoch = field(e, "epoch");
-      double x = epoch.is_number() ? epoch.get<double>() : to_double(i + 1);
-      if (field(e, "loss").is_number()) loss.push_back({x, field(e, "loss").get<double>()});
-      if (field(e, "val_loss").is_number()) val_loss.push_back({x, field(e, "val_loss").get<double>()});
-      // The parts of a loss with parts (a VAE's "loss_reconstruction", "loss_kl"), in the order first seen.
-      if (!e.is_object()) continue;
-      for (auto it = e.begin(); it != e.end(); ++it) {
-        if (it.key().rfind("loss_", 0) != 0 || !it.value().is_number()) continue;
-        std::string name = it.key().substr(5);
-        auto part = std::find_if(parts.begin(), parts.end(), [&](const auto& p) { return p.first == name; });
-        if (part == parts.end()) part = parts.insert(parts.end(), {name, {}});
-        part->second.push_back({x, it.value().get<double>()});
-      }
+  for (std::size_t i = 0; history.is_array() && i < history.size(); ++i) {
+    const nlohmann::json& e = history[i];
+    const nlohmann::json& epoch = field(e, "epoch");
+    double x = epoch.is_number() ? epoch.get<double>() : to_double(i + 1);
+    if (field(e, "loss").is_number()) h.loss.push_back({x, field(e, "loss").get<double>()});
+    if (field(e, "val_loss").is_number()) h.val_loss.push_back({x, field(e, "val_loss").get<double>()});
+    // The parts of a loss with parts (a VAE's "loss_reconstruction", "loss_kl"), in the order first seen.
+    if (!e.is_object()) continue;
+    for (auto it = e.begin(); it != e.end(); ++it) {
+      if (it.key().rfind("loss_", 0) != 0 || !it.value().is_number()) continue;
+      std::string name = it.key().substr(5);
+      auto part = std::find_if(h.parts.begin(), h.parts.end(), [&](const auto& p) { return p.first == name; });
+      if (part == h.parts.end()) part = h.parts.insert(h.parts.end(), {name, {}});
+      part->second.push_back({x, it.value().get<double>()});
     }
   }
   if (model.model) {  // in the model's order (reconstruction before kl), not the JSON's alphabetical one
     const std::vector<std::string> order = model.model->loss_parts();
     auto rank = [&](const std::string& name) { return std::find(order.begin(), order.end(), name) - order.begin(); };
-    std::stable_sort(parts.begin(), parts.end(),
+    std::stable_sort(h.parts.begin(), h.parts.end(),
                      [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
   }
-  for (auto& part : parts) {
-    part.second.erase(std::remove_if(part.second.begin(), part.second.end(),
-                                     [](const Point& p) { return !std::isfinite(p.x) || !std::isfinite(p.y); }),
-                      part.second.end());
-  }
-  auto finite = [](const Point& p) { return std::isfinite(p.x) && std::isfinite(p.y); };
-  loss.erase(std::remove_if(loss.begin(), loss.end(), [&](const Point& p) { return !finite(p); }), loss.end());
-  val_loss.erase(std::remove_if(val_loss.begin(), val_loss.end(), [&](const Point& p) { return !finite(p); }),
-                 val_loss.end());
-  if (loss.empty() && val_loss.empty())
-    return out + "<p class=\"note\">The model file holds no training history.</p>\n</section>\n";
+  auto drop_infinite = [](std::vector<Point>& points) {
+    points.erase(std::remove_if(points.begin(), points.end(),
+                                [](const Point& p) { return !std::isfinite(p.x) || !std::isfinite(p.y); }),
+                 points.end());
+  };
+  for (auto& part : h.parts) drop_infinite(part.second);
+  drop_infinite(h.loss);
+  drop_infinite(h.val_loss);
+  return h;
+}
 
-  double x_max = 1, y_lo = INFINITY, y_hi = -INFINITY;
-  for (const auto* series : {&loss, &val_loss}) {
+// Training and validation loss on one plot, with markers when there are few epochs.
+std::string loss_plot(const TrainedModel& model, const LossHistory& h, double x_max, const std::string& loss_name) {
+  double y_lo = INFINITY, y_hi = -INFINITY;
+  for (const auto* series : {&h.loss, &h.val_loss}) {
     for (const Point& p : *series) {
-      x_max = std::max(x_max, p.x);
       y_lo = std::min(y_lo, p.y);
       y_hi = std::max(y_hi, p.y);
     }
   }
   svg::Plot plot{1150, 320, nice_axis(0, x_max, 10, 1), nice_axis(y_lo, y_hi, 6)};
-  const std::string loss_name = model.model ? model.model->loss_name() : "mae";
   const std::string axis = loss_name == "mae" ? "loss (MAE of the scaled beat)" : "loss (" + loss_name + ")";
   std::string svg = plot.open("Training and validation loss per epoch") + plot.axes("epoch", axis);
-  bool markers = loss.size() <= 60 && val_loss.size() <= 60;
   std::vector<LegendEntry> legend;
-  if (!loss.empty()) {
-    svg += plot.polyline(loss, kBlue);
-    legend.push_back({LegendEntry::line, kBlue, "training loss (normal training beats)"});
+  if (!h.loss.empty()) {
+    svg += plot.polyline(h.loss, kBlue);
+    legend.push_back({LegendEntry::line, kBlue, "training loss (" + training_rows(model) + " training beats)"});
   }
-  if (!val_loss.empty()) {
-    svg += plot.polyline(val_loss, kOrange, " stroke-dasharray=\"6 3\"");
+  if (!h.val_loss.empty()) {
+    svg += plot.polyline(h.val_loss, kOrange, " stroke-dasharray=\"6 3\"");
     legend.push_back({LegendEntry::dashed, kOrange, "validation loss"});
   }
-  if (markers) {
+  if (h.loss.size() <= 60 && h.val_loss.size() <= 60) {
     svg += "<g fill=\"" + std::string(kBlue) + "\">";
-    for (const Point& p : loss)
+    for (const Point& p : h.loss)
       svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\"/>", plot.px(p.x), plot.py(p.y));
     svg += "</g>\n<g fill=\"" + std::string(kOrange) + "\">";
-    for (const Point& p : val_loss) {
+    for (const Point& p : h.val_loss) {
       svg +=
           fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"6\" height=\"6\"/>", plot.px(p.x) - 3, plot.py(p.y) - 3);
     }
     svg += "</g>\n";
   }
-  svg += plot.legend(legend) + "</svg>\n";
-  out += "<p class=\"note\">" +
-         std::string(loss_name == "mae" ? "Mean absolute error" : "Training loss " + escape_xml(loss_name)) +
-         " per epoch";
-  if (!loss.empty()) out += "; final training loss " + g4(loss.back().y);
-  for (const auto& part : parts) {
-    if (!part.second.empty()) out += " (" + escape_xml(part.first) + " " + g4(part.second.back().y) + ")";
-  }
-  if (!val_loss.empty()) out += ", final validation loss " + g4(val_loss.back().y);
-  out += val_loss.empty() ? ". No validation data was given when training.</p>\n"
-                          : ". Validation loss is over every validation beat, normal and abnormal, so it usually sits "
-                            "above the training loss.</p>\n";
-  out += svg;
-  // Each part on its own axis: a VAE's KL can be a thousandth of its reconstruction loss, or a hundred times it.
-  std::string part_plots;
-  for (const auto& [name, points] : parts) {
+  return svg + plot.legend(legend) + "</svg>\n";
+}
+
+// Each part on its own axis: a VAE's KL can be a thousandth of its reconstruction loss, or a hundred times it.
+std::string part_plots(const LossHistory& h, double x_max) {
+  std::string plots;
+  for (const auto& [name, points] : h.parts) {
     if (points.empty()) continue;
     double lo = INFINITY, hi = -INFINITY;
     for (const Point& p : points) {
@@ -285,12 +287,35 @@ std::string loss_section(const TrainedModel& model) {
       hi = std::max(hi, p.y);
     }
     svg::Plot small{560, 240, nice_axis(0, x_max, 5, 1), nice_axis(lo, hi, 5)};
-    part_plots += small.open("Training loss part " + name + " per epoch") + small.axes("epoch", name) +
-                  small.polyline(points, kVermillion) +
-                  small.legend({{LegendEntry::line, kVermillion, "training " + name}}) + "</svg>\n";
+    plots += small.open("Training loss part " + name + " per epoch") + small.axes("epoch", name) +
+             small.polyline(points, kVermillion) +
+             small.legend({{LegendEntry::line, kVermillion, "training " + name}}) + "</svg>\n";
   }
-  if (!part_plots.empty()) out += "<div class=\"grid2\">\n" + part_plots + "</div>\n";
-  return out + "</section>\n";
+  return plots.empty() ? plots : "<div class=\"grid2\">\n" + plots + "</div>\n";
+}
+
+std::string loss_section(const TrainedModel& model) {
+  std::string out = "<section id=\"loss\">\n<h2>Training loss</h2>\n";
+  const LossHistory h = loss_history(model);
+  if (h.loss.empty() && h.val_loss.empty())
+    return out + "<p class=\"note\">The model file holds no training history.</p>\n</section>\n";
+  double x_max = 1;
+  for (const auto* series : {&h.loss, &h.val_loss}) {
+    for (const Point& p : *series) x_max = std::max(x_max, p.x);
+  }
+  const std::string loss_name = model.model ? model.model->loss_name() : "mae";
+  out += "<p class=\"note\">" +
+         std::string(loss_name == "mae" ? "Mean absolute error" : "Training loss " + escape_xml(loss_name)) +
+         " per epoch";
+  if (!h.loss.empty()) out += "; final training loss " + g4(h.loss.back().y);
+  for (const auto& part : h.parts) {
+    if (!part.second.empty()) out += " (" + escape_xml(part.first) + " " + g4(part.second.back().y) + ")";
+  }
+  if (!h.val_loss.empty()) out += ", final validation loss " + g4(h.val_loss.back().y);
+  out += h.val_loss.empty() ? ". No validation data was given when training.</p>\n"
+                            : ". Validation loss is over every validation beat, normal and abnormal, so it usually "
+                              "sits above the training loss.</p>\n";
+  return out + loss_plot(model, h, x_max, loss_name) + part_plots(h, x_max) + "</section>\n";
 }
 
 std::string beat_panel(const BeatPick& pick, const float* input, const float* output, std::size_t width,
@@ -520,11 +545,13 @@ std::string html_report(const TrainedModel& model, const Dataset& data, const st
   f.as_anomaly = evaluate(errors, data.normal, model.threshold.value, PositiveClass::anomaly);
   f.as_normal = evaluate(errors, data.normal, model.threshold.value, PositiveClass::normal);
 
+  const std::string beats = beats_section(model, data, errors, f);
+  f.beats_drawn = !beats.empty();
   std::string out = head(data);
   out += summary(data, model, f);
   out += model_section(model);
   out += loss_section(model);
-  out += beats_section(model, data, errors, f);
+  out += beats;
   const std::string score_name = model.model->score_name();
   out += histogram_section(errors, f, model.threshold.value,
                            score_name == "error"         ? "reconstruction errors"

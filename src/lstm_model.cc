@@ -5,26 +5,25 @@
 #include <string>
 
 #include "ecgad/error.h"
+#include "ecgad/model_kind.h"
 
 namespace ecgad {
 namespace {
 
-struct LstmWorkspace : Workspace {
-  LstmClassifierCache<float> cache;
-  Mat<float> labels;     // (1, B): 1 abnormal, 0 normal
-  Mat<float> mask;       // (H, B) dropout
-  Mat<float> h_scratch;  // (H, B) scoring
-  Eigen::VectorXd logits;
-};
-
-int whole_number(const nlohmann::json& a, const char* key, int fallback, int lo, int hi) {
-  if (!a.contains(key)) return fallback;
-  const nlohmann::json& v = a.at(key);
-  if (!v.is_number_integer() || v.get<long long>() < lo || v.get<long long>() > hi) {
-    throw Error(std::string("the lstm model's '") + key + "' must be a whole number in " + std::to_string(lo) + ".." +
-                std::to_string(hi));
-  }
-  return v.get<int>();
+// The course exercise's supervised LSTM: Keras' LSTM(100) -> Dropout(0.25) -> Dense(1, sigmoid), 20 epochs of
+// batch 256 at Adam's 1e-3 on every labelled training row; "normal" when the output rounds to 1, that is anomaly
+// when the probability of abnormal is at least 0.5.
+KindPreset exercise_preset() {
+  KindPreset p;
+  p.name = "exercise-lstm";
+  p.title = "the Keras exercise's LSTM classifier";
+  p.options = {{"hidden", 100}, {"dropout", 0.25}};
+  p.train.epochs = 20;
+  p.train.batch_size = 256;
+  p.train.adam.learning_rate = 1e-3;
+  p.threshold = {ThresholdStrategy::Kind::fixed, 0.5};
+  p.kind_default = true;
+  return p;
 }
 
 void labels_of(const Batch& batch, Mat<float>& labels, const char* purpose) {
@@ -36,29 +35,34 @@ void labels_of(const Batch& batch, Mat<float>& labels, const char* purpose) {
 
 }  // namespace
 
-LstmModel::LstmModel(const nlohmann::json& a) {
-  for (auto it = a.begin(); it != a.end(); ++it) {
-    const std::string& key = it.key();
-    if (key != "input_width" && key != "features" && key != "hidden" && key != "dropout") {
-      throw Error("the lstm model has no option '" + key + "' (it takes hidden, dropout, features)");
-    }
-  }
-  const int width = whole_number(a, "input_width", 0, 1, 1 << 20);
-  if (width == 0) throw Error("the lstm architecture has no input_width");
-  shape.features = whole_number(a, "features", 1, 1, width);
-  shape.hidden = whole_number(a, "hidden", 100, 1, 4096);
+const ModelKind& lstm_kind() {
+  static const ModelKind kind = {
+      "lstm",
+      "an LSTM classifier, trained on labelled beats of both classes",
+      build_model<LstmModel>,
+      true,
+      {{"probability", "the probability that the beat is abnormal (the classifier's sigmoid output)"}},
+      {
+          {"features", "", whole(1, 65536), 1, "samples per step (the input width is steps x features)"},
+          {"hidden", "--hidden", whole(1, 4096), 100, "hidden units of the LSTM layer"},
+          {"dropout", "--dropout", named(number_range(0, 1, true, "a number from 0 to below 1"), "RATE"), 0.25,
+           "dropout rate on its last hidden state while training"},
+      },
+      {exercise_preset()},
+  };
+  return kind;
+}
+
+LstmModel::LstmModel(const nlohmann::json& a) : ModelWith(lstm_kind()) {
+  const int width = a.at("input_width").get<int>();
+  shape.features = a.at("features").get<int>();
+  shape.hidden = a.at("hidden").get<int>();
   if (width % shape.features != 0) {
     throw Error("the lstm model's input width " + std::to_string(width) + " is not a whole number of steps of " +
                 std::to_string(shape.features) + " features");
   }
   shape.steps = width / shape.features;
-  if (a.contains("dropout")) {
-    const nlohmann::json& d = a.at("dropout");
-    if (!d.is_number() || !(d.get<double>() >= 0 && d.get<double>() < 1)) {
-      throw Error("the lstm model's dropout must be a number in [0, 1)");
-    }
-    dropout = d.get<double>();
-  }
+  dropout = a.at("dropout").get<double>();
   // The order of lstm.h's flat buffer; shapes as stored, column-major: (4H, F) is Keras' kernel transposed.
   const auto F = static_cast<std::size_t>(shape.features), H = static_cast<std::size_t>(shape.hidden);
   add_tensor("lstm.input_weight", {4 * H, F});
@@ -77,10 +81,7 @@ void LstmModel::init(Rng& rng) {
   lstm_init_keras(P, shape, rng);
 }
 
-std::unique_ptr<Workspace> LstmModel::new_workspace() const { return std::make_unique<LstmWorkspace>(); }
-
-BatchLoss LstmModel::loss_and_gradients(const Batch& batch, Rng& rng, Workspace& workspace) {
-  auto& ws = static_cast<LstmWorkspace&>(workspace);
+BatchLoss LstmModel::loss_and_gradients_with(const Batch& batch, Rng& rng, LstmScratch& ws) {
   labels_of(batch, ws.labels, "training");
   dropout_mask(ws.mask, shape.hidden, batch.beats.cols(), dropout, rng);
   BatchLoss result;
@@ -90,8 +91,7 @@ BatchLoss LstmModel::loss_and_gradients(const Batch& batch, Rng& rng, Workspace&
 }
 
 // Binary cross-entropy from the logits, as in training, without dropout (batch-invariant).
-BatchLoss LstmModel::loss(const Batch& batch, Workspace& workspace) const {
-  auto& ws = static_cast<LstmWorkspace&>(workspace);
+BatchLoss LstmModel::loss_with(const Batch& batch, LstmScratch& ws) const {
   BatchLoss result;
   if (batch.size() == 0) return result;
   labels_of(batch, ws.labels, "validation loss");
@@ -110,8 +110,7 @@ BatchLoss LstmModel::loss(const Batch& batch, Workspace& workspace) const {
   return result;
 }
 
-void LstmModel::score(const Mat<float>& beats, Workspace& workspace, Eigen::VectorXd& scores) const {
-  auto& ws = static_cast<LstmWorkspace&>(workspace);
+void LstmModel::score_with(const Mat<float>& beats, LstmScratch& ws, Eigen::VectorXd& scores) const {
   lstm_classifier_probabilities(shape, parameters.data(), beats, scores, ws.h_scratch);
 }
 

@@ -134,17 +134,31 @@ std::string serialize_model(const TrainedModel& model) {
   return out;
 }
 
-TrainedModel parse_model(const std::string& bytes, const std::string& name, const std::vector<ModelKind>& kinds) {
-  auto fail = [&](const std::string& what) -> Error { return Error("model '" + name + "': " + what); };
-  std::size_t first_newline = bytes.find('\n');
-  std::string first_line = bytes.substr(0, std::min(first_newline, std::size_t{64}));
+namespace {
+
+// "model 'PATH': what": every refusal of a model file names it.
+struct Refusal {
+  std::string name;
+  Error operator()(const std::string& what) const { return Error("model '" + name + "': " + what); }
+};
+
+// Where the parts of an intact file lie.
+struct Envelope {
+  int version = 0;
+  std::size_t first_newline = 0, json_end = 0, body_size = 0;
+};
+
+// The magic, the version, the checksum line and the checksum, and the metadata line's bounds.
+Envelope check_envelope(const std::string& bytes, const Refusal& fail) {
+  Envelope e;
+  e.first_newline = bytes.find('\n');
+  std::string first_line = bytes.substr(0, std::min(e.first_newline, std::size_t{64}));
   if (first_line.compare(0, kMagic.size() + 1, kMagic + " ") != 0) {
     throw fail("not an ecgad model file (it does not start with '" + kMagic + "')");
   }
-  int version = 0;
-  if (first_newline != std::string::npos && first_line == kMagic + " 1") version = 1;
-  if (first_newline != std::string::npos && first_line == kMagic + " 2") version = 2;
-  if (version == 0) {
+  if (e.first_newline != std::string::npos && first_line == kMagic + " 1") e.version = 1;
+  if (e.first_newline != std::string::npos && first_line == kMagic + " 2") e.version = 2;
+  if (e.version == 0) {
     throw fail("model format version " + ecgad::quoted(first_line.substr(kMagic.size() + 1)) +
                " is not supported (this ecgad reads versions 1 and 2)");
   }
@@ -152,72 +166,118 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name, cons
       bytes.back() != '\n') {
     throw fail("the file is truncated (its checksum line is missing)");
   }
-  std::size_t body_size = bytes.size() - kTrailerSize;
-  std::string stored = bytes.substr(body_size + kTrailer.size(), 64);
-  if (sha256_hex(std::string_view(bytes.data(), body_size)) != stored) {
+  e.body_size = bytes.size() - kTrailerSize;
+  std::string stored = bytes.substr(e.body_size + kTrailer.size(), 64);
+  if (sha256_hex(std::string_view(bytes.data(), e.body_size)) != stored) {
     throw fail("the file is corrupted (its checksum does not match its content)");
   }
-  std::size_t json_end = bytes.find('\n', first_newline + 1);
-  if (json_end == std::string::npos || json_end >= body_size) throw fail("the metadata line is missing");
-  if (json_end - first_newline > kMaxMetadataBytes) throw fail("the metadata line is longer than any ecgad writes");
+  e.json_end = bytes.find('\n', e.first_newline + 1);
+  if (e.json_end == std::string::npos || e.json_end >= e.body_size) throw fail("the metadata line is missing");
+  if (e.json_end - e.first_newline > kMaxMetadataBytes) throw fail("the metadata line is longer than any ecgad writes");
+  return e;
+}
+
+// The model the metadata describes, with the weights of the file: its size checked before anything is allocated,
+// its tensor table the one this ecgad builds for that architecture, every weight finite.
+std::unique_ptr<Model> read_model(const std::string& bytes, const Envelope& e, const nlohmann::json& m,
+                                  const std::vector<ModelKind>& kinds, const Refusal& fail) {
+  if (!m.is_object()) throw fail("'model' is not an object");
+  std::string kind = m.at("kind").get<std::string>();
+  if (e.version == 1 && kind != "autoencoder")
+    throw fail("model kind '" + ecgad::quoted(kind) + "' in a version-1 file");
+  const nlohmann::json& declared = m.at("parameter_count");
+  if (!declared.is_number_unsigned()) throw fail("the parameter count is not a whole number");
+  std::size_t count = declared.get<std::size_t>();
+  std::size_t block = e.body_size - (e.json_end + 1);
+  if (block % 4 != 0 || count != block / 4) throw fail("the weights do not have the size the metadata gives");
+  nlohmann::json architecture = nlohmann::json::object();
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    if (!describes_file(it.key())) architecture[it.key()] = it.value();
+  }
+  std::unique_ptr<Model> model;
+  try {
+    model = make_model(kind, architecture, count, kinds);
+  } catch (const Error& error) {
+    throw fail(error.what());
+  }
+  if (model->parameters.size() != count) throw fail("parameter count does not match the layers");
+  if (e.version == 2 && m.at("tensors") != model_object(*model).at("tensors")) {
+    throw fail("the tensor table does not match the " + kind + " architecture");
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + e.json_end + 1);
+  for (std::size_t i = 0; i < count; ++i) {
+    model->parameters[i] = read_float_le(p + 4 * i);
+    if (!std::isfinite(model->parameters[i])) throw fail("a weight is not a finite number");
+  }
+  return model;
+}
+
+void read_scaler(const nlohmann::json& n, TrainedModel& trained, const Refusal& fail) {
+  trained.scaler.per_column = n.at("per_column").get<bool>();
+  trained.scaler.min = n.at("min").get<std::vector<double>>();
+  trained.scaler.max = n.at("max").get<std::vector<double>>();
+  std::size_t scaler_width = trained.scaler.per_column ? static_cast<std::size_t>(trained.input_width()) : 1;
+  if (trained.scaler.min.size() != scaler_width || trained.scaler.max.size() != scaler_width) {
+    throw fail("the normalizer does not fit the input width");
+  }
+  for (std::size_t k = 0; k < scaler_width; ++k) {
+    double low = trained.scaler.min[k], high = trained.scaler.max[k];
+    if (!std::isfinite(low) || !std::isfinite(high) || !(high > low) || !std::isfinite(high - low)) {
+      throw fail("the normalizer's range is not a finite interval with min < max");
+    }
+  }
+}
+
+void read_labels(const nlohmann::json& labels, TrainedModel& trained, const Refusal& fail) {
+  trained.labels.normal = labels.at("normal").get<double>();
+  trained.labels.abnormal = labels.at("abnormal").get<double>();
+  // Optional keys (files before them: the last column, no id columns, only the two label values).
+  trained.labels.others_abnormal = labels.value("others_abnormal", false);
+  try {
+    std::size_t number = 0;
+    trained.columns.label = parse_label_column(labels.value("column", std::string("last")), number);
+    trained.columns.label_number = number;
+    set_id_columns(trained.columns, labels.value("id_columns", std::vector<std::size_t>{}));
+  } catch (const Error& e) {
+    throw fail(e.what());
+  }
+  if (!std::isfinite(trained.labels.normal) || !std::isfinite(trained.labels.abnormal) ||
+      (trained.labels.normal == trained.labels.abnormal && !trained.labels.others_abnormal)) {
+    throw fail("the label values are not two distinct finite numbers");
+  }
+}
+
+void read_threshold(const nlohmann::json& t, TrainedModel& trained, const Refusal& fail) {
+  if (!t.at("value").is_number()) throw fail("the threshold is not a number");
+  trained.threshold.value = t.at("value").get<double>();
+  trained.threshold.strategy = t.at("strategy").get<std::string>();
+  trained.threshold.details = t.value("details", nlohmann::json::object());
+  if (!std::isfinite(trained.threshold.value)) throw fail("the threshold is not finite");
+  try {
+    parse_threshold_strategy(trained.threshold.strategy);
+  } catch (const Error&) {
+    throw fail("the threshold strategy " + ecgad::quoted(trained.threshold.strategy) + " is not one ecgad knows");
+  }
+}
+
+}  // namespace
+
+TrainedModel parse_model(const std::string& bytes, const std::string& name, const std::vector<ModelKind>& kinds) {
+  const Refusal fail{name};
+  const Envelope e = check_envelope(bytes, fail);
   try {
     // Depth first: nlohmann::json recurses per level, so a deep nest would overflow the stack.
     auto limit_depth = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
       if (depth > kMaxJsonDepth) throw fail("the metadata is nested deeper than any ecgad writes");
       return true;
     };
-    nlohmann::json info = nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(first_newline + 1),
-                                                bytes.begin() + static_cast<std::ptrdiff_t>(json_end), limit_depth);
+    nlohmann::json info = nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(e.first_newline + 1),
+                                                bytes.begin() + static_cast<std::ptrdiff_t>(e.json_end), limit_depth);
     if (!info.is_object()) throw fail("the metadata is not a JSON object");
     check_printable(info, fail);
-    const nlohmann::json& m = info.at("model");
-    if (!m.is_object()) throw fail("'model' is not an object");
-    std::string kind = m.at("kind").get<std::string>();
-    if (version == 1 && kind != "autoencoder")
-      throw fail("model kind '" + ecgad::quoted(kind) + "' in a version-1 file");
-    // The weight block must hold exactly the declared count, checked before anything is allocated for it.
-    const nlohmann::json& declared = m.at("parameter_count");
-    if (!declared.is_number_unsigned()) throw fail("the parameter count is not a whole number");
-    std::size_t count = declared.get<std::size_t>();
-    std::size_t block = body_size - (json_end + 1);
-    if (block % 4 != 0 || count != block / 4) throw fail("the weights do not have the size the metadata gives");
-    nlohmann::json architecture = nlohmann::json::object();
-    for (auto it = m.begin(); it != m.end(); ++it) {
-      if (!describes_file(it.key())) architecture[it.key()] = it.value();
-    }
-    std::unique_ptr<Model> model;
-    try {
-      model = make_model(kind, architecture, count, kinds);
-    } catch (const Error& e) {
-      throw fail(e.what());
-    }
-    if (model->parameters.size() != count) throw fail("parameter count does not match the layers");
-    if (version == 2) {
-      // The table in the file must be the one this ecgad builds for that architecture: same names, shapes, order.
-      nlohmann::json expected = model_object(*model).at("tensors");
-      if (m.at("tensors") != expected) throw fail("the tensor table does not match the " + kind + " architecture");
-    }
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + json_end + 1);
-    for (std::size_t i = 0; i < count; ++i) {
-      model->parameters[i] = read_float_le(p + 4 * i);
-      if (!std::isfinite(model->parameters[i])) throw fail("a weight is not a finite number");
-    }
-    TrainedModel trained{std::move(model), {}, {}, {}, info.at("training"), {}, BeatNormalization::none};
-
-    const nlohmann::json& n = info.at("normalizer");
-    trained.scaler.per_column = n.at("per_column").get<bool>();
-    trained.scaler.min = n.at("min").get<std::vector<double>>();
-    trained.scaler.max = n.at("max").get<std::vector<double>>();
-    std::size_t scaler_width = trained.scaler.per_column ? static_cast<std::size_t>(trained.input_width()) : 1;
-    if (trained.scaler.min.size() != scaler_width || trained.scaler.max.size() != scaler_width) {
-      throw fail("the normalizer does not fit the input width");
-    }
-    for (std::size_t k = 0; k < scaler_width; ++k) {
-      double low = trained.scaler.min[k], high = trained.scaler.max[k];
-      if (!std::isfinite(low) || !std::isfinite(high) || !(high > low) || !std::isfinite(high - low)) {
-        throw fail("the normalizer's range is not a finite interval with min < max");
-      }
-    }
+    TrainedModel trained{read_model(bytes, e, info.at("model"), kinds, fail), {}, {}, {}, info.at("training"), {},
+                         BeatNormalization::none};
+    read_scaler(info.at("normalizer"), trained, fail);
     if (info.contains("input")) {
       const std::string how = info.at("input").value("normalize", std::string("none"));
       try {
@@ -226,37 +286,11 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name, cons
         throw fail(e.what());
       }
     }
-    const nlohmann::json& labels = info.at("labels");
-    trained.labels.normal = labels.at("normal").get<double>();
-    trained.labels.abnormal = labels.at("abnormal").get<double>();
-    // Optional keys (files before them: the last column, no id columns, only the two label values).
-    trained.labels.others_abnormal = labels.value("others_abnormal", false);
-    try {
-      std::size_t number = 0;
-      trained.columns.label = parse_label_column(labels.value("column", std::string("last")), number);
-      trained.columns.label_number = number;
-      set_id_columns(trained.columns, labels.value("id_columns", std::vector<std::size_t>{}));
-    } catch (const Error& e) {
-      throw fail(e.what());
-    }
-    if (!std::isfinite(trained.labels.normal) || !std::isfinite(trained.labels.abnormal) ||
-        (trained.labels.normal == trained.labels.abnormal && !trained.labels.others_abnormal)) {
-      throw fail("the label values are not two distinct finite numbers");
-    }
-    const nlohmann::json& t = info.at("threshold");
-    if (!t.at("value").is_number()) throw fail("the threshold is not a number");
-    trained.threshold.value = t.at("value").get<double>();
-    trained.threshold.strategy = t.at("strategy").get<std::string>();
-    trained.threshold.details = t.value("details", nlohmann::json::object());
-    if (!std::isfinite(trained.threshold.value)) throw fail("the threshold is not finite");
-    try {
-      parse_threshold_strategy(trained.threshold.strategy);
-    } catch (const Error&) {
-      throw fail("the threshold strategy " + ecgad::quoted(trained.threshold.strategy) + " is not one ecgad knows");
-    }
+    read_labels(info.at("labels"), trained, fail);
+    read_threshold(info.at("threshold"), trained, fail);
     return trained;
-  } catch (const nlohmann::json::exception& e) {
-    throw fail(std::string("malformed metadata: ") + e.what());
+  } catch (const nlohmann::json::exception& error) {
+    throw fail(std::string("malformed metadata: ") + error.what());
   }
 }
 

@@ -130,19 +130,6 @@ class ScoreLines {
 
 }  // namespace
 
-ScoreSummary score_stream(const TrainedModel& model, BeatReader& reader, const ScoreOptions& options,
-                          const std::function<void(std::string_view)>& sink) {
-  ScoreLines lines(model, options, sink);
-  std::unique_ptr<Workspace> workspace = model.model->new_workspace();
-  Dataset block;
-  Mat<float> scaled;
-  while (reader.next(block, options.batch_rows)) {
-    Eigen::VectorXd scores = raw_scores(model, block, *workspace, &scaled);
-    lines.add(block, scores.data());
-  }
-  return lines.finish();
-}
-
 ScoreSummary score_blocks(const TrainedModel& model, BlockReader& reader, const ScoreOptions& options,
                           const std::function<void(std::string_view)>& sink) {
   ScoreLines lines(model, options, sink);

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstddef>
 #include <string_view>
-#include <system_error>
 
+#include "ecgad/csv_number.h"
 #include "ecgad/error.h"
 
 namespace ecgad {
@@ -20,16 +20,13 @@ const char* const kValidForms =
   throw Error("bad threshold strategy " + quoted(text) + ": " + why + "; " + kValidForms);
 }
 
-// The whole of `digits` as a finite double, or throws. from_chars is locale-independent and, unlike strtod,
-// takes no leading whitespace, '+' or hexadecimal.
+// The whole of `digits` as a finite double in ecgad's number grammar (csv_number.h), or throws.
 double parse_number(const std::string& text, std::string_view digits) {
-  double value = 0;
-  const char* end = digits.data() + digits.size();
-  auto [stop, ec] = std::from_chars(digits.data(), end, value);
-  if (digits.empty() || ec != std::errc() || stop != end || !std::isfinite(value)) {
+  FieldNumber number = ecgad::parse_number(digits);
+  if (number.status != FieldNumber::ok) {
     bad_strategy(text, quoted(std::string(digits)) + " is not a finite number");
   }
-  return value == 0 ? 0.0 : value;  // -0 becomes 0 so that to_string stays canonical
+  return number.value == 0 ? 0.0 : number.value;  // -0 becomes 0 so that to_string stays canonical
 }
 
 // `rows` says which rows the statistic needed, for a message in the user's terms (not the function's name).

@@ -31,10 +31,10 @@ TEST(CsvNumber, AcceptsWhatFromCharsReads) {
 TEST(CsvNumber, FloatRangeAndUnderflow) {
   EXPECT_EQ(value_of("3.4028234e38"), 3.4028234e38);  // FLT_MAX, rounded as printed
   EXPECT_EQ(value_of("-3.4028234e38"), -3.4028234e38);
-  EXPECT_EQ(status_of("3.5e38"), FieldNumber::out_of_float_range);  // a double, not a float
-  EXPECT_EQ(status_of("-1e39"), FieldNumber::out_of_float_range);
-  EXPECT_EQ(status_of("1e400"), FieldNumber::out_of_float_range);  // beyond a double
-  EXPECT_EQ(status_of("0.0001e312"), FieldNumber::out_of_float_range);
+  EXPECT_EQ(status_of("3.5e38"), FieldNumber::out_of_range);  // a double, not a float
+  EXPECT_EQ(status_of("-1e39"), FieldNumber::out_of_range);
+  EXPECT_EQ(status_of("1e400"), FieldNumber::out_of_range);  // beyond a double
+  EXPECT_EQ(status_of("0.0001e312"), FieldNumber::out_of_range);
   EXPECT_EQ(value_of("1e-400"), 0);  // below a double: 0
   EXPECT_EQ(value_of("-1e-400"), 0);
   EXPECT_EQ(value_of("1000e-313"), 1e-310);  // subnormal, kept

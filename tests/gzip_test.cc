@@ -85,7 +85,7 @@ TEST(Gzip, BlocksOnSeveralThreadsReadTheSameBeats) {
   std::string text = rows_text(2000);
   write_file(temp_path("blocks.csv.gz"), gzip(text));
   RowLayout layout{0, RowLayout::Labels::required, LabelSpec{}, {}};
-  Dataset one = BeatReader(temp_path("blocks.csv.gz"), CsvOptions{}, layout, "test").read_all();
+  Dataset one = BeatReader(CsvReader(temp_path("blocks.csv.gz")), layout, "test").read_all();  // one stream
   Dataset many = read_all_blocks(temp_path("blocks.csv.gz"), CsvOptions{}, layout, "test", BlockOptions{3, 777});
   EXPECT_EQ(one.rows(), 2000u);
   EXPECT_EQ(many.values, one.values);

@@ -125,6 +125,11 @@ TEST(HtmlReport, HoldsEverySection) {
   EXPECT_NE(html.find("misclassified: the abnormal beat with the lowest error"), std::string::npos);
   EXPECT_LE(occurrences(html, "<figure>"), 6u);
   EXPECT_NE(html.find(" (line "), std::string::npos);  // rows are not lines when the file has a header
+  // Every link of the navigation leads to a section of the page.
+  for (std::size_t at = html.find("href=\"#"); at != std::string::npos; at = html.find("href=\"#", at + 1)) {
+    std::string id = html.substr(at + 7, html.find('"', at + 7) - at - 7);
+    EXPECT_NE(html.find("<section id=\"" + id + "\">"), std::string::npos) << id;
+  }
 }
 
 TEST(HtmlReport, OpensOffline) {

@@ -131,6 +131,11 @@ TEST(LstmModel, LearnsSavesLoadsAndReproducesBySeed) {
   EXPECT_NE(html.find("LSTM(8) over 24 steps"), std::string::npos);
   EXPECT_NE(html.find("probability that the beat is abnormal"), std::string::npos);
   EXPECT_EQ(html.find("Beats and their reconstructions"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"#beats\""), std::string::npos);  // no link to the section it does not have
+  // It learnt from every labelled row, not from the normal ones only.
+  EXPECT_NE(html.find(" labelled rows (normal and abnormal)</td>"), std::string::npos);
+  EXPECT_EQ(html.find("normal rows"), std::string::npos);
+  EXPECT_NE(html.find("training loss (labelled training beats)"), std::string::npos);
 }
 
 // A beat's score is bit-for-bit the same alone, in any batch, at any position, through Model::score.

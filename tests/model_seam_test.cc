@@ -1,12 +1,18 @@
-// The model seam, proven with a toy model that exists only here: a linear autoencoder (W -> k -> W, no
-// activations, MAE loss) trains, saves, loads, scores and appears in a report through the Model interface and
-// a list of kinds alone; no line of ecgad knows it.
+// The model seam, proven with a toy kind that exists only in the tests (linear_kind.h): a linear autoencoder
+// trains, saves, loads, scores and appears in a report through the Model interface and a list of kinds alone,
+// and the command line (run in-process with that list) gives it its flags, preset, completion and help, and
+// runs train, score, evaluate, threshold, info and report on it. No line of ecgad knows it.
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli.h"
 #include "ecgad/dataset.h"
 #include "ecgad/detector.h"
 #include "ecgad/error.h"
@@ -14,81 +20,11 @@
 #include "ecgad/layers.h"
 #include "ecgad/model.h"
 #include "ecgad/model_file.h"
+#include "linear_kind.h"
+#include "test_util.h"
 
 namespace ecgad {
 namespace {
-
-class LinearAutoencoder : public Model {
- public:
-  explicit LinearAutoencoder(const nlohmann::json& a)
-      : width_(a.at("input_width").get<std::size_t>()), code_(a.value("code", std::size_t{2})) {
-    add_tensor("encode", {code_, width_});
-    add_tensor("decode", {width_, code_});
-  }
-  std::string kind() const override { return "linear"; }
-  nlohmann::json architecture() const override { return {{"input_width", width_}, {"code", code_}}; }
-  int input_width() const override { return static_cast<int>(width_); }
-  void init(Rng& rng) override {
-    for (float& p : parameters) p = static_cast<float>(0.2 * (rng.uniform01() - 0.5));
-  }
-  struct Scratch : Workspace {
-    Mat<float> code, output, doutput, dcode;
-  };
-  std::unique_ptr<Workspace> new_workspace() const override { return std::make_unique<Scratch>(); }
-  BatchLoss loss_and_gradients(const Batch& batch, Rng&, Workspace& workspace) override {
-    auto& s = static_cast<Scratch&>(workspace);
-    MatMap<float> E = view("encode", parameters), D = view("decode", parameters);
-    MatMap<float> dE = view("encode", gradients), dD = view("decode", gradients);
-    s.code.noalias() = E * batch.beats;
-    s.output.noalias() = D * s.code;
-    BatchLoss loss{mae_forward(s.output, batch.beats), {}};
-    mae_backward(s.doutput, s.output, batch.beats);
-    dD.noalias() += s.doutput * s.code.transpose();
-    s.dcode.noalias() = D.transpose() * s.doutput;
-    dE.noalias() += s.dcode * batch.beats.transpose();
-    return loss;
-  }
-  BatchLoss loss(const Batch& batch, Workspace& workspace) const override {
-    Eigen::VectorXd scores;
-    score(batch.beats, workspace, scores);
-    return {scores.mean(), {}};
-  }
-  std::string loss_name() const override { return "mae"; }
-  void score(const Mat<float>& beats, Workspace& workspace, Eigen::VectorXd& scores) const override {
-    auto& s = static_cast<Scratch&>(workspace);
-    reconstruct(beats, workspace, s.output);
-    scores = mae_per_column(s.output, beats);
-  }
-  bool reconstruct(const Mat<float>& beats, Workspace&, Mat<float>& output) const override {
-    // Column by column: the same arithmetic for a beat whatever the batch (batch-invariant).
-    auto* self = const_cast<LinearAutoencoder*>(this);
-    MatMap<float> E = self->view("encode", self->parameters), D = self->view("decode", self->parameters);
-    output.resize(beats.rows(), beats.cols());
-    for (Eigen::Index j = 0; j < beats.cols(); ++j) {
-      Vec<float> code = Vec<float>::Zero(E.rows());
-      for (Eigen::Index k = 0; k < E.cols(); ++k) code += E.col(k) * beats(k, j);
-      Vec<float> out = Vec<float>::Zero(D.rows());
-      for (Eigen::Index k = 0; k < D.cols(); ++k) out += D.col(k) * code(k);
-      output.col(j) = out;
-    }
-    return true;
-  }
-  std::string score_name() const override { return "error"; }
-  std::string score_description() const override { return "mean absolute error of a linear reconstruction"; }
-  std::string summary() const override {
-    return "linear " + std::to_string(width_) + " \u2192 " + std::to_string(code_) + " \u2192 " +
-           std::to_string(width_);
-  }
-
- private:
-  std::size_t width_, code_;
-};
-
-std::vector<ModelKind> kinds_with_linear() {
-  std::vector<ModelKind> kinds = builtin_model_kinds();
-  kinds.push_back({"linear", build_model<LinearAutoencoder>});
-  return kinds;
-}
 
 // Normal beats lie in a 2-dimensional subspace (two fixed shapes mixed); abnormal ones add a third shape.
 Dataset subspace_data(std::size_t rows, std::size_t width) {
@@ -112,17 +48,10 @@ Dataset subspace_data(std::size_t rows, std::size_t width) {
 }
 
 TEST(ModelSeam, AToyModelTrainsSavesLoadsScoresAndReportsThroughTheInterfaceAlone) {
-  const std::vector<ModelKind> kinds = kinds_with_linear();
+  const std::vector<ModelKind>& kinds = test::kinds_with_linear();
   Dataset data = subspace_data(400, 24);
-  DetectorConfig config;
-  config.kind = "linear";
-  config.options = {{"code", 2}};
-  config.kinds = &kinds;
-  config.train.epochs = 60;
-  config.train.batch_size = 32;
-  config.train.adam.learning_rate = 1e-2;
-  config.threshold = {ThresholdStrategy::Kind::best_accuracy, 0};
-  config.preset = "toy";
+  DetectorConfig config = preset_config("linear", kinds);  // the toy kind's own preset
+  EXPECT_EQ(config.kind, "linear");
   TrainedModel model = train_detector(data, config, nullptr, nullptr);
   EXPECT_EQ(model.training["trained_on_rows"], 300);  // the normal rows only: Model::supervised() is false
 
@@ -159,6 +88,93 @@ TEST(ModelSeam, UnknownKindsAndOversizedArchitecturesAreRefusedBeforeAllocation)
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("more than the 1000 allowed"), std::string::npos) << e.what();
   }
+}
+
+// `ecgad ARGS` run in-process with this ecgad's kinds and the toy one, ARGS split at spaces.
+test::RunResult cli(const std::string& args) {
+  std::vector<std::string> words = {"ecgad"};
+  std::istringstream in(args);
+  for (std::string word; in >> word;) words.push_back(word);
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  test::RunResult result;
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  result.status = ecgad_main(static_cast<int>(words.size()), argv.data(), false, test::kinds_with_linear());
+  std::fflush(stdout);
+  std::fflush(stderr);
+  result.out = ::testing::internal::GetCapturedStdout();
+  result.err = ::testing::internal::GetCapturedStderr();
+  return result;
+}
+
+std::string csv_of(const Dataset& data) {
+  std::string text;
+  for (std::size_t r = 0; r < data.rows(); ++r) {
+    for (std::size_t i = 0; i < data.width; ++i) text += fmt::format("{}", data.values[r * data.width + i]) + ",";
+    text += data.normal[r] ? "1\n" : "0\n";
+  }
+  return text;
+}
+
+TEST(ModelSeam, AToyKindGetsItsFlagsPresetCompletionAndEveryCommandThroughTheCommandLine) {
+  const std::string dir = test::temp_subdir("seam_cli");
+  const std::string data = dir + "/subspace.csv", model = dir + "/linear.ecgad";
+  test::write_file(data, csv_of(subspace_data(400, 24)));
+
+  // Its declaration became flags, a preset, help and completion words.
+  test::RunResult help = cli("train --help");
+  ASSERT_EQ(help.status, 0) << help.err;
+  EXPECT_NE(help.out.find("--code INT:1..64"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("linear: size of the linear code"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("  linear: the tests' linear autoencoder (the default of --model linear): --model linear "
+                          "--code 2 --epochs 60"),
+            std::string::npos)
+      << help.out;
+  EXPECT_NE(cli("score --help").out.find("linear: error, the mean absolute error of a linear reconstruction"),
+            std::string::npos);
+  test::RunResult completion = cli("completion bash");
+  EXPECT_NE(completion.out.find("'train --code') COMPREPLY=()"), std::string::npos);
+  EXPECT_NE(completion.out.find("'train --model') COMPREPLY=($(compgen -W 'autoencoder vae lstm linear'"),
+            std::string::npos);
+  EXPECT_NE(cli("--version").out.find("model kinds: autoencoder vae lstm linear"), std::string::npos);
+
+  // Its options are checked and refused in the declarations' words.
+  test::RunResult bad = cli("train " + data + " -o " + model + " --model linear --code 65");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_EQ(bad.err,
+            "ecgad: error: --code: expected a whole number from 1 to 64, got '65' (see 'ecgad train --help')\n");
+  bad = cli("train " + data + " -o " + model + " --model linear --latent 4");
+  EXPECT_EQ(bad.err,
+            "ecgad: error: --latent does not apply to linear models: it is an option of vae models (see "
+            "'ecgad train --help')\n");
+  EXPECT_EQ(cli("train " + data + " -o " + model + " --code 3").status, 2);  // the autoencoder has no --code
+
+  // train -> score -> evaluate -> threshold -> info -> report.
+  test::RunResult train = cli("train " + data + " -o " + model + " --model linear --code 3 -q");
+  ASSERT_EQ(train.status, 0) << train.err;
+  test::RunResult score = cli("score -m " + model + " " + data + " --threads 2");
+  ASSERT_EQ(score.status, 0) << score.err;
+  EXPECT_EQ(score.out.substr(0, score.out.find('\n')), "row,error,verdict,label");
+  test::RunResult evaluate = cli("evaluate -m " + model + " " + data + " --format json --min-accuracy 0.9");
+  ASSERT_EQ(evaluate.status, 0) << evaluate.err;
+  EXPECT_GE(nlohmann::json::parse(evaluate.out)["accuracy"].get<double>(), 0.95);
+  ASSERT_EQ(cli("threshold -m " + model + " " + data + " --threshold best-f1 -o " + model + " -q").status, 0);
+  test::RunResult info = cli("info " + model);
+  ASSERT_EQ(info.status, 0) << info.err;
+  nlohmann::json described = nlohmann::json::parse(info.out);
+  EXPECT_EQ(described["model"]["kind"], "linear");
+  EXPECT_EQ(described["model"]["code"], 3);
+  EXPECT_EQ(described["training"]["preset"], "linear");
+  EXPECT_EQ(described["threshold"]["strategy"], "best-f1");
+  ASSERT_EQ(cli("report -m " + model + " " + data + " -o " + dir + "/report.html").status, 0);
+  EXPECT_NE(test::slurp(dir + "/report.html").find("linear 24 &#8594; 3 &#8594; 24"), std::string::npos);
+
+  // The ecgad binary itself knows no such kind.
+  test::RunResult real = test::run_ecgad("info '" + model + "'");
+  EXPECT_EQ(real.status, 2);
+  EXPECT_NE(real.err.find("model kind 'linear' is not known to this ecgad"), std::string::npos) << real.err;
 }
 
 }  // namespace

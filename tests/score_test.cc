@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include "ecgad/blocks.h"
 #include "ecgad/error.h"
 #include "ecgad/model.h"
 
@@ -52,22 +53,28 @@ std::string write_temp(const std::string& name, const std::string& text) {
   return path;
 }
 
+// The text score_blocks writes, checking that it comes one batch at a time and is the same on 1 and 3 threads.
 std::string score_text(const TrainedModel& model, const std::string& path, ScoreOptions options,
                        ScoreSummary* summary = nullptr) {
   RowLayout layout{3, RowLayout::Labels::optional, model.labels, {}};
-  BeatReader reader(path, CsvOptions{}, layout, "score");
-  std::string out;
-  std::size_t blocks = 0;
-  ScoreSummary s = score_stream(model, reader, options, [&](std::string_view text) {
-    out += text;
-    ++blocks;
-  });
-  EXPECT_EQ(blocks, (s.rows + options.batch_rows - 1) / options.batch_rows);
-  if (summary) *summary = s;
-  return out;
+  std::string first;
+  for (BlockOptions read : {BlockOptions{1, 1 << 20}, BlockOptions{3, 16}}) {
+    BlockReader reader(path, CsvOptions{}, layout, "score", read);
+    std::string out;
+    std::size_t blocks = 0;
+    ScoreSummary s = score_blocks(model, reader, options, [&](std::string_view text) {
+      out += text;
+      ++blocks;
+    });
+    EXPECT_EQ(blocks, (s.rows + options.batch_rows - 1) / options.batch_rows);
+    if (summary) *summary = s;
+    if (read.threads == 1) first = out;
+    EXPECT_EQ(out, first) << read.threads << " threads";
+  }
+  return first;
 }
 
-TEST(ScoreStream, SameOutputForEveryBlockSizeAndLabelsCarriedThrough) {
+TEST(ScoreBlocks, SameOutputForEveryBlockSizeAndLabelsCarriedThrough) {
   TrainedModel model = tiny_model();
   std::string rows;
   for (int r = 0; r < 23; ++r)
@@ -107,20 +114,21 @@ TEST(ScoreStream, SameOutputForEveryBlockSizeAndLabelsCarriedThrough) {
   EXPECT_EQ(anomalies.find(",normal,"), std::string::npos);
 }
 
-TEST(ScoreStream, ABadRowIsLocatedAndAFirstRowRefusalWritesNothing) {
+TEST(ScoreBlocks, ABadRowIsLocatedAndAFirstRowRefusalWritesNothing) {
   TrainedModel model = tiny_model();
   ScoreOptions options;
   options.batch_rows = 2;
   std::string out;
   RowLayout layout{3, RowLayout::Labels::optional, model.labels, {}};
   {
-    BeatReader reader(write_temp("bad_first.csv", "1,2\n"), CsvOptions{}, layout, "score");
-    EXPECT_THROW(score_stream(model, reader, options, [&](std::string_view t) { out += t; }), Error);
+    BlockReader reader(write_temp("bad_first.csv", "1,2\n"), CsvOptions{}, layout, "score", BlockOptions{});
+    EXPECT_THROW(score_blocks(model, reader, options, [&](std::string_view t) { out += t; }), Error);
     EXPECT_EQ(out, "");
   }
-  BeatReader reader(write_temp("bad_late.csv", "1,2,3\n1,2,3\n1,2,3\n1,x,3\n"), CsvOptions{}, layout, "score");
+  BlockReader reader(write_temp("bad_late.csv", "1,2,3\n1,2,3\n1,2,3\n1,x,3\n"), CsvOptions{}, layout, "score",
+                     BlockOptions{});
   try {
-    score_stream(model, reader, options, [&](std::string_view t) { out += t; });
+    score_blocks(model, reader, options, [&](std::string_view t) { out += t; });
     ADD_FAILURE() << "accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("bad_late.csv:4:3:"), std::string::npos) << e.what();

@@ -18,30 +18,41 @@ enum class Loss { mae, mse };
 std::string to_string(Loss loss);
 Loss parse_loss(const std::string& name);  // "mae" or "mse"; throws ecgad::Error otherwise
 
-class Autoencoder : public Model {
+// The kind's declaration (src/autoencoder.cc): its options, presets ("tutorial", "default") and score column.
+const ModelKind& autoencoder_kind();
+
+// Per-call scratch of an autoencoder.
+struct AutoencoderScratch {
+  DenseCache<float> cache;
+  Mat<float> noisy;        // (W, B) the batch with denoising noise added
+  Mat<float> dprediction;  // (W, B) d loss / d reconstruction
+};
+
+class Autoencoder : public ModelWith<AutoencoderScratch> {
  public:
-  // Architecture keys: "input_width"; "layers" (a list of {"inputs", "outputs", "activation"}) or
-  // "encoder" (sizes, mirrored into the decoder; default [32, 16, 8]); "loss" ("mae" or "mse", default mae);
-  // "input_noise" (denoising: Gaussian noise of this std added to each training input; default 0).
+  // Architecture keys (declared in autoencoder_kind(); make_model() checks them and fills in the fallbacks):
+  // "input_width"; "layers" (a list of {"inputs", "outputs", "activation"}) or "encoder" (sizes, mirrored into
+  // the decoder); "loss" ("mae" or "mse"); "input_noise" (denoising: Gaussian noise of this std added to each
+  // training input).
   explicit Autoencoder(const nlohmann::json& architecture);
 
   DenseStack<float> network;
   Loss loss_kind = Loss::mae;
   double input_noise = 0;
 
-  std::string kind() const override { return "autoencoder"; }
   nlohmann::json architecture() const override;
   int input_width() const override { return network.input_width(); }
   void init(Rng& rng) override { network.init_glorot_uniform(parameters.data(), rng); }
-  std::unique_ptr<Workspace> new_workspace() const override;
-  BatchLoss loss_and_gradients(const Batch& batch, Rng& rng, Workspace& workspace) override;
-  BatchLoss loss(const Batch& batch, Workspace& workspace) const override;
   std::string loss_name() const override { return to_string(loss_kind); }
-  void score(const Mat<float>& beats, Workspace& workspace, Eigen::VectorXd& scores) const override;
   std::string score_name() const override { return "error"; }
   std::string score_description() const override { return "mean absolute reconstruction error of the scaled beat"; }
-  bool reconstruct(const Mat<float>& beats, Workspace& workspace, Mat<float>& output) const override;
   std::string summary() const override;
+
+ protected:
+  BatchLoss loss_and_gradients_with(const Batch& batch, Rng& rng, AutoencoderScratch& ws) override;
+  BatchLoss loss_with(const Batch& batch, AutoencoderScratch& ws) const override;
+  void score_with(const Mat<float>& beats, AutoencoderScratch& ws, Eigen::VectorXd& scores) const override;
+  bool reconstruct_with(const Mat<float>& beats, AutoencoderScratch& ws, Mat<float>& output) const override;
 };
 
 // The layers of an architecture's "layers" list; throws ecgad::Error on a malformed entry.

@@ -43,13 +43,13 @@ struct RowLayout {
   ColumnLayout columns;
 };
 
-// Reads beats block by block (streaming) or all at once, with the rule above.
+// The rows of a CSV reader as beats, with the rule above. Files are read through BlockReader (blocks.h), which
+// runs one of these over each block of lines: the one read path, for one thread or several.
 class BeatReader {
  public:
-  // `purpose` names the command in messages ("evaluate needs labelled rows: ...").
-  BeatReader(const std::string& path, const CsvOptions& csv, const RowLayout& layout, std::string purpose);
   // Beats from an open reader, e.g. over one piece of a larger input (CsvReader::from_string with a CsvPiece):
   // the piece's first row is held to the same rule as the input's first row, which gives the same answer.
+  // `purpose` names the command in messages ("evaluate needs labelled rows: ...").
   BeatReader(CsvReader reader, const RowLayout& layout, std::string purpose);
 
   // Replaces `block`'s rows with up to `max_rows` next beats; returns false (block empty) at the end.
@@ -69,7 +69,6 @@ class BeatReader {
   CsvReader reader_;
   RowLayout layout_;
   std::string purpose_;
-  std::string path_;
   std::size_t width_ = 0, rows_ = 0;
   bool labelled_ = false;
   std::size_t label_field_ = 0;  // 0-based column of the label, when labelled_
@@ -94,7 +93,7 @@ struct LoadOptions {
   ColumnLayout columns;
 };
 
-// A whole file whose width comes from its first row (training, splitting).
+// A whole file whose width comes from its first row, read on one thread (read_all_blocks in blocks.h for more).
 Dataset load_dataset(const std::string& path, const LoadOptions& options = {});
 
 // For data read without labels: true when the last column holds only the two label values, which suggests the
@@ -102,7 +101,7 @@ Dataset load_dataset(const std::string& path, const LoadOptions& options = {});
 bool last_column_looks_like_labels(const Dataset& data, const LabelSpec& labels);
 
 // A whole file of beats for a model of `width` samples: rows of `width` columns, or `width` + 1 with a label.
-// With `require_labels`, rows without a label are refused, naming `purpose`.
+// With `require_labels`, rows without a label are refused, naming `purpose`. Read on one thread.
 Dataset load_beats(const std::string& path, const CsvOptions& csv, std::size_t width, const LabelSpec& labels,
                    bool require_labels, const std::string& purpose, const ColumnLayout& columns = {});
 

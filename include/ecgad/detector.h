@@ -11,11 +11,13 @@
 #include "ecgad/dataset.h"
 #include "ecgad/error.h"
 #include "ecgad/model_file.h"
+#include "ecgad/model_kind.h"
 #include "ecgad/threshold.h"
 #include "ecgad/train.h"
 
 namespace ecgad {
 
+// What train_detector() does. The defaults are the "tutorial" preset's; preset_config() gives any preset's.
 struct DetectorConfig {
   std::string kind = "autoencoder";  // a make_model() kind
   // The kind's options as a user gives them (the autoencoder's "encoder", "loss", "input_noise"; a VAE's
@@ -34,14 +36,16 @@ struct DetectorConfig {
   const std::vector<ModelKind>* kinds = nullptr;  // the kinds `kind` is looked up in; null: this ecgad's
 };
 
-// Named starting configurations ("tutorial", "default", ...), with their descriptions for --help.
-DetectorConfig preset_config(const std::string& name);  // throws ecgad::Error on an unknown name
+// The presets every kind declares (model_kind.h), as configurations; throws ecgad::Error on an unknown name.
+DetectorConfig preset_config(const std::string& name, const std::vector<ModelKind>& kinds = builtin_model_kinds());
+// Every preset's name and what it sets, as flags, for --help: "the TensorFlow tutorial's autoencoder: --model
+// autoencoder --layers 32,16,8 --noise 0 --epochs 20 --batch-size 512 --lr 0.001 --threshold mean-std:1".
 struct PresetInfo {
   std::string name, description;
 };
-std::vector<PresetInfo> presets();
+std::vector<PresetInfo> presets(const std::vector<ModelKind>& kinds = builtin_model_kinds());
 // The preset `ecgad train --model KIND` starts from when no --preset is given.
-std::string default_preset(const std::string& kind);
+std::string default_preset(const std::string& kind, const std::vector<ModelKind>& kinds = builtin_model_kinds());
 
 // Trains on `data`: the scaler is fitted on all its rows (as the tutorial), the model on its normal rows
 // (every row when unlabelled), or on every labelled row for a supervised model. `validation` (may be null,

@@ -13,31 +13,42 @@
 
 namespace ecgad {
 
-class LstmModel : public Model {
+// The kind's declaration (src/lstm_model.cc): its options, its preset ("exercise-lstm"), supervised.
+const ModelKind& lstm_kind();
+
+// Per-call scratch of the classifier.
+struct LstmScratch {
+  LstmClassifierCache<float> cache;
+  Mat<float> labels;     // (1, B): 1 abnormal, 0 normal
+  Mat<float> mask;       // (H, B) dropout
+  Mat<float> h_scratch;  // (H, B) scoring
+  Eigen::VectorXd logits;
+};
+
+class LstmModel : public ModelWith<LstmScratch> {
  public:
-  // Architecture keys: "input_width" (samples per beat: steps x features); "features" (per step, default 1);
-  // "hidden" (H, default 100); "dropout" (rate on the last hidden state while training, default 0.25).
-  // Throws ecgad::Error on anything else or on values out of range.
+  // Architecture keys (declared in lstm_kind(); make_model() checks them and fills in the fallbacks):
+  // "input_width" (samples per beat: steps x features); "features" (per step); "hidden" (H); "dropout" (rate
+  // on the last hidden state while training). Throws ecgad::Error when the width is not whole steps.
   explicit LstmModel(const nlohmann::json& architecture);
 
   LstmShape shape;
   double dropout = 0.25;
 
-  std::string kind() const override { return "lstm"; }
   nlohmann::json architecture() const override;
   int input_width() const override { return shape.features * shape.steps; }
   void init(Rng& rng) override;
-  std::unique_ptr<Workspace> new_workspace() const override;
-  bool supervised() const override { return true; }
-  BatchLoss loss_and_gradients(const Batch& batch, Rng& rng, Workspace& workspace) override;
-  BatchLoss loss(const Batch& batch, Workspace& workspace) const override;
   std::string loss_name() const override { return "bce"; }
-  void score(const Mat<float>& beats, Workspace& workspace, Eigen::VectorXd& scores) const override;
   std::string score_name() const override { return "probability"; }
   std::string score_description() const override {
     return "probability that the beat is abnormal (the LSTM classifier's sigmoid output)";
   }
   std::string summary() const override;
+
+ protected:
+  BatchLoss loss_and_gradients_with(const Batch& batch, Rng& rng, LstmScratch& ws) override;
+  BatchLoss loss_with(const Batch& batch, LstmScratch& ws) const override;
+  void score_with(const Mat<float>& beats, LstmScratch& ws, Eigen::VectorXd& scores) const override;
 };
 
 }  // namespace ecgad

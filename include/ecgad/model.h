@@ -2,25 +2,29 @@
 //
 // A model owns its parameters and gradients as two flat float buffers (as llm.c keeps them), described by a
 // table of named tensors (name, shape, offset), as GGUF lists its tensors. Everything outside the model (the
-// training loop, Adam, the model file, scoring, the report) sees only this interface; the kinds themselves
-// ("autoencoder", "vae", "lstm") exist in their own module and in make_model() (src/model_registry.cc).
+// training loop, Adam, the model file, scoring, the report) sees only this interface; each kind ("autoencoder",
+// "vae", "lstm") lives in its own module with its declaration (model_kind.h), listed in src/model_registry.cc.
 //
 // Conventions:
 // - Beats are columns: a batch of B beats of width W is a (W, B) matrix of scaled samples.
 // - loss_and_gradients ACCUMULATES into `gradients` (+=); the training loop zeroes them once per step. A weight
 //   used twice (an LSTM's recurrent kernel at every step, a VAE's shared trunk) then needs nothing special.
 // - Scratch memory (activations, deltas) lives in a Workspace owned by the caller, so that scoring works on a
-//   const model and two threads can score with one model, each with its own workspace.
+//   const model and two threads can score with one model, each with its own workspace. A kind derives from
+//   ModelWith<Scratch> and works on its own typed Scratch: no kind casts a workspace.
 // - score() is batch-invariant: a beat's score does not depend on the other beats scored with it.
+// tests/model_conformance_test.cc checks these conventions for every registered kind.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "ecgad/error.h"
 #include "ecgad/layers.h"
 #include "ecgad/random.h"
 
@@ -43,10 +47,12 @@ struct Batch {
   bool labelled() const { return !normal.empty(); }
 };
 
-// A model's per-call scratch. Each model defines its own and creates it with new_workspace().
+// A model's per-call scratch, made by Model::new_workspace(). What is inside is the kind's own (ModelWith).
 struct Workspace {
   virtual ~Workspace() = default;
 };
+
+struct ModelKind;  // model_kind.h: what a kind declares about itself
 
 // The loss of one batch: its total (what is minimised) and, for a model whose loss has parts (a VAE's
 // reconstruction and KL), each part, in the order of Model::loss_parts().
@@ -57,14 +63,20 @@ struct BatchLoss {
 
 class Model {
  public:
+  // `declaration`: the kind's, which outlives every model of it (a static in the kind's module).
+  explicit Model(const ModelKind& declaration) : declaration_(&declaration) {}
   virtual ~Model() = default;
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
 
   AlignedVector<float> parameters;  // flat; see tensors
   AlignedVector<float> gradients;   // same layout as parameters
   std::vector<Tensor> tensors;      // every parameter, in buffer order, covering it without gaps
 
-  // "autoencoder", "vae", "lstm": the key make_model() builds it by.
-  virtual std::string kind() const = 0;
+  // What the kind declares about itself (name, options, presets, supervised, score columns).
+  const ModelKind& declaration() const { return *declaration_; }
+  // "autoencoder", "vae", "lstm": the name make_model() builds it by.
+  const std::string& kind() const;
   // Everything make_model() needs to rebuild this model (input width, layers, loss...), as JSON.
   virtual nlohmann::json architecture() const = 0;
   virtual int input_width() const = 0;
@@ -75,7 +87,7 @@ class Model {
 
   // Which rows it learns from: a supervised model (a classifier) takes every labelled row and needs both
   // classes; the others learn what normal looks like from the normal rows (every row when unlabelled).
-  virtual bool supervised() const { return false; }
+  bool supervised() const;
 
   // Forward and backward on one batch: returns the batch's mean loss (the configured training loss) and
   // ADDS d loss / d parameters to `gradients`. `rng` serves the model's own randomness (denoising noise,
@@ -101,8 +113,9 @@ class Model {
   virtual std::string summary() const = 0;
 
   // The tensor of that name as a matrix view (rows x cols; a vector is n x 1) into `buffer` (parameters or
-  // gradients). Throws ecgad::Error when there is none.
+  // gradients), writable or read-only. Throws ecgad::Error when there is none.
   MatMap<float> view(const std::string& name, AlignedVector<float>& buffer) const;
+  Eigen::Map<const Mat<float>> view(const std::string& name, const AlignedVector<float>& buffer) const;
   const Tensor& tensor(const std::string& name) const;
   // The sum of the tensors' sizes, computed when they were added (with overflow checks).
   std::size_t parameter_count() const { return parameter_count_; }
@@ -115,30 +128,62 @@ class Model {
   std::size_t add_tensor(const std::string& name, std::vector<std::size_t> shape);
 
  private:
+  const ModelKind* declaration_;
   std::size_t parameter_count_ = 0;
+};
+
+// A Workspace that holds a kind's own scratch.
+template <typename Scratch>
+struct WorkspaceOf final : Workspace {
+  Scratch scratch;
+};
+
+// The base of a kind whose per-call scratch is a `Scratch`: the kind implements the *_with calls on its typed
+// scratch, and this is the one place where a Workspace becomes that type again (checked: a workspace made by
+// another kind of model is an error, not undefined behaviour).
+template <typename Scratch>
+class ModelWith : public Model {
+ public:
+  using Model::Model;
+  std::unique_ptr<Workspace> new_workspace() const final { return std::make_unique<WorkspaceOf<Scratch>>(); }
+  BatchLoss loss_and_gradients(const Batch& batch, Rng& rng, Workspace& workspace) final {
+    return loss_and_gradients_with(batch, rng, own(workspace));
+  }
+  BatchLoss loss(const Batch& batch, Workspace& workspace) const final { return loss_with(batch, own(workspace)); }
+  void score(const Mat<float>& beats, Workspace& workspace, Eigen::VectorXd& scores) const final {
+    score_with(beats, own(workspace), scores);
+  }
+  bool reconstruct(const Mat<float>& beats, Workspace& workspace, Mat<float>& output) const final {
+    return reconstruct_with(beats, own(workspace), output);
+  }
+
+ protected:
+  // Model's calls of the same names, on the kind's own scratch.
+  virtual BatchLoss loss_and_gradients_with(const Batch& batch, Rng& rng, Scratch& scratch) = 0;
+  virtual BatchLoss loss_with(const Batch& batch, Scratch& scratch) const = 0;
+  virtual void score_with(const Mat<float>& beats, Scratch& scratch, Eigen::VectorXd& scores) const = 0;
+  virtual bool reconstruct_with(const Mat<float>&, Scratch&, Mat<float>&) const { return false; }
+
+ private:
+  Scratch& own(Workspace& workspace) const {
+    auto* typed = dynamic_cast<WorkspaceOf<Scratch>*>(&workspace);
+    if (typed == nullptr) throw Error("a workspace made by another kind of model was given to a " + kind() + " model");
+    return typed->scratch;
+  }
 };
 
 // The most parameters make_model() allocates unless told otherwise: 2^28 float32 (1 GiB), far past any ECG model.
 constexpr std::size_t kDefaultParameterLimit = std::size_t{1} << 28;
 
-// A model kind: its name in files and on the command line, and how to build one from an architecture.
-struct ModelKind {
-  std::string name;
-  std::unique_ptr<Model> (*build)(const nlohmann::json& architecture);
-};
-template <typename M>
-std::unique_ptr<Model> build_model(const nlohmann::json& architecture) {
-  return std::make_unique<M>(architecture);
-}
-
-// The kinds this ecgad knows (src/model_registry.cc, the one list of them). A caller may pass a list of its own
-// (the tests add a toy kind to show that a new model needs nothing but its module and an entry).
+// The kinds this ecgad knows (src/model_registry.cc, the one list of them; model_kind.h says what a kind
+// declares). A caller may pass a list of its own (the tests add a toy kind to show that a new model needs nothing
+// but its module and an entry).
 const std::vector<ModelKind>& builtin_model_kinds();
-std::vector<std::string> model_kinds();  // their names, for help and messages
+std::vector<std::string> model_kinds(const std::vector<ModelKind>& kinds = builtin_model_kinds());  // their names
 
-// Builds a model of `kind` from its architecture (as architecture() wrote it, or the options a user gave,
-// which the kind completes with its defaults), with zero parameters until init() or a model file fills them.
-// Nothing is allocated before the parameter count is known to be at most `max_parameters`.
+// Builds a model of `kind` from its architecture (as architecture() wrote it, or the options a user gave, which
+// complete_architecture() in model_kind.h checks and completes), with zero parameters until init() or a model
+// file fills them. Nothing is allocated before the parameter count is known to be at most `max_parameters`.
 // Throws ecgad::Error on an unknown kind, an architecture it cannot build, or too many parameters.
 std::unique_ptr<Model> make_model(const std::string& kind, const nlohmann::json& architecture,
                                   std::size_t max_parameters = kDefaultParameterLimit,
@@ -147,5 +192,8 @@ std::unique_ptr<Model> make_model(const std::string& kind, const nlohmann::json&
 // Scores beats in chunks (so that a large input does not hold every activation at once) with the model's
 // batch-invariant score(). Throws ecgad::Error when the input width is not the model's.
 Eigen::VectorXd score_beats(const Model& model, const Mat<float>& beats, Workspace& workspace);
+// The chunks themselves, for any batch-invariant per-beat function `score` (a kind's own, on its scratch).
+void score_in_chunks(const Mat<float>& beats, const std::function<void(const Mat<float>&, Eigen::VectorXd&)>& score,
+                     Eigen::VectorXd& scores);
 
 }  // namespace ecgad

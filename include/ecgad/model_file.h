@@ -17,6 +17,7 @@
 
 #include "ecgad/labels.h"
 #include "ecgad/model.h"
+#include "ecgad/model_kind.h"
 #include "ecgad/normalize.h"
 #include "ecgad/threshold.h"
 

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "ecgad/blocks.h"
-#include "ecgad/dataset.h"
 #include "ecgad/model_file.h"
 
 namespace ecgad {
@@ -60,12 +59,9 @@ struct ScoreSummary {
 };
 
 // Scores every beat `reader` gives (rows of the model's width, or width + 1 with a label) and passes the
-// output text to `sink` block by block, the header with the first block: an input refused at its first row
-// writes nothing. Throws ecgad::Error "NAME:LINE:COL: ..." on bad input.
-ScoreSummary score_stream(const TrainedModel& model, BeatReader& reader, const ScoreOptions& options,
-                          const std::function<void(std::string_view)>& sink);
-
-// The same on several threads (blocks.h): the same text for every thread count, and the same error.
+// output text to `sink` batch by batch (ScoreOptions::batch_rows), the header with the first: an input refused
+// at its first row writes nothing. The same text for every thread count, and the same error: "NAME:LINE:COL: ..."
+// for bad input, after the batches before it.
 ScoreSummary score_blocks(const TrainedModel& model, BlockReader& reader, const ScoreOptions& options,
                           const std::function<void(std::string_view)>& sink);
 

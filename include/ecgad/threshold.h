@@ -14,7 +14,7 @@ struct ThresholdStrategy {
 };
 
 // Parses "mean-std:K" ("mean-std" alone means K = 1), "percentile:P", "fixed:V", "best-f1", "best-accuracy".
-// Numbers are plain decimal or exponent notation ("1", "0.5", "1e-3", "-2"); K must be finite and >= 0,
+// Numbers are in ecgad's one grammar (csv_number.h: "1", "0.5", "1e-3", "-2", "+2"); K must be finite and >= 0,
 // P in [0, 100], V finite. Throws ecgad::Error naming the bad text and listing the valid forms.
 ThresholdStrategy parse_threshold_strategy(const std::string& text);
 

@@ -112,34 +112,44 @@ struct VaeNetwork {
 extern template struct VaeNetwork<float>;
 extern template struct VaeNetwork<double>;
 
-class Vae : public Model {
+// The kind's declaration (src/vae.cc): its options, presets ("exercise-vae", "vae") and score columns.
+const ModelKind& vae_kind();
+
+// Per-call scratch of a VAE.
+struct VaeScratch {
+  VaeCache<float> cache;
+  Mat<float> eps;  // (L, B)
+  Eigen::VectorXd reconstruction, kl;
+};
+
+class Vae : public ModelWith<VaeScratch> {
  public:
-  // Architecture keys: "input_width"; "encoder" (sizes, default [32, 16, 8]); "latent" (default 8); "decoder"
-  // (sizes, default the encoder's reversed without its last: [16, 32]); "output_activation" ("relu", the
-  // exercise's, or "sigmoid"; default relu); "loss" ("bce", "mae" or "mse"; default bce); "beta" (KL weight,
-  // default 1); "score" ("mae" or "elbo", default mae). Unknown keys are refused.
+  // Architecture keys (declared in vae_kind(); make_model() checks them and fills in the fallbacks):
+  // "input_width"; "encoder" (sizes); "latent"; "decoder" (sizes; when left out, the encoder's reversed without
+  // its last: [16, 32] for [32, 16, 8]); "output_activation" ("relu", the exercise's, or "sigmoid"); "loss"
+  // ("bce", "mae" or "mse"); "beta" (KL weight); "score" ("mae" or "elbo").
   explicit Vae(const nlohmann::json& architecture);
 
   VaeNetwork<float> network;
   std::vector<int> encoder_sizes, decoder_sizes;
   VaeScore score_kind = VaeScore::mae;
 
-  std::string kind() const override { return "vae"; }
   nlohmann::json architecture() const override;
   int input_width() const override { return network.encoder.input_width(); }
   void init(Rng& rng) override { network.init_glorot_uniform(parameters.data(), rng); }
-  std::unique_ptr<Workspace> new_workspace() const override;
-  // eps is drawn from `rng` (Rng::gaussian), one per latent unit and beat, column by column.
-  BatchLoss loss_and_gradients(const Batch& batch, Rng& rng, Workspace& workspace) override;
-  // The loss at eps = 0 (the decoder at z = z_mean), so that validation is deterministic; batch-invariant.
-  BatchLoss loss(const Batch& batch, Workspace& workspace) const override;
   std::vector<std::string> loss_parts() const override { return {"reconstruction", "kl"}; }
   std::string loss_name() const override;
-  void score(const Mat<float>& beats, Workspace& workspace, Eigen::VectorXd& scores) const override;
   std::string score_name() const override { return score_kind == VaeScore::mae ? "error" : "neg_elbo"; }
   std::string score_description() const override;
-  bool reconstruct(const Mat<float>& beats, Workspace& workspace, Mat<float>& output) const override;
   std::string summary() const override;
+
+ protected:
+  // eps is drawn from `rng` (Rng::gaussian), one per latent unit and beat, column by column.
+  BatchLoss loss_and_gradients_with(const Batch& batch, Rng& rng, VaeScratch& ws) override;
+  // The loss at eps = 0 (the decoder at z = z_mean), so that validation is deterministic; batch-invariant.
+  BatchLoss loss_with(const Batch& batch, VaeScratch& ws) const override;
+  void score_with(const Mat<float>& beats, VaeScratch& ws, Eigen::VectorXd& scores) const override;
+  bool reconstruct_with(const Mat<float>& beats, VaeScratch& ws, Mat<float>& output) const override;
 
  private:
   // Per beat, in double, after infer() filled `cache`: the reconstruction loss and the KL (mean over latent

@@ -7,11 +7,13 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cli.h"
 #include "ecgad/beats.h"
 #include "ecgad/edf.h"
 #include "ecgad/error.h"
@@ -304,6 +306,44 @@ int run_beats(const BeatsArgs& args) {
   if (!recording.skipped.empty()) summary += "; not read: " + recording.skipped;
   progress.message(summary);
   return 0;
+}
+
+Runner declare_beats(Command& cmd, const Context&) {
+  auto args = std::make_shared<BeatsArgs>();
+  cmd.input("RECORD", args->record,
+            "A WFDB header (.hea, or the record name), an EDF/EDF+/BDF file, or a signal CSV (needs --fs)")
+      ->required();
+  cmd.output("-o,--output", args->output, "Write the beats here instead of standard output (atomically)");
+  cmd.value("--channel", args->channel, ValueSpec{},
+            "Lead: a WFDB signal name or 0-based number (default MLII, II, else the first), or a CSV header name");
+  cmd.input("--annotations", args->annotations,
+            "Label beats from reference annotations: 'atr' (RECORD.atr), a file, or 'edf' (an EDF+ file's "
+            "own); adds a label column");
+  cmd.value("--peaks", args->peaks, one_of({"detect", "annotations"}),
+            "R peaks: detect (Pan-Tompkins) or annotations (the reference beats)")
+      ->capture_default_str();
+  cmd.output("--peaks-out", args->peaks_out,
+             "Also write each output beat's R peak: sample index (0-based),time in seconds");
+  const ValueSpec size = count(1, 18446744073709551615u);
+  auto* width = cmd.value("--width", args->width, size, "Samples per beat (default 140)");
+  cmd.input("-m,--model", args->model, "Take the width from this model file")->excludes(width);
+  cmd.value("--window", args->window, one_of({"rr", "fixed"}),
+            "rr (previous to next RR midpoint) or fixed (--before/--after seconds around R)")
+      ->capture_default_str();
+  cmd.value("--before", args->before, non_negative(), "--window fixed: seconds before the R peak (default 0.25)");
+  cmd.value("--after", args->after, non_negative(), "--window fixed: seconds after the R peak (default 0.45)");
+  cmd.value("--fs", args->fs, positive(), "Sampling rate of a signal CSV, in Hz");
+  cmd.value("--column", args->column, size, "Column of a signal CSV holding the lead (1-based)");
+  cmd.flag("--all-peaks", args->all_peaks,
+           "--peaks-out lists every R peak found (for heart-rate variability), not one line per beat row");
+  cmd.flag("--peak-id", args->peak_id,
+           "Start each row with its R peak's sample index (0-based): score it with --id-column 1");
+  cmd.flag("-q,--quiet", args->quiet, "Print no summary on standard error");
+  cmd.app()->footer(
+      "Beats are resampled linearly to the width; values in the recording's physical units (mV).\n"
+      "Example: ecgad beats data/mitdb/100.hea --annotations atr -o beats.csv --peaks-out peaks.csv\n"
+      "         ecgad beats data/mitdb/100.hea | ecgad score -m model.ecgad -");
+  return [args] { return run_beats(*args); };
 }
 
 }  // namespace ecgad

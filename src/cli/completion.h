@@ -1,20 +1,17 @@
-// Shell completion scripts generated from the command line itself (its subcommands and options), so that they
-// cannot drift from --help: `ecgad completion bash` and `ecgad completion zsh`.
+// Shell completion scripts generated from the command line itself: its subcommands and options as CLI11 parses
+// them, and the flag table (flags.h) for what each value may be (words to offer, files to complete, or a number:
+// nothing to offer). They cannot drift from --help: `ecgad completion bash` and `ecgad completion zsh`.
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <map>
 #include <string>
-#include <vector>
+
+#include "flags.h"
 
 namespace ecgad {
 
-// Words an option's value can be, keyed by "SUBCOMMAND --option" (e.g. "train --preset"). Options that take a
-// value and are not listed complete file names.
-using CompletionValues = std::map<std::string, std::vector<std::string>>;
-
-std::string bash_completion(const CLI::App& app, const CompletionValues& values);
+std::string bash_completion(const CLI::App& app, const FlagTable& flags);
 // zsh reads the bash script through bashcompinit.
-std::string zsh_completion(const CLI::App& app, const CompletionValues& values);
+std::string zsh_completion(const CLI::App& app, const FlagTable& flags);
 
 }  // namespace ecgad

@@ -1,7 +1,9 @@
-// Progress on standard error: one line overprinted in place on a terminal, plain lines in a pipe or log
+// What ecgad says on standard error, in one voice: errors ("ecgad: error: what; what to do"), warnings
+// ("ecgad: warning: ..."), and progress: one line overprinted in place on a terminal, plain lines in a pipe or log
 // (as ninja's LinePrinter), nothing when quiet. Standard output stays for results.
 #pragma once
 
+#include <fmt/core.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,8 +11,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
+
+#include "ecgad/progress_text.h"
 
 namespace ecgad {
+
+// "ecgad: error: WHAT" on standard error, whatever -q says (the exit status 2 needs its reason).
+inline void print_error(const std::string& what) { std::fprintf(stderr, "ecgad: error: %s\n", what.c_str()); }
 
 // Standard error is a terminal that can overprint a line: a TTY, and TERM set and not "dumb" (as ninja).
 inline bool smart_terminal() {
@@ -43,6 +51,8 @@ class Progress {
     done();
     std::fprintf(stderr, "%s\n", line.c_str());
   }
+  // A warning that stays: "ecgad: warning: WHAT" (silenced by -q, as is all progress).
+  void warning(const std::string& what) { message("ecgad: warning: " + what); }
   // Ends an overprinted line so that what follows starts on a fresh one.
   void done() {
     if (open_line_) std::fputc('\n', stderr);
@@ -75,6 +85,26 @@ class StatusThrottle {
   std::chrono::milliseconds interval_;
   bool shown_ = false;
   std::chrono::steady_clock::time_point last_;
+};
+
+// Rows done and their rate, overprinted on a terminal at most 4 times a second; silent in a pipe, under
+// TERM=dumb or with -q.
+class RowProgress {
+ public:
+  RowProgress(bool quiet, std::string verb) : progress_(quiet || !smart_terminal()), verb_(std::move(verb)) {}
+  void operator()(std::size_t rows) {
+    if (!throttle_.due()) return;
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    progress_.status(
+        fmt::format("ecgad: {} {} rows ({})", verb_, rows, rate_text(static_cast<double>(rows), seconds, "rows")));
+  }
+  void done() { progress_.done(); }
+
+ private:
+  Progress progress_;
+  std::string verb_;
+  StatusThrottle throttle_{std::chrono::milliseconds(250)};
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace ecgad
