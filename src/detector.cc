@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "ecgad/error.h"
@@ -12,6 +13,10 @@
 #include "ecgad/value_spec.h"
 
 namespace ecgad {
+
+void apply_beat_normalization(const TrainedModel& model, Dataset& beats) {
+  normalize_beats(beats.values.data(), beats.rows(), beats.width, model.beat_normalization);
+}
 
 Mat<float> scaled_input(const TrainedModel& model, const double* values, std::size_t rows) {
   Mat<float> x(model.input_width(), static_cast<Eigen::Index>(rows));
@@ -247,11 +252,10 @@ nlohmann::json training_record(const DetectorConfig& config, const Dataset& data
   return record;
 }
 
-}  // namespace
-
-TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
-                            const Dataset* threshold_data, const EpochCallback& on_epoch,
-                            const BatchCallback& on_batch) {
+// train_detector on rows already normalised per beat.
+TrainedModel train_normalized(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
+                              const Dataset* threshold_data, const EpochCallback& on_epoch,
+                              const BatchCallback& on_batch) {
   if (data.rows() == 0) throw Error("'" + data.name + "' has no rows to train on");
   nlohmann::json architecture = config.options;
   architecture["input_width"] = data.width;
@@ -261,7 +265,8 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
                      {},
                      {},
                      {},
-                     {}};
+                     {},
+                     config.normalize};
   Model& net = *model.model;
   std::string fallback_reason;
   const ThresholdStrategy strategy = threshold_strategy(config, data, threshold_data, fallback_reason);
@@ -278,6 +283,28 @@ TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, c
   model.threshold = choose_model_threshold(model, strategy, train_batch, data, threshold_data);
   if (!fallback_reason.empty()) model.threshold.details["fallback"] = fallback_reason;
   model.training = training_record(config, data, validation, rows.size(), net.loss_parts(), history);
+  return model;
+}
+
+}  // namespace
+
+TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
+                            const Dataset* threshold_data, const EpochCallback& on_epoch,
+                            const BatchCallback& on_batch) {
+  if (config.normalize == BeatNormalization::none) {
+    return train_normalized(data, config, validation, threshold_data, on_epoch, on_batch);
+  }
+  auto normalized = [&](const Dataset* d) {
+    std::optional<Dataset> copy;
+    if (d) {
+      copy = *d;
+      normalize_beats(copy->values.data(), copy->rows(), copy->width, config.normalize);
+    }
+    return copy;
+  };
+  std::optional<Dataset> rows = normalized(&data), v = normalized(validation), t = normalized(threshold_data);
+  TrainedModel model = train_normalized(*rows, config, v ? &*v : nullptr, t ? &*t : nullptr, on_epoch, on_batch);
+  model.training["normalize"] = to_string(config.normalize);
   return model;
 }
 

@@ -97,7 +97,7 @@ nlohmann::json labels_object(const TrainedModel& model) {
 }  // namespace
 
 nlohmann::json model_info(const TrainedModel& model) {
-  return {
+  nlohmann::json info = {
       {"format", kMagic},
       {"version", kModelFormatVersion},
       {"created_by", std::string("ecgad ") + version()},
@@ -116,6 +116,11 @@ nlohmann::json model_info(const TrainedModel& model) {
         {"details", model.threshold.details}}},
       {"training", model.training},
   };
+  // Written only when there is one, so that a model without it has the bytes it always had.
+  if (model.beat_normalization != BeatNormalization::none) {
+    info["input"] = {{"normalize", to_string(model.beat_normalization)}};
+  }
+  return info;
 }
 
 std::string serialize_model(const TrainedModel& model) {
@@ -270,8 +275,17 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name, cons
                                                 bytes.begin() + static_cast<std::ptrdiff_t>(e.json_end), limit_depth);
     if (!info.is_object()) throw fail("the metadata is not a JSON object");
     check_printable(info, fail);
-    TrainedModel trained{read_model(bytes, e, info.at("model"), kinds, fail), {}, {}, {}, info.at("training"), {}};
+    TrainedModel trained{read_model(bytes, e, info.at("model"), kinds, fail), {}, {}, {}, info.at("training"), {},
+                         BeatNormalization::none};
     read_scaler(info.at("normalizer"), trained, fail);
+    if (info.contains("input")) {
+      const std::string how = info.at("input").value("normalize", std::string("none"));
+      try {
+        trained.beat_normalization = parse_beat_normalization(how);
+      } catch (const Error& e) {
+        throw fail(e.what());
+      }
+    }
     read_labels(info.at("labels"), trained, fail);
     read_threshold(info.at("threshold"), trained, fail);
     return trained;

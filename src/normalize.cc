@@ -1,6 +1,7 @@
 #include "ecgad/normalize.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "ecgad/error.h"
@@ -40,6 +41,53 @@ void MinMaxScaler::transform(const double* values, std::size_t rows, std::size_t
       std::size_t k = per_column ? c : 0;
       std::size_t i = r * width + c;
       out[i] = static_cast<float>((values[i] - min[k]) / (max[k] - min[k]));
+    }
+  }
+}
+
+BeatNormalization parse_beat_normalization(const std::string& text) {
+  if (text == "none") return BeatNormalization::none;
+  if (text == "zscore") return BeatNormalization::zscore;
+  if (text == "minmax") return BeatNormalization::minmax;
+  throw Error("unknown beat normalisation '" + text + "' (expected none, zscore or minmax)");
+}
+
+const char* to_string(BeatNormalization how) {
+  switch (how) {
+    case BeatNormalization::zscore: return "zscore";
+    case BeatNormalization::minmax: return "minmax";
+    default: return "none";
+  }
+}
+
+namespace {
+
+void zscore_row(double* x, std::size_t width) {
+  double mean = 0;
+  for (std::size_t k = 0; k < width; ++k) mean += x[k];
+  mean /= static_cast<double>(width);
+  double squares = 0;
+  for (std::size_t k = 0; k < width; ++k) squares += (x[k] - mean) * (x[k] - mean);
+  const double s = width > 1 ? std::sqrt(squares / static_cast<double>(width - 1)) : 0.0;
+  for (std::size_t k = 0; k < width; ++k) x[k] = s > 0 ? (x[k] - mean) / s : 0.0;
+}
+
+void minmax_row(double* x, std::size_t width) {
+  const auto [low, high] = std::minmax_element(x, x + width);
+  const double lo = *low, range = *high - *low;
+  for (std::size_t k = 0; k < width; ++k) x[k] = range > 0 ? (x[k] - lo) / range : 0.0;
+}
+
+}  // namespace
+
+void normalize_beats(double* values, std::size_t rows, std::size_t width, BeatNormalization how) {
+  if (how == BeatNormalization::none || width == 0) return;
+  for (std::size_t r = 0; r < rows; ++r) {
+    double* row = values + r * width;
+    if (how == BeatNormalization::zscore) {
+      zscore_row(row, width);
+    } else {
+      minmax_row(row, width);
     }
   }
 }

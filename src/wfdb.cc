@@ -1095,6 +1095,8 @@ bool is_beat_code(int code) {
   return (code >= 1 && code <= 13) || code == 25 || code == 30 || code == 34 || code == 35 || code == 38 || code == 41;
 }
 
-bool is_aami_normal_code(int code) { return code == 1 || code == 2 || code == 3 || code == 34 || code == 11; }
+bool is_aami_normal_code(int code) {
+  return code == 1 || code == 2 || code == 3 || code == 34 || code == 11 || code == 25;
+}
 
 }  // namespace ecgad

@@ -71,6 +71,26 @@ TEST(Detector, TrainsOnNormalRowsOnly) {
                    choose_threshold({ThresholdStrategy::Kind::mean_std, 1}, normal, {}, {}).value);
 }
 
+// A detector trained with per-beat normalisation records it, and learns from the normalised rows: the same as a plain
+// detector trained on rows normalised beforehand.
+TEST(Detector, BeatNormalizationIsAppliedAndRecorded) {
+  Dataset data = toy(30);
+  DetectorConfig config = small_config();
+  config.normalize = BeatNormalization::zscore;
+  TrainedModel model = train_detector(data, config, nullptr, nullptr);
+  EXPECT_EQ(model.beat_normalization, BeatNormalization::zscore);
+  EXPECT_EQ(model.training["normalize"], "zscore");
+  Dataset normalized = data;
+  normalize_beats(normalized.values.data(), normalized.rows(), normalized.width, BeatNormalization::zscore);
+  TrainedModel plain = train_detector(normalized, small_config(), nullptr, nullptr);
+  EXPECT_EQ(plain.beat_normalization, BeatNormalization::none);
+  EXPECT_EQ(plain.model->parameters, model.model->parameters);
+  EXPECT_EQ(plain.threshold.value, model.threshold.value);
+  Dataset scored = data;
+  apply_beat_normalization(model, scored);
+  EXPECT_EQ(scores_of(model, scored), scores_of(plain, normalized));
+}
+
 TEST(Detector, UnlabelledTrainsOnEveryRow) {
   TrainedModel model = train_detector(toy(30, false), small_config(), nullptr, nullptr);
   EXPECT_EQ(model.training["trained_on_rows"], 30);

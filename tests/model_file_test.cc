@@ -27,7 +27,7 @@ TrainedModel small_model(const std::string& loss = "mae") {
   MinMaxScaler scaler = MinMaxScaler::fit(values.data(), 1, 6, false);
   ThresholdChoice threshold{0.0123456789012345, "mean-std:1", {{"from", "normal training rows"}, {"rows", 10}}};
   nlohmann::json training = {{"seed", 42}, {"history", {{{"epoch", 1}, {"loss", 0.5}, {"val_loss", nullptr}}}}};
-  return TrainedModel{std::move(net), scaler, LabelSpec{1, 0}, threshold, training, {}};
+  return TrainedModel{std::move(net), scaler, LabelSpec{1, 0}, threshold, training, {}, BeatNormalization::none};
 }
 
 std::string expect_refused(const std::string& bytes) {
@@ -55,6 +55,27 @@ TEST(ModelFile, RoundTripIsBitExact) {
   EXPECT_EQ(autoencoder.network.layers.back().activation, Activation::sigmoid);
   EXPECT_EQ(back.model->loss_name(), "mae");
   EXPECT_EQ(serialize_model(back), bytes);
+}
+
+// The per-beat normalisation a model was trained on: written as {"input": {"normalize": ...}} and read back; a file
+// without it (every file before it) reads as none and keeps its bytes; an unknown value is refused.
+TEST(ModelFile, RecordsTheBeatNormalization) {
+  TrainedModel model = small_model();
+  const std::string plain = serialize_model(model);
+  EXPECT_EQ(plain.find("\"input\""), std::string::npos);
+  EXPECT_EQ(parse_model(plain, "m").beat_normalization, BeatNormalization::none);
+  model.beat_normalization = BeatNormalization::zscore;
+  const std::string bytes = serialize_model(model);
+  EXPECT_NE(bytes.find("\"input\":{\"normalize\":\"zscore\"}"), std::string::npos);
+  EXPECT_EQ(parse_model(bytes, "m").beat_normalization, BeatNormalization::zscore);
+  model.beat_normalization = BeatNormalization::minmax;
+  EXPECT_EQ(parse_model(serialize_model(model), "m").beat_normalization, BeatNormalization::minmax);
+  nlohmann::json info = model_info(model);
+  info["input"]["normalize"] = "median";
+  std::string bad = "ecgad-model 2\n" + info.dump() + "\n";
+  for (float w : model.model->parameters) bad.append(reinterpret_cast<const char*>(&w), 4);
+  bad += "sha256 " + sha256_hex(bad) + "\n";
+  EXPECT_NE(expect_refused(bad).find("unknown beat normalisation 'median'"), std::string::npos);
 }
 
 TEST(ModelFile, RecordsTheTrainingLoss) {

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <fstream>
+#include <string>
+#include <vector>
+
 #include "ecgad/error.h"
 
 namespace ecgad {
@@ -59,6 +64,59 @@ TEST(Normalize, PerColumnRefusesOtherWidth) {
   MinMaxScaler s = MinMaxScaler::fit(x.data(), 2, 2, true);
   std::vector<float> out(3);
   EXPECT_THROW(s.transform(x.data(), 1, 3, out.data()), Error);
+}
+
+}  // namespace
+}  // namespace ecgad
+
+namespace ecgad {
+namespace {
+
+// Rows of 4: [1, 2, 3, 6] has mean 3 and sample variance (4 + 1 + 0 + 9) / 3 = 14/3.
+TEST(BeatNormalization, ZscoreUsesTheSampleStandardDeviationAsUcr) {
+  std::vector<double> v = {1, 2, 3, 6, 5, 5, 5, 5};
+  normalize_beats(v.data(), 2, 4, BeatNormalization::zscore);
+  const double s = std::sqrt(14.0 / 3);
+  EXPECT_DOUBLE_EQ(v[0], -2 / s);
+  EXPECT_DOUBLE_EQ(v[1], -1 / s);
+  EXPECT_DOUBLE_EQ(v[2], 0.0);
+  EXPECT_DOUBLE_EQ(v[3], 3 / s);
+  EXPECT_EQ(std::vector<double>(v.begin() + 4, v.end()), std::vector<double>(4, 0.0));  // a flat row
+  std::vector<double> again = v;
+  normalize_beats(again.data(), 2, 4, BeatNormalization::zscore);
+  for (std::size_t i = 0; i < v.size(); ++i) EXPECT_NEAR(again[i], v[i], 1e-15);  // idempotent
+}
+
+TEST(BeatNormalization, MinmaxAndNoneAndNames) {
+  std::vector<double> v = {1, 2, 3, 6, -1, -1, -1, -1};
+  normalize_beats(v.data(), 2, 4, BeatNormalization::minmax);
+  EXPECT_EQ(v, (std::vector<double>{0, 0.2, 0.4, 1, 0, 0, 0, 0}));
+  std::vector<double> w = {1, 2};
+  normalize_beats(w.data(), 1, 2, BeatNormalization::none);
+  EXPECT_EQ(w, (std::vector<double>{1, 2}));
+  for (const char* name : {"none", "zscore", "minmax"}) {
+    EXPECT_STREQ(to_string(parse_beat_normalization(name)), name);
+  }
+  try {
+    parse_beat_normalization("z");
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "unknown beat normalisation 'z' (expected none, zscore or minmax)");
+  }
+}
+
+// The first row of ECG5000 (data/ecg.csv, last column the label) is already z-normalised: zscore keeps it.
+TEST(BeatNormalization, Ecg5000RowsAreAlreadyZscored) {
+  std::ifstream in(ECGAD_SOURCE_DIR "/data/ecg.csv");
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  std::vector<double> row;
+  std::stringstream fields(line);
+  for (std::string f; std::getline(fields, f, ',');) row.push_back(std::stod(f));
+  row.pop_back();
+  std::vector<double> z = row;
+  normalize_beats(z.data(), 1, z.size(), BeatNormalization::zscore);
+  for (std::size_t i = 0; i < row.size(); ++i) EXPECT_NEAR(z[i], row[i], 1e-6) << i;
 }
 
 }  // namespace

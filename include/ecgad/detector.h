@@ -30,6 +30,9 @@ struct DetectorConfig {
   // Used instead of a best-* threshold when the training data holds no abnormal rows to choose on.
   std::optional<ThresholdStrategy> fallback_threshold;
   std::string preset = "tutorial";
+  // Each beat normalised on its own before anything else (normalize.h), recorded in the model: train_detector applies
+  // it to the rows it reads, and apply_beat_normalization() to beats to be scored.
+  BeatNormalization normalize = BeatNormalization::none;
   const std::vector<ModelKind>* kinds = nullptr;  // the kinds `kind` is looked up in; null: this ecgad's
 };
 
@@ -51,6 +54,9 @@ std::string default_preset(const std::string& kind, const std::vector<ModelKind>
 TrainedModel train_detector(const Dataset& data, const DetectorConfig& config, const Dataset* validation,
                             const Dataset* threshold_data, const EpochCallback& on_epoch = {},
                             const BatchCallback& on_batch = {});
+
+// Applies the model's per-beat normalisation (TrainedModel::beat_normalization) to beats read for it, in place.
+void apply_beat_normalization(const TrainedModel& model, Dataset& beats);
 
 // Scales raw beats (rows x width, row-major) into the model's input: (width, rows).
 Mat<float> scaled_input(const TrainedModel& model, const double* values, std::size_t rows);

@@ -32,6 +32,8 @@ struct TrainedModel {
   ThresholdChoice threshold;
   nlohmann::json training;  // options, seed, data fingerprint, per-epoch loss history
   ColumnLayout columns;     // the training file's label and id columns: the default for reading beats
+  // The per-beat normalisation the model was trained on (its file's "input" object; absent in older files: none).
+  BeatNormalization beat_normalization = BeatNormalization::none;
 
   int input_width() const { return model->input_width(); }
 };

@@ -140,7 +140,8 @@ std::vector<Annotation> read_annotations(const std::string& path);
 std::string annotation_symbol(int code);
 // True for the codes that mark a beat (N L R a V F J A S E j / Q e n f r B).
 bool is_beat_code(int code);
-// AAMI EC57 class N: N, L, R, e, j (ecgad's "normal"); every other beat code is abnormal.
+// AAMI EC57 class N: N, L, R, e, j, and B (bundle branch block, as WFDB's bxb maps it) (ecgad's "normal"); every
+// other beat code is abnormal. ec57.h gives every beat code its class.
 bool is_aami_normal_code(int code);
 
 }  // namespace ecgad
