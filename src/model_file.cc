@@ -275,7 +275,12 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name, cons
                                                 bytes.begin() + static_cast<std::ptrdiff_t>(e.json_end), limit_depth);
     if (!info.is_object()) throw fail("the metadata is not a JSON object");
     check_printable(info, fail);
-    TrainedModel trained{read_model(bytes, e, info.at("model"), kinds, fail), {}, {}, {}, info.at("training"), {},
+    TrainedModel trained{read_model(bytes, e, info.at("model"), kinds, fail),
+                         {},
+                         {},
+                         {},
+                         info.at("training"),
+                         {},
                          BeatNormalization::none};
     read_scaler(info.at("normalizer"), trained, fail);
     if (info.contains("input")) {
