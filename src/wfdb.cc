@@ -112,164 +112,159 @@ bool is_readable_wfdb_format(int format) {
   }
 }
 
-WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
-  WfdbHeader header;
-  header.path = path;
-  header.folder = folder_of(path);
-  std::istringstream in(text);
-  std::string line;
-  std::size_t line_number = 0;
-  bool have_record_line = false;
-  std::size_t signal_count = 0, segment_count = 0;
-  auto fail = [&](std::size_t column, const std::string& message) -> void {
-    throw Error(located(path, line_number, column, message));
+namespace {
+
+// One non-comment line of a header, its tokens, and how to complain about one of them.
+struct HeaderLine {
+  const std::string& path;
+  std::size_t number = 0;
+  std::string text;
+  std::vector<Token> t;
+
+  [[noreturn]] void fail(std::size_t column, const std::string& message) const {
+    throw Error(located(path, number, column, message));
+  }
+  // Where a missing token after the last would be.
+  std::size_t column_of(std::size_t index) const { return t.size() > index ? t[index].column : text.size() + 1; }
+};
+
+// NAME[/SEGMENTS] NSIG [FS[/COUNTERFREQ[(BASE)]] [NSAMP]]: the header's fields; the signal and segment counts.
+void parse_record_line(const HeaderLine& l, WfdbHeader& header, std::size_t& signal_count, std::size_t& segment_count) {
+  const std::vector<Token>& t = l.t;
+  std::string name = t[0].text;
+  if (std::size_t slash = name.find('/'); slash != std::string::npos) {
+    if (!parse_whole(name.substr(slash + 1), segment_count) || segment_count == 0 || segment_count > 1000000) {
+      l.fail(t[0].column, "cannot read the number of segments in " + quoted(name) + " (NAME/SEGMENTS)");
+    }
+    name = name.substr(0, slash);
+  }
+  header.record_name = name;
+  if (t.size() < 2 || !parse_whole(t[1].text, signal_count)) {
+    l.fail(l.column_of(1), "the record line needs the number of signals after the name");
+  }
+  if (signal_count == 0) l.fail(t[1].column, "the record has no signals (an empty signal)");
+  if (signal_count > 100000) l.fail(t[1].column, "more signals than any record holds (" + t[1].text + ")");
+  if (t.size() >= 3) {
+    // FS[/COUNTERFREQ[(BASE)]]: only FS matters here.
+    std::string fs = t[2].text.substr(0, t[2].text.find_first_of("/("));
+    double value = 0;
+    if (!parse_whole(fs, value) || !(value > 0) || !(value < 1e9)) {
+      l.fail(t[2].column, "sampling frequency " + quoted(t[2].text) + " is not a positive number");
+    }
+    header.sampling_frequency = value;
+  }
+  if (t.size() >= 4) {
+    long long n = 0;
+    if (!parse_whole(t[3].text, n) || n < 0)
+      l.fail(t[3].column, "samples per signal " + quoted(t[3].text) + " is not a whole number");
+    header.samples_per_signal = n;
+  }
+}
+
+// A segment line: NAME NSAMP ("~" is a null segment).
+WfdbSegment parse_segment_line(const HeaderLine& l) {
+  WfdbSegment segment;
+  segment.record_name = l.t[0].text;
+  if (l.t.size() < 2 || !parse_whole(l.t[1].text, segment.frames) || segment.frames < 0) {
+    l.fail(l.column_of(1), "a segment line is NAME FRAMES");
+  }
+  if (segment.record_name != "~" && segment.record_name.find_first_of("/\\") != std::string::npos) {
+    l.fail(l.t[0].column, "segment name " + quoted(segment.record_name) + " names another folder");
+  }
+  return segment;
+}
+
+// A signal line's second field: FORMAT[xSPF][:SKEW][+OFFSET].
+void parse_format_field(const HeaderLine& l, WfdbSignalInfo& s) {
+  const std::string& f = l.t[1].text;
+  std::size_t end = f.find_first_of("x:+");
+  if (!parse_whole(f.substr(0, end), s.format) || s.format < 0)
+    l.fail(l.t[1].column, "signal format " + quoted(f) + " is not a number");
+  std::size_t at = end;
+  while (at != std::string::npos) {
+    char kind = f[at];
+    std::size_t next = f.find_first_of("x:+", at + 1);
+    std::string value = f.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
+    bool ok = kind == 'x'
+                  ? parse_whole(value, s.samples_per_frame) && s.samples_per_frame > 0 && s.samples_per_frame <= 1000000
+              : kind == ':' ? parse_whole(value, s.skew) && s.skew >= 0 && s.skew <= 100000000
+                            : parse_whole(value, s.byte_offset) && s.byte_offset >= 0;
+    if (!ok) l.fail(l.t[1].column, "cannot read " + quoted(f) + " as FORMAT[xSPF][:SKEW][+OFFSET]");
+    at = next;
+  }
+}
+
+// A signal line's third field: GAIN[(BASELINE)][/UNITS]; "GAIN/" is a gain with no units (WFDB reads it so).
+// Returns whether it gave the baseline.
+bool parse_gain_field(const HeaderLine& l, WfdbSignalInfo& s) {
+  bool baseline_given = false;
+  const std::string& g = l.t[2].text;
+  std::size_t end = g.find_first_of("(/");
+  // A negative gain is an inverted signal (WFDB reads it so).
+  if (!parse_whole(g.substr(0, end), s.gain) || !std::isfinite(s.gain)) {
+    l.fail(l.t[2].column, "gain " + quoted(g) + " is not a number");
+  }
+  if (end != std::string::npos && g[end] == '(') {
+    std::size_t close = g.find(')', end);
+    if (close == std::string::npos || !parse_whole(g.substr(end + 1, close - end - 1), s.baseline)) {
+      l.fail(l.t[2].column, "cannot read the baseline in " + quoted(g) + " (GAIN(BASELINE)/UNITS)");
+    }
+    baseline_given = true;
+    end = close + 1 < g.size() ? close + 1 : std::string::npos;
+  }
+  if (end != std::string::npos) {
+    if (g[end] != '/') l.fail(l.t[2].column, "cannot read the units in " + quoted(g));
+    s.units = g.substr(end + 1);
+  }
+  if (s.gain == 0) {
+    s.gain = 200;  // WFDB_DEFGAIN
+    s.calibrated = false;
+  }
+  return baseline_given;
+}
+
+// FILE FORMAT[xSPF][:SKEW][+OFFSET] [GAIN[(BASELINE)][/UNITS] [BITS [ZERO [FIRST [CHECKSUM [BLOCK [DESCRIPTION]]]]]]]
+WfdbSignalInfo parse_signal_line(const HeaderLine& l) {
+  const std::vector<Token>& t = l.t;
+  WfdbSignalInfo s;
+  s.file_name = t[0].text;
+  if (t.size() < 2) l.fail(l.text.size() + 1, "the signal line needs a format after the file name");
+  parse_format_field(l, s);
+  s.adc_resolution = default_resolution(s.format);
+  const bool baseline_given = t.size() >= 3 && parse_gain_field(l, s);
+  auto integer_field = [&](std::size_t index, int& field, const char* what) {
+    if (t.size() > index && !parse_whole(t[index].text, field)) {
+      l.fail(t[index].column, std::string(what) + " " + quoted(t[index].text) + " is not a whole number");
+    }
   };
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::size_t first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    std::vector<Token> t = tokens_of(line);
-    if (!have_record_line) {
-      have_record_line = true;
-      std::string name = t[0].text;
-      if (std::size_t slash = name.find('/'); slash != std::string::npos) {
-        if (!parse_whole(name.substr(slash + 1), segment_count) || segment_count == 0 || segment_count > 1000000) {
-          fail(t[0].column, "cannot read the number of segments in " + quoted(name) + " (NAME/SEGMENTS)");
-        }
-        name = name.substr(0, slash);
-      }
-      header.record_name = name;
-      if (t.size() < 2 || !parse_whole(t[1].text, signal_count)) {
-        fail(t.size() < 2 ? line.size() + 1 : t[1].column,
-             "the record line needs the number of signals after the name");
-      }
-      if (signal_count == 0) fail(t[1].column, "the record has no signals (an empty signal)");
-      if (signal_count > 100000) fail(t[1].column, "more signals than any record holds (" + t[1].text + ")");
-      if (t.size() >= 3) {
-        // FS[/COUNTERFREQ[(BASE)]]: only FS matters here.
-        std::string fs = t[2].text.substr(0, t[2].text.find_first_of("/("));
-        double value = 0;
-        if (!parse_whole(fs, value) || !(value > 0) || !(value < 1e9)) {
-          fail(t[2].column, "sampling frequency " + quoted(t[2].text) + " is not a positive number");
-        }
-        header.sampling_frequency = value;
-      }
-      if (t.size() >= 4) {
-        long long n = 0;
-        if (!parse_whole(t[3].text, n) || n < 0)
-          fail(t[3].column, "samples per signal " + quoted(t[3].text) + " is not a whole number");
-        header.samples_per_signal = n;
-      }
-      continue;
-    }
-    if (segment_count > 0) {
-      // Segment lines: NAME NSAMP ("~" is a null segment).
-      if (header.segments.size() == segment_count) break;
-      WfdbSegment segment;
-      segment.record_name = t[0].text;
-      if (t.size() < 2 || !parse_whole(t[1].text, segment.frames) || segment.frames < 0) {
-        fail(t.size() < 2 ? line.size() + 1 : t[1].column, "a segment line is NAME FRAMES");
-      }
-      if (segment.record_name != "~" && segment.record_name.find_first_of("/\\") != std::string::npos) {
-        fail(t[0].column, "segment name " + quoted(segment.record_name) + " names another folder");
-      }
-      header.segments.push_back(segment);
-      continue;
-    }
-    if (header.signals.size() == signal_count) break;  // lines after the signal lines are info strings
-    WfdbSignalInfo s;
-    s.file_name = t[0].text;
-    if (t.size() < 2) fail(line.size() + 1, "the signal line needs a format after the file name");
-    {
-      // FORMAT[xSPF][:SKEW][+OFFSET]
-      const std::string& f = t[1].text;
-      std::size_t end = f.find_first_of("x:+");
-      if (!parse_whole(f.substr(0, end), s.format) || s.format < 0)
-        fail(t[1].column, "signal format " + quoted(f) + " is not a number");
-      std::size_t at = end;
-      while (at != std::string::npos) {
-        char kind = f[at];
-        std::size_t next = f.find_first_of("x:+", at + 1);
-        std::string value = f.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
-        bool ok = kind == 'x' ? parse_whole(value, s.samples_per_frame) && s.samples_per_frame > 0 &&
-                                    s.samples_per_frame <= 1000000
-                  : kind == ':' ? parse_whole(value, s.skew) && s.skew >= 0 && s.skew <= 100000000
-                                : parse_whole(value, s.byte_offset) && s.byte_offset >= 0;
-        if (!ok) fail(t[1].column, "cannot read " + quoted(f) + " as FORMAT[xSPF][:SKEW][+OFFSET]");
-        at = next;
-      }
-    }
-    s.adc_resolution = default_resolution(s.format);
-    bool baseline_given = false;
-    if (t.size() >= 3) {
-      // GAIN[(BASELINE)][/UNITS]; "GAIN/" is a gain with no units (WFDB reads it so).
-      const std::string& g = t[2].text;
-      std::size_t end = g.find_first_of("(/");
-      // A negative gain is an inverted signal (WFDB reads it so).
-      if (!parse_whole(g.substr(0, end), s.gain) || !std::isfinite(s.gain)) {
-        fail(t[2].column, "gain " + quoted(g) + " is not a number");
-      }
-      if (end != std::string::npos && g[end] == '(') {
-        std::size_t close = g.find(')', end);
-        if (close == std::string::npos || !parse_whole(g.substr(end + 1, close - end - 1), s.baseline)) {
-          fail(t[2].column, "cannot read the baseline in " + quoted(g) + " (GAIN(BASELINE)/UNITS)");
-        }
-        baseline_given = true;
-        end = close + 1 < g.size() ? close + 1 : std::string::npos;
-      }
-      if (end != std::string::npos) {
-        if (g[end] != '/') fail(t[2].column, "cannot read the units in " + quoted(g));
-        s.units = g.substr(end + 1);
-      }
-      if (s.gain == 0) {
-        s.gain = 200;  // WFDB_DEFGAIN
-        s.calibrated = false;
-      }
-    }
-    auto integer_field = [&](std::size_t index, int& field, const char* what) {
-      if (t.size() > index && !parse_whole(t[index].text, field)) {
-        fail(t[index].column, std::string(what) + " " + quoted(t[index].text) + " is not a whole number");
-      }
-    };
-    integer_field(3, s.adc_resolution, "ADC resolution");
-    integer_field(4, s.adc_zero, "ADC zero");
-    if (t.size() > 5) {
-      int value = 0;
-      integer_field(5, value, "initial value");
-      s.initial_value = value;
-    }
-    if (t.size() > 6) {
-      int value = 0;
-      integer_field(6, value, "checksum");
-      s.checksum = value;
-    }
-    integer_field(7, s.block_size, "block size");
-    if (t.size() > 8) s.description = line.substr(t[8].column - 1);
-    if (!baseline_given) s.baseline = s.adc_zero;
-    if (s.format == 0) {
-      s.unreadable = "a null signal (format 0: no samples were stored)";
-    } else if (!is_readable_wfdb_format(s.format)) {
-      s.unreadable = "signal format " + std::to_string(s.format) +
-                     " is not a WFDB format (ecgad reads 8, 16, 24, 32, 61, 80, 160, 212, 310, 311, 508, 516, 524)";
-    } else if (s.file_name == "-") {
-      s.unreadable = "its samples are on standard input ('-'), which ecgad does not read";
-    }
-    header.signals.push_back(s);
+  integer_field(3, s.adc_resolution, "ADC resolution");
+  integer_field(4, s.adc_zero, "ADC zero");
+  if (t.size() > 5) {
+    int value = 0;
+    integer_field(5, value, "initial value");
+    s.initial_value = value;
   }
-  if (!have_record_line) throw Error(path + ": no record line (is this a WFDB header?)");
-  if (segment_count > 0) {
-    if (header.segments.size() < segment_count) {
-      throw Error(path + ": the record line announces " + std::to_string(segment_count) + " segments, but " +
-                  std::to_string(header.segments.size()) + " segment lines follow");
-    }
-    return header;
+  if (t.size() > 6) {
+    int value = 0;
+    integer_field(6, value, "checksum");
+    s.checksum = value;
   }
-  if (header.signals.size() < signal_count) {
-    throw Error(path + ": the record line announces " + std::to_string(signal_count) + " signals, but " +
-                std::to_string(header.signals.size()) + " signal lines follow");
+  integer_field(7, s.block_size, "block size");
+  if (t.size() > 8) s.description = l.text.substr(t[8].column - 1);
+  if (!baseline_given) s.baseline = s.adc_zero;
+  if (s.format == 0) {
+    s.unreadable = "a null signal (format 0: no samples were stored)";
+  } else if (!is_readable_wfdb_format(s.format)) {
+    s.unreadable = "signal format " + std::to_string(s.format) +
+                   " is not a WFDB format (ecgad reads 8, 16, 24, 32, 61, 80, 160, 212, 310, 311, 508, 516, 524)";
+  } else if (s.file_name == "-") {
+    s.unreadable = "its samples are on standard input ('-'), which ecgad does not read";
   }
-  // Signals sharing a file must agree on how it is laid out.
+  return s;
+}
+
+// Signals sharing a file must agree on how it is laid out: those that do not are marked unreadable.
+void mark_disagreeing_files(WfdbHeader& header) {
   for (std::size_t first = 0; first < header.signals.size();) {
     std::size_t last = first + 1;
     while (last < header.signals.size() && header.signals[last].file_name == header.signals[first].file_name) ++last;
@@ -287,6 +282,48 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
     }
     first = last;
   }
+}
+
+}  // namespace
+
+WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
+  WfdbHeader header;
+  header.path = path;
+  header.folder = folder_of(path);
+  std::istringstream in(text);
+  HeaderLine l{path, 0, {}, {}};
+  bool have_record_line = false;
+  std::size_t signal_count = 0, segment_count = 0;
+  while (std::getline(in, l.text)) {
+    ++l.number;
+    if (!l.text.empty() && l.text.back() == '\r') l.text.pop_back();
+    std::size_t first = l.text.find_first_not_of(" \t");
+    if (first == std::string::npos || l.text[first] == '#') continue;
+    l.t = tokens_of(l.text);
+    if (!have_record_line) {
+      have_record_line = true;
+      parse_record_line(l, header, signal_count, segment_count);
+    } else if (segment_count > 0) {
+      if (header.segments.size() == segment_count) break;
+      header.segments.push_back(parse_segment_line(l));
+    } else {
+      if (header.signals.size() == signal_count) break;  // lines after the signal lines are info strings
+      header.signals.push_back(parse_signal_line(l));
+    }
+  }
+  if (!have_record_line) throw Error(path + ": no record line (is this a WFDB header?)");
+  if (segment_count > 0) {
+    if (header.segments.size() < segment_count) {
+      throw Error(path + ": the record line announces " + std::to_string(segment_count) + " segments, but " +
+                  std::to_string(header.segments.size()) + " segment lines follow");
+    }
+    return header;
+  }
+  if (header.signals.size() < signal_count) {
+    throw Error(path + ": the record line announces " + std::to_string(signal_count) + " signals, but " +
+                std::to_string(header.signals.size()) + " signal lines follow");
+  }
+  mark_disagreeing_files(header);
   return header;
 }
 
