@@ -354,21 +354,66 @@ int wfdb_invalid_sample(int format) {
   }
 }
 
-std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format, int initial) {
-  auto check = [&](long long v, long long lo, long long hi) {
-    if (v < lo || v > hi) {
-      throw Error("sample " + std::to_string(v) + " does not fit format " + std::to_string(format));
+namespace {
+
+void check_fits(long long v, long long lo, long long hi, int format) {
+  if (v < lo || v > hi) {
+    throw Error("sample " + std::to_string(v) + " does not fit format " + std::to_string(format));
+  }
+}
+
+void put_little_endian(std::string& out, std::uint32_t v, int bytes) {
+  for (int b = 0; b < bytes; ++b) out += static_cast<char>((v >> (8 * b)) & 0xFF);
+}
+
+// Format 212: two 12-bit samples in three bytes.
+void encode_212(const std::vector<int>& interleaved, std::string& bytes) {
+  for (std::size_t i = 0; i < interleaved.size(); i += 2) {
+    check_fits(interleaved[i], -2048, 2047, 212);
+    unsigned a = static_cast<unsigned>(interleaved[i]) & 0xFFF;
+    unsigned b = 0;
+    if (i + 1 < interleaved.size()) {
+      check_fits(interleaved[i + 1], -2048, 2047, 212);
+      b = static_cast<unsigned>(interleaved[i + 1]) & 0xFFF;
     }
-  };
-  auto put = [](std::string& out, std::uint32_t v, int bytes) {
-    for (int b = 0; b < bytes; ++b) out += static_cast<char>((v >> (8 * b)) & 0xFF);
-  };
+    bytes += static_cast<char>(a & 0xFF);
+    bytes += static_cast<char>(((a >> 8) & 0x0F) | ((b >> 4) & 0xF0));
+    if (i + 1 < interleaved.size()) bytes += static_cast<char>(b & 0xFF);  // an odd last sample takes 2 bytes
+  }
+}
+
+// Formats 310 and 311: three 10-bit samples in two little-endian 16-bit words; a short last group is padded with
+// zeros.
+void encode_310_311(const std::vector<int>& interleaved, int format, std::string& bytes) {
+  for (std::size_t i = 0; i < interleaved.size(); i += 3) {
+    unsigned v[3] = {0, 0, 0};
+    for (std::size_t k = 0; k < 3 && i + k < interleaved.size(); ++k) {
+      check_fits(interleaved[i + k], -512, 511, format);
+      v[k] = static_cast<unsigned>(interleaved[i + k]) & 0x3FF;
+    }
+    std::uint32_t word0 = 0, word1 = 0;
+    if (format == 310) {  // 310: each word holds one sample in bits 1-10; the third's 5-bit halves in bits 11-15
+      word0 = (v[0] << 1) | ((v[2] & 0x1F) << 11);
+      word1 = (v[1] << 1) | ((v[2] >> 5) << 11);
+    } else {  // 311: the three samples in the low 30 bits of one 32-bit word, first sample lowest
+      std::uint32_t packed = v[0] | (v[1] << 10) | (v[2] << 20);
+      word0 = packed & 0xFFFF;
+      word1 = packed >> 16;
+    }
+    put_little_endian(bytes, word0, 2);
+    put_little_endian(bytes, word1, 2);
+  }
+}
+
+}  // namespace
+
+std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format, int initial) {
   std::string bytes;
   switch (format) {
     case 8: {
       long long previous = initial;
       for (int v : interleaved) {
-        check(v - previous, -128, 127);
+        check_fits(v - previous, -128, 127, format);
         bytes += static_cast<char>(static_cast<std::int8_t>(v - previous));
         previous = v;
       }
@@ -377,7 +422,7 @@ std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format,
     case 16:
     case 61:
       for (int v : interleaved) {
-        check(v, -32768, 32767);
+        check_fits(v, -32768, 32767, format);
         auto u = static_cast<std::uint16_t>(v);
         char lo = static_cast<char>(u & 0xFF), hi = static_cast<char>(u >> 8);
         bytes += format == 16 ? lo : hi;
@@ -386,61 +431,28 @@ std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format,
       break;
     case 160:
       for (int v : interleaved) {
-        check(v, -32768, 32767);
-        put(bytes, static_cast<std::uint32_t>(v + 32768), 2);
+        check_fits(v, -32768, 32767, format);
+        put_little_endian(bytes, static_cast<std::uint32_t>(v + 32768), 2);
       }
       break;
     case 24:
       for (int v : interleaved) {
-        check(v, -(1 << 23), (1 << 23) - 1);
-        put(bytes, static_cast<std::uint32_t>(v), 3);
+        check_fits(v, -(1 << 23), (1 << 23) - 1, format);
+        put_little_endian(bytes, static_cast<std::uint32_t>(v), 3);
       }
       break;
     case 32:
-      for (int v : interleaved) put(bytes, static_cast<std::uint32_t>(v), 4);
+      for (int v : interleaved) put_little_endian(bytes, static_cast<std::uint32_t>(v), 4);
       break;
     case 80:
       for (int v : interleaved) {
-        check(v, -128, 127);
+        check_fits(v, -128, 127, format);
         bytes += static_cast<char>(v + 128);
       }
       break;
-    case 212:
-      for (std::size_t i = 0; i < interleaved.size(); i += 2) {
-        check(interleaved[i], -2048, 2047);
-        unsigned a = static_cast<unsigned>(interleaved[i]) & 0xFFF;
-        unsigned b = 0;
-        if (i + 1 < interleaved.size()) {
-          check(interleaved[i + 1], -2048, 2047);
-          b = static_cast<unsigned>(interleaved[i + 1]) & 0xFFF;
-        }
-        bytes += static_cast<char>(a & 0xFF);
-        bytes += static_cast<char>(((a >> 8) & 0x0F) | ((b >> 4) & 0xF0));
-        if (i + 1 < interleaved.size()) bytes += static_cast<char>(b & 0xFF);  // an odd last sample takes 2 bytes
-      }
-      break;
+    case 212: encode_212(interleaved, bytes); break;
     case 310:
-    case 311:
-      // Three 10-bit samples in two little-endian 16-bit words; a short last group is padded with zeros.
-      for (std::size_t i = 0; i < interleaved.size(); i += 3) {
-        unsigned v[3] = {0, 0, 0};
-        for (std::size_t k = 0; k < 3 && i + k < interleaved.size(); ++k) {
-          check(interleaved[i + k], -512, 511);
-          v[k] = static_cast<unsigned>(interleaved[i + k]) & 0x3FF;
-        }
-        std::uint32_t word0 = 0, word1 = 0;
-        if (format == 310) {  // 310: each word holds one sample in bits 1-10; the third's 5-bit halves in bits 11-15
-          word0 = (v[0] << 1) | ((v[2] & 0x1F) << 11);
-          word1 = (v[1] << 1) | ((v[2] >> 5) << 11);
-        } else {  // 311: the three samples in the low 30 bits of one 32-bit word, first sample lowest
-          std::uint32_t packed = v[0] | (v[1] << 10) | (v[2] << 20);
-          word0 = packed & 0xFFFF;
-          word1 = packed >> 16;
-        }
-        put(bytes, word0, 2);
-        put(bytes, word1, 2);
-      }
-      break;
+    case 311: encode_310_311(interleaved, format, bytes); break;
     default: throw Error("signal format " + std::to_string(format) + " is not encoded here");
   }
   return bytes;
