@@ -458,6 +458,50 @@ std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format,
   return bytes;
 }
 
+namespace {
+
+unsigned little_endian_word(const unsigned char* b, std::size_t at) {
+  return static_cast<unsigned>(b[at] | (b[at + 1] << 8));
+}
+
+int sign_extend(unsigned v, int bits) {
+  const unsigned m = 1u << (bits - 1);
+  return static_cast<int>((v ^ m)) - static_cast<int>(m);
+}
+
+// Format 212: two 12-bit two's-complement samples in 3 bytes: low byte, two high nibbles, low byte.
+void decode_212(const unsigned char* b, std::vector<int>& out) {
+  const std::size_t samples = out.size();
+  std::size_t i = 0, at = 0;
+  for (; i + 1 < samples; i += 2, at += 3) {
+    out[i] = sign_extend(b[at] | ((b[at + 1] & 0x0Fu) << 8), 12);
+    out[i + 1] = sign_extend(b[at + 2] | ((b[at + 1] & 0xF0u) << 4), 12);
+  }
+  if (i < samples) out[i] = sign_extend(b[at] | ((b[at + 1] & 0x0Fu) << 8), 12);
+}
+
+// Formats 310 and 311: three 10-bit samples in two little-endian 16-bit words.
+void decode_310_311(const unsigned char* b, int format, std::vector<int>& out) {
+  const std::size_t samples = out.size();
+  for (std::size_t g = 0, at = 0; g * 3 < samples; ++g, at += 4) {
+    const unsigned w0 = little_endian_word(b, at), w1 = g * 3 + 1 < samples ? little_endian_word(b, at + 2) : 0;
+    unsigned v[3];
+    if (format == 310) {
+      v[0] = (w0 >> 1) & 0x3FF;
+      v[1] = (w1 >> 1) & 0x3FF;
+      v[2] = ((w0 >> 11) & 0x1F) | (((w1 >> 11) & 0x1F) << 5);
+    } else {
+      const std::uint32_t packed = w0 | (static_cast<std::uint32_t>(w1) << 16);
+      v[0] = packed & 0x3FF;
+      v[1] = (packed >> 10) & 0x3FF;
+      v[2] = (packed >> 20) & 0x3FF;
+    }
+    for (std::size_t k = 0; k < 3 && g * 3 + k < samples; ++k) out[g * 3 + k] = sign_extend(v[k], 10);
+  }
+}
+
+}  // namespace
+
 std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::size_t signals,
                                      const std::string& name) {
   const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
@@ -475,11 +519,6 @@ std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::
   }
   const std::size_t samples = whole * p.samples + (partial_ok ? 1 : 0);
   std::vector<int> out(samples);
-  auto word = [&](std::size_t at) { return static_cast<unsigned>(b[at] | (b[at + 1] << 8)); };
-  auto sign_extend = [](unsigned v, int bits) {
-    const unsigned m = 1u << (bits - 1);
-    return static_cast<int>((v ^ m)) - static_cast<int>(m);
-  };
   switch (format) {
     case 8:
       for (std::size_t i = 0; i < samples; ++i) {
@@ -494,7 +533,7 @@ std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::
       for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<std::int16_t>((b[2 * i] << 8) | b[2 * i + 1]);
       break;
     case 160:
-      for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<int>(word(2 * i)) - 32768;
+      for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<int>(little_endian_word(b, 2 * i)) - 32768;
       break;
     case 24:
       for (std::size_t i = 0; i < samples; ++i) {
@@ -513,35 +552,9 @@ std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::
     case 80:
       for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<int>(b[i]) - 128;
       break;
-    case 212: {
-      // Two 12-bit two's-complement samples in 3 bytes: low byte, two high nibbles, low byte.
-      std::size_t i = 0, at = 0;
-      for (; i + 1 < samples; i += 2, at += 3) {
-        out[i] = sign_extend(b[at] | ((b[at + 1] & 0x0Fu) << 8), 12);
-        out[i + 1] = sign_extend(b[at + 2] | ((b[at + 1] & 0xF0u) << 4), 12);
-      }
-      if (i < samples) out[i] = sign_extend(b[at] | ((b[at + 1] & 0x0Fu) << 8), 12);
-      break;
-    }
+    case 212: decode_212(b, out); break;
     case 310:
-    case 311: {
-      for (std::size_t g = 0, at = 0; g * 3 < samples; ++g, at += 4) {
-        const unsigned w0 = word(at), w1 = g * 3 + 1 < samples ? word(at + 2) : 0;
-        unsigned v[3];
-        if (format == 310) {
-          v[0] = (w0 >> 1) & 0x3FF;
-          v[1] = (w1 >> 1) & 0x3FF;
-          v[2] = ((w0 >> 11) & 0x1F) | (((w1 >> 11) & 0x1F) << 5);
-        } else {
-          const std::uint32_t packed = w0 | (static_cast<std::uint32_t>(w1) << 16);
-          v[0] = packed & 0x3FF;
-          v[1] = (packed >> 10) & 0x3FF;
-          v[2] = (packed >> 20) & 0x3FF;
-        }
-        for (std::size_t k = 0; k < 3 && g * 3 + k < samples; ++k) out[g * 3 + k] = sign_extend(v[k], 10);
-      }
-      break;
-    }
+    case 311: decode_310_311(b, format, out); break;
   }
   return out;
 }
