@@ -651,57 +651,58 @@ void flac_error(const FLAC__StreamDecoder*, FLAC__StreamDecoderErrorStatus statu
     st->error = std::string("damaged FLAC stream (") + FLAC__StreamDecoderErrorStatusString[status] + ")";
 }
 
-// Reads one file's signals [first, last): every flow sees all its stored samples (checksums need them), only the
-// wanted ones reach the sink. Returns the frames the file holds (samples per signal / samples per frame).
-long long read_signal_group(const WfdbHeader& header, std::size_t first, std::size_t last,
-                            std::vector<SignalFlow>& flows, const WfdbSink& sink, long long frame_limit) {
-  const WfdbSignalInfo& lead = header.signals[first];
-  const std::string file = lead.file_name.front() == '/' ? lead.file_name : header.folder + lead.file_name;
-  File in(std::fopen(file.c_str(), "rb"));
-  if (!in) {
-    throw Error(file + ": cannot open: " + std::strerror(errno) + " (the signal file named in " + header.path + ")");
-  }
-  if (lead.byte_offset > 0 && std::fseek(in.get(), lead.byte_offset, SEEK_SET) != 0) {
-    throw Error(file + ": cannot seek to its byte offset " + std::to_string(lead.byte_offset));
-  }
-  std::size_t frame_samples = 0;
-  for (std::size_t s = first; s < last; ++s)
-    frame_samples += static_cast<std::size_t>(header.signals[s].samples_per_frame);
+// One file's signals [first, last) of a header, as read_signal_group() reads them.
+struct SignalGroup {
+  const WfdbHeader& header;
+  std::size_t first = 0, last = 0;
+  std::string file;           // its path
+  std::size_t frame_samples;  // samples of every signal in one frame
+  const WfdbSignalInfo& lead() const { return header.signals[first]; }
+};
 
-  if (is_flac_format(lead.format)) {
-    FlacState st;
-    st.flows = &flows;
-    st.first = first;
-    st.channels = last - first;
-    st.format = lead.format;
-    st.max_bits = static_cast<unsigned>(lead.format - 500);
-    st.sink = &sink;
-    st.frames_wanted = frame_limit >= 0 ? frame_limit * lead.samples_per_frame : -1;
-    std::unique_ptr<FLAC__StreamDecoder, void (*)(FLAC__StreamDecoder*)> decoder(FLAC__stream_decoder_new(),
-                                                                                 FLAC__stream_decoder_delete);
-    if (!decoder) throw Error(file + ": cannot start the FLAC decoder");
-    // The decoder takes the FILE and closes it itself.
-    if (FLAC__stream_decoder_init_FILE(decoder.get(), in.release(), flac_write, nullptr, flac_error, &st) !=
-        FLAC__STREAM_DECODER_INIT_STATUS_OK) {
-      throw Error(file + ": cannot start the FLAC decoder");
-    }
-    bool ok = FLAC__stream_decoder_process_until_end_of_stream(decoder.get()) != 0;
-    bool stopped_early = st.frames_wanted >= 0 && st.per_channel >= st.frames_wanted;
-    if (!st.error.empty() && !stopped_early)
-      throw Error(file + ": " + st.error + " (format " + std::to_string(lead.format) + ")");
-    if (!ok && !stopped_early) throw Error(file + ": damaged FLAC stream (format " + std::to_string(lead.format) + ")");
-    FLAC__stream_decoder_finish(decoder.get());
-    if (st.per_channel % lead.samples_per_frame != 0 && !stopped_early) {
-      throw Error(file + ": truncated signal file: " + std::to_string(st.per_channel) +
-                  " samples per signal are not whole frames of " + std::to_string(lead.samples_per_frame));
-    }
-    return st.per_channel / lead.samples_per_frame;
+// A FLAC file (formats 508, 516, 524): libFLAC decodes it and feeds each channel to its flow. Returns the frames
+// it holds.
+long long read_flac_group(const SignalGroup& g, File in, std::vector<SignalFlow>& flows, const WfdbSink& sink,
+                          long long frame_limit) {
+  const WfdbSignalInfo& lead = g.lead();
+  const std::string& file = g.file;
+  FlacState st;
+  st.flows = &flows;
+  st.first = g.first;
+  st.channels = g.last - g.first;
+  st.format = lead.format;
+  st.max_bits = static_cast<unsigned>(lead.format - 500);
+  st.sink = &sink;
+  st.frames_wanted = frame_limit >= 0 ? frame_limit * lead.samples_per_frame : -1;
+  std::unique_ptr<FLAC__StreamDecoder, void (*)(FLAC__StreamDecoder*)> decoder(FLAC__stream_decoder_new(),
+                                                                               FLAC__stream_decoder_delete);
+  if (!decoder) throw Error(file + ": cannot start the FLAC decoder");
+  // The decoder takes the FILE and closes it itself.
+  if (FLAC__stream_decoder_init_FILE(decoder.get(), in.release(), flac_write, nullptr, flac_error, &st) !=
+      FLAC__STREAM_DECODER_INIT_STATUS_OK) {
+    throw Error(file + ": cannot start the FLAC decoder");
   }
+  bool ok = FLAC__stream_decoder_process_until_end_of_stream(decoder.get()) != 0;
+  bool stopped_early = st.frames_wanted >= 0 && st.per_channel >= st.frames_wanted;
+  if (!st.error.empty() && !stopped_early)
+    throw Error(file + ": " + st.error + " (format " + std::to_string(lead.format) + ")");
+  if (!ok && !stopped_early) throw Error(file + ": damaged FLAC stream (format " + std::to_string(lead.format) + ")");
+  FLAC__stream_decoder_finish(decoder.get());
+  if (st.per_channel % lead.samples_per_frame != 0 && !stopped_early) {
+    throw Error(file + ": truncated signal file: " + std::to_string(st.per_channel) +
+                " samples per signal are not whole frames of " + std::to_string(lead.samples_per_frame));
+  }
+  return st.per_channel / lead.samples_per_frame;
+}
 
-  // Byte-packed formats. The file's length says how many samples it holds; checked before anything is read.
-  const Packing p = packing_of(lead.format);
-  if (std::fseek(in.get(), 0, SEEK_END) != 0) throw Error(file + ": cannot seek in the signal file");
-  const long size = std::ftell(in.get());
+// A byte-packed file's frames: its length says how many samples it holds, checked against the header before
+// anything is read. Leaves `in` at the byte offset.
+long long packed_frames(const SignalGroup& g, std::FILE* in, const Packing& p) {
+  const WfdbSignalInfo& lead = g.lead();
+  const std::string& file = g.file;
+  const WfdbHeader& header = g.header;
+  if (std::fseek(in, 0, SEEK_END) != 0) throw Error(file + ": cannot seek in the signal file");
+  const long size = std::ftell(in);
   if (size < lead.byte_offset) {
     throw Error(file + ": truncated signal file: shorter than its byte offset " + std::to_string(lead.byte_offset));
   }
@@ -710,27 +711,34 @@ long long read_signal_group(const WfdbHeader& header, std::size_t first, std::si
   const bool partial_ok = p.samples > 1 && rest == 2;  // 212, 310, 311: a last group cut after one sample
   if (rest != 0 && !partial_ok) {
     throw Error(file + ": truncated signal file: " + std::to_string(bytes_total) +
-                " bytes do not hold whole frames of " + std::to_string(last - first) + " format-" +
+                " bytes do not hold whole frames of " + std::to_string(g.last - g.first) + " format-" +
                 std::to_string(lead.format) + " samples");
   }
   const unsigned long long samples_total = bytes_total / p.bytes * p.samples + (partial_ok ? 1 : 0);
-  long long frames = static_cast<long long>(samples_total / frame_samples);
-  const unsigned long long leftover = samples_total % frame_samples;
+  long long frames = static_cast<long long>(samples_total / g.frame_samples);
+  const unsigned long long leftover = samples_total % g.frame_samples;
   if (header.samples_per_signal && *header.samples_per_signal != 0) {
     const auto said = static_cast<unsigned long long>(*header.samples_per_signal);
     // Writers pad the last packing group (212: one sample; 310, 311: up to two): those are not samples.
-    const bool padded = samples_total > said * frame_samples && samples_total - said * frame_samples < p.samples;
-    if (samples_total != said * frame_samples && !padded) throw Error(length_message(file, frames, header));
+    const bool padded = samples_total > said * g.frame_samples && samples_total - said * g.frame_samples < p.samples;
+    if (samples_total != said * g.frame_samples && !padded) throw Error(length_message(file, frames, header));
     frames = *header.samples_per_signal;
   } else if (leftover != 0 && leftover >= p.samples) {
     throw Error(file + ": truncated signal file: " + std::to_string(samples_total) +
-                " samples are not whole frames of " + std::to_string(frame_samples) + " samples");
+                " samples are not whole frames of " + std::to_string(g.frame_samples) + " samples");
   }
-  if (std::fseek(in.get(), lead.byte_offset, SEEK_SET) != 0) throw Error(file + ": cannot seek in the signal file");
-  const long long to_read = frame_limit >= 0 ? std::min(frames, frame_limit) : frames;
+  if (std::fseek(in, lead.byte_offset, SEEK_SET) != 0) throw Error(file + ": cannot seek in the signal file");
+  return frames;
+}
 
-  // Pieces of a whole number of frames that are also whole packing groups (6 frames: a multiple of 2 and of 3
-  // samples whatever the frame's size), about a megabyte each.
+// Reads `to_read` frames of a byte-packed file from its byte offset on, de-interleaved into the flows, in pieces
+// of a whole number of frames that are also whole packing groups (6 frames: a multiple of 2 and of 3 samples
+// whatever the frame's size), about a megabyte each.
+void read_packed_frames(const SignalGroup& g, std::FILE* in, const Packing& p, long long to_read,
+                        std::vector<SignalFlow>& flows, const WfdbSink& sink) {
+  const WfdbSignalInfo& lead = g.lead();
+  const std::string& file = g.file;
+  const std::size_t frame_samples = g.frame_samples;
   const std::size_t six_frame_bytes = 6 * frame_samples * p.bytes / p.samples;
   const std::size_t piece_frames =
       6 * std::max<std::size_t>(1, (std::size_t{1} << 20) / std::max<std::size_t>(1, six_frame_bytes));
@@ -742,18 +750,18 @@ long long read_signal_group(const WfdbHeader& header, std::size_t first, std::si
     const std::size_t want_samples = want * frame_samples;
     const std::size_t groups = (want_samples + p.samples - 1) / p.samples;
     bytes.resize(groups * p.bytes);
-    std::size_t got = std::fread(bytes.data(), 1, bytes.size(), in.get());
+    std::size_t got = std::fread(bytes.data(), 1, bytes.size(), in);
     if (got < bytes.size()) {
-      if (std::ferror(in.get())) throw Error(file + ": read error: " + std::strerror(errno));
+      if (std::ferror(in)) throw Error(file + ": read error: " + std::strerror(errno));
       // Only the file's last group may be short (a partial 212/310/311 group): keep its whole samples.
       bytes.resize(got - got % p.bytes + (got % p.bytes >= 2 && p.samples > 1 ? 2 : 0));
     }
-    std::vector<int> samples = decode_wfdb_samples(bytes, lead.format, last - first, file);
+    std::vector<int> samples = decode_wfdb_samples(bytes, lead.format, g.last - g.first, file);
     if (samples.size() < want_samples) throw Error(file + ": truncated signal file: it ended while being read");
     // De-interleave: a frame holds each signal's samples_per_frame samples in turn.
     std::size_t offset = 0;
-    for (std::size_t s = first; s < last; ++s) {
-      const auto spf = static_cast<std::size_t>(header.signals[s].samples_per_frame);
+    for (std::size_t s = g.first; s < g.last; ++s) {
+      const auto spf = static_cast<std::size_t>(g.header.signals[s].samples_per_frame);
       SignalFlow& f = flows[s];
       f.scratch.resize(want * spf);
       for (std::size_t fr = 0; fr < want; ++fr) {
@@ -764,6 +772,28 @@ long long read_signal_group(const WfdbHeader& header, std::size_t first, std::si
     }
     done += static_cast<long long>(want);
   }
+}
+
+// Reads one file's signals [first, last): every flow sees all its stored samples (checksums need them), only the
+// wanted ones reach the sink. Returns the frames the file holds (samples per signal / samples per frame).
+long long read_signal_group(const WfdbHeader& header, std::size_t first, std::size_t last,
+                            std::vector<SignalFlow>& flows, const WfdbSink& sink, long long frame_limit) {
+  const WfdbSignalInfo& lead = header.signals[first];
+  SignalGroup g{header, first, last, lead.file_name.front() == '/' ? lead.file_name : header.folder + lead.file_name,
+                0};
+  File in(std::fopen(g.file.c_str(), "rb"));
+  if (!in) {
+    throw Error(g.file + ": cannot open: " + std::strerror(errno) + " (the signal file named in " + header.path + ")");
+  }
+  if (lead.byte_offset > 0 && std::fseek(in.get(), lead.byte_offset, SEEK_SET) != 0) {
+    throw Error(g.file + ": cannot seek to its byte offset " + std::to_string(lead.byte_offset));
+  }
+  for (std::size_t s = first; s < last; ++s)
+    g.frame_samples += static_cast<std::size_t>(header.signals[s].samples_per_frame);
+  if (is_flac_format(lead.format)) return read_flac_group(g, std::move(in), flows, sink, frame_limit);
+  const Packing p = packing_of(lead.format);
+  const long long frames = packed_frames(g, in.get(), p);
+  read_packed_frames(g, in.get(), p, frame_limit >= 0 ? std::min(frames, frame_limit) : frames, flows, sink);
   return frames;
 }
 
