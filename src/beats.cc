@@ -265,6 +265,42 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
   return load_csv_recording(record, options);
 }
 
+namespace {
+
+// A signal CSV's separator, from its first data line: ',', ';' or a tab, else 0 (runs of spaces and tabs).
+char separator_of(std::string_view line) {
+  return line.find(',') != std::string_view::npos    ? ','
+         : line.find(';') != std::string_view::npos  ? ';'
+         : line.find('\t') != std::string_view::npos ? '\t'
+                                                     : 0;
+}
+
+// The [begin, end) offsets of a line's fields; with no separator, runs of spaces and tabs separate them from the
+// first non-blank character (`first`) on.
+void split_fields(std::string_view line, char separator, std::size_t first,
+                  std::vector<std::pair<std::size_t, std::size_t>>& fields) {
+  fields.clear();
+  if (separator) {
+    std::size_t b = 0;
+    for (;;) {
+      std::size_t e = line.find(separator, b);
+      fields.emplace_back(b, e == std::string_view::npos ? line.size() : e);
+      if (e == std::string_view::npos) break;
+      b = e + 1;
+    }
+  } else {
+    for (std::size_t b = first; b < line.size();) {
+      std::size_t e = line.find_first_of(" \t", b);
+      if (e == std::string_view::npos) e = line.size();
+      fields.emplace_back(b, e);
+      b = line.find_first_not_of(" \t", e);
+      if (b == std::string_view::npos) break;
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<double> read_signal_csv(const std::string& path, std::size_t column, std::string* channel_name,
                                     const std::string& column_name) {
   const std::string name = path == "-" ? "<stdin>" : path;
@@ -285,30 +321,8 @@ std::vector<double> read_signal_csv(const std::string& path, std::size_t column,
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     std::size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] == '#') continue;
-    if (first_data_line) {
-      separator = line.find(',') != std::string_view::npos    ? ','
-                  : line.find(';') != std::string_view::npos  ? ';'
-                  : line.find('\t') != std::string_view::npos ? '\t'
-                                                              : 0;
-    }
-    fields.clear();
-    if (separator) {
-      std::size_t b = 0;
-      for (;;) {
-        std::size_t e = line.find(separator, b);
-        fields.emplace_back(b, e == std::string_view::npos ? line.size() : e);
-        if (e == std::string_view::npos) break;
-        b = e + 1;
-      }
-    } else {
-      for (std::size_t b = first; b < line.size();) {
-        std::size_t e = line.find_first_of(" \t", b);
-        if (e == std::string_view::npos) e = line.size();
-        fields.emplace_back(b, e);
-        b = line.find_first_not_of(" \t", e);
-        if (b == std::string_view::npos) break;
-      }
-    }
+    if (first_data_line) separator = separator_of(line);
+    split_fields(line, separator, first, fields);
     auto field_text = [&](std::size_t f) {
       return trimmed(std::string(line.substr(fields[f].first, fields[f].second - fields[f].first)));
     };
