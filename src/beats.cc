@@ -139,99 +139,99 @@ std::vector<std::size_t> ecg_like_signals(const std::vector<std::string>& names,
   return out;
 }
 
-Recording load_recording(const std::string& record, const RecordingOptions& options) {
+namespace {
+
+// The lead becomes the recording's signal.
+void take_lead(Recording& r, Lead lead, const std::string& fallback_name) {
+  r.fs = lead.fs;
+  r.channel = lead.name.empty() ? fallback_name : trimmed(lead.name);
+  r.signal = std::move(lead.values);
+  r.stretches = std::move(lead.stretches);
+  r.skipped = std::move(lead.skipped);
+}
+
+Recording load_wfdb_recording(const std::string& header_path, const RecordingOptions& options) {
   Recording r;
-  std::string header_path;
-  if (record != "-") {
-    if (ends_with(record, ".hea")) {
-      header_path = record;
-    } else if (is_file(record + ".hea")) {
-      header_path = record + ".hea";
+  if (options.column != 0) {
+    throw Error("--column is for signal CSV files; choose a lead of " + header_path + " with --channel");
+  }
+  WfdbHeader header = read_wfdb_header(header_path);
+  if (options.fs && std::fabs(*options.fs - header.sampling_frequency) > 1e-9 * header.sampling_frequency) {
+    throw Error(header_path + " is sampled at " + std::to_string(header.sampling_frequency) +
+                " Hz; --fs is for signal CSV files and may not contradict a header");
+  }
+  const std::vector<WfdbSignalInfo> signals = wfdb_lead_signals(header);
+  std::vector<std::string> names, units;
+  std::vector<char> readable;
+  for (const WfdbSignalInfo& s : signals) {
+    names.push_back(s.description);
+    units.push_back(s.units);
+    // A variable layout's header lists every signal as a null signal (format 0): the segments hold the samples.
+    readable.push_back(s.unreadable.empty() || (!header.segments.empty() && s.format == 0));
+  }
+  std::size_t signal = 0;
+  if (options.channel.empty()) {
+    signal = choose_default_lead(
+        names, units, readable,
+        [&](std::size_t s) {
+          return read_wfdb_lead(header, s, std::llround(kQualitySeconds * header.sampling_frequency));
+        },
+        r.chosen_because);
+  } else {
+    signal = named_signal(names, options.channel, header_path);
+  }
+  r.name = header_path;
+  r.annotation_base = header_path.substr(0, header_path.size() - 4);
+  r.wfdb = true;
+  r.format = RecordingFormat::wfdb;
+  // A lead of up to held_samples samples is read once and held; a longer one (or one of unknown length) stays in
+  // its file and is read again for each pass over it.
+  if (options.stream) {
+    // What the lead is (name, rate), and the errors of one that cannot be read, without reading samples.
+    Lead about = read_wfdb_lead(header, signal, 0);
+    const double samples = header.samples_per_signal
+                               ? static_cast<double>(*header.samples_per_signal) * about.fs / header.sampling_frequency
+                               : -1;
+    if (samples < 0 || samples > static_cast<double>(options.held_samples)) {
+      r.fs = about.fs;
+      r.channel = about.name.empty() ? "signal " + std::to_string(signal) : trimmed(about.name);
+      r.skipped = std::move(about.skipped);
+      r.replay = [header, signal](LeadSink& sink) { return read_wfdb_lead(header, signal, std::nullopt, &sink); };
+      return r;
     }
   }
-  auto take_lead = [&](Lead lead, const std::string& fallback_name) {
-    r.fs = lead.fs;
-    r.channel = lead.name.empty() ? fallback_name : trimmed(lead.name);
-    r.signal = std::move(lead.values);
-    r.stretches = std::move(lead.stretches);
-    r.skipped = std::move(lead.skipped);
-  };
-  if (!header_path.empty()) {
-    if (options.column != 0) {
-      throw Error("--column is for signal CSV files; choose a lead of " + header_path + " with --channel");
-    }
-    WfdbHeader header = read_wfdb_header(header_path);
-    if (options.fs && std::fabs(*options.fs - header.sampling_frequency) > 1e-9 * header.sampling_frequency) {
-      throw Error(header_path + " is sampled at " + std::to_string(header.sampling_frequency) +
-                  " Hz; --fs is for signal CSV files and may not contradict a header");
-    }
-    const std::vector<WfdbSignalInfo> signals = wfdb_lead_signals(header);
-    std::vector<std::string> names, units;
-    std::vector<char> readable;
-    for (const WfdbSignalInfo& s : signals) {
-      names.push_back(s.description);
-      units.push_back(s.units);
-      // A variable layout's header lists every signal as a null signal (format 0): the segments hold the samples.
-      readable.push_back(s.unreadable.empty() || (!header.segments.empty() && s.format == 0));
-    }
-    std::size_t signal = 0;
-    if (options.channel.empty()) {
-      signal = choose_default_lead(
-          names, units, readable,
-          [&](std::size_t s) {
-            return read_wfdb_lead(header, s, std::llround(kQualitySeconds * header.sampling_frequency));
-          },
-          r.chosen_because);
-    } else {
-      signal = named_signal(names, options.channel, header_path);
-    }
-    r.name = header_path;
-    r.annotation_base = header_path.substr(0, header_path.size() - 4);
-    r.wfdb = true;
-    r.format = RecordingFormat::wfdb;
-    // A lead of up to held_samples samples is read once and held; a longer one (or one of unknown length) stays in
-    // its file and is read again for each pass over it.
-    if (options.stream) {
-      // What the lead is (name, rate), and the errors of one that cannot be read, without reading samples.
-      Lead about = read_wfdb_lead(header, signal, 0);
-      const double samples = header.samples_per_signal ? static_cast<double>(*header.samples_per_signal) * about.fs /
-                                                             header.sampling_frequency
-                                                       : -1;
-      if (samples < 0 || samples > static_cast<double>(options.held_samples)) {
-        r.fs = about.fs;
-        r.channel = about.name.empty() ? "signal " + std::to_string(signal) : trimmed(about.name);
-        r.skipped = std::move(about.skipped);
-        r.replay = [header, signal](LeadSink& sink) { return read_wfdb_lead(header, signal, std::nullopt, &sink); };
-        return r;
-      }
-    }
-    take_lead(read_wfdb_lead(header, signal), "signal " + std::to_string(signal));
-    return r;
+  take_lead(r, read_wfdb_lead(header, signal), "signal " + std::to_string(signal));
+  return r;
+}
+
+Recording load_edf_recording(const std::string& record, const RecordingOptions& options) {
+  Recording r;
+  if (options.column != 0) {
+    throw Error("--column is for signal CSV files; choose a signal of " + record + " with --channel");
   }
-  if (record != "-" && (has_extension(record, ".edf") || has_extension(record, ".bdf") || looks_like_edf(record))) {
-    if (options.column != 0) {
-      throw Error("--column is for signal CSV files; choose a signal of " + record + " with --channel");
-    }
-    if (options.fs) throw Error(record + " gives each signal's rate in its header; --fs is for signal CSV files");
-    EdfInfo info = read_edf_info(record);
-    std::vector<std::string> names, units;
-    for (const EdfSignal& s : info.signals) {
-      names.push_back(s.label);
-      units.push_back(s.units);
-    }
-    std::vector<char> readable(names.size(), 1);
-    std::size_t signal =
-        options.channel.empty()
-            ? choose_default_lead(
-                  names, units, readable, [&](std::size_t s) { return read_edf_lead(record, s, kQualitySeconds); },
-                  r.chosen_because)
-            : named_signal(names, options.channel, record);
-    r.name = record;
-    r.annotation_base = base_of(record);
-    r.format = RecordingFormat::edf;
-    take_lead(read_edf_lead(record, signal), "signal " + std::to_string(signal));
-    return r;
+  if (options.fs) throw Error(record + " gives each signal's rate in its header; --fs is for signal CSV files");
+  EdfInfo info = read_edf_info(record);
+  std::vector<std::string> names, units;
+  for (const EdfSignal& s : info.signals) {
+    names.push_back(s.label);
+    units.push_back(s.units);
   }
+  std::vector<char> readable(names.size(), 1);
+  std::size_t signal =
+      options.channel.empty()
+          ? choose_default_lead(
+                names, units, readable, [&](std::size_t s) { return read_edf_lead(record, s, kQualitySeconds); },
+                r.chosen_because)
+          : named_signal(names, options.channel, record);
+  r.name = record;
+  r.annotation_base = base_of(record);
+  r.format = RecordingFormat::edf;
+  take_lead(r, read_edf_lead(record, signal), "signal " + std::to_string(signal));
+  return r;
+}
+
+Recording load_csv_recording(const std::string& record, const RecordingOptions& options) {
+  Recording r;
   r.name = record == "-" ? "<stdin>" : record;
   if (!options.fs) {
     std::size_t dot = record.rfind('.');
@@ -251,6 +251,55 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
   r.stretches = {LeadStretch{0, r.signal.size(), 0}};
   return r;
 }
+
+}  // namespace
+
+Recording load_recording(const std::string& record, const RecordingOptions& options) {
+  if (record != "-") {
+    if (ends_with(record, ".hea")) return load_wfdb_recording(record, options);
+    if (is_file(record + ".hea")) return load_wfdb_recording(record + ".hea", options);
+    if (has_extension(record, ".edf") || has_extension(record, ".bdf") || looks_like_edf(record)) {
+      return load_edf_recording(record, options);
+    }
+  }
+  return load_csv_recording(record, options);
+}
+
+namespace {
+
+// A signal CSV's separator, from its first data line: ',', ';' or a tab, else 0 (runs of spaces and tabs).
+char separator_of(std::string_view line) {
+  return line.find(',') != std::string_view::npos    ? ','
+         : line.find(';') != std::string_view::npos  ? ';'
+         : line.find('\t') != std::string_view::npos ? '\t'
+                                                     : 0;
+}
+
+// The [begin, end) offsets of a line's fields; with no separator, runs of spaces and tabs separate them from the
+// first non-blank character (`first`) on.
+void split_fields(std::string_view line, char separator, std::size_t first,
+                  std::vector<std::pair<std::size_t, std::size_t>>& fields) {
+  fields.clear();
+  if (separator) {
+    std::size_t b = 0;
+    for (;;) {
+      std::size_t e = line.find(separator, b);
+      fields.emplace_back(b, e == std::string_view::npos ? line.size() : e);
+      if (e == std::string_view::npos) break;
+      b = e + 1;
+    }
+  } else {
+    for (std::size_t b = first; b < line.size();) {
+      std::size_t e = line.find_first_of(" \t", b);
+      if (e == std::string_view::npos) e = line.size();
+      fields.emplace_back(b, e);
+      b = line.find_first_not_of(" \t", e);
+      if (b == std::string_view::npos) break;
+    }
+  }
+}
+
+}  // namespace
 
 std::vector<double> read_signal_csv(const std::string& path, std::size_t column, std::string* channel_name,
                                     const std::string& column_name) {
@@ -272,30 +321,8 @@ std::vector<double> read_signal_csv(const std::string& path, std::size_t column,
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     std::size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] == '#') continue;
-    if (first_data_line) {
-      separator = line.find(',') != std::string_view::npos    ? ','
-                  : line.find(';') != std::string_view::npos  ? ';'
-                  : line.find('\t') != std::string_view::npos ? '\t'
-                                                              : 0;
-    }
-    fields.clear();
-    if (separator) {
-      std::size_t b = 0;
-      for (;;) {
-        std::size_t e = line.find(separator, b);
-        fields.emplace_back(b, e == std::string_view::npos ? line.size() : e);
-        if (e == std::string_view::npos) break;
-        b = e + 1;
-      }
-    } else {
-      for (std::size_t b = first; b < line.size();) {
-        std::size_t e = line.find_first_of(" \t", b);
-        if (e == std::string_view::npos) e = line.size();
-        fields.emplace_back(b, e);
-        b = line.find_first_not_of(" \t", e);
-        if (b == std::string_view::npos) break;
-      }
-    }
+    if (first_data_line) separator = separator_of(line);
+    split_fields(line, separator, first, fields);
     auto field_text = [&](std::size_t f) {
       return trimmed(std::string(line.substr(fields[f].first, fields[f].second - fields[f].first)));
     };

@@ -190,159 +190,187 @@ struct DetectorParams {
   static constexpr std::size_t kLivelySeconds = 600;
 };
 
+// One block's arrays and the questions the decision rules ask of them. Positions: local (into this block's
+// arrays) = global - lo.
+struct DetectorBlock {
+  const DetectorParams& p;
+  DetectorState& st;
+  const PanTompkinsStages& s;
+  const std::vector<double>& abs_bp;
+  std::size_t lo = 0, m = 0;
+
+  const std::vector<double>& mwi() const { return s.integrated; }
+  std::size_t local(long long global) const { return static_cast<std::size_t>(global - static_cast<long long>(lo)); }
+  long long global(std::size_t at) const { return static_cast<long long>(lo) + static_cast<long long>(at); }
+  std::size_t bp_peak_near(std::size_t at) const {
+    std::size_t a = at > p.bp_reach ? at - p.bp_reach : 0, e = std::min(m - 1, at + p.bp_reach);
+    return argmax(abs_bp, a, e);
+  }
+  double max_slope(std::size_t at) const {  // the steepest |derivative| over the complex the peak integrates
+    std::size_t a = at > p.slope_reach ? at - p.slope_reach : 0, e = std::min(m - 1, at + p.slope_reach);
+    double best = 0;
+    for (std::size_t i = a; i <= e; ++i) best = std::max(best, std::fabs(s.derivative[i]));
+    return best;
+  }
+  void accept(std::size_t at, std::size_t bp_at) const {
+    st.qrs.push_back(global(at));
+    st.qrs_slope.push_back(max_slope(at));
+    st.qrs_height.push_back(mwi()[at]);
+    // The R peak: the extremum of the high-passed signal on the band-pass excursion's side.
+    std::size_t a = bp_at > p.refine_reach ? bp_at - p.refine_reach : 0, e = std::min(m - 1, bp_at + p.refine_reach);
+    st.found.push_back(global(argmax(s.highpassed, a, e, s.bandpassed[bp_at] < 0)));
+  }
+  // A T wave: within 360 ms of the last QRS and less than half as steep (the paper's test).
+  bool is_t_wave(std::size_t at) const {
+    return !st.qrs.empty() && global(at) - st.qrs.back() <= static_cast<long long>(p.t_wave_window) &&
+           max_slope(at) < 0.5 * st.qrs_slope.back();
+  }
+};
+
+// Heart rate from the last eight RR intervals; an irregular last interval halves the thresholds. Returns the RR
+// interval the rules use (0 while unknown).
+double current_rr(DetectorState& st, double& threshold_now, double& bp_threshold_now) {
+  bp_threshold_now = st.bp_threshold;
+  threshold_now = st.threshold;
+  if (st.qrs.size() >= 9) {
+    st.mean_rr = static_cast<double>(st.qrs.back() - st.qrs[st.qrs.size() - 9]) / 8.0;
+    double last_rr = static_cast<double>(st.qrs.back() - st.qrs[st.qrs.size() - 2]);
+    if (last_rr <= 0.92 * st.mean_rr || last_rr >= 1.16 * st.mean_rr) {
+      threshold_now *= 0.5;
+      bp_threshold_now *= 0.5;
+    } else {
+      st.selected_rr = st.mean_rr;
+    }
+  }
+  return st.selected_rr > 0 ? st.selected_rr : st.mean_rr;
+}
+
+// Re-learning: no QRS for a few seconds (3 s, or 2.5 RR if longer) while the signal goes on means the levels no
+// longer fit it (the QRS shrank, or an artefact raised them): learn them again from the last 2 s, as at the start,
+// and look at this silence's candidates again. A floor (1/400 of the typical QRS peak, an amplitude 20 times
+// smaller) keeps a lead that has gone to noise from being learned as beats. Returns whether it learned again; then
+// k is the candidate to start again from.
+bool relearn(const DetectorBlock& b, const std::vector<std::size_t>& candidates, std::size_t& k, double rr) {
+  DetectorState& st = b.st;
+  const std::size_t at = candidates[k], learn_span = b.p.learn_span, refractory = b.p.refractory;
+  const long long now = b.global(at);
+  const long long since = now - std::max(st.qrs.empty() ? st.last_learned : st.qrs.back(), st.last_learned);
+  const double silence = std::max(DetectorParams::relearn_after_s * b.p.fs, 2.5 * rr);
+  if (!(static_cast<double>(since) > silence)) return false;
+  const std::vector<double>& mwi = b.mwi();
+  const std::size_t from = at > learn_span ? at - learn_span : 0;
+  const std::size_t window_end = std::min(b.m - 1, at + refractory / 2);
+  double window_max = 0;
+  for (std::size_t i = from; i <= window_end; ++i) window_max = std::max(window_max, mwi[i]);
+  std::vector<double> recent(
+      st.qrs_height.end() - std::min<std::ptrdiff_t>(256, static_cast<std::ptrdiff_t>(st.qrs_height.size())),
+      st.qrs_height.end());
+  const double floor = median_of(recent) / 400;
+  st.last_learned = now;
+  if (!(window_max > floor && window_max > 0)) return false;
+  learn_levels(st, mwi, b.abs_bp, from, window_end);
+  // Start again from the first candidate of the learning window that follows the last QRS.
+  std::size_t back = k;
+  while (back > 0 && candidates[back - 1] >= from &&
+         (st.qrs.empty() || b.global(candidates[back - 1]) > st.qrs.back() + static_cast<long long>(refractory))) {
+    --back;
+  }
+  k = back;
+  return true;
+}
+
+// Search-back: no QRS for 166% of the RR interval; take the largest peak in between if above the noise threshold
+// (and not a T wave).
+void search_back(const DetectorBlock& b, long long now, double rr) {
+  DetectorState& st = b.st;
+  if (!(rr > 0 && !st.qrs.empty() && static_cast<double>(now - st.qrs.back()) >= 1.66 * rr)) return;
+  const std::vector<double>& mwi = b.mwi();
+  const auto refractory = static_cast<long long>(b.p.refractory);
+  const long long first = std::max<long long>(st.qrs.back() + refractory, static_cast<long long>(b.lo));
+  const long long last = now - refractory;
+  if (first >= last) return;
+  std::size_t back = argmax(mwi, b.local(first), b.local(last));
+  if (mwi[back] > st.noise_threshold && !b.is_t_wave(back)) {
+    std::size_t back_bp = b.bp_peak_near(back);
+    if (b.abs_bp[back_bp] > 0.5 * st.bp_threshold) {
+      b.accept(back, back_bp);
+      st.bp_signal_level = 0.25 * b.abs_bp[back_bp] + 0.75 * st.bp_signal_level;
+      st.signal_level = 0.25 * mwi[back] + 0.75 * st.signal_level;
+    }
+  }
+}
+
+// Whether the candidate at `at` (its integrated peak and band-pass peak given) is a QRS complex.
+bool is_qrs_complex(const DetectorBlock& b, std::size_t at, double rr, double threshold_now, double bp_threshold_now) {
+  const DetectorState& st = b.st;
+  const double peak = b.mwi()[at], bp_peak = b.abs_bp[b.bp_peak_near(at)];
+  const long long now = b.global(at);
+  bool is_qrs = peak >= threshold_now && bp_peak >= bp_threshold_now && !b.is_t_wave(at);
+  // Early candidates (within 60% of the RR interval) must reach half the signal level: a premature beat does,
+  // while the spikes of a noisy stretch, which fall anywhere, mostly do not.
+  if (is_qrs && rr > 0 && !st.qrs.empty() && static_cast<double>(now - st.qrs.back()) < DetectorParams::kEarly * rr &&
+      peak < DetectorParams::kEarlyLevel * st.signal_level) {
+    is_qrs = false;
+  }
+  // A marginal candidate (under 0.7 of the signal level) before the next beat is due that is much less steep than
+  // the recent QRS complexes is the noise of a bad stretch: motion artefacts are broad, a QRS is steep. A large
+  // ectopic beat is not marginal, so a wide, slow ventricular beat is not rejected by this.
+  const std::size_t history = DetectorParams::kSlopeHistory;
+  if (is_qrs && rr > 0 && st.qrs_slope.size() >= history && peak < DetectorParams::kShallowLevel * st.signal_level &&
+      static_cast<double>(now - st.qrs.back()) < DetectorParams::kShallowBefore * rr) {
+    std::vector<double> recent(st.qrs_slope.end() - static_cast<std::ptrdiff_t>(history), st.qrs_slope.end());
+    if (b.max_slope(at) < DetectorParams::kShallowSlope * median_of(std::move(recent))) is_qrs = false;
+  }
+  if (is_qrs && !st.qrs.empty() && now - st.qrs.back() < static_cast<long long>(b.p.refractory)) is_qrs = false;
+  return is_qrs;
+}
+
+// The running levels after a candidate, and the thresholds from them.
+void update_levels(DetectorState& st, bool is_qrs, double peak, double bp_peak) {
+  if (is_qrs) {
+    st.signal_level = 0.125 * peak + 0.875 * st.signal_level;
+    st.bp_signal_level = 0.125 * bp_peak + 0.875 * st.bp_signal_level;
+  } else {
+    st.noise_level = 0.125 * peak + 0.875 * st.noise_level;
+    st.bp_noise_level = 0.125 * bp_peak + 0.875 * st.bp_noise_level;
+  }
+  st.threshold = st.noise_level + 0.25 * (st.signal_level - st.noise_level);
+  st.noise_threshold = 0.5 * st.threshold;
+  st.bp_threshold = st.bp_noise_level + 0.25 * (st.bp_signal_level - st.bp_noise_level);
+}
+
 // One block [b0, b1) of the lead, its signal given over [lo, hi) (`signal` points at sample lo), through the
 // decision rules; `st` carries from block to block.
 void detect_block(const DetectorParams& p, DetectorState& st, std::vector<double>& abs_bp, const double* signal,
                   std::size_t lo, std::size_t hi, std::size_t b0, std::size_t b1, std::size_t learn_from) {
-  const double fs = p.fs;
-  const std::size_t refractory = p.refractory, t_wave_window = p.t_wave_window, slope_reach = p.slope_reach;
-  const std::size_t bp_reach = p.bp_reach, refine_reach = p.refine_reach, learn_span = p.learn_span;
-  const double relearn_after_s = DetectorParams::relearn_after_s;
-  const double kEarly = DetectorParams::kEarly, kEarlyLevel = DetectorParams::kEarlyLevel;
-  const double kShallowSlope = DetectorParams::kShallowSlope, kShallowLevel = DetectorParams::kShallowLevel;
-  const double kShallowBefore = DetectorParams::kShallowBefore;
-  const std::size_t kSlopeHistory = DetectorParams::kSlopeHistory;
   const std::size_t m = hi - lo;
-  PanTompkinsStages s = pan_tompkins_stages(signal, m, fs);
+  PanTompkinsStages s = pan_tompkins_stages(signal, m, p.fs);
   const std::vector<double>& mwi = s.integrated;
   abs_bp.resize(m);
   for (std::size_t i = 0; i < m; ++i) abs_bp[i] = std::fabs(s.bandpassed[i]);
-  // Positions: local (into this block's arrays) = global - lo.
-  auto local = [&](long long global) { return static_cast<std::size_t>(global - static_cast<long long>(lo)); };
-  auto global = [&](std::size_t at) { return static_cast<long long>(lo) + static_cast<long long>(at); };
+  const DetectorBlock b{p, st, s, abs_bp, lo, m};
 
   std::vector<std::size_t> candidates;
-  for (std::size_t at : separated_peaks(mwi, refractory)) {
+  for (std::size_t at : separated_peaks(mwi, p.refractory)) {
     if (lo + at >= b0 && lo + at < b1 && lo + at >= learn_from) candidates.push_back(at);
   }
   if (!st.learned) {
     if (learn_from >= hi) return;
     const std::size_t from = learn_from - lo;
-    learn_levels(st, mwi, abs_bp, from, std::min(m - 1, from + learn_span));
+    learn_levels(st, mwi, abs_bp, from, std::min(m - 1, from + p.learn_span));
     st.learned = true;
-    st.last_learned = global(from);
+    st.last_learned = b.global(from);
   }
-
-  auto bp_peak_near = [&](std::size_t at) {
-    std::size_t a = at > bp_reach ? at - bp_reach : 0, e = std::min(m - 1, at + bp_reach);
-    return argmax(abs_bp, a, e);
-  };
-  auto max_slope = [&](std::size_t at) {  // the steepest |derivative| over the complex the peak integrates
-    std::size_t a = at > slope_reach ? at - slope_reach : 0, e = std::min(m - 1, at + slope_reach);
-    double best = 0;
-    for (std::size_t i = a; i <= e; ++i) best = std::max(best, std::fabs(s.derivative[i]));
-    return best;
-  };
-  auto accept = [&](std::size_t at, std::size_t bp_at) {
-    st.qrs.push_back(global(at));
-    st.qrs_slope.push_back(max_slope(at));
-    st.qrs_height.push_back(mwi[at]);
-    // The R peak: the extremum of the high-passed signal on the band-pass excursion's side.
-    std::size_t a = bp_at > refine_reach ? bp_at - refine_reach : 0, e = std::min(m - 1, bp_at + refine_reach);
-    st.found.push_back(global(argmax(s.highpassed, a, e, s.bandpassed[bp_at] < 0)));
-  };
-  // A T wave: within 360 ms of the last QRS and less than half as steep (the paper's test).
-  auto is_t_wave = [&](std::size_t at) {
-    return !st.qrs.empty() && global(at) - st.qrs.back() <= static_cast<long long>(t_wave_window) &&
-           max_slope(at) < 0.5 * st.qrs_slope.back();
-  };
-
   for (std::size_t k = 0; k < candidates.size();) {
     const std::size_t at = candidates[k];
-    const double peak = mwi[at];
-    const std::size_t bp_at = bp_peak_near(at);
-    const double bp_peak = abs_bp[bp_at];
-    const long long now = global(at);
-
-    // Heart rate from the last eight RR intervals; an irregular last interval halves the thresholds.
-    double bp_threshold_now = st.bp_threshold, threshold_now = st.threshold;
-    if (st.qrs.size() >= 9) {
-      st.mean_rr = static_cast<double>(st.qrs.back() - st.qrs[st.qrs.size() - 9]) / 8.0;
-      double last_rr = static_cast<double>(st.qrs.back() - st.qrs[st.qrs.size() - 2]);
-      if (last_rr <= 0.92 * st.mean_rr || last_rr >= 1.16 * st.mean_rr) {
-        threshold_now *= 0.5;
-        bp_threshold_now *= 0.5;
-      } else {
-        st.selected_rr = st.mean_rr;
-      }
-    }
-    const double rr = st.selected_rr > 0 ? st.selected_rr : st.mean_rr;
-
-    // Re-learning: no QRS for a few seconds (3 s, or 2.5 RR if longer) while the signal goes on means the levels
-    // no longer fit it (the QRS shrank, or an artefact raised them): learn them again from the last 2 s, as at the
-    // start, and look at this silence's candidates again. A floor (1/400 of the typical QRS peak, an amplitude
-    // 20 times smaller) keeps a lead that has gone to noise from being learned as beats.
-    const long long since = now - std::max(st.qrs.empty() ? st.last_learned : st.qrs.back(), st.last_learned);
-    const double silence = std::max(relearn_after_s * fs, 2.5 * rr);
-    if (static_cast<double>(since) > silence) {
-      const std::size_t from = at > learn_span ? at - learn_span : 0;
-      const std::size_t window_end = std::min(m - 1, at + refractory / 2);
-      double window_max = 0;
-      for (std::size_t i = from; i <= window_end; ++i) window_max = std::max(window_max, mwi[i]);
-      std::vector<double> recent(
-          st.qrs_height.end() - std::min<std::ptrdiff_t>(256, static_cast<std::ptrdiff_t>(st.qrs_height.size())),
-          st.qrs_height.end());
-      const double floor = median_of(recent) / 400;
-      st.last_learned = now;
-      if (window_max > floor && window_max > 0) {
-        learn_levels(st, mwi, abs_bp, from, window_end);
-        // Start again from the first candidate of the learning window that follows the last QRS.
-        std::size_t back = k;
-        while (back > 0 && candidates[back - 1] >= from &&
-               (st.qrs.empty() || global(candidates[back - 1]) > st.qrs.back() + static_cast<long long>(refractory))) {
-          --back;
-        }
-        k = back;
-        continue;
-      }
-    }
-
-    // Search-back: no QRS for 166% of the RR interval; take the largest peak in between if above the noise
-    // threshold (and not a T wave).
-    if (rr > 0 && !st.qrs.empty() && static_cast<double>(now - st.qrs.back()) >= 1.66 * rr) {
-      const long long first =
-          std::max<long long>(st.qrs.back() + static_cast<long long>(refractory), static_cast<long long>(lo));
-      const long long last = now - static_cast<long long>(refractory);
-      if (first < last) {
-        std::size_t back = argmax(mwi, local(first), local(last));
-        if (mwi[back] > st.noise_threshold && !is_t_wave(back)) {
-          std::size_t back_bp = bp_peak_near(back);
-          if (abs_bp[back_bp] > 0.5 * st.bp_threshold) {
-            accept(back, back_bp);
-            st.bp_signal_level = 0.25 * abs_bp[back_bp] + 0.75 * st.bp_signal_level;
-            st.signal_level = 0.25 * mwi[back] + 0.75 * st.signal_level;
-          }
-        }
-      }
-    }
-
-    bool is_qrs = peak >= threshold_now && bp_peak >= bp_threshold_now && !is_t_wave(at);
-    // Early candidates (within 60% of the RR interval) must reach half the signal level: a premature beat does,
-    // while the spikes of a noisy stretch, which fall anywhere, mostly do not.
-    if (is_qrs && rr > 0 && !st.qrs.empty() && static_cast<double>(now - st.qrs.back()) < kEarly * rr &&
-        peak < kEarlyLevel * st.signal_level) {
-      is_qrs = false;
-    }
-    // A marginal candidate (under 0.7 of the signal level) before the next beat is due that is much less steep than
-    // the recent QRS complexes is the noise of a bad stretch: motion artefacts are broad, a QRS is steep. A large
-    // ectopic beat is not marginal, so a wide, slow ventricular beat is not rejected by this.
-    if (is_qrs && rr > 0 && st.qrs_slope.size() >= kSlopeHistory && peak < kShallowLevel * st.signal_level &&
-        static_cast<double>(now - st.qrs.back()) < kShallowBefore * rr) {
-      std::vector<double> recent(st.qrs_slope.end() - static_cast<std::ptrdiff_t>(kSlopeHistory), st.qrs_slope.end());
-      if (max_slope(at) < kShallowSlope * median_of(std::move(recent))) is_qrs = false;
-    }
-    if (is_qrs && !st.qrs.empty() && now - st.qrs.back() < static_cast<long long>(refractory)) is_qrs = false;
-    if (is_qrs) {
-      accept(at, bp_at);
-      st.signal_level = 0.125 * peak + 0.875 * st.signal_level;
-      st.bp_signal_level = 0.125 * bp_peak + 0.875 * st.bp_signal_level;
-    } else {
-      st.noise_level = 0.125 * peak + 0.875 * st.noise_level;
-      st.bp_noise_level = 0.125 * bp_peak + 0.875 * st.bp_noise_level;
-    }
-    st.threshold = st.noise_level + 0.25 * (st.signal_level - st.noise_level);
-    st.noise_threshold = 0.5 * st.threshold;
-    st.bp_threshold = st.bp_noise_level + 0.25 * (st.bp_signal_level - st.bp_noise_level);
+    double threshold_now = 0, bp_threshold_now = 0;
+    const double rr = current_rr(st, threshold_now, bp_threshold_now);
+    if (relearn(b, candidates, k, rr)) continue;
+    search_back(b, b.global(at), rr);
+    const bool is_qrs = is_qrs_complex(b, at, rr, threshold_now, bp_threshold_now);
+    const std::size_t bp_at = b.bp_peak_near(at);
+    if (is_qrs) b.accept(at, bp_at);
+    update_levels(st, is_qrs, mwi[at], abs_bp[bp_at]);
     ++k;
   }
 }

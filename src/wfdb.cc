@@ -112,164 +112,159 @@ bool is_readable_wfdb_format(int format) {
   }
 }
 
-WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
-  WfdbHeader header;
-  header.path = path;
-  header.folder = folder_of(path);
-  std::istringstream in(text);
-  std::string line;
-  std::size_t line_number = 0;
-  bool have_record_line = false;
-  std::size_t signal_count = 0, segment_count = 0;
-  auto fail = [&](std::size_t column, const std::string& message) -> void {
-    throw Error(located(path, line_number, column, message));
+namespace {
+
+// One non-comment line of a header, its tokens, and how to complain about one of them.
+struct HeaderLine {
+  const std::string& path;
+  std::size_t number = 0;
+  std::string text;
+  std::vector<Token> t;
+
+  [[noreturn]] void fail(std::size_t column, const std::string& message) const {
+    throw Error(located(path, number, column, message));
+  }
+  // Where a missing token after the last would be.
+  std::size_t column_of(std::size_t index) const { return t.size() > index ? t[index].column : text.size() + 1; }
+};
+
+// NAME[/SEGMENTS] NSIG [FS[/COUNTERFREQ[(BASE)]] [NSAMP]]: the header's fields; the signal and segment counts.
+void parse_record_line(const HeaderLine& l, WfdbHeader& header, std::size_t& signal_count, std::size_t& segment_count) {
+  const std::vector<Token>& t = l.t;
+  std::string name = t[0].text;
+  if (std::size_t slash = name.find('/'); slash != std::string::npos) {
+    if (!parse_whole(name.substr(slash + 1), segment_count) || segment_count == 0 || segment_count > 1000000) {
+      l.fail(t[0].column, "cannot read the number of segments in " + quoted(name) + " (NAME/SEGMENTS)");
+    }
+    name = name.substr(0, slash);
+  }
+  header.record_name = name;
+  if (t.size() < 2 || !parse_whole(t[1].text, signal_count)) {
+    l.fail(l.column_of(1), "the record line needs the number of signals after the name");
+  }
+  if (signal_count == 0) l.fail(t[1].column, "the record has no signals (an empty signal)");
+  if (signal_count > 100000) l.fail(t[1].column, "more signals than any record holds (" + t[1].text + ")");
+  if (t.size() >= 3) {
+    // FS[/COUNTERFREQ[(BASE)]]: only FS matters here.
+    std::string fs = t[2].text.substr(0, t[2].text.find_first_of("/("));
+    double value = 0;
+    if (!parse_whole(fs, value) || !(value > 0) || !(value < 1e9)) {
+      l.fail(t[2].column, "sampling frequency " + quoted(t[2].text) + " is not a positive number");
+    }
+    header.sampling_frequency = value;
+  }
+  if (t.size() >= 4) {
+    long long n = 0;
+    if (!parse_whole(t[3].text, n) || n < 0)
+      l.fail(t[3].column, "samples per signal " + quoted(t[3].text) + " is not a whole number");
+    header.samples_per_signal = n;
+  }
+}
+
+// A segment line: NAME NSAMP ("~" is a null segment).
+WfdbSegment parse_segment_line(const HeaderLine& l) {
+  WfdbSegment segment;
+  segment.record_name = l.t[0].text;
+  if (l.t.size() < 2 || !parse_whole(l.t[1].text, segment.frames) || segment.frames < 0) {
+    l.fail(l.column_of(1), "a segment line is NAME FRAMES");
+  }
+  if (segment.record_name != "~" && segment.record_name.find_first_of("/\\") != std::string::npos) {
+    l.fail(l.t[0].column, "segment name " + quoted(segment.record_name) + " names another folder");
+  }
+  return segment;
+}
+
+// A signal line's second field: FORMAT[xSPF][:SKEW][+OFFSET].
+void parse_format_field(const HeaderLine& l, WfdbSignalInfo& s) {
+  const std::string& f = l.t[1].text;
+  std::size_t end = f.find_first_of("x:+");
+  if (!parse_whole(f.substr(0, end), s.format) || s.format < 0)
+    l.fail(l.t[1].column, "signal format " + quoted(f) + " is not a number");
+  std::size_t at = end;
+  while (at != std::string::npos) {
+    char kind = f[at];
+    std::size_t next = f.find_first_of("x:+", at + 1);
+    std::string value = f.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
+    bool ok = kind == 'x'
+                  ? parse_whole(value, s.samples_per_frame) && s.samples_per_frame > 0 && s.samples_per_frame <= 1000000
+              : kind == ':' ? parse_whole(value, s.skew) && s.skew >= 0 && s.skew <= 100000000
+                            : parse_whole(value, s.byte_offset) && s.byte_offset >= 0;
+    if (!ok) l.fail(l.t[1].column, "cannot read " + quoted(f) + " as FORMAT[xSPF][:SKEW][+OFFSET]");
+    at = next;
+  }
+}
+
+// A signal line's third field: GAIN[(BASELINE)][/UNITS]; "GAIN/" is a gain with no units (WFDB reads it so).
+// Returns whether it gave the baseline.
+bool parse_gain_field(const HeaderLine& l, WfdbSignalInfo& s) {
+  bool baseline_given = false;
+  const std::string& g = l.t[2].text;
+  std::size_t end = g.find_first_of("(/");
+  // A negative gain is an inverted signal (WFDB reads it so).
+  if (!parse_whole(g.substr(0, end), s.gain) || !std::isfinite(s.gain)) {
+    l.fail(l.t[2].column, "gain " + quoted(g) + " is not a number");
+  }
+  if (end != std::string::npos && g[end] == '(') {
+    std::size_t close = g.find(')', end);
+    if (close == std::string::npos || !parse_whole(g.substr(end + 1, close - end - 1), s.baseline)) {
+      l.fail(l.t[2].column, "cannot read the baseline in " + quoted(g) + " (GAIN(BASELINE)/UNITS)");
+    }
+    baseline_given = true;
+    end = close + 1 < g.size() ? close + 1 : std::string::npos;
+  }
+  if (end != std::string::npos) {
+    if (g[end] != '/') l.fail(l.t[2].column, "cannot read the units in " + quoted(g));
+    s.units = g.substr(end + 1);
+  }
+  if (s.gain == 0) {
+    s.gain = 200;  // WFDB_DEFGAIN
+    s.calibrated = false;
+  }
+  return baseline_given;
+}
+
+// FILE FORMAT[xSPF][:SKEW][+OFFSET] [GAIN[(BASELINE)][/UNITS] [BITS [ZERO [FIRST [CHECKSUM [BLOCK [DESCRIPTION]]]]]]]
+WfdbSignalInfo parse_signal_line(const HeaderLine& l) {
+  const std::vector<Token>& t = l.t;
+  WfdbSignalInfo s;
+  s.file_name = t[0].text;
+  if (t.size() < 2) l.fail(l.text.size() + 1, "the signal line needs a format after the file name");
+  parse_format_field(l, s);
+  s.adc_resolution = default_resolution(s.format);
+  const bool baseline_given = t.size() >= 3 && parse_gain_field(l, s);
+  auto integer_field = [&](std::size_t index, int& field, const char* what) {
+    if (t.size() > index && !parse_whole(t[index].text, field)) {
+      l.fail(t[index].column, std::string(what) + " " + quoted(t[index].text) + " is not a whole number");
+    }
   };
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::size_t first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    std::vector<Token> t = tokens_of(line);
-    if (!have_record_line) {
-      have_record_line = true;
-      std::string name = t[0].text;
-      if (std::size_t slash = name.find('/'); slash != std::string::npos) {
-        if (!parse_whole(name.substr(slash + 1), segment_count) || segment_count == 0 || segment_count > 1000000) {
-          fail(t[0].column, "cannot read the number of segments in " + quoted(name) + " (NAME/SEGMENTS)");
-        }
-        name = name.substr(0, slash);
-      }
-      header.record_name = name;
-      if (t.size() < 2 || !parse_whole(t[1].text, signal_count)) {
-        fail(t.size() < 2 ? line.size() + 1 : t[1].column,
-             "the record line needs the number of signals after the name");
-      }
-      if (signal_count == 0) fail(t[1].column, "the record has no signals (an empty signal)");
-      if (signal_count > 100000) fail(t[1].column, "more signals than any record holds (" + t[1].text + ")");
-      if (t.size() >= 3) {
-        // FS[/COUNTERFREQ[(BASE)]]: only FS matters here.
-        std::string fs = t[2].text.substr(0, t[2].text.find_first_of("/("));
-        double value = 0;
-        if (!parse_whole(fs, value) || !(value > 0) || !(value < 1e9)) {
-          fail(t[2].column, "sampling frequency " + quoted(t[2].text) + " is not a positive number");
-        }
-        header.sampling_frequency = value;
-      }
-      if (t.size() >= 4) {
-        long long n = 0;
-        if (!parse_whole(t[3].text, n) || n < 0)
-          fail(t[3].column, "samples per signal " + quoted(t[3].text) + " is not a whole number");
-        header.samples_per_signal = n;
-      }
-      continue;
-    }
-    if (segment_count > 0) {
-      // Segment lines: NAME NSAMP ("~" is a null segment).
-      if (header.segments.size() == segment_count) break;
-      WfdbSegment segment;
-      segment.record_name = t[0].text;
-      if (t.size() < 2 || !parse_whole(t[1].text, segment.frames) || segment.frames < 0) {
-        fail(t.size() < 2 ? line.size() + 1 : t[1].column, "a segment line is NAME FRAMES");
-      }
-      if (segment.record_name != "~" && segment.record_name.find_first_of("/\\") != std::string::npos) {
-        fail(t[0].column, "segment name " + quoted(segment.record_name) + " names another folder");
-      }
-      header.segments.push_back(segment);
-      continue;
-    }
-    if (header.signals.size() == signal_count) break;  // lines after the signal lines are info strings
-    WfdbSignalInfo s;
-    s.file_name = t[0].text;
-    if (t.size() < 2) fail(line.size() + 1, "the signal line needs a format after the file name");
-    {
-      // FORMAT[xSPF][:SKEW][+OFFSET]
-      const std::string& f = t[1].text;
-      std::size_t end = f.find_first_of("x:+");
-      if (!parse_whole(f.substr(0, end), s.format) || s.format < 0)
-        fail(t[1].column, "signal format " + quoted(f) + " is not a number");
-      std::size_t at = end;
-      while (at != std::string::npos) {
-        char kind = f[at];
-        std::size_t next = f.find_first_of("x:+", at + 1);
-        std::string value = f.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
-        bool ok = kind == 'x' ? parse_whole(value, s.samples_per_frame) && s.samples_per_frame > 0 &&
-                                    s.samples_per_frame <= 1000000
-                  : kind == ':' ? parse_whole(value, s.skew) && s.skew >= 0 && s.skew <= 100000000
-                                : parse_whole(value, s.byte_offset) && s.byte_offset >= 0;
-        if (!ok) fail(t[1].column, "cannot read " + quoted(f) + " as FORMAT[xSPF][:SKEW][+OFFSET]");
-        at = next;
-      }
-    }
-    s.adc_resolution = default_resolution(s.format);
-    bool baseline_given = false;
-    if (t.size() >= 3) {
-      // GAIN[(BASELINE)][/UNITS]; "GAIN/" is a gain with no units (WFDB reads it so).
-      const std::string& g = t[2].text;
-      std::size_t end = g.find_first_of("(/");
-      // A negative gain is an inverted signal (WFDB reads it so).
-      if (!parse_whole(g.substr(0, end), s.gain) || !std::isfinite(s.gain)) {
-        fail(t[2].column, "gain " + quoted(g) + " is not a number");
-      }
-      if (end != std::string::npos && g[end] == '(') {
-        std::size_t close = g.find(')', end);
-        if (close == std::string::npos || !parse_whole(g.substr(end + 1, close - end - 1), s.baseline)) {
-          fail(t[2].column, "cannot read the baseline in " + quoted(g) + " (GAIN(BASELINE)/UNITS)");
-        }
-        baseline_given = true;
-        end = close + 1 < g.size() ? close + 1 : std::string::npos;
-      }
-      if (end != std::string::npos) {
-        if (g[end] != '/') fail(t[2].column, "cannot read the units in " + quoted(g));
-        s.units = g.substr(end + 1);
-      }
-      if (s.gain == 0) {
-        s.gain = 200;  // WFDB_DEFGAIN
-        s.calibrated = false;
-      }
-    }
-    auto integer_field = [&](std::size_t index, int& field, const char* what) {
-      if (t.size() > index && !parse_whole(t[index].text, field)) {
-        fail(t[index].column, std::string(what) + " " + quoted(t[index].text) + " is not a whole number");
-      }
-    };
-    integer_field(3, s.adc_resolution, "ADC resolution");
-    integer_field(4, s.adc_zero, "ADC zero");
-    if (t.size() > 5) {
-      int value = 0;
-      integer_field(5, value, "initial value");
-      s.initial_value = value;
-    }
-    if (t.size() > 6) {
-      int value = 0;
-      integer_field(6, value, "checksum");
-      s.checksum = value;
-    }
-    integer_field(7, s.block_size, "block size");
-    if (t.size() > 8) s.description = line.substr(t[8].column - 1);
-    if (!baseline_given) s.baseline = s.adc_zero;
-    if (s.format == 0) {
-      s.unreadable = "a null signal (format 0: no samples were stored)";
-    } else if (!is_readable_wfdb_format(s.format)) {
-      s.unreadable = "signal format " + std::to_string(s.format) +
-                     " is not a WFDB format (ecgad reads 8, 16, 24, 32, 61, 80, 160, 212, 310, 311, 508, 516, 524)";
-    } else if (s.file_name == "-") {
-      s.unreadable = "its samples are on standard input ('-'), which ecgad does not read";
-    }
-    header.signals.push_back(s);
+  integer_field(3, s.adc_resolution, "ADC resolution");
+  integer_field(4, s.adc_zero, "ADC zero");
+  if (t.size() > 5) {
+    int value = 0;
+    integer_field(5, value, "initial value");
+    s.initial_value = value;
   }
-  if (!have_record_line) throw Error(path + ": no record line (is this a WFDB header?)");
-  if (segment_count > 0) {
-    if (header.segments.size() < segment_count) {
-      throw Error(path + ": the record line announces " + std::to_string(segment_count) + " segments, but " +
-                  std::to_string(header.segments.size()) + " segment lines follow");
-    }
-    return header;
+  if (t.size() > 6) {
+    int value = 0;
+    integer_field(6, value, "checksum");
+    s.checksum = value;
   }
-  if (header.signals.size() < signal_count) {
-    throw Error(path + ": the record line announces " + std::to_string(signal_count) + " signals, but " +
-                std::to_string(header.signals.size()) + " signal lines follow");
+  integer_field(7, s.block_size, "block size");
+  if (t.size() > 8) s.description = l.text.substr(t[8].column - 1);
+  if (!baseline_given) s.baseline = s.adc_zero;
+  if (s.format == 0) {
+    s.unreadable = "a null signal (format 0: no samples were stored)";
+  } else if (!is_readable_wfdb_format(s.format)) {
+    s.unreadable = "signal format " + std::to_string(s.format) +
+                   " is not a WFDB format (ecgad reads 8, 16, 24, 32, 61, 80, 160, 212, 310, 311, 508, 516, 524)";
+  } else if (s.file_name == "-") {
+    s.unreadable = "its samples are on standard input ('-'), which ecgad does not read";
   }
-  // Signals sharing a file must agree on how it is laid out.
+  return s;
+}
+
+// Signals sharing a file must agree on how it is laid out: those that do not are marked unreadable.
+void mark_disagreeing_files(WfdbHeader& header) {
   for (std::size_t first = 0; first < header.signals.size();) {
     std::size_t last = first + 1;
     while (last < header.signals.size() && header.signals[last].file_name == header.signals[first].file_name) ++last;
@@ -287,6 +282,48 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
     }
     first = last;
   }
+}
+
+}  // namespace
+
+WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
+  WfdbHeader header;
+  header.path = path;
+  header.folder = folder_of(path);
+  std::istringstream in(text);
+  HeaderLine l{path, 0, {}, {}};
+  bool have_record_line = false;
+  std::size_t signal_count = 0, segment_count = 0;
+  while (std::getline(in, l.text)) {
+    ++l.number;
+    if (!l.text.empty() && l.text.back() == '\r') l.text.pop_back();
+    std::size_t first = l.text.find_first_not_of(" \t");
+    if (first == std::string::npos || l.text[first] == '#') continue;
+    l.t = tokens_of(l.text);
+    if (!have_record_line) {
+      have_record_line = true;
+      parse_record_line(l, header, signal_count, segment_count);
+    } else if (segment_count > 0) {
+      if (header.segments.size() == segment_count) break;
+      header.segments.push_back(parse_segment_line(l));
+    } else {
+      if (header.signals.size() == signal_count) break;  // lines after the signal lines are info strings
+      header.signals.push_back(parse_signal_line(l));
+    }
+  }
+  if (!have_record_line) throw Error(path + ": no record line (is this a WFDB header?)");
+  if (segment_count > 0) {
+    if (header.segments.size() < segment_count) {
+      throw Error(path + ": the record line announces " + std::to_string(segment_count) + " segments, but " +
+                  std::to_string(header.segments.size()) + " segment lines follow");
+    }
+    return header;
+  }
+  if (header.signals.size() < signal_count) {
+    throw Error(path + ": the record line announces " + std::to_string(signal_count) + " signals, but " +
+                std::to_string(header.signals.size()) + " signal lines follow");
+  }
+  mark_disagreeing_files(header);
   return header;
 }
 
@@ -317,21 +354,66 @@ int wfdb_invalid_sample(int format) {
   }
 }
 
-std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format, int initial) {
-  auto check = [&](long long v, long long lo, long long hi) {
-    if (v < lo || v > hi) {
-      throw Error("sample " + std::to_string(v) + " does not fit format " + std::to_string(format));
+namespace {
+
+void check_fits(long long v, long long lo, long long hi, int format) {
+  if (v < lo || v > hi) {
+    throw Error("sample " + std::to_string(v) + " does not fit format " + std::to_string(format));
+  }
+}
+
+void put_little_endian(std::string& out, std::uint32_t v, int bytes) {
+  for (int b = 0; b < bytes; ++b) out += static_cast<char>((v >> (8 * b)) & 0xFF);
+}
+
+// Format 212: two 12-bit samples in three bytes.
+void encode_212(const std::vector<int>& interleaved, std::string& bytes) {
+  for (std::size_t i = 0; i < interleaved.size(); i += 2) {
+    check_fits(interleaved[i], -2048, 2047, 212);
+    unsigned a = static_cast<unsigned>(interleaved[i]) & 0xFFF;
+    unsigned b = 0;
+    if (i + 1 < interleaved.size()) {
+      check_fits(interleaved[i + 1], -2048, 2047, 212);
+      b = static_cast<unsigned>(interleaved[i + 1]) & 0xFFF;
     }
-  };
-  auto put = [](std::string& out, std::uint32_t v, int bytes) {
-    for (int b = 0; b < bytes; ++b) out += static_cast<char>((v >> (8 * b)) & 0xFF);
-  };
+    bytes += static_cast<char>(a & 0xFF);
+    bytes += static_cast<char>(((a >> 8) & 0x0F) | ((b >> 4) & 0xF0));
+    if (i + 1 < interleaved.size()) bytes += static_cast<char>(b & 0xFF);  // an odd last sample takes 2 bytes
+  }
+}
+
+// Formats 310 and 311: three 10-bit samples in two little-endian 16-bit words; a short last group is padded with
+// zeros.
+void encode_310_311(const std::vector<int>& interleaved, int format, std::string& bytes) {
+  for (std::size_t i = 0; i < interleaved.size(); i += 3) {
+    unsigned v[3] = {0, 0, 0};
+    for (std::size_t k = 0; k < 3 && i + k < interleaved.size(); ++k) {
+      check_fits(interleaved[i + k], -512, 511, format);
+      v[k] = static_cast<unsigned>(interleaved[i + k]) & 0x3FF;
+    }
+    std::uint32_t word0 = 0, word1 = 0;
+    if (format == 310) {  // 310: each word holds one sample in bits 1-10; the third's 5-bit halves in bits 11-15
+      word0 = (v[0] << 1) | ((v[2] & 0x1F) << 11);
+      word1 = (v[1] << 1) | ((v[2] >> 5) << 11);
+    } else {  // 311: the three samples in the low 30 bits of one 32-bit word, first sample lowest
+      std::uint32_t packed = v[0] | (v[1] << 10) | (v[2] << 20);
+      word0 = packed & 0xFFFF;
+      word1 = packed >> 16;
+    }
+    put_little_endian(bytes, word0, 2);
+    put_little_endian(bytes, word1, 2);
+  }
+}
+
+}  // namespace
+
+std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format, int initial) {
   std::string bytes;
   switch (format) {
     case 8: {
       long long previous = initial;
       for (int v : interleaved) {
-        check(v - previous, -128, 127);
+        check_fits(v - previous, -128, 127, format);
         bytes += static_cast<char>(static_cast<std::int8_t>(v - previous));
         previous = v;
       }
@@ -340,7 +422,7 @@ std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format,
     case 16:
     case 61:
       for (int v : interleaved) {
-        check(v, -32768, 32767);
+        check_fits(v, -32768, 32767, format);
         auto u = static_cast<std::uint16_t>(v);
         char lo = static_cast<char>(u & 0xFF), hi = static_cast<char>(u >> 8);
         bytes += format == 16 ? lo : hi;
@@ -349,65 +431,76 @@ std::string encode_wfdb_samples(const std::vector<int>& interleaved, int format,
       break;
     case 160:
       for (int v : interleaved) {
-        check(v, -32768, 32767);
-        put(bytes, static_cast<std::uint32_t>(v + 32768), 2);
+        check_fits(v, -32768, 32767, format);
+        put_little_endian(bytes, static_cast<std::uint32_t>(v + 32768), 2);
       }
       break;
     case 24:
       for (int v : interleaved) {
-        check(v, -(1 << 23), (1 << 23) - 1);
-        put(bytes, static_cast<std::uint32_t>(v), 3);
+        check_fits(v, -(1 << 23), (1 << 23) - 1, format);
+        put_little_endian(bytes, static_cast<std::uint32_t>(v), 3);
       }
       break;
     case 32:
-      for (int v : interleaved) put(bytes, static_cast<std::uint32_t>(v), 4);
+      for (int v : interleaved) put_little_endian(bytes, static_cast<std::uint32_t>(v), 4);
       break;
     case 80:
       for (int v : interleaved) {
-        check(v, -128, 127);
+        check_fits(v, -128, 127, format);
         bytes += static_cast<char>(v + 128);
       }
       break;
-    case 212:
-      for (std::size_t i = 0; i < interleaved.size(); i += 2) {
-        check(interleaved[i], -2048, 2047);
-        unsigned a = static_cast<unsigned>(interleaved[i]) & 0xFFF;
-        unsigned b = 0;
-        if (i + 1 < interleaved.size()) {
-          check(interleaved[i + 1], -2048, 2047);
-          b = static_cast<unsigned>(interleaved[i + 1]) & 0xFFF;
-        }
-        bytes += static_cast<char>(a & 0xFF);
-        bytes += static_cast<char>(((a >> 8) & 0x0F) | ((b >> 4) & 0xF0));
-        if (i + 1 < interleaved.size()) bytes += static_cast<char>(b & 0xFF);  // an odd last sample takes 2 bytes
-      }
-      break;
+    case 212: encode_212(interleaved, bytes); break;
     case 310:
-    case 311:
-      // Three 10-bit samples in two little-endian 16-bit words; a short last group is padded with zeros.
-      for (std::size_t i = 0; i < interleaved.size(); i += 3) {
-        unsigned v[3] = {0, 0, 0};
-        for (std::size_t k = 0; k < 3 && i + k < interleaved.size(); ++k) {
-          check(interleaved[i + k], -512, 511);
-          v[k] = static_cast<unsigned>(interleaved[i + k]) & 0x3FF;
-        }
-        std::uint32_t word0 = 0, word1 = 0;
-        if (format == 310) {  // 310: each word holds one sample in bits 1-10; the third's 5-bit halves in bits 11-15
-          word0 = (v[0] << 1) | ((v[2] & 0x1F) << 11);
-          word1 = (v[1] << 1) | ((v[2] >> 5) << 11);
-        } else {  // 311: the three samples in the low 30 bits of one 32-bit word, first sample lowest
-          std::uint32_t packed = v[0] | (v[1] << 10) | (v[2] << 20);
-          word0 = packed & 0xFFFF;
-          word1 = packed >> 16;
-        }
-        put(bytes, word0, 2);
-        put(bytes, word1, 2);
-      }
-      break;
+    case 311: encode_310_311(interleaved, format, bytes); break;
     default: throw Error("signal format " + std::to_string(format) + " is not encoded here");
   }
   return bytes;
 }
+
+namespace {
+
+unsigned little_endian_word(const unsigned char* b, std::size_t at) {
+  return static_cast<unsigned>(b[at] | (b[at + 1] << 8));
+}
+
+int sign_extend(unsigned v, int bits) {
+  const unsigned m = 1u << (bits - 1);
+  return static_cast<int>((v ^ m)) - static_cast<int>(m);
+}
+
+// Format 212: two 12-bit two's-complement samples in 3 bytes: low byte, two high nibbles, low byte.
+void decode_212(const unsigned char* b, std::vector<int>& out) {
+  const std::size_t samples = out.size();
+  std::size_t i = 0, at = 0;
+  for (; i + 1 < samples; i += 2, at += 3) {
+    out[i] = sign_extend(b[at] | ((b[at + 1] & 0x0Fu) << 8), 12);
+    out[i + 1] = sign_extend(b[at + 2] | ((b[at + 1] & 0xF0u) << 4), 12);
+  }
+  if (i < samples) out[i] = sign_extend(b[at] | ((b[at + 1] & 0x0Fu) << 8), 12);
+}
+
+// Formats 310 and 311: three 10-bit samples in two little-endian 16-bit words.
+void decode_310_311(const unsigned char* b, int format, std::vector<int>& out) {
+  const std::size_t samples = out.size();
+  for (std::size_t g = 0, at = 0; g * 3 < samples; ++g, at += 4) {
+    const unsigned w0 = little_endian_word(b, at), w1 = g * 3 + 1 < samples ? little_endian_word(b, at + 2) : 0;
+    unsigned v[3];
+    if (format == 310) {
+      v[0] = (w0 >> 1) & 0x3FF;
+      v[1] = (w1 >> 1) & 0x3FF;
+      v[2] = ((w0 >> 11) & 0x1F) | (((w1 >> 11) & 0x1F) << 5);
+    } else {
+      const std::uint32_t packed = w0 | (static_cast<std::uint32_t>(w1) << 16);
+      v[0] = packed & 0x3FF;
+      v[1] = (packed >> 10) & 0x3FF;
+      v[2] = (packed >> 20) & 0x3FF;
+    }
+    for (std::size_t k = 0; k < 3 && g * 3 + k < samples; ++k) out[g * 3 + k] = sign_extend(v[k], 10);
+  }
+}
+
+}  // namespace
 
 std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::size_t signals,
                                      const std::string& name) {
@@ -426,11 +519,6 @@ std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::
   }
   const std::size_t samples = whole * p.samples + (partial_ok ? 1 : 0);
   std::vector<int> out(samples);
-  auto word = [&](std::size_t at) { return static_cast<unsigned>(b[at] | (b[at + 1] << 8)); };
-  auto sign_extend = [](unsigned v, int bits) {
-    const unsigned m = 1u << (bits - 1);
-    return static_cast<int>((v ^ m)) - static_cast<int>(m);
-  };
   switch (format) {
     case 8:
       for (std::size_t i = 0; i < samples; ++i) {
@@ -445,7 +533,7 @@ std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::
       for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<std::int16_t>((b[2 * i] << 8) | b[2 * i + 1]);
       break;
     case 160:
-      for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<int>(word(2 * i)) - 32768;
+      for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<int>(little_endian_word(b, 2 * i)) - 32768;
       break;
     case 24:
       for (std::size_t i = 0; i < samples; ++i) {
@@ -464,35 +552,9 @@ std::vector<int> decode_wfdb_samples(const std::string& bytes, int format, std::
     case 80:
       for (std::size_t i = 0; i < samples; ++i) out[i] = static_cast<int>(b[i]) - 128;
       break;
-    case 212: {
-      // Two 12-bit two's-complement samples in 3 bytes: low byte, two high nibbles, low byte.
-      std::size_t i = 0, at = 0;
-      for (; i + 1 < samples; i += 2, at += 3) {
-        out[i] = sign_extend(b[at] | ((b[at + 1] & 0x0Fu) << 8), 12);
-        out[i + 1] = sign_extend(b[at + 2] | ((b[at + 1] & 0xF0u) << 4), 12);
-      }
-      if (i < samples) out[i] = sign_extend(b[at] | ((b[at + 1] & 0x0Fu) << 8), 12);
-      break;
-    }
+    case 212: decode_212(b, out); break;
     case 310:
-    case 311: {
-      for (std::size_t g = 0, at = 0; g * 3 < samples; ++g, at += 4) {
-        const unsigned w0 = word(at), w1 = g * 3 + 1 < samples ? word(at + 2) : 0;
-        unsigned v[3];
-        if (format == 310) {
-          v[0] = (w0 >> 1) & 0x3FF;
-          v[1] = (w1 >> 1) & 0x3FF;
-          v[2] = ((w0 >> 11) & 0x1F) | (((w1 >> 11) & 0x1F) << 5);
-        } else {
-          const std::uint32_t packed = w0 | (static_cast<std::uint32_t>(w1) << 16);
-          v[0] = packed & 0x3FF;
-          v[1] = (packed >> 10) & 0x3FF;
-          v[2] = (packed >> 20) & 0x3FF;
-        }
-        for (std::size_t k = 0; k < 3 && g * 3 + k < samples; ++k) out[g * 3 + k] = sign_extend(v[k], 10);
-      }
-      break;
-    }
+    case 311: decode_310_311(b, format, out); break;
   }
   return out;
 }
@@ -589,57 +651,58 @@ void flac_error(const FLAC__StreamDecoder*, FLAC__StreamDecoderErrorStatus statu
     st->error = std::string("damaged FLAC stream (") + FLAC__StreamDecoderErrorStatusString[status] + ")";
 }
 
-// Reads one file's signals [first, last): every flow sees all its stored samples (checksums need them), only the
-// wanted ones reach the sink. Returns the frames the file holds (samples per signal / samples per frame).
-long long read_signal_group(const WfdbHeader& header, std::size_t first, std::size_t last,
-                            std::vector<SignalFlow>& flows, const WfdbSink& sink, long long frame_limit) {
-  const WfdbSignalInfo& lead = header.signals[first];
-  const std::string file = lead.file_name.front() == '/' ? lead.file_name : header.folder + lead.file_name;
-  File in(std::fopen(file.c_str(), "rb"));
-  if (!in) {
-    throw Error(file + ": cannot open: " + std::strerror(errno) + " (the signal file named in " + header.path + ")");
-  }
-  if (lead.byte_offset > 0 && std::fseek(in.get(), lead.byte_offset, SEEK_SET) != 0) {
-    throw Error(file + ": cannot seek to its byte offset " + std::to_string(lead.byte_offset));
-  }
-  std::size_t frame_samples = 0;
-  for (std::size_t s = first; s < last; ++s)
-    frame_samples += static_cast<std::size_t>(header.signals[s].samples_per_frame);
+// One file's signals [first, last) of a header, as read_signal_group() reads them.
+struct SignalGroup {
+  const WfdbHeader& header;
+  std::size_t first = 0, last = 0;
+  std::string file;           // its path
+  std::size_t frame_samples;  // samples of every signal in one frame
+  const WfdbSignalInfo& lead() const { return header.signals[first]; }
+};
 
-  if (is_flac_format(lead.format)) {
-    FlacState st;
-    st.flows = &flows;
-    st.first = first;
-    st.channels = last - first;
-    st.format = lead.format;
-    st.max_bits = static_cast<unsigned>(lead.format - 500);
-    st.sink = &sink;
-    st.frames_wanted = frame_limit >= 0 ? frame_limit * lead.samples_per_frame : -1;
-    std::unique_ptr<FLAC__StreamDecoder, void (*)(FLAC__StreamDecoder*)> decoder(FLAC__stream_decoder_new(),
-                                                                                 FLAC__stream_decoder_delete);
-    if (!decoder) throw Error(file + ": cannot start the FLAC decoder");
-    // The decoder takes the FILE and closes it itself.
-    if (FLAC__stream_decoder_init_FILE(decoder.get(), in.release(), flac_write, nullptr, flac_error, &st) !=
-        FLAC__STREAM_DECODER_INIT_STATUS_OK) {
-      throw Error(file + ": cannot start the FLAC decoder");
-    }
-    bool ok = FLAC__stream_decoder_process_until_end_of_stream(decoder.get()) != 0;
-    bool stopped_early = st.frames_wanted >= 0 && st.per_channel >= st.frames_wanted;
-    if (!st.error.empty() && !stopped_early)
-      throw Error(file + ": " + st.error + " (format " + std::to_string(lead.format) + ")");
-    if (!ok && !stopped_early) throw Error(file + ": damaged FLAC stream (format " + std::to_string(lead.format) + ")");
-    FLAC__stream_decoder_finish(decoder.get());
-    if (st.per_channel % lead.samples_per_frame != 0 && !stopped_early) {
-      throw Error(file + ": truncated signal file: " + std::to_string(st.per_channel) +
-                  " samples per signal are not whole frames of " + std::to_string(lead.samples_per_frame));
-    }
-    return st.per_channel / lead.samples_per_frame;
+// A FLAC file (formats 508, 516, 524): libFLAC decodes it and feeds each channel to its flow. Returns the frames
+// it holds.
+long long read_flac_group(const SignalGroup& g, File in, std::vector<SignalFlow>& flows, const WfdbSink& sink,
+                          long long frame_limit) {
+  const WfdbSignalInfo& lead = g.lead();
+  const std::string& file = g.file;
+  FlacState st;
+  st.flows = &flows;
+  st.first = g.first;
+  st.channels = g.last - g.first;
+  st.format = lead.format;
+  st.max_bits = static_cast<unsigned>(lead.format - 500);
+  st.sink = &sink;
+  st.frames_wanted = frame_limit >= 0 ? frame_limit * lead.samples_per_frame : -1;
+  std::unique_ptr<FLAC__StreamDecoder, void (*)(FLAC__StreamDecoder*)> decoder(FLAC__stream_decoder_new(),
+                                                                               FLAC__stream_decoder_delete);
+  if (!decoder) throw Error(file + ": cannot start the FLAC decoder");
+  // The decoder takes the FILE and closes it itself.
+  if (FLAC__stream_decoder_init_FILE(decoder.get(), in.release(), flac_write, nullptr, flac_error, &st) !=
+      FLAC__STREAM_DECODER_INIT_STATUS_OK) {
+    throw Error(file + ": cannot start the FLAC decoder");
   }
+  bool ok = FLAC__stream_decoder_process_until_end_of_stream(decoder.get()) != 0;
+  bool stopped_early = st.frames_wanted >= 0 && st.per_channel >= st.frames_wanted;
+  if (!st.error.empty() && !stopped_early)
+    throw Error(file + ": " + st.error + " (format " + std::to_string(lead.format) + ")");
+  if (!ok && !stopped_early) throw Error(file + ": damaged FLAC stream (format " + std::to_string(lead.format) + ")");
+  FLAC__stream_decoder_finish(decoder.get());
+  if (st.per_channel % lead.samples_per_frame != 0 && !stopped_early) {
+    throw Error(file + ": truncated signal file: " + std::to_string(st.per_channel) +
+                " samples per signal are not whole frames of " + std::to_string(lead.samples_per_frame));
+  }
+  return st.per_channel / lead.samples_per_frame;
+}
 
-  // Byte-packed formats. The file's length says how many samples it holds; checked before anything is read.
-  const Packing p = packing_of(lead.format);
-  if (std::fseek(in.get(), 0, SEEK_END) != 0) throw Error(file + ": cannot seek in the signal file");
-  const long size = std::ftell(in.get());
+// A byte-packed file's frames: its length says how many samples it holds, checked against the header before
+// anything is read. Leaves `in` at the byte offset.
+long long packed_frames(const SignalGroup& g, std::FILE* in, const Packing& p) {
+  const WfdbSignalInfo& lead = g.lead();
+  const std::string& file = g.file;
+  const WfdbHeader& header = g.header;
+  if (std::fseek(in, 0, SEEK_END) != 0) throw Error(file + ": cannot seek in the signal file");
+  const long size = std::ftell(in);
   if (size < lead.byte_offset) {
     throw Error(file + ": truncated signal file: shorter than its byte offset " + std::to_string(lead.byte_offset));
   }
@@ -648,27 +711,34 @@ long long read_signal_group(const WfdbHeader& header, std::size_t first, std::si
   const bool partial_ok = p.samples > 1 && rest == 2;  // 212, 310, 311: a last group cut after one sample
   if (rest != 0 && !partial_ok) {
     throw Error(file + ": truncated signal file: " + std::to_string(bytes_total) +
-                " bytes do not hold whole frames of " + std::to_string(last - first) + " format-" +
+                " bytes do not hold whole frames of " + std::to_string(g.last - g.first) + " format-" +
                 std::to_string(lead.format) + " samples");
   }
   const unsigned long long samples_total = bytes_total / p.bytes * p.samples + (partial_ok ? 1 : 0);
-  long long frames = static_cast<long long>(samples_total / frame_samples);
-  const unsigned long long leftover = samples_total % frame_samples;
+  long long frames = static_cast<long long>(samples_total / g.frame_samples);
+  const unsigned long long leftover = samples_total % g.frame_samples;
   if (header.samples_per_signal && *header.samples_per_signal != 0) {
     const auto said = static_cast<unsigned long long>(*header.samples_per_signal);
     // Writers pad the last packing group (212: one sample; 310, 311: up to two): those are not samples.
-    const bool padded = samples_total > said * frame_samples && samples_total - said * frame_samples < p.samples;
-    if (samples_total != said * frame_samples && !padded) throw Error(length_message(file, frames, header));
+    const bool padded = samples_total > said * g.frame_samples && samples_total - said * g.frame_samples < p.samples;
+    if (samples_total != said * g.frame_samples && !padded) throw Error(length_message(file, frames, header));
     frames = *header.samples_per_signal;
   } else if (leftover != 0 && leftover >= p.samples) {
     throw Error(file + ": truncated signal file: " + std::to_string(samples_total) +
-                " samples are not whole frames of " + std::to_string(frame_samples) + " samples");
+                " samples are not whole frames of " + std::to_string(g.frame_samples) + " samples");
   }
-  if (std::fseek(in.get(), lead.byte_offset, SEEK_SET) != 0) throw Error(file + ": cannot seek in the signal file");
-  const long long to_read = frame_limit >= 0 ? std::min(frames, frame_limit) : frames;
+  if (std::fseek(in, lead.byte_offset, SEEK_SET) != 0) throw Error(file + ": cannot seek in the signal file");
+  return frames;
+}
 
-  // Pieces of a whole number of frames that are also whole packing groups (6 frames: a multiple of 2 and of 3
-  // samples whatever the frame's size), about a megabyte each.
+// Reads `to_read` frames of a byte-packed file from its byte offset on, de-interleaved into the flows, in pieces
+// of a whole number of frames that are also whole packing groups (6 frames: a multiple of 2 and of 3 samples
+// whatever the frame's size), about a megabyte each.
+void read_packed_frames(const SignalGroup& g, std::FILE* in, const Packing& p, long long to_read,
+                        std::vector<SignalFlow>& flows, const WfdbSink& sink) {
+  const WfdbSignalInfo& lead = g.lead();
+  const std::string& file = g.file;
+  const std::size_t frame_samples = g.frame_samples;
   const std::size_t six_frame_bytes = 6 * frame_samples * p.bytes / p.samples;
   const std::size_t piece_frames =
       6 * std::max<std::size_t>(1, (std::size_t{1} << 20) / std::max<std::size_t>(1, six_frame_bytes));
@@ -680,18 +750,18 @@ long long read_signal_group(const WfdbHeader& header, std::size_t first, std::si
     const std::size_t want_samples = want * frame_samples;
     const std::size_t groups = (want_samples + p.samples - 1) / p.samples;
     bytes.resize(groups * p.bytes);
-    std::size_t got = std::fread(bytes.data(), 1, bytes.size(), in.get());
+    std::size_t got = std::fread(bytes.data(), 1, bytes.size(), in);
     if (got < bytes.size()) {
-      if (std::ferror(in.get())) throw Error(file + ": read error: " + std::strerror(errno));
+      if (std::ferror(in)) throw Error(file + ": read error: " + std::strerror(errno));
       // Only the file's last group may be short (a partial 212/310/311 group): keep its whole samples.
       bytes.resize(got - got % p.bytes + (got % p.bytes >= 2 && p.samples > 1 ? 2 : 0));
     }
-    std::vector<int> samples = decode_wfdb_samples(bytes, lead.format, last - first, file);
+    std::vector<int> samples = decode_wfdb_samples(bytes, lead.format, g.last - g.first, file);
     if (samples.size() < want_samples) throw Error(file + ": truncated signal file: it ended while being read");
     // De-interleave: a frame holds each signal's samples_per_frame samples in turn.
     std::size_t offset = 0;
-    for (std::size_t s = first; s < last; ++s) {
-      const auto spf = static_cast<std::size_t>(header.signals[s].samples_per_frame);
+    for (std::size_t s = g.first; s < g.last; ++s) {
+      const auto spf = static_cast<std::size_t>(g.header.signals[s].samples_per_frame);
       SignalFlow& f = flows[s];
       f.scratch.resize(want * spf);
       for (std::size_t fr = 0; fr < want; ++fr) {
@@ -702,6 +772,28 @@ long long read_signal_group(const WfdbHeader& header, std::size_t first, std::si
     }
     done += static_cast<long long>(want);
   }
+}
+
+// Reads one file's signals [first, last): every flow sees all its stored samples (checksums need them), only the
+// wanted ones reach the sink. Returns the frames the file holds (samples per signal / samples per frame).
+long long read_signal_group(const WfdbHeader& header, std::size_t first, std::size_t last,
+                            std::vector<SignalFlow>& flows, const WfdbSink& sink, long long frame_limit) {
+  const WfdbSignalInfo& lead = header.signals[first];
+  SignalGroup g{header, first, last, lead.file_name.front() == '/' ? lead.file_name : header.folder + lead.file_name,
+                0};
+  File in(std::fopen(g.file.c_str(), "rb"));
+  if (!in) {
+    throw Error(g.file + ": cannot open: " + std::strerror(errno) + " (the signal file named in " + header.path + ")");
+  }
+  if (lead.byte_offset > 0 && std::fseek(in.get(), lead.byte_offset, SEEK_SET) != 0) {
+    throw Error(g.file + ": cannot seek to its byte offset " + std::to_string(lead.byte_offset));
+  }
+  for (std::size_t s = first; s < last; ++s)
+    g.frame_samples += static_cast<std::size_t>(header.signals[s].samples_per_frame);
+  if (is_flac_format(lead.format)) return read_flac_group(g, std::move(in), flows, sink, frame_limit);
+  const Packing p = packing_of(lead.format);
+  const long long frames = packed_frames(g, in.get(), p);
+  read_packed_frames(g, in.get(), p, frame_limit >= 0 ? std::min(frames, frame_limit) : frames, flows, sink);
   return frames;
 }
 
