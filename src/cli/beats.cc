@@ -346,7 +346,10 @@ Runner declare_beats(Command& cmd, const Context&) {
       "Beats are resampled linearly to the width; values in the recording's physical units (mV).\n"
       "Example: ecgad beats data/mitdb/100.hea --annotations atr -o beats.csv --peaks-out peaks.csv\n"
       "         ecgad beats data/mitdb/100.hea | ecgad score -m model.ecgad -");
-  cmd.files([args](std::vector<NamedPath>& inputs, std::vector<NamedPath>&) {  // the files the record names
+  cmd.files([args](std::vector<NamedPath>& inputs, std::vector<NamedPath>& outputs) {  // the files the record names
+    if (std::none_of(outputs.begin(), outputs.end(), [](const NamedPath& p) { return p.what == "-o"; })) {
+      outputs.push_back({"-o", args->output});  // standard output by default: --peaks-out - would share it
+    }
     for (const RecordingFile& file : recording_files(args->record)) inputs.push_back({file.what, file.path});
     const std::string annotator = args->annotations.empty() && args->peaks == "annotations" ? "atr" : args->annotations;
     const std::string annotations = annotation_file_of(args->record, annotator);
