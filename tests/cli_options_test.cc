@@ -146,7 +146,8 @@ TEST(CliOutput, OneVocabularyAndOneJsonIndentation) {
   }
   EXPECT_EQ(labels_seen, 300);
 
-  for (const std::string& args : {"evaluate -m " + model + " " + data + " --format json", "info " + model}) {
+  const std::string evaluate_json = "evaluate -m " + model + " " + data + " --format json";
+  for (const std::string& args : {evaluate_json, "info " + model}) {
     ecgad::test::RunResult r = run_ecgad(args);
     ASSERT_EQ(r.status, 0) << args << ": " << r.err;
     EXPECT_EQ(r.out.substr(0, 5), "{\n  \"") << args;
