@@ -28,6 +28,10 @@ def score_one(ecgad, model, path, outdir, extra):
     """Runs on a worker: returns (path, exit status, stderr text)."""
     target = os.path.join(outdir, os.path.basename(path))
     fd, temp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".part", dir=outdir)
+    # mkstemp makes 0600 files: give the output the permissions ecgad score gives its own (0666 less the umask).
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
     try:
         with os.fdopen(fd, "wb") as out:
             run = subprocess.run([ecgad, "score", "-q", "--threads", "1", "-m", model, path] + extra,

@@ -139,6 +139,49 @@ std::vector<std::size_t> ecg_like_signals(const std::vector<std::string>& names,
   return out;
 }
 
+std::vector<RecordingFile> recording_files(const std::string& record) {
+  std::vector<RecordingFile> files;
+  std::string header_path;
+  if (record == "-") return files;
+  if (ends_with(record, ".hea")) {
+    header_path = record;
+  } else if (is_file(record + ".hea")) {
+    header_path = record + ".hea";
+    files.push_back({"the header of RECORD", header_path});
+  } else {
+    return files;  // an EDF file or a signal CSV: RECORD itself
+  }
+  auto signal_files = [&files](const WfdbHeader& header) {
+    for (const WfdbSignalInfo& s : header.signals) {
+      if (s.file_name.empty() || s.file_name == "~" || s.file_name == "-") continue;
+      files.push_back(
+          {"a signal file of RECORD", s.file_name.front() == '/' ? s.file_name : header.folder + s.file_name});
+    }
+  };
+  try {
+    const WfdbHeader header = read_wfdb_header(header_path);
+    signal_files(header);
+    for (const WfdbSegment& segment : header.segments) {
+      if (segment.record_name == "~") continue;
+      const std::string segment_path = header.folder + segment.record_name + ".hea";
+      files.push_back({"a segment header of RECORD", segment_path});
+      signal_files(read_wfdb_header(segment_path));
+    }
+  } catch (const Error&) {
+    // Not readable: load_recording says why, and nothing named in it can be overwritten before that.
+  }
+  return files;
+}
+
+std::string annotation_file_of(const std::string& record, const std::string& annotations) {
+  const bool annotator = annotations.find_first_of("/.") == std::string::npos && annotations != "-";
+  if (!annotator || annotations == "edf") return annotator ? "" : annotations;
+  const std::string base = ends_with(record, ".hea")  ? record.substr(0, record.size() - 4)
+                           : is_file(record + ".hea") ? record
+                                                      : base_of(record);
+  return record == "-" ? "" : base + "." + annotations;
+}
+
 namespace {
 
 // The lead becomes the recording's signal.
@@ -304,7 +347,8 @@ void split_fields(std::string_view line, char separator, std::size_t first,
 std::vector<double> read_signal_csv(const std::string& path, std::size_t column, std::string* channel_name,
                                     const std::string& column_name) {
   const std::string name = path == "-" ? "<stdin>" : path;
-  const std::string text = read_file(path);
+  // Read whole: 1 GB is a day of one lead at 1 kHz as text; longer recordings belong in WFDB or EDF files.
+  const std::string text = read_file(path, std::size_t{1} << 30, "a signal CSV");
   std::vector<double> values;
   char separator = 0;  // 0: runs of spaces and tabs
   std::size_t line_number = 0, pos = 0;

@@ -15,6 +15,8 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <system_error>
 #include <thread>
 
 #include "ecgad/csv_number.h"
@@ -133,6 +135,9 @@ BlockReader::BlockReader(const std::string& path, const CsvOptions& csv, const R
       purpose_(std::move(purpose)),
       options_(options) {
   if (options_.threads == 0) throw Error("the thread count must be at least 1");
+  if (options_.threads > kMaxThreads) {
+    throw Error("at most " + std::to_string(kMaxThreads) + " threads: more only wait on each other");
+  }
   if (options_.block_bytes == 0) throw Error("the block size must be at least 1 byte");
   input_ = std::make_unique<InputBytes>(path);
 }
@@ -244,8 +249,14 @@ class Pipeline {
   std::size_t run(const BlockSink& sink) {
     std::size_t rows = 0;
     try {
-      pool_.emplace_back([this] { read(); });
-      for (std::size_t i = 0; i < threads_; ++i) pool_.emplace_back([this, i] { work(i); });
+      try {
+        pool_.emplace_back([this] { read(); });
+        for (std::size_t i = 0; i < threads_; ++i) pool_.emplace_back([this, i] { work(i); });
+      } catch (const std::system_error& e) {  // EAGAIN: the system's or the user's limit on threads
+        throw Error("cannot start " + std::to_string(threads_) + " threads (" + e.code().message() + "): only " +
+                    std::to_string(pool_.empty() ? 0 : pool_.size() - 1) +
+                    " could be started; give fewer with --threads");
+      }
       for (;;) {
         Done next;
         if (!take(next)) break;

@@ -13,6 +13,7 @@
 #include "ecgad/model.h"
 #include "ecgad/output.h"
 #include "ecgad/sha256.h"
+#include "ecgad/text.h"
 #include "ecgad/version.h"
 
 namespace ecgad {
@@ -65,10 +66,7 @@ constexpr std::size_t kMaxModelFileBytes = kMaxMetadataBytes + 4 * kDefaultParam
 
 // Every string in the metadata must be printable: stored strings reach terminals and reports.
 void check_printable(const nlohmann::json& j, const std::function<Error(const std::string&)>& fail) {
-  auto printable = [](const std::string& text) {
-    return std::none_of(text.begin(), text.end(),
-                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-  };
+  auto printable = [](const std::string& text) { return is_plain_text(text); };  // C0, DEL, C1, bidi: text.h
   if (j.is_string() && !printable(j.get_ref<const std::string&>())) {
     throw fail("a text in the metadata holds control characters");
   }
@@ -123,9 +121,27 @@ nlohmann::json model_info(const TrainedModel& model) {
   return info;
 }
 
+namespace {
+
+// Stored texts come from the user (a data file's name): controls are stored as their visible escapes ("\x1b"),
+// so that a name the loader would refuse does not fail the save after minutes of training.
+void store_as_plain_text(nlohmann::json& j) {
+  if (j.is_string() && !is_plain_text(j.get_ref<const std::string&>())) {
+    std::string shown = terminal_text(j.get_ref<const std::string&>()), plain;
+    for (char c : shown) plain += c == '\n' ? std::string("\\n") : c == '\t' ? std::string("\\t") : std::string(1, c);
+    j = plain;
+  } else if (j.is_structured()) {
+    for (auto& item : j) store_as_plain_text(item);
+  }
+}
+
+}  // namespace
+
 std::string serialize_model(const TrainedModel& model) {
   std::string out = kMagic + " " + std::to_string(kModelFormatVersion) + "\n";
-  out += model_info(model).dump();
+  nlohmann::json info = model_info(model);
+  store_as_plain_text(info);
+  out += json_dump(info);
   out += "\n";
   const AlignedVector<float>& params = model.model->parameters;
   out.reserve(out.size() + 4 * params.size() + kTrailerSize);

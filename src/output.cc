@@ -92,8 +92,11 @@ void fsync_folder(const std::string& file, const std::string& shown) {
   std::size_t slash = file.find_last_of('/');
   std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : file.substr(0, slash);
   int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  // A folder we may write in but not read (mode 0333, -wx): the rename is done and the file whole; only its
+  // durability cannot be forced, which is no reason to report a complete write as failed.
+  if (fd < 0 && errno == EACCES) return;
   if (fd < 0) throw Error("wrote '" + shown + "', but cannot open its folder to sync it: " + std::strerror(errno));
-  bool ok = ::fsync(fd) == 0 || errno == EINVAL;
+  bool ok = ::fsync(fd) == 0 || errno == EINVAL || errno == EACCES || errno == EBADF;
   int saved = errno;
   ::close(fd);
   if (!ok) throw Error("wrote '" + shown + "', but cannot sync its folder: " + std::strerror(saved));
@@ -123,6 +126,9 @@ AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)) {
     return;
   }
   if (target_.empty()) target_ = path_;
+  if (exists && (info.st_mode & 0222) == 0) {  // renaming over it would work, but its owner said "do not change"
+    throw Error("cannot write '" + path_ + "': it is read-only; make it writable (chmod u+w) to replace it");
+  }
   std::string pattern = target_ + ".tmp.XXXXXX";
   int fd;
   {
@@ -147,10 +153,19 @@ AtomicOutput::AtomicOutput(std::string path) : path_(std::move(path)) {
     unregister_temp(slot_);
     throw Error("cannot write '" + path_ + "': " + std::strerror(saved));
   }
-  // mkstemp makes 0600 files; a saved model or result should get the usual permissions.
-  mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
+  // mkstemp makes 0600 files. A file replaced keeps its mode (a private 0600 model stays private) and, where
+  // permitted, its owner and group; a new file gets the usual permissions.
+  struct stat old;
+  if (::stat(target_.c_str(), &old) == 0 && S_ISREG(old.st_mode)) {
+    if (::fchown(fd, old.st_uid, old.st_gid) != 0 && ::fchown(fd, static_cast<uid_t>(-1), old.st_gid) != 0) {
+      // Not the owner (nor in its group): the new file is ours, with the old mode.
+    }
+    ::fchmod(fd, old.st_mode & 07777);
+  } else {
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);
+  }
 }
 
 AtomicOutput::~AtomicOutput() {
@@ -285,31 +300,53 @@ void refuse_same_file(const std::vector<NamedPath>& inputs, const std::vector<Na
     return true;
   };
   auto shown = [](const NamedPath& p) { return p.what + (p.path == "-" ? " (standard input)" : " '" + p.path + "'"); };
+  // Standard input can be read once, and standard output holds one output.
+  for (const std::vector<NamedPath>* list : {&inputs, &outputs}) {
+    const NamedPath* dash = nullptr;
+    for (const NamedPath& p : *list) {
+      if (p.path != "-") continue;
+      if (dash == nullptr) {
+        dash = &p;
+        continue;
+      }
+      throw Error(list == &inputs
+                      ? dash->what + " and " + p.what + " both read standard input ('-'); give one a file"
+                      : dash->what + " and " + p.what + " both name standard output ('-'); give one a file");
+    }
+  }
   std::vector<Identity> seen;  // the inputs, then the outputs checked so far
   for (const NamedPath& in : inputs) {
     Identity id;
     if (identify(in, true, id)) seen.push_back(id);
   }
+  const std::size_t input_count = seen.size();
   for (const NamedPath& out : outputs) {
     Identity id;
     if (!identify(out, false, id)) continue;
-    for (const Identity& s : seen) {
-      if (s == id) {
-        throw Error(shown(out) + " is the same file as " + shown(*s.named) + "; write the output to another file");
-      }
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      const Identity& s = seen[i];
+      if (!(s == id)) continue;
+      if (i < input_count && !out.may_be.empty() && s.named->what == out.may_be) continue;
+      throw Error(shown(out) + " is the same file as " + shown(*s.named) + "; write the output to another file");
     }
     seen.push_back(id);
   }
 }
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string& path, std::size_t max_bytes, const char* what) {
   std::FILE* raw = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
   if (!raw) throw Error("cannot open '" + path + "': " + std::strerror(errno));
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(raw, path == "-" ? [](std::FILE*) { return 0; } : &std::fclose);
   std::string content;
   char buffer[1 << 16];
   std::size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, raw)) > 0) content.append(buffer, got);
+  while ((got = std::fread(buffer, 1, sizeof buffer, raw)) > 0) {
+    if (got > max_bytes - content.size()) {
+      throw Error((path == "-" ? std::string("<stdin>") : path) + ": larger than " + std::to_string(max_bytes >> 20) +
+                  " MB, the most ecgad reads as " + what + " (is it the right file?)");
+    }
+    content.append(buffer, got);
+  }
   if (std::ferror(raw)) throw Error("cannot read '" + path + "': " + std::strerror(errno));
   return content;
 }

@@ -35,7 +35,7 @@ ScoreWriter::ScoreWriter(ScoreFormat format, std::string score_name, const std::
                          std::vector<std::string> id_names)
     : format_(format), score_name_(std::move(score_name)), id_names_(std::move(id_names)) {
   if (file.empty()) return;
-  file_prefix_ = format_ == ScoreFormat::csv ? csv_field(file) + "," : "\"file\":" + nlohmann::json(file).dump() + ",";
+  file_prefix_ = format_ == ScoreFormat::csv ? csv_field(file) + "," : "\"file\":" + json_dump(file) + ",";
 }
 
 std::string ScoreWriter::header() const {
@@ -54,7 +54,7 @@ void ScoreWriter::append(std::string& out, std::size_t row, double score, bool a
     out += file_prefix_;
     append_format(out, "\"row\":{},", row);
     for (std::size_t i = 0; i < id_names_.size(); ++i) {
-      out += nlohmann::json(id_names_[i]).dump() + ":" + nlohmann::json(ids[i]).dump() + ",";
+      out += json_dump(id_names_[i]) + ":" + json_dump(ids[i]) + ",";
     }
     append_format(out, "\"{}\":{:.9g},\"verdict\":\"{}\"", score_name_, score, verdict);
     out += label < 0 ? "}\n" : std::string(",\"label\":\"") + label_text + "\"}\n";

@@ -9,46 +9,93 @@ std::string fixed4(double value) { return std::isfinite(value) ? fmt::format("{:
 
 std::string general(double value, int precision) { return fmt::format("{:.{}g}", value, precision); }
 
+bool next_character(std::string_view text, std::size_t at, std::uint32_t& code_point, std::size_t& length) {
+  auto c = static_cast<unsigned char>(text[at]);
+  length = 1;
+  code_point = c;
+  if (c < 0x80) return true;
+  std::size_t len = c >= 0xF8 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+  bool ok = len > 0 && at + len <= text.size();
+  std::uint32_t cp = c & (0x7Fu >> len);
+  for (std::size_t k = 1; ok && k < len; ++k) {
+    auto b = static_cast<unsigned char>(text[at + k]);
+    ok = (b & 0xC0) == 0x80;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  static const std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  ok = ok && cp >= kMin[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0xFFFE && cp != 0xFFFF;
+  if (!ok) return false;
+  code_point = cp;
+  length = len;
+  return true;
+}
+
+bool is_control_character(std::uint32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+bool is_plain_text(std::string_view text, bool tab_ok) {
+  for (std::size_t i = 0, len = 0; i < text.size(); i += len) {
+    std::uint32_t cp = 0;
+    if (!next_character(text, i, cp, len)) return false;
+    if (is_control_character(cp) && !(tab_ok && cp == '\t')) return false;
+  }
+  return true;
+}
+
+std::string terminal_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0, len = 0; i < text.size(); i += len) {
+    std::uint32_t cp = 0;
+    if (!next_character(text, i, cp, len)) {
+      append_format(out, "\\x{:02x}", static_cast<unsigned char>(text[i]));
+    } else if (cp == '\n' || cp == '\t' || !is_control_character(cp)) {
+      out.append(text.substr(i, len));
+    } else if (cp < 0x100) {
+      append_format(out, "\\x{:02x}", cp);
+    } else {
+      append_format(out, "\\u{:04x}", cp);
+    }
+  }
+  return out;
+}
+
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0, len = 0; i < text.size(); i += len) {
+    std::uint32_t cp = 0;
+    out += next_character(text, i, cp, len) ? text.substr(i, len) : "\xEF\xBF\xBD";
+  }
+  return out;
+}
+
+std::string json_dump(const nlohmann::json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string escape_xml(std::string_view text) {
   static const char* const kReplacement = "\xEF\xBF\xBD";
   std::string out;
   out.reserve(text.size() + 16);
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default:
-          if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-            out += kReplacement;
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
+  for (std::size_t i = 0, len = 0; i < text.size(); i += len) {
+    std::uint32_t cp = 0;
+    if (!next_character(text, i, cp, len)) {
+      out += kReplacement;
       continue;
     }
-    std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-    bool ok = len > 0 && i + len <= text.size();
-    std::uint32_t cp = c & (0x7Fu >> len);
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      auto b = static_cast<unsigned char>(text[i + k]);
-      ok = (b & 0xC0) == 0x80;
-      cp = (cp << 6) | (b & 0x3Fu);
-    }
-    static const std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    ok = ok && cp >= kMin[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0xFFFE && cp != 0xFFFF;
-    if (ok) {
-      out.append(text.substr(i, len));
-      i += len;
-    } else {
-      out += kReplacement;
-      ++i;
+    switch (cp) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      case '\t':
+      case '\n':
+      case '\r': out += static_cast<char>(cp); break;
+      default: out += is_control_character(cp) ? std::string_view(kReplacement) : text.substr(i, len);
     }
   }
   return out;

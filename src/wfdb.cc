@@ -204,6 +204,11 @@ bool parse_gain_field(const HeaderLine& l, WfdbSignalInfo& s) {
   if (!parse_whole(g.substr(0, end), s.gain) || !std::isfinite(s.gain)) {
     l.fail(l.t[2].column, "gain " + quoted(g) + " is not a number");
   }
+  // A gain so small or large that the physical values leave what a float holds (score reads floats); real
+  // records go down to 2.4e-11 (wfdb-python's n8_evoked_raw_95_F1_R9, in nV).
+  if (s.gain != 0 && !(std::fabs(s.gain) >= 1e-20 && std::fabs(s.gain) <= 1e20)) {
+    l.fail(l.t[2].column, "gain " + quoted(g) + " is outside 1e-20 .. 1e20 ADC units per physical unit");
+  }
   if (end != std::string::npos && g[end] == '(') {
     std::size_t close = g.find(')', end);
     if (close == std::string::npos || !parse_whole(g.substr(end + 1, close - end - 1), s.baseline)) {
@@ -327,7 +332,9 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
   return header;
 }
 
-WfdbHeader read_wfdb_header(const std::string& path) { return parse_wfdb_header(read_file(path), path); }
+WfdbHeader read_wfdb_header(const std::string& path) {
+  return parse_wfdb_header(read_file(path, kMaxWfdbHeaderBytes, "a WFDB header"), path);
+}
 
 int wfdb_checksum(const std::vector<int>& samples) {
   std::uint32_t sum = 0;
@@ -1093,7 +1100,7 @@ std::vector<double> physical_signal(const WfdbRecord& record, std::size_t signal
       out[i] = last;  // filled backwards below for a leading gap
       continue;
     }
-    last = (adc[i] - info.baseline) * scale;
+    last = (static_cast<double>(adc[i]) - info.baseline) * scale;  // in int, a baseline near +-2^31 overflows
     if (!seen) {
       for (std::size_t j = 0; j < i; ++j) out[j] = last;
       seen = true;
@@ -1173,7 +1180,9 @@ std::vector<Annotation> parse_annotations(const std::string& bytes, const std::s
   return out;
 }
 
-std::vector<Annotation> read_annotations(const std::string& path) { return parse_annotations(read_file(path), path); }
+std::vector<Annotation> read_annotations(const std::string& path) {
+  return parse_annotations(read_file(path, kMaxAnnotationBytes, "an annotation file"), path);
+}
 
 std::string annotation_symbol(int code) {
   static const char* const symbols[] = {" ", "N",    "L", "R",    "a", "V", "F", "J", "A",  "S", "E", "j", "/", "Q",

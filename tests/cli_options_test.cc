@@ -32,8 +32,10 @@ TEST(CliOptions, BadValuesAreRefusedInOurWords) {
       {train + "--lr x", "--lr: expected a positive number, got 'x' (see 'ecgad train --help')"},
       {train + "--lr -0.1", "--lr: expected a positive number, got '-0.1' (see 'ecgad train --help')"},
       {train + "--lr nan", "--lr: expected a positive number, got 'nan' (see 'ecgad train --help')"},
-      {train + "--threads -1", "--threads: expected a whole number of at least 1, got '-1' (see 'ecgad train --help')"},
-      {train + "--threads 1.5", "--threads: expected a whole number, got '1.5' (see 'ecgad train --help')"},
+      {train + "--threads -1",
+       "--threads: expected a whole number from 1 to 1024, got '-1' (see 'ecgad train --help')"},
+      {train + "--threads 1.5",
+       "--threads: expected a whole number from 1 to 1024, got '1.5' (see 'ecgad train --help')"},
       {train + "--seed 1.5",
        "--seed: expected a whole number from 0 to 18446744073709551615, got '1.5' (see 'ecgad train --help')"},
       {train + "--seed -1",
@@ -144,7 +146,8 @@ TEST(CliOutput, OneVocabularyAndOneJsonIndentation) {
   }
   EXPECT_EQ(labels_seen, 300);
 
-  for (const std::string& args : {"evaluate -m " + model + " " + data + " --format json", "info " + model}) {
+  const std::string evaluate_json = "evaluate -m " + model + " " + data + " --format json";
+  for (const std::string& args : {evaluate_json, "info " + model}) {
     ecgad::test::RunResult r = run_ecgad(args);
     ASSERT_EQ(r.status, 0) << args << ": " << r.err;
     EXPECT_EQ(r.out.substr(0, 5), "{\n  \"") << args;

@@ -28,6 +28,11 @@ for f in in/*.csv; do "$ecgad" score -q -m model.ecgad "$f" -o "expected/$(basen
 "$python" "$driver" --ecgad "$ecgad" -m model.ecgad -o out --workers 2 in/*.csv
 for f in expected/*.csv; do cmp "$f" "out/$(basename "$f")"; done
 [ "$(ls -A out | wc -l)" -eq 4 ]  # no temporary file left behind
+# The same permissions as ecgad score's own outputs (the umask's), not mkstemp's owner-only 0600.
+[ "$(stat -c %a out/a.csv)" = "$(stat -c %a expected/a.csv)" ] || {
+  echo "dask_recipe: out/a.csv is mode $(stat -c %a out/a.csv), ecgad score writes $(stat -c %a expected/a.csv)" >&2
+  exit 1
+}
 echo "dask_recipe: 4 files on 2 local workers: same bytes as one process per file"
 
 # The first run of the task for victim.csv kills its worker process (the parent of ecgad) half-way.

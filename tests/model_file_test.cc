@@ -255,7 +255,7 @@ TEST(ModelFileHostile, DeepNestingIsRefusedWithoutRecursion) {
 
 TEST(ModelFileHostile, InconsistentModelsAreRefused) {
   TrainedModel model = small_model();
-  auto refused_with = [&](const std::function<void(nlohmann::json&)>& damage, std::vector<float> weights,
+  auto refused_with = [&](const std::function<void(nlohmann::json&)>& damage, const std::vector<float>& weights,
                           const std::string& words) {
     nlohmann::json info = model_info(model);
     damage(info);
@@ -282,6 +282,16 @@ TEST(ModelFileHostile, InconsistentModelsAreRefused) {
   refused_with([](nlohmann::json& i) { i["threshold"]["strategy"] = "mean-std:1\r\nthreshold 0"; }, w,
                "control characters");
   refused_with([](nlohmann::json& i) { i["training"]["data"]["name"] = "\x1b[2Jgone"; }, w, "control characters");
+  // C1 controls and the bidirectional overrides are controls too (text.h's one policy).
+  refused_with(
+      [](nlohmann::json& i) {
+        i["training"]["data"]["name"] =
+            "a\xc2\x9b"
+            "2Jb";
+      },
+      w, "control characters");
+  refused_with([](nlohmann::json& i) { i["training"]["data"]["name"] = "evil\xe2\x80\xaevsc.csv"; }, w,
+               "control characters");
   refused_with([](nlohmann::json& i) { i["threshold"]["strategy"] = "magic"; }, w, "not one ecgad knows");
   std::vector<float> nan_weights = w;
   nan_weights[3] = std::nanf("");

@@ -59,6 +59,18 @@ struct Recording {
 // no signal has voltage units.
 Recording load_recording(const std::string& record, const RecordingOptions& options);
 
+// The files `load_recording(record, ...)` reads besides RECORD itself, as far as they can be told without reading
+// samples: a WFDB record's header (when RECORD is a record name), its signal files, and for a multi-segment record
+// each segment's header and signal files. For the output check before any work; a header that cannot be read adds
+// nothing (reading it for real says why). `annotator`: the file "--annotations NAME" names (RECORD.NAME) when NAME
+// is an annotator, else NAME itself; "" for none.
+struct RecordingFile {
+  std::string what;  // "RECORD's header", "a signal file of RECORD", ...
+  std::string path;
+};
+std::vector<RecordingFile> recording_files(const std::string& record);
+std::string annotation_file_of(const std::string& record, const std::string& annotations);
+
 // Which signals look like ECG leads: voltage units (V, mV, uV, nV) or an ECG lead's name, and not a known non-ECG
 // channel (blood pressure, plethysmogram, respiration, ...). By index into `names`/`units`.
 std::vector<std::size_t> ecg_like_signals(const std::vector<std::string>& names, const std::vector<std::string>& units);
@@ -79,6 +91,9 @@ enum class BeatWindow {
   fixed,        // [R - before, R + after] seconds: the same time scale for every beat, morphology only
   rr_midpoints  // from the midpoint of the previous RR interval to the midpoint of the next (each half <= 1 s)
 };
+
+// The widest beat: 100,000 samples (a beat resampled from 1 s at 100 kHz); each row is held while it is cut.
+constexpr std::size_t kMaxBeatWidth = 100000;
 
 struct BeatOptions {
   BeatWindow window = BeatWindow::rr_midpoints;

@@ -19,6 +19,9 @@ class InputBytes;  // src/input_bytes.h
 // The CPUs this process may run on (its affinity mask), at least 1.
 std::size_t usable_cpus();
 
+// The most threads a reader runs: more than a machine's cores only wait on each other, and each holds two blocks.
+constexpr std::size_t kMaxThreads = 1024;
+
 struct BlockOptions {
   std::size_t threads = 1;                         // worker threads
   std::size_t block_bytes = std::size_t{1} << 20;  // bytes read at a time; a block ends after its last '\n'

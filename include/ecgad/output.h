@@ -56,6 +56,7 @@ void commit_together(std::initializer_list<AtomicOutput*> outputs);
 struct NamedPath {
   std::string what;
   std::string path;
+  std::string may_be{};  // an output only: the `what` of an input it may be (threshold's -o rewriting -m)
 };
 
 // Throws ecgad::Error when an output is the same file as an input or as another output, comparing device
@@ -69,7 +70,10 @@ void refuse_same_file(const std::vector<NamedPath>& inputs, const std::vector<Na
 // and it is not a folder itself. For checks before long work (training), so that a typo in -o fails at once.
 void check_can_write(const std::string& path, const std::string& option);
 
-// Reads a whole file ("-" = standard input) into memory; throws ecgad::Error when it cannot.
-std::string read_file(const std::string& path);
+// Reads a whole file ("-" = standard input) into memory; throws ecgad::Error when it cannot, or when it holds more
+// than `max_bytes` (what ecgad reads whole is bounded: `/dev/zero` or `yes |` must end, not fill the memory), the
+// message saying what it was read as (`what`: "a WFDB header").
+std::string read_file(const std::string& path, std::size_t max_bytes = static_cast<std::size_t>(-1),
+                      const char* what = "input");
 
 }  // namespace ecgad

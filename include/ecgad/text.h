@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -25,8 +27,30 @@ std::string fixed4(double value);
 // printf's "%.*g": `precision` significant digits, trailing zeros dropped.
 std::string general(double value, int precision = 6);
 
+// ---- the one text policy for what ecgad echoes from its input -------------------------------------------------
+// Paths, header fields, annotation text and model metadata are bytes from anywhere. On the way to a terminal, JSON,
+// JUnit or HTML they go through one decoder (next_character) and one rule (is_control_character): invalid UTF-8 is
+// replaced, never an exception; C0 controls, DEL, C1 controls and the bidirectional controls (which reorder what a
+// terminal or browser shows: U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) are never passed through.
+
+// Decodes the character at text[at]: its code point and length in bytes; false (length 1) for a byte that does not
+// begin a valid UTF-8 sequence (overlong forms, surrogates, beyond U+10FFFF, U+FFFE and U+FFFF included).
+bool next_character(std::string_view text, std::size_t at, std::uint32_t& code_point, std::size_t& length);
+// C0, DEL, C1 and the bidirectional controls.
+bool is_control_character(std::uint32_t code_point);
+// True when `text` is valid UTF-8 without a control character (tab allowed when `tab_ok`).
+bool is_plain_text(std::string_view text, bool tab_ok = false);
+// For a terminal: controls as visible escapes ("\x1b", "\u202e"), invalid bytes as "\xNN"; newline and tab kept
+// (ecgad's own messages may have several lines).
+std::string terminal_text(std::string_view text);
+// Valid UTF-8: each invalid byte becomes U+FFFD (for JSON, whose writer escapes the controls itself).
+std::string valid_utf8(std::string_view text);
+// JSON text of `value` with invalid UTF-8 replaced by U+FFFD (nlohmann's dump would throw type_error.316).
+std::string json_dump(const nlohmann::json& value, int indent = -1);
+
 // Text from user data (file names, the model file's JSON) for XML/HTML: the five markup characters become
-// entities; invalid UTF-8 and the control characters XML forbids become U+FFFD, so the file stays well-formed.
+// entities; invalid UTF-8 and the control characters (is_control_character, but tab, newline and CR) become
+// U+FFFD, so the file stays well-formed and shows what it holds.
 std::string escape_xml(std::string_view text);
 
 // Model-file JSON as one line for people: null "none", booleans "yes"/"no", floats "%.6g", arrays "[a, b]",

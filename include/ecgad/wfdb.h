@@ -55,6 +55,11 @@ struct WfdbHeader {
   std::vector<WfdbSegment> segments;            // non-empty for a multi-segment record
 };
 
+// What is read whole, bounded (as model files are): a header of 16 MB holds ~100,000 segment lines; an annotation
+// file of 64 MB ~30 million annotations, a beat every 30 ms for ten days.
+constexpr std::size_t kMaxWfdbHeaderBytes = std::size_t{16} << 20;
+constexpr std::size_t kMaxAnnotationBytes = std::size_t{64} << 20;
+
 // Parses header text; `path` names it in messages ("PATH:LINE:COL: ...") and gives the folder.
 WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path);
 WfdbHeader read_wfdb_header(const std::string& path);

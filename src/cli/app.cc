@@ -41,6 +41,7 @@ struct Front {
   explicit Front(const std::vector<ModelKind>& known) : kinds(known) {}
   CLI::App app{kDescription, "ecgad"};
   FlagTable flags;
+  FilesHooks hooks;
   const std::vector<ModelKind>& kinds;
 };
 
@@ -263,7 +264,7 @@ std::vector<Declared> declare_all(Front& front) {
   std::vector<Declared> declared;
   std::vector<std::pair<const Subcommand*, Command>> metas;
   for (const Subcommand& s : kSubcommands) {
-    Command cmd(app.add_subcommand(s.name, s.summary), &front.flags);
+    Command cmd(app.add_subcommand(s.name, s.summary), &front.flags, &front.hooks);
     if (s.declare) {
       declared.push_back({cmd.app(), s.declare(cmd, context), false});
     } else {
@@ -303,7 +304,13 @@ int ecgad_main(int argc, char** argv, bool parse_only, const std::vector<ecgad::
       print_error(problem);
       return 2;
     }
-    return run(d.runner);
+    if (d.meta) return run(d.runner);
+    // Every output against every input and every other output, before any work: from the declarations alone.
+    const CLI::App& parsed = *d.app;
+    return run([&] {
+      check_declared_files(parsed, front.flags, front.hooks);
+      return d.runner();
+    });
   }
   return 2;
 }

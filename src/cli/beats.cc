@@ -51,10 +51,6 @@ void append_number(std::string& out, double value) {
 
 int run_beats(const BeatsArgs& args) {
   Progress progress(args.quiet);
-  if (!args.peaks_out.empty() && args.peaks_out == args.output) {
-    throw Error(args.output == "-" ? std::string("-o and --peaks-out both name standard output; give one a file")
-                                   : "-o and --peaks-out name the same file '" + args.output + "'");
-  }
   if (args.peaks != "detect" && args.peaks != "annotations") throw Error("--peaks is detect or annotations");
   BeatOptions options;
   options.window = args.window == "fixed" ? BeatWindow::fixed : BeatWindow::rr_midpoints;
@@ -65,7 +61,10 @@ int run_beats(const BeatsArgs& args) {
   }
   if (!(options.before + options.after > 0)) throw Error("--before + --after must be more than 0 seconds");
   options.width = args.model.empty() ? args.width.value_or(140) : model_input_width(args.model);
-  if (options.width < 2) throw Error("--width must be at least 2");
+  if (options.width < 2 || options.width > kMaxBeatWidth) {
+    throw Error("the beat width must be 2 .. " + std::to_string(kMaxBeatWidth) + " samples, got " +
+                std::to_string(options.width));
+  }
 
   RecordingOptions recording_options{args.channel, args.column, args.fs};
   recording_options.stream = true;
@@ -282,8 +281,11 @@ int run_beats(const BeatsArgs& args) {
   }
   out.finish();
   if (peaks_out) peaks_out->finish();
-  out.out.commit();
-  if (peaks_out) peaks_out->out.commit();
+  if (peaks_out) {
+    commit_together({&out.out, &peaks_out->out});  // the beats and their peaks, or neither
+  } else {
+    out.out.commit();
+  }
 
   char rate[32];
   std::snprintf(rate, sizeof rate, "%g Hz", recording.fs);
@@ -325,7 +327,8 @@ Runner declare_beats(Command& cmd, const Context&) {
   cmd.output("--peaks-out", args->peaks_out,
              "Also write each output beat's R peak: sample index (0-based),time in seconds");
   const ValueSpec size = count(1, 18446744073709551615u);
-  auto* width = cmd.value("--width", args->width, size, "Samples per beat (default 140)");
+  auto* width = cmd.value("--width", args->width, named(whole(2, kMaxBeatWidth), "SAMPLES"),
+                          "Samples per beat, 2 .. 100000 (default 140; a model's input is at most that wide)");
   cmd.input("-m,--model", args->model, "Take the width from this model file")->excludes(width);
   cmd.value("--window", args->window, one_of({"rr", "fixed"}),
             "rr (previous to next RR midpoint) or fixed (--before/--after seconds around R)")
@@ -343,6 +346,15 @@ Runner declare_beats(Command& cmd, const Context&) {
       "Beats are resampled linearly to the width; values in the recording's physical units (mV).\n"
       "Example: ecgad beats data/mitdb/100.hea --annotations atr -o beats.csv --peaks-out peaks.csv\n"
       "         ecgad beats data/mitdb/100.hea | ecgad score -m model.ecgad -");
+  cmd.files([args](std::vector<NamedPath>& inputs, std::vector<NamedPath>& outputs) {  // the files the record names
+    if (std::none_of(outputs.begin(), outputs.end(), [](const NamedPath& p) { return p.what == "-o"; })) {
+      outputs.push_back({"-o", args->output});  // standard output by default: --peaks-out - would share it
+    }
+    for (const RecordingFile& file : recording_files(args->record)) inputs.push_back({file.what, file.path});
+    const std::string annotator = args->annotations.empty() && args->peaks == "annotations" ? "atr" : args->annotations;
+    const std::string annotations = annotation_file_of(args->record, annotator);
+    if (!annotations.empty() && annotations != args->annotations) inputs.push_back({"--annotations", annotations});
+  });
   return [args] { return run_beats(*args); };
 }
 

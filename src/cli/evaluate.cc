@@ -93,7 +93,6 @@ struct EvaluateArgs {
 };
 
 int run_evaluate(const EvaluateArgs& args, const std::vector<ModelKind>& kinds) {
-  if (!args.report.empty()) refuse_same_file({{"DATA", args.data}, {"-m", args.model}}, {{"--report", args.report}});
   TrainedModel model = load_model(args.model, kinds);
   auto [data, errors] =
       scored_labelled(model, args.data, args.csv, args.read, "evaluate", !args.report.empty(), args.quiet);
@@ -104,14 +103,17 @@ int run_evaluate(const EvaluateArgs& args, const std::vector<ModelKind>& kinds) 
   evaluation.score_name = model.model->score_name();
   evaluation.threshold_details = model.threshold.details;
   std::vector<Gate> gates = check_gates(evaluation, args.gates());
-  if (!args.report.empty()) write_html_report(args.report, model, data, errors);
-  if (!args.junit.empty()) {
-    AtomicOutput junit(args.junit);
-    junit.write(junit_xml(evaluation, gates));
-    junit.commit();
+  // --report and --junit: both files or neither.
+  std::optional<AtomicOutput> report, junit;
+  if (!args.report.empty()) report.emplace(args.report).write(html_report(model, data, errors));
+  if (!args.junit.empty()) junit.emplace(args.junit).write(junit_xml(evaluation, gates));
+  if (report && junit) {
+    commit_together({&*report, &*junit});
+  } else if (report || junit) {
+    (report ? *report : *junit).commit();
   }
   std::string output =
-      args.format == "json" ? to_json(evaluation, gates).dump(2) + "\n" : format_text(evaluation, gates);
+      args.format == "json" ? json_dump(to_json(evaluation, gates), 2) + "\n" : format_text(evaluation, gates);
   AtomicOutput out("-");
   out.write(output);
   out.commit();
@@ -132,7 +134,6 @@ struct ThresholdArgs {
 };
 
 int run_threshold(const ThresholdArgs& args, const std::vector<ModelKind>& kinds) {
-  refuse_same_file({{"DATA", args.data}}, {{"-o", args.output}});  // -o may be -m: that is the point
   ThresholdStrategy strategy = parse_threshold_strategy(args.strategy);
   TrainedModel model = load_model(args.model, kinds);
   auto [data, errors] = scored_labelled(model, args.data, args.csv, args.read, "threshold", false, args.quiet);
@@ -157,7 +158,6 @@ struct ReportArgs {
 };
 
 int run_report(const ReportArgs& args, const std::vector<ModelKind>& kinds) {
-  refuse_same_file({{"DATA", args.data}, {"-m", args.model}}, {{"-o", args.output}});
   TrainedModel model = load_model(args.model, kinds);
   auto [data, errors] = scored_labelled(model, args.data, args.csv, args.read, "report", true, args.quiet);
   write_html_report(args.output, model, data, errors);
@@ -167,7 +167,7 @@ int run_report(const ReportArgs& args, const std::vector<ModelKind>& kinds) {
 int run_info(const std::string& model_path, const std::vector<ModelKind>& kinds) {
   TrainedModel model = load_model(model_path, kinds);
   AtomicOutput out("-");
-  out.write(model_info(model).dump(2) + "\n");
+  out.write(json_dump(model_info(model), 2) + "\n");
   out.commit();
   return 0;
 }
@@ -209,7 +209,7 @@ Runner declare_threshold(Command& cmd, const Context& context) {
   cmd.value("--threshold", args->strategy, threshold_strategy_spec(),
             "mean-std:K, percentile:P, fixed:V, best-f1 or best-accuracy")
       ->required();
-  cmd.output("-o,--output", args->output, "Model file to write (may be the same as -m)")->required();
+  cmd.output_replacing("-o,--output", args->output, "-m", "Model file to write (may be the same as -m)")->required();
   cmd.flag("-q,--quiet", args->quiet, "Print nothing on standard error");
   add_read_options(cmd, args->read);
   add_csv_options(cmd, args->csv, false);

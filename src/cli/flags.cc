@@ -20,6 +20,17 @@ CLI::Option* Command::output(const std::string& names, std::string& target, cons
   return checked(app_->add_option(names, target, help), file_name(), Role::output, false);
 }
 
+CLI::Option* Command::output_replacing(const std::string& names, std::string& target, const std::string& input_name,
+                                       const std::string& help) {
+  CLI::Option* option = output(names, target, help);
+  table_->back().may_replace = input_name;
+  return option;
+}
+
+void Command::files(FilesHook hook) {
+  if (hooks_) (*hooks_)[app_->get_name()] = std::move(hook);
+}
+
 CLI::Option* Command::flag(const std::string& names, bool& target, const std::string& help) {
   CLI::Option* option = app_->add_flag(names, target, help);
   record(*option, ValueSpec{}, Role::none, false);
@@ -70,6 +81,32 @@ const FlagInfo* find_flag(const FlagTable& table, const std::string& subcommand,
     }
   }
   return nullptr;
+}
+
+void declared_files(const CLI::App& app, const FlagTable& table, const FilesHooks& hooks,
+                    std::vector<NamedPath>& inputs, std::vector<NamedPath>& outputs) {
+  for (Role role : {Role::input, Role::output}) {
+    for (const FlagInfo* info : flags_with_role(table, app.get_name(), role)) {
+      const CLI::Option* option = app.get_option_no_throw(info->names.back());
+      if (option == nullptr) continue;
+      for (const std::string& value : option->results()) {
+        if (value.empty()) continue;
+        NamedPath named{info->names.front(), value, ""};
+        if (!info->may_replace.empty()) {
+          const FlagInfo* replaced = find_flag(table, app.get_name(), info->may_replace);
+          named.may_be = replaced ? replaced->names.front() : info->may_replace;
+        }
+        (role == Role::input ? inputs : outputs).push_back(std::move(named));
+      }
+    }
+  }
+  if (auto hook = hooks.find(app.get_name()); hook != hooks.end()) hook->second(inputs, outputs);
+}
+
+void check_declared_files(const CLI::App& app, const FlagTable& table, const FilesHooks& hooks) {
+  std::vector<NamedPath> inputs, outputs;
+  declared_files(app, table, hooks, inputs, outputs);
+  refuse_same_file(inputs, outputs);
 }
 
 }  // namespace ecgad

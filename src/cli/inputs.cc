@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "ecgad/blocks.h"
 #include "ecgad/csv_number.h"
 #include "ecgad/error.h"
 #include "ecgad/threshold.h"
@@ -30,8 +31,8 @@ void add_csv_options(Command& cmd, CsvArgs& csv, bool label_values, bool output_
 
 void add_read_options(Command& cmd, ReadArgs& read) {
   const ValueSpec size = count(1, std::numeric_limits<std::uint64_t>::max());
-  cmd.value("--threads", read.threads, size,
-            "Threads reading and scoring (default: the CPUs this process may use; 1: no pipeline)");
+  cmd.value("--threads", read.threads, named(whole(1, kMaxThreads), "N"),
+            "Threads reading and scoring, 1 .. 1024 (default: the CPUs this process may use; 1: no pipeline)");
   cmd.hidden_value("--block-bytes", read.block_bytes, size, "Bytes per block read (testing)");
 }
 

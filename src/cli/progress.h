@@ -14,11 +14,15 @@
 #include <utility>
 
 #include "ecgad/progress_text.h"
+#include "ecgad/text.h"
 
 namespace ecgad {
 
-// "ecgad: error: WHAT" on standard error, whatever -q says (the exit status 2 needs its reason).
-inline void print_error(const std::string& what) { std::fprintf(stderr, "ecgad: error: %s\n", what.c_str()); }
+// "ecgad: error: WHAT" on standard error, whatever -q says (the exit status 2 needs its reason). Everything ecgad
+// says on standard error goes through terminal_text (text.h): a file name's escape sequences are shown, not obeyed.
+inline void print_error(const std::string& what) {
+  std::fprintf(stderr, "ecgad: error: %s\n", terminal_text(what).c_str());
+}
 
 // Standard error is a terminal that can overprint a line: a TTY, and TERM set and not "dumb" (as ninja).
 inline bool smart_terminal() {
@@ -38,10 +42,10 @@ class Progress {
   void status(const std::string& line) {
     if (quiet_) return;
     if (terminal_) {
-      std::fprintf(stderr, "\r\033[K%s", line.c_str());
+      std::fprintf(stderr, "\r\033[K%s", terminal_text(line).c_str());
       open_line_ = true;
     } else {
-      std::fprintf(stderr, "%s\n", line.c_str());
+      std::fprintf(stderr, "%s\n", terminal_text(line).c_str());
     }
     std::fflush(stderr);
   }
@@ -49,7 +53,7 @@ class Progress {
   void message(const std::string& line) {
     if (quiet_) return;
     done();
-    std::fprintf(stderr, "%s\n", line.c_str());
+    std::fprintf(stderr, "%s\n", terminal_text(line).c_str());
   }
   // A warning that stays: "ecgad: warning: WHAT" (silenced by -q, as is all progress).
   void warning(const std::string& what) { message("ecgad: warning: " + what); }

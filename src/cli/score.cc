@@ -24,6 +24,8 @@ namespace {
 
 // Enough rows per batch to keep the matrix products efficient, few enough that a batch stays small.
 constexpr std::uint64_t kMaxBatchRows = 1000000;
+// Row numbers stay exact as JSON numbers (2^53) and never wrap, however long the file after the first row.
+constexpr std::uint64_t kMaxFirstRow = std::uint64_t{1} << 53;
 
 struct ScoreArgs {
   std::vector<std::string> data;
@@ -64,10 +66,10 @@ ScoreSummary score_file(const TrainedModel& model, const std::string& path, cons
   return summary;
 }
 
-// DIR/<name> for every input, refused when two inputs would share one, or one would be an input itself.
-std::vector<std::string> folder_targets(const ScoreArgs& args, const std::vector<NamedPath>& inputs) {
+// DIR/<name> for every input, refused when two inputs would share one (the output check, check_declared_files,
+// compares them with the inputs through the hook in declare_score).
+std::vector<std::string> folder_target_paths(const ScoreArgs& args) {
   std::vector<std::string> targets;
-  std::vector<NamedPath> outputs;
   for (const std::string& path : args.data) {
     std::string target = args.output + (args.output.back() == '/' ? "" : "/") + base_name(path);
     if (std::find(targets.begin(), targets.end(), target) != targets.end()) {
@@ -75,18 +77,19 @@ std::vector<std::string> folder_targets(const ScoreArgs& args, const std::vector
     }
     targets.push_back(target);
   }
-  outputs.reserve(targets.size());
-  for (const std::string& target : targets) outputs.push_back({"-o", target});
-  refuse_same_file(inputs, outputs);
+  return targets;
+}
+
+std::vector<std::string> folder_targets(const ScoreArgs& args) {
+  std::vector<std::string> targets = folder_target_paths(args);
   std::filesystem::create_directories(args.output);
   return targets;
 }
 
 // Several inputs: each scored as on its own, to DIR/<name> or to standard output under one header with a file
 // column. A failed input is named and the others are still scored.
-int score_many(const TrainedModel& model, const ScoreArgs& args, ScoreOptions options, bool folder,
-               const std::vector<NamedPath>& inputs) {
-  std::vector<std::string> targets = folder ? folder_targets(args, inputs) : std::vector<std::string>{};
+int score_many(const TrainedModel& model, const ScoreArgs& args, ScoreOptions options, bool folder) {
+  std::vector<std::string> targets = folder ? folder_targets(args) : std::vector<std::string>{};
   std::optional<AtomicOutput> out;
   if (!folder) {
     out.emplace("-");
@@ -121,10 +124,7 @@ int score_many(const TrainedModel& model, const ScoreArgs& args, ScoreOptions op
 
 int run_score(const ScoreArgs& args, const std::vector<ModelKind>& kinds) {
   if (args.data.empty()) throw Error("score needs at least one input file");
-  std::vector<NamedPath> inputs = {{"-m", args.model}};
-  for (const std::string& path : args.data) inputs.push_back({"DATA", path});
   const bool folder = is_folder_output(args.output, args.data.size());
-  if (!folder) refuse_same_file(inputs, {{"-o", args.output}});
   TrainedModel model = load_model(args.model, kinds);
   ScoreOptions options;
   options.format = parse_score_format(args.format);
@@ -139,7 +139,7 @@ int run_score(const ScoreArgs& args, const std::vector<ModelKind>& kinds) {
   if (!folder && args.output != "-") {
     throw Error("several inputs go to a folder (-o DIR/) or to standard output, not to one file '" + args.output + "'");
   }
-  return score_many(model, args, options, folder, inputs);
+  return score_many(model, args, options, folder);
 }
 
 // The score columns every kind may write, for the footer: "autoencoder: error; vae: error or neg_elbo; ...".
@@ -172,7 +172,7 @@ Runner declare_score(Command& cmd, const Context& context) {
   cmd.value("--batch-rows", args->batch_rows, named(whole(1, kMaxBatchRows), "ROWS"),
             "Rows scored at a time, 1 .. 1000000 (memory stays bounded)")
       ->capture_default_str();
-  cmd.value("--first-row", args->first_row, count(1, 18446744073709551615u),
+  cmd.value("--first-row", args->first_row, named(whole(1, kMaxFirstRow), "ROW"),
             "The number the first row gets (to join chunks of one file scored apart)")
       ->capture_default_str();
   cmd.flag("--no-header", args->no_header, "Write no CSV header line");
@@ -186,6 +186,12 @@ Runner declare_score(Command& cmd, const Context& context) {
       "compare them). The score's column is named by the model's kind:\n" +
       score_columns(context.kinds) +
       "Example: ecgad score -m model.ecgad new_beats.csv --only-anomalies --fail-on-anomaly");
+  cmd.files([args](std::vector<NamedPath>&, std::vector<NamedPath>& outputs) {  // -o DIR/: each DIR/<name>
+    if (args->data.empty() || !is_folder_output(args->output, args->data.size())) return;
+    outputs.erase(std::remove_if(outputs.begin(), outputs.end(), [](const NamedPath& p) { return p.what == "-o"; }),
+                  outputs.end());
+    for (const std::string& target : folder_target_paths(*args)) outputs.push_back({"-o", target});
+  });
   const std::vector<ModelKind>& kinds = context.kinds;
   return [args, &kinds] { return run_score(*args, kinds); };
 }

@@ -33,11 +33,15 @@ std::string stem(const std::string& path) {
   return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
 }
 
+// --train-out or --test-out as given, or NAME_train.csv / NAME_test.csv.
+std::string part_path(const std::string& given, const std::string& data, const char* part) {
+  return given.empty() ? stem(data) + "_" + part + ".csv" : given;
+}
+
 int run_split(const SplitArgs& args) {
   Progress progress(args.quiet);
-  std::string train_path = args.train_out.empty() ? stem(args.data) + "_train.csv" : args.train_out;
-  std::string test_path = args.test_out.empty() ? stem(args.data) + "_test.csv" : args.test_out;
-  refuse_same_file({{"DATA", args.data}}, {{"--train-out", train_path}, {"--test-out", test_path}});
+  const std::string train_path = part_path(args.train_out, args.data, "train");
+  const std::string test_path = part_path(args.test_out, args.data, "test");
   CsvReader reader(args.data, csv_options(args.csv));
   LabelSpec labels = label_spec(args.csv);
   const bool labelled = has_labels(args.csv, args.no_labels);
@@ -94,6 +98,10 @@ Runner declare_split(Command& cmd, const Context&) {
   cmd.app()->footer(
       "Rows are written verbatim (line endings become \\n), test rows in sklearn's order.\n"
       "Example: ecgad split data/ecg.csv --test-size 0.2 --seed 21 --train-out train.csv --test-out test.csv");
+  cmd.files([args](std::vector<NamedPath>&, std::vector<NamedPath>& outputs) {  // the default names are outputs too
+    if (args->train_out.empty()) outputs.push_back({"--train-out", part_path("", args->data, "train")});
+    if (args->test_out.empty()) outputs.push_back({"--test-out", part_path("", args->data, "test")});
+  });
   return [args] { return run_split(*args); };
 }
 

@@ -157,9 +157,7 @@ struct TrainingProgress {
 
 int run_train(const TrainArgs& args, const std::vector<ModelKind>& kinds) {
   DetectorConfig config = configuration(args, kinds);  // the options first: they are refused before any file
-  refuse_same_file({{"DATA", args.data}, {"--validation", args.validation}, {"--threshold-data", args.threshold_data}},
-                   {{"-o", args.output}});
-  check_can_write(args.output, "-o");  // before minutes of training, not after
+  check_can_write(args.output, "-o");                  // before minutes of training, not after
   Progress progress(args.quiet);
   auto start = std::chrono::steady_clock::now();
   const bool labelled = has_labels(args.csv, args.no_labels);
