@@ -43,6 +43,15 @@ void InputCheck::add(const TrainedModel& model, const double* x, std::size_t row
   }
 }
 
+InputCheck& InputCheck::operator+=(const InputCheck& other) {
+  beats += other.beats;
+  flagged += other.flagged;
+  values += other.values;
+  outside += other.outside;
+  rows_not_normalized += other.rows_not_normalized;
+  return *this;
+}
+
 std::string input_mismatch_warning(const TrainedModel& model, const InputCheck& check, const std::string& model_name) {
   if (check.beats < kMinimumBeats) return "";
   std::vector<std::string> signs;

@@ -26,7 +26,7 @@ TEST(CliFlags, EverySubcommandsInputsAndOutputsAreDeclared) {
       {"split", {{"DATA"}, {"--train-out", "--test-out"}}},
       {"train", {{"DATA", "--threshold-data", "--validation"}, {"--output"}}},
       {"score", {{"DATA", "--model"}, {"--output"}}},
-      {"evaluate", {{"DATA", "--model"}, {"--junit", "--report"}}},
+      {"evaluate", {{"DATA", "--model", "--annotations"}, {"--junit", "--report"}}},
       {"threshold", {{"DATA", "--model"}, {"--output"}}},
       {"info", {{"MODEL"}, {}}},
       {"report", {{"DATA", "--model"}, {"--output"}}},

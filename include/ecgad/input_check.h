@@ -19,6 +19,8 @@ struct InputCheck {
   // values: rows x width as read (before the model's per-beat normalisation); flagged: the rows' verdicts.
   void add(const TrainedModel& model, const double* values, std::size_t rows, std::size_t width,
            std::size_t flagged_rows);
+  // Another tally's counts added (one per reading thread, summed at the end).
+  InputCheck& operator+=(const InputCheck& other);
 };
 
 // The warning text (one paragraph, no "ecgad: warning: " prefix), or "" when nothing looks wrong. It speaks when,
