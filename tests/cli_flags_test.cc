@@ -2,7 +2,6 @@
 // reads or writes it. Checks of outputs against inputs and the completion read this table, so it must be whole.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
