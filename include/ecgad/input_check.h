@@ -25,8 +25,9 @@ struct InputCheck {
 
 // The warning text (one paragraph, no "ecgad: warning: " prefix), or "" when nothing looks wrong. It speaks when,
 // over at least 20 beats, more than half are flagged (a detector learns that normal beats are the rule), or more than
-// 5% of the sample values lie outside the training range widened by a quarter of it on each side, or most rows are
-// not normalised as the model's training beats were. `model_name` names the model in the text.
+// 5% of the sample values lie outside the training range widened by a quarter of it on each side (after the model's
+// per-beat normalisation, which score and evaluate apply: rows not normalised beforehand are no sign). `model_name`
+// names the model in the text.
 std::string input_mismatch_warning(const TrainedModel& model, const InputCheck& check, const std::string& model_name);
 
 }  // namespace ecgad
