@@ -33,6 +33,17 @@ Eigen::VectorXd raw_scores(const TrainedModel& model, const Dataset& beats, Work
   return score_beats(*model.model, x, workspace);
 }
 
+Eigen::VectorXd block_scores(const TrainedModel& model, Dataset& beats, Workspace& workspace, Mat<float>* scratch,
+                             InputCheck* check) {
+  if (check) check->add(model, beats.values.data(), beats.rows(), beats.width, 0);
+  apply_beat_normalization(model, beats);
+  Eigen::VectorXd scores = raw_scores(model, beats, workspace, scratch);
+  if (check) {
+    for (Eigen::Index i = 0; i < scores.size(); ++i) check->flagged += scores(i) >= model.threshold.value ? 1 : 0;
+  }
+  return scores;
+}
+
 Error unscorable(const TrainedModel& model, const Dataset& beats, std::size_t row) {
   double low = *std::min_element(model.scaler.min.begin(), model.scaler.min.end());
   double high = *std::max_element(model.scaler.max.begin(), model.scaler.max.end());

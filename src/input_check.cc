@@ -43,6 +43,15 @@ void InputCheck::add(const TrainedModel& model, const double* x, std::size_t row
   }
 }
 
+InputCheck& InputCheck::operator+=(const InputCheck& other) {
+  beats += other.beats;
+  flagged += other.flagged;
+  values += other.values;
+  outside += other.outside;
+  rows_not_normalized += other.rows_not_normalized;
+  return *this;
+}
+
 std::string input_mismatch_warning(const TrainedModel& model, const InputCheck& check, const std::string& model_name) {
   if (check.beats < kMinimumBeats) return "";
   std::vector<std::string> signs;
@@ -57,10 +66,7 @@ std::string input_mismatch_warning(const TrainedModel& model, const InputCheck& 
                                 100.0 * static_cast<double>(check.outside) / static_cast<double>(check.values),
                                 general(low, 4), general(high, 4)));
   }
-  if (2 * check.rows_not_normalized > check.beats) {
-    signs.push_back(fmt::format("it learned {}-normalised beats and {} of {} rows are not normalised so",
-                                to_string(model.beat_normalization), check.rows_not_normalized, check.beats));
-  }
+  // Rows not normalised as the model's were are no sign: score and evaluate apply its normalisation to every beat.
   if (signs.empty()) return "";
   std::string text = "these beats do not look like the ones " + model_name + " learned: ";
   for (std::size_t k = 0; k < signs.size(); ++k) text += (k ? "; " : "") + signs[k];

@@ -135,14 +135,20 @@ ScoreSummary score_blocks(const TrainedModel& model, BlockReader& reader, const 
   ScoreLines lines(model, options, sink);
   std::vector<std::unique_ptr<Workspace>> workspaces;
   std::vector<Mat<float>> scratch(reader.threads());
+  std::vector<InputCheck> checks(reader.threads());  // one per thread, summed at the end
   for (std::size_t i = 0; i < reader.threads(); ++i) workspaces.push_back(model.model->new_workspace());
   reader.run(
       [&](Dataset& beats, std::vector<double>& scores, std::size_t worker) {
-        Eigen::VectorXd e = raw_scores(model, beats, *workspaces[worker], &scratch[worker]);
+        Eigen::VectorXd e = block_scores(model, beats, *workspaces[worker], &scratch[worker],
+                                         options.check ? &checks[worker] : nullptr);
         scores.assign(e.data(), e.data() + e.size());
       },
       [&](Dataset& beats, std::vector<double>& scores) { lines.add(beats, scores.data()); });
-  return lines.finish();
+  ScoreSummary summary = lines.finish();
+  if (options.check) {
+    for (const InputCheck& c : checks) *options.check += c;
+  }
+  return summary;
 }
 
 }  // namespace ecgad

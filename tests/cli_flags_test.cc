@@ -2,7 +2,6 @@
 // reads or writes it. Checks of outputs against inputs and the completion read this table, so it must be whole.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -26,7 +25,7 @@ TEST(CliFlags, EverySubcommandsInputsAndOutputsAreDeclared) {
       {"split", {{"DATA"}, {"--train-out", "--test-out"}}},
       {"train", {{"DATA", "--threshold-data", "--validation"}, {"--output"}}},
       {"score", {{"DATA", "--model"}, {"--output"}}},
-      {"evaluate", {{"DATA", "--model"}, {"--junit", "--report"}}},
+      {"evaluate", {{"DATA", "--model", "--annotations"}, {"--junit", "--report"}}},
       {"threshold", {{"DATA", "--model"}, {"--output"}}},
       {"info", {{"MODEL"}, {}}},
       {"report", {{"DATA", "--model"}, {"--output"}}},

@@ -10,6 +10,7 @@
 
 #include "ecgad/dataset.h"
 #include "ecgad/error.h"
+#include "ecgad/input_check.h"
 #include "ecgad/model_file.h"
 #include "ecgad/model_kind.h"
 #include "ecgad/threshold.h"
@@ -72,6 +73,11 @@ Eigen::VectorXd anomaly_scores(const TrainedModel& model, const Dataset& beats, 
 Eigen::VectorXd raw_scores(const TrainedModel& model, const Dataset& beats, Workspace& workspace,
                            Mat<float>* scratch = nullptr);
 Error unscorable(const TrainedModel& model, const Dataset& beats, std::size_t row);
+// What score, evaluate, threshold and report do with each block of beats read for a model: tally the rows as read in
+// `check` (if not null), apply the model's per-beat normalisation in place, then raw_scores; the rows scored at or
+// above the threshold are `check`'s flagged ones.
+Eigen::VectorXd block_scores(const TrainedModel& model, Dataset& beats, Workspace& workspace, Mat<float>* scratch,
+                             InputCheck* check);
 
 // Reads beats for a trained model: rows of its input width, or input width + 1 with a label in the last column
 // (read with the model's label values). With `require_labels`, rows without a label are refused.

@@ -19,12 +19,15 @@ struct InputCheck {
   // values: rows x width as read (before the model's per-beat normalisation); flagged: the rows' verdicts.
   void add(const TrainedModel& model, const double* values, std::size_t rows, std::size_t width,
            std::size_t flagged_rows);
+  // Another tally's counts added (one per reading thread, summed at the end).
+  InputCheck& operator+=(const InputCheck& other);
 };
 
 // The warning text (one paragraph, no "ecgad: warning: " prefix), or "" when nothing looks wrong. It speaks when,
 // over at least 20 beats, more than half are flagged (a detector learns that normal beats are the rule), or more than
-// 5% of the sample values lie outside the training range widened by a quarter of it on each side, or most rows are
-// not normalised as the model's training beats were. `model_name` names the model in the text.
+// 5% of the sample values lie outside the training range widened by a quarter of it on each side (after the model's
+// per-beat normalisation, which score and evaluate apply: rows not normalised beforehand are no sign). `model_name`
+// names the model in the text.
 std::string input_mismatch_warning(const TrainedModel& model, const InputCheck& check, const std::string& model_name);
 
 }  // namespace ecgad

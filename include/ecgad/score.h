@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ecgad/blocks.h"
+#include "ecgad/input_check.h"
 #include "ecgad/model_file.h"
 
 namespace ecgad {
@@ -52,6 +53,8 @@ struct ScoreOptions {
   std::vector<std::string> id_names;
   // Called after each block with the rows scored so far (progress).
   std::function<void(std::size_t rows)> on_rows;
+  // Tallies what input_mismatch_warning judges (the rows as read, their verdicts); null: no check.
+  InputCheck* check = nullptr;
 };
 
 struct ScoreSummary {
@@ -61,7 +64,7 @@ struct ScoreSummary {
 // Scores every beat `reader` gives (rows of the model's width, or width + 1 with a label) and passes the
 // output text to `sink` batch by batch (ScoreOptions::batch_rows), the header with the first: an input refused
 // at its first row writes nothing. The same text for every thread count, and the same error: "NAME:LINE:COL: ..."
-// for bad input, after the batches before it.
+// for bad input, after the batches before it. Each row gets the model's per-beat normalisation before its score.
 ScoreSummary score_blocks(const TrainedModel& model, BlockReader& reader, const ScoreOptions& options,
                           const std::function<void(std::string_view)>& sink);
 

@@ -18,8 +18,10 @@
 #include "ecgad/edf.h"
 #include "ecgad/error.h"
 #include "ecgad/model_file.h"
+#include "ecgad/normalize.h"
 #include "ecgad/output.h"
 #include "ecgad/qrs.h"
+#include "ecgad/recordings.h"
 #include "progress.h"
 
 namespace ecgad {
@@ -241,6 +243,8 @@ int run_beats(const BeatsArgs& args) {
 
   // Second pass: each beat cut and written as soon as the lead has reached the end of its window.
   std::size_t rows = 0, written = 0, normal = 0, unmatched = 0;
+  const BeatNormalization normalize = parse_beat_normalization(args.normalize);
+  std::vector<double> normalized(options.width);
   BeatCutter cut(recording.stretches, peaks, first_peak_of, recording.fs, options,
                  [&](std::size_t peak, const double* v) {
                    ++rows;
@@ -252,6 +256,11 @@ int run_beats(const BeatsArgs& args) {
                        return;
                      }
                      label = reference.normal[static_cast<std::size_t>(ref)];
+                   }
+                   if (normalize != BeatNormalization::none) {
+                     normalized.assign(v, v + options.width);
+                     normalize_beats(normalized.data(), 1, options.width, normalize);
+                     v = normalized.data();
                    }
                    if (args.peak_id) text += std::to_string(peaks[peak]) + ",";
                    for (std::size_t k = 0; k < options.width; ++k) {
@@ -310,10 +319,70 @@ int run_beats(const BeatsArgs& args) {
   return 0;
 }
 
+int run_beats_records(const BeatsArgs& args) {
+  Progress progress(args.quiet);
+  if (!args.peaks_out.empty() || args.all_peaks) {
+    throw Error("--peaks-out takes one record; with several (or --classes aami) each row starts with its R peak");
+  }
+  if (args.peak_id)
+    throw Error("--peak-id is implied with several records (or --classes aami): rows start RECORD,SAMPLE");
+  if (args.classes != "binary" && args.annotations.empty()) {
+    throw Error("--classes " + args.classes + " labels beats from reference annotations: give --annotations atr");
+  }
+  RecordBeatsOptions options;
+  options.recording = RecordingOptions{args.channel, args.column, args.fs};
+  options.annotations = args.annotations;
+  options.peaks_from_annotations = args.peaks == "annotations";
+  if (options.peaks_from_annotations && options.annotations.empty()) options.annotations = "atr";
+  options.normalize = parse_beat_normalization(args.normalize);
+  options.beats.window = args.window == "fixed" ? BeatWindow::fixed : BeatWindow::rr_midpoints;
+  if (args.before) options.beats.before = *args.before;
+  if (args.after) options.beats.after = *args.after;
+  if (options.beats.window == BeatWindow::rr_midpoints && (args.before || args.after)) {
+    throw Error("--before and --after set the fixed window; --window rr takes half the RR interval on each side");
+  }
+  options.beats.width = args.model.empty() ? args.width.value_or(140) : model_input_width(args.model);
+  if (options.beats.width < 2) throw Error("--width must be at least 2");
+  const LabelClasses classes = parse_label_classes(args.classes);
+  const bool labelled = !args.annotations.empty();
+  AtomicOutput out(args.output);  // renamed into place only when every record was read
+  std::string text;
+  for (const std::string& path : args.records) {
+    const RecordBeats beats = record_beats(path, options);
+    std::size_t written = 0, left_out = 0;
+    for (std::size_t row = 0; row < beats.beats.rows(); ++row) {
+      std::optional<double> label;
+      if (labelled) {
+        const std::optional<AamiClass> c = beats.row_class(row);
+        if (!c) {  // a detection matching no reference beat is no beat of the reference
+          ++left_out;
+          continue;
+        }
+        label = class_label(*c, classes);
+      }
+      append_beat_row(text, beats.record, beats.row_sample(row), beats.beats.values.data() + row * beats.beats.width,
+                      beats.beats.width, label);
+      ++written;
+      if (text.size() > (1u << 20)) {
+        out.write(text);
+        text.clear();
+      }
+    }
+    std::string summary = "ecgad: beats: " + beats.record + ": " + std::to_string(written) + " beats of " +
+                          std::to_string(beats.beats.width) + " samples (" + beats.channel + ")";
+    if (left_out) summary += ", " + std::to_string(left_out) + " matching no reference beat (left out)";
+    progress.message(summary);
+  }
+  out.write(text);
+  out.commit();
+  return 0;
+}
+
 Runner declare_beats(Command& cmd, const Context&) {
   auto args = std::make_shared<BeatsArgs>();
-  cmd.input("RECORD", args->record,
-            "A WFDB header (.hea, or the record name), an EDF/EDF+/BDF file, or a signal CSV (needs --fs)")
+  cmd.inputs("RECORD", args->records,
+             "WFDB headers (.hea, or record names), EDF/EDF+/BDF files, or a signal CSV (needs --fs); several "
+             "records give rows RECORD,SAMPLE,beat[,label]")
       ->required();
   cmd.output("-o,--output", args->output, "Write the beats here instead of standard output (atomically)");
   cmd.value("--channel", args->channel, ValueSpec{},
@@ -341,21 +410,35 @@ Runner declare_beats(Command& cmd, const Context&) {
            "--peaks-out lists every R peak found (for heart-rate variability), not one line per beat row");
   cmd.flag("--peak-id", args->peak_id,
            "Start each row with its R peak's sample index (0-based): score it with --id-column 1");
+  cmd.value("--classes", args->classes, one_of({"binary", "aami"}),
+            "Label values: binary (1 N, 0 other beats) or aami (1..5 for N S V F Q; train with --normal-label 1); "
+            "aami gives rows RECORD,SAMPLE,beat,label")
+      ->capture_default_str();
+  cmd.value("--normalize", args->normalize, one_of({"none", "zscore", "minmax"}),
+            "Normalise each beat on its own: zscore (as UCR's ECG5000), minmax (to 0..1), none (mV)")
+      ->capture_default_str();
   cmd.flag("-q,--quiet", args->quiet, "Print no summary on standard error");
   cmd.app()->footer(
       "Beats are resampled linearly to the width; values in the recording's physical units (mV).\n"
+      "Several records (or --classes aami): rows RECORD,SAMPLE,beat[,label]; train and score with --id-column 1,2.\n"
       "Example: ecgad beats data/mitdb/100.hea --annotations atr -o beats.csv --peaks-out peaks.csv\n"
       "         ecgad beats data/mitdb/100.hea | ecgad score -m model.ecgad -");
-  cmd.files([args](std::vector<NamedPath>& inputs, std::vector<NamedPath>& outputs) {  // the files the record names
+  cmd.files([args](std::vector<NamedPath>& inputs, std::vector<NamedPath>& outputs) {  // the files records name
     if (std::none_of(outputs.begin(), outputs.end(), [](const NamedPath& p) { return p.what == "-o"; })) {
       outputs.push_back({"-o", args->output});  // standard output by default: --peaks-out - would share it
     }
-    for (const RecordingFile& file : recording_files(args->record)) inputs.push_back({file.what, file.path});
     const std::string annotator = args->annotations.empty() && args->peaks == "annotations" ? "atr" : args->annotations;
-    const std::string annotations = annotation_file_of(args->record, annotator);
-    if (!annotations.empty() && annotations != args->annotations) inputs.push_back({"--annotations", annotations});
+    for (const std::string& record : args->records) {
+      for (const RecordingFile& file : recording_files(record)) inputs.push_back({file.what, file.path});
+      const std::string annotations = annotation_file_of(record, annotator);
+      if (!annotations.empty() && annotations != args->annotations) inputs.push_back({"--annotations", annotations});
+    }
   });
-  return [args] { return run_beats(*args); };
+  return [args] {
+    if (args->records.size() > 1 || args->classes != "binary") return run_beats_records(*args);
+    args->record = args->records.front();
+    return run_beats(*args);
+  };
 }
 
 }  // namespace ecgad

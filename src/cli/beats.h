@@ -4,10 +4,13 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ecgad {
 
 struct BeatsArgs {
+  std::vector<std::string> records;  // as given; `record` is the one the streamed path reads
+  std::string classes = "binary", normalize = "none";
   std::string record, output = "-", channel, annotations, peaks = "detect", peaks_out, model, window = "rr";
   std::optional<std::size_t> width;
   std::optional<double> fs, before, after;
@@ -18,5 +21,7 @@ struct BeatsArgs {
 };
 
 int run_beats(const BeatsArgs& args);
+// Several records (or --classes aami): each cut in memory, rows RECORD,SAMPLE,v1..vW[,LABEL].
+int run_beats_records(const BeatsArgs& args);
 
 }  // namespace ecgad

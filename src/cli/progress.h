@@ -24,6 +24,11 @@ inline void print_error(const std::string& what) {
   std::fprintf(stderr, "ecgad: error: %s\n", terminal_text(what).c_str());
 }
 
+// "ecgad: warning: WHAT", whatever -q says (a warning that -q hid would not warn).
+inline void print_warning(const std::string& what) {
+  std::fprintf(stderr, "ecgad: warning: %s\n", terminal_text(what).c_str());
+}
+
 // Standard error is a terminal that can overprint a line: a TTY, and TERM set and not "dumb" (as ninja).
 inline bool smart_terminal() {
   const char* term = std::getenv("TERM");

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "ecgad/blocks.h"
 #include "ecgad/error.h"
+#include "ecgad/input_check.h"
 #include "ecgad/model_file.h"
 #include "ecgad/output.h"
 #include "inputs.h"
@@ -30,7 +31,7 @@ constexpr std::uint64_t kMaxFirstRow = std::uint64_t{1} << 53;
 struct ScoreArgs {
   std::vector<std::string> data;
   std::string model, output = "-", format = "csv";
-  bool only_anomalies = false, fail_on_anomaly = false, no_header = false, quiet = false;
+  bool only_anomalies = false, fail_on_anomaly = false, no_header = false, quiet = false, no_input_check = false;
   std::size_t batch_rows = 4096, first_row = 1;
   CsvArgs csv;
   ReadArgs read;
@@ -132,14 +133,21 @@ int run_score(const ScoreArgs& args, const std::vector<ModelKind>& kinds) {
   options.batch_rows = args.batch_rows;
   options.first_row = args.first_row;
   options.header = !args.no_header;
+  InputCheck check;
+  if (!args.no_input_check) options.check = &check;
+  int code = 0;
   if (args.data.size() == 1 && !folder) {
     ScoreSummary summary = score_file(model, args.data[0], args.output, args, options);
-    return args.fail_on_anomaly && summary.anomalies > 0 ? 1 : 0;
-  }
-  if (!folder && args.output != "-") {
+    code = args.fail_on_anomaly && summary.anomalies > 0 ? 1 : 0;
+  } else if (!folder && args.output != "-") {
     throw Error("several inputs go to a folder (-o DIR/) or to standard output, not to one file '" + args.output + "'");
+  } else {
+    code = score_many(model, args, options, folder);
   }
-  return score_many(model, args, options, folder);
+  // Once, over every input, whatever -q says: a model scoring beats unlike its own flags them all.
+  const std::string warning = input_mismatch_warning(model, check, args.model);
+  if (!warning.empty()) print_warning(warning + " (--no-input-check silences this)");
+  return code;
 }
 
 // The score columns every kind may write, for the footer: "autoencoder: error; vae: error or neg_elbo; ...".
@@ -176,7 +184,9 @@ Runner declare_score(Command& cmd, const Context& context) {
             "The number the first row gets (to join chunks of one file scored apart)")
       ->capture_default_str();
   cmd.flag("--no-header", args->no_header, "Write no CSV header line");
-  cmd.flag("-q,--quiet", args->quiet, "Print no progress");
+  cmd.flag("--no-input-check", args->no_input_check,
+           "Do not warn when the beats plainly do not match what the model learned");
+  cmd.flag("-q,--quiet", args->quiet, "Print no progress (the input check's warning is still printed)");
   add_read_options(cmd, args->read);
   add_csv_options(cmd, args->csv, false, true);
   cmd.app()->footer(

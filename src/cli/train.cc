@@ -15,6 +15,7 @@
 #include "ecgad/blocks.h"
 #include "ecgad/detector.h"
 #include "ecgad/model_kind.h"
+#include "ecgad/normalize.h"
 #include "ecgad/output.h"
 #include "ecgad/progress_text.h"
 #include "ecgad/text.h"
@@ -34,7 +35,7 @@ struct KindFlag {
 };
 
 struct TrainArgs {
-  std::string data, output, threshold_data, validation;
+  std::string data, output, threshold_data, validation, normalize = "none";
   std::optional<std::string> preset, model, threshold;
   std::optional<int> epochs, batch_size;
   std::optional<double> learning_rate, clip_norm;
@@ -95,6 +96,7 @@ DetectorConfig configuration(const TrainArgs& args, const std::vector<ModelKind>
     config.fallback_threshold.reset();  // asked for by name: no silent substitute
   }
   config.seed = args.seed;
+  config.normalize = parse_beat_normalization(args.normalize);
   config.per_column_scaling = config.per_column_scaling || args.per_column;
   return config;
 }
@@ -251,6 +253,10 @@ Runner declare_train(Command& cmd, const Context& context) {
             "Labelled file that best-f1/best-accuracy choose on (default: DATA's labelled rows)");
   cmd.input("--validation", args->validation, "Labelled or unlabelled CSV whose loss is reported per epoch");
   cmd.flag("--per-column", args->per_column, "Scale each sample position on its own min and max");
+  cmd.value("--normalize", args->normalize, one_of({"none", "zscore", "minmax"}),
+            "Normalise each beat on its own first (zscore as UCR's ECG5000, minmax to 0..1), recorded in the model: "
+            "score and evaluate do the same to their beats")
+      ->capture_default_str();
   cmd.flag("--no-labels", args->no_labels, "DATA has no label column: train on every row");
   cmd.flag("-q,--quiet", args->quiet, "Print no progress");
   add_read_options(cmd, args->read);
