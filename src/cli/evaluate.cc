@@ -276,7 +276,8 @@ int run_evaluate(const EvaluateArgs& args, const std::vector<ModelKind>& kinds) 
   } else if (report || junit) {
     (report ? *report : *junit).commit();
   }
-  write_stdout(args.format == "json" ? json_dump(to_json(evaluation, gates), 2) + "\n" : format_text(evaluation, gates));
+  write_stdout(args.format == "json" ? json_dump(to_json(evaluation, gates), 2) + "\n"
+                                     : format_text(evaluation, gates));
   return report_gates(gates) ? 0 : 1;
 }
 
