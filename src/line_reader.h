@@ -8,6 +8,8 @@
 // Synchronous reads: no reader thread, and ecgad's byte source is only touched from its own calls.
 #define CSV_IO_NO_THREAD
 #pragma GCC diagnostic push
+#if !defined(__clang__)                                 // a GCC warning clang does not know
 #pragma GCC diagnostic ignored "-Wstringop-truncation"  // its file-name copy, truncated on purpose
+#endif
 #include <libfccp/csv.h>
 #pragma GCC diagnostic pop

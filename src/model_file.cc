@@ -303,8 +303,8 @@ TrainedModel parse_model(const std::string& bytes, const std::string& name, cons
       const std::string how = info.at("input").value("normalize", std::string("none"));
       try {
         trained.beat_normalization = parse_beat_normalization(how);
-      } catch (const Error& e) {
-        throw fail(e.what());
+      } catch (const Error& refused) {
+        throw fail(refused.what());
       }
     }
     read_labels(info.at("labels"), trained, fail);

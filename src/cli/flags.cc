@@ -59,7 +59,7 @@ CLI::Option* Command::checked(CLI::Option* option, const ValueSpec& spec, Role r
 }
 
 void Command::record(const CLI::Option& option, const ValueSpec& spec, Role role, bool takes_value) {
-  FlagInfo info{app_->get_name(), {}, spec, role, takes_value};
+  FlagInfo info{app_->get_name(), {}, spec, role, takes_value, {}};
   if (option.get_positional()) info.names.push_back(option.get_name(true, false));
   for (const std::string& s : option.get_snames()) info.names.push_back("-" + s);
   for (const std::string& l : option.get_lnames()) info.names.push_back("--" + l);
