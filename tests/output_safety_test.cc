@@ -100,7 +100,8 @@ TEST(OutputSafety, EveryDeclaredOutputFlagIsCheckedAgainstEveryInputAndOutput) {
 
 // threshold's -o may be its own -m (declared so): the one exception, and only for that input.
 TEST(OutputSafety, ThresholdMayRewriteItsOwnModelOnly) {
-  const FlagInfo* out = find_flag(declared_flags(), "threshold", "-o");
+  const FlagTable flags = declared_flags();  // find_flag points into it: it must outlive `out`
+  const FlagInfo* out = find_flag(flags, "threshold", "-o");
   ASSERT_NE(out, nullptr);
   EXPECT_EQ(out->may_replace, "-m");
 }
