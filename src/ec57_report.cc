@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <cstddef>
+#include <utility>
 
 #include "ecgad/error.h"
+#include "ecgad/junit.h"
 #include "ecgad/text.h"
 
 namespace ecgad {
@@ -148,13 +150,7 @@ std::vector<Gate> check_ec57_gates(const Ec57Counts& gross,
 
 std::string ec57_junit_xml(const std::vector<Ec57Record>& records, const std::vector<Gate>& gates,
                            const std::string& suite_name) {
-  std::size_t failures = 0;
-  for (const Gate& g : gates) failures += g.passed ? 0 : 1;
-  const std::size_t tests = records.size() + 1 + gates.size();
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  append_format(out, "<testsuites tests=\"{}\" failures=\"{}\">\n", tests, failures);
-  append_format(out, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n",
-                escape_xml(suite_name), tests, failures);
+  std::string out = junit_open(suite_name, records.size() + 1 + gates.size(), gates);
   const std::string classname = escape_xml("ecgad.ec57");
   auto record_case = [&](const std::string& name, const Ec57Counts& counts) {
     const Ec57Stats s = ec57_stats(counts);
@@ -166,16 +162,8 @@ std::string ec57_junit_xml(const std::vector<Ec57Record>& records, const std::ve
   };
   for (const Ec57Record& r : records) record_case(r.record, r.counts);
   record_case("gross", gross_counts(records));
-  for (const Gate& g : gates) {
-    append_format(out, "    <testcase classname=\"{}\" name=\"gate {} &gt;= {}\">", classname, g.metric,
-                  fixed4(g.minimum));
-    if (!g.passed) {
-      append_format(out, "<failure message=\"{} {} &lt; {}\" type=\"gate\">{} is {}, below the minimum {}</failure>",
-                    g.metric, fixed4(g.actual), fixed4(g.minimum), g.metric, fixed4(g.actual), fixed4(g.minimum));
-    }
-    out += "</testcase>\n";
-  }
-  return out + "  </testsuite>\n</testsuites>\n";
+  append_junit_gate_cases(out, classname, gates);
+  return junit_close(std::move(out));
 }
 
 }  // namespace ecgad
