@@ -139,18 +139,25 @@ std::vector<std::size_t> ecg_like_signals(const std::vector<std::string>& names,
   return out;
 }
 
+std::string wfdb_header_of(const std::string& record) {
+  if (record == "-") return "";
+  if (ends_with(record, ".hea")) return record;
+  return is_file(record + ".hea") ? record + ".hea" : "";
+}
+
+RecordingFormat recording_format(const std::string& record) {
+  if (!wfdb_header_of(record).empty()) return RecordingFormat::wfdb;
+  if (record != "-" && (has_extension(record, ".edf") || has_extension(record, ".bdf") || looks_like_edf(record))) {
+    return RecordingFormat::edf;
+  }
+  return RecordingFormat::csv;
+}
+
 std::vector<RecordingFile> recording_files(const std::string& record) {
   std::vector<RecordingFile> files;
-  std::string header_path;
-  if (record == "-") return files;
-  if (ends_with(record, ".hea")) {
-    header_path = record;
-  } else if (is_file(record + ".hea")) {
-    header_path = record + ".hea";
-    files.push_back({"the header of RECORD", header_path});
-  } else {
-    return files;  // an EDF file or a signal CSV: RECORD itself
-  }
+  const std::string header_path = wfdb_header_of(record);
+  if (header_path.empty()) return files;  // an EDF file or a signal CSV: RECORD itself
+  if (header_path != record) files.push_back({"the header of RECORD", header_path});
   auto signal_files = [&files](const WfdbHeader& header) {
     for (const WfdbSignalInfo& s : header.signals) {
       if (s.file_name.empty() || s.file_name == "~" || s.file_name == "-") continue;
@@ -176,10 +183,9 @@ std::vector<RecordingFile> recording_files(const std::string& record) {
 std::string annotation_file_of(const std::string& record, const std::string& annotations) {
   const bool annotator = annotations.find_first_of("/.") == std::string::npos && annotations != "-";
   if (!annotator || annotations == "edf") return annotator ? "" : annotations;
-  const std::string base = ends_with(record, ".hea")  ? record.substr(0, record.size() - 4)
-                           : is_file(record + ".hea") ? record
-                                                      : base_of(record);
-  return record == "-" ? "" : base + "." + annotations;
+  if (record == "-") return "";
+  const std::string header = wfdb_header_of(record);
+  return (header.empty() ? base_of(record) : header.substr(0, header.size() - 4)) + "." + annotations;
 }
 
 namespace {
@@ -298,12 +304,10 @@ Recording load_csv_recording(const std::string& record, const RecordingOptions& 
 }  // namespace
 
 Recording load_recording(const std::string& record, const RecordingOptions& options) {
-  if (record != "-") {
-    if (ends_with(record, ".hea")) return load_wfdb_recording(record, options);
-    if (is_file(record + ".hea")) return load_wfdb_recording(record + ".hea", options);
-    if (has_extension(record, ".edf") || has_extension(record, ".bdf") || looks_like_edf(record)) {
-      return load_edf_recording(record, options);
-    }
+  switch (recording_format(record)) {
+    case RecordingFormat::wfdb: return load_wfdb_recording(wfdb_header_of(record), options);
+    case RecordingFormat::edf: return load_edf_recording(record, options);
+    case RecordingFormat::csv: break;
   }
   return load_csv_recording(record, options);
 }

@@ -59,6 +59,12 @@ struct Recording {
 // no signal has voltage units.
 Recording load_recording(const std::string& record, const RecordingOptions& options);
 
+// How load_recording reads RECORD, told without reading samples: wfdb (a .hea path, or NAME with NAME.hea beside
+// it), edf (.edf/.bdf, or an EDF header at its start), else csv; "-" is a signal CSV on standard input.
+RecordingFormat recording_format(const std::string& record);
+// RECORD's WFDB header: RECORD itself (.hea) or RECORD.hea; "" when RECORD is not a WFDB record.
+std::string wfdb_header_of(const std::string& record);
+
 // The files `load_recording(record, ...)` reads besides RECORD itself, as far as they can be told without reading
 // samples: a WFDB record's header (when RECORD is a record name), its signal files, and for a multi-segment record
 // each segment's header and signal files. For the output check before any work; a header that cannot be read adds

@@ -32,28 +32,14 @@ std::size_t model_input_width(const std::string& model_path) {
   return static_cast<std::size_t>(load_model(model_path).input_width());
 }
 
-// "atr" (any name without '/' or '.') is an annotator of the record: RECORD.atr; anything else is a file path.
-std::string annotation_path(const std::string& value, const Recording& recording) {
-  bool annotator = value.find_first_of("/.") == std::string::npos && value != "-";
-  if (!annotator) return value;
-  if (recording.annotation_base.empty()) {
-    throw Error("--annotations " + value + " names an annotator of the record, but " + recording.name +
-                " has no record name; give the annotation file's path");
-  }
-  return recording.annotation_base + "." + value;
-}
-
 void append_number(std::string& out, double value) {
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::general, 7);
   out.append(buf, r.ptr);
 }
 
-}  // namespace
-
-int run_beats(const BeatsArgs& args) {
-  Progress progress(args.quiet);
-  if (args.peaks != "detect" && args.peaks != "annotations") throw Error("--peaks is detect or annotations");
+// The window and width the flags ask for, checked: the same for one record and for several.
+BeatOptions beat_options(const BeatsArgs& args) {
   BeatOptions options;
   options.window = args.window == "fixed" ? BeatWindow::fixed : BeatWindow::rr_midpoints;
   if (args.before) options.before = *args.before;
@@ -67,6 +53,15 @@ int run_beats(const BeatsArgs& args) {
     throw Error("the beat width must be 2 .. " + std::to_string(kMaxBeatWidth) + " samples, got " +
                 std::to_string(options.width));
   }
+  return options;
+}
+
+}  // namespace
+
+int run_beats(const BeatsArgs& args) {
+  Progress progress(args.quiet);
+  if (args.peaks != "detect" && args.peaks != "annotations") throw Error("--peaks is detect or annotations");
+  const BeatOptions options = beat_options(args);
 
   RecordingOptions recording_options{args.channel, args.column, args.fs};
   recording_options.stream = true;
@@ -141,7 +136,7 @@ int run_beats(const BeatsArgs& args) {
       annotation_file = recording.name + " (EDF+ annotations)";
       reference = reference_beats(read_edf_beat_annotations(recording.name, recording.fs));
     } else {
-      annotation_file = annotation_path(annotations, recording);
+      annotation_file = annotation_file_for(annotations, recording);
       reference = reference_beats(read_annotations(annotation_file));
     }
     if (reference.samples.empty()) throw Error(annotation_file + ": holds no beat annotations");
@@ -335,14 +330,7 @@ int run_beats_records(const BeatsArgs& args) {
   options.peaks_from_annotations = args.peaks == "annotations";
   if (options.peaks_from_annotations && options.annotations.empty()) options.annotations = "atr";
   options.normalize = parse_beat_normalization(args.normalize);
-  options.beats.window = args.window == "fixed" ? BeatWindow::fixed : BeatWindow::rr_midpoints;
-  if (args.before) options.beats.before = *args.before;
-  if (args.after) options.beats.after = *args.after;
-  if (options.beats.window == BeatWindow::rr_midpoints && (args.before || args.after)) {
-    throw Error("--before and --after set the fixed window; --window rr takes half the RR interval on each side");
-  }
-  options.beats.width = args.model.empty() ? args.width.value_or(140) : model_input_width(args.model);
-  if (options.beats.width < 2) throw Error("--width must be at least 2");
+  options.beats = beat_options(args);
   const LabelClasses classes = parse_label_classes(args.classes);
   const bool labelled = !args.annotations.empty();
   AtomicOutput out(args.output);  // renamed into place only when every record was read

@@ -3,20 +3,18 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <deque>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <vector>
 
 #include "cli.h"
+#include "ecgad/beats.h"
 #include "ecgad/blocks.h"
 #include "ecgad/detector.h"
 #include "ecgad/ec57.h"
@@ -147,16 +145,7 @@ void write_stdout(const std::string& text) {
 }
 
 // A recording rather than a CSV of beats: a WFDB header or record name, or an EDF/BDF file.
-bool is_recording(const std::string& path) {
-  std::string lower = path;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  auto ends = [&](const std::string& suffix) {
-    return lower.size() >= suffix.size() && lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  std::error_code error;
-  return ends(".hea") || ends(".edf") || ends(".bdf") ||
-         (path != "-" && std::filesystem::is_regular_file(path + ".hea", error));
-}
+bool is_recording(const std::string& path) { return recording_format(path) != RecordingFormat::csv; }
 
 // The flags that only one of the two evaluations takes, refused by name in the other.
 void refuse_other_modes_flags(const EvaluateArgs& args, bool recordings) {
