@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -322,6 +323,65 @@ TEST(BeatsCli, MultiSegmentRecordWithAGapAndASkippedSignal) {
   peaks = lines_of(slurp(path("late.csv")));
   ASSERT_GT(peaks.size(), 100u);
   EXPECT_GE(std::stoll(fields_of(peaks.front())[0]), 108000);
+}
+
+// Reference beats as positions (--peaks annotations) on a record with a gap: a reference beat inside the gap gets no
+// row, and every row keeps its own beat's label (the rows after the gap used to take their neighbour's).
+TEST(BeatsCli, ReferencePeaksAcrossAGapKeepTheirOwnLabels) {
+  const std::string dat = slurp(kRecord + ".dat");
+  write(path("gap_1.dat"), dat.substr(0, std::size_t{21600} * 3));
+  write(path("gap_2.dat"), dat.substr(std::size_t{21600} * 3, std::size_t{21600} * 3));
+  for (const char* name : {"gap_1", "gap_2"}) {
+    std::vector<int> both = ecgad::decode_wfdb_samples(slurp(path(std::string(name) + ".dat")), 212, 2, name), ml, v5;
+    for (std::size_t i = 0; i < both.size(); i += 2) ml.push_back(both[i]), v5.push_back(both[i + 1]);
+    const std::string n = name;
+    std::string header = n + " 2 360 21600\n";
+    header += n + ".dat 212 200 11 1024 0 " + std::to_string(ecgad::wfdb_checksum(ml)) + " 0 MLII\n";
+    header += n + ".dat 212 200 11 1024 0 " + std::to_string(ecgad::wfdb_checksum(v5)) + " 0 V5\n";
+    write(path(n + ".hea"), header);
+  }
+  write(path("gap.hea"), "gap/3 2 360 46800\ngap_1 21600\n~ 3600\ngap_2 21600\n");
+  // Record 100's beats on the joined time axis, every third one called V, and one V inside the gap.
+  std::vector<long long> samples;
+  for (const ecgad::Annotation& a : ecgad::read_annotations(kRecord + ".atr")) {
+    if (!ecgad::is_beat_code(a.code) || a.sample >= 43200) continue;
+    samples.push_back(a.sample < 21600 ? a.sample : a.sample + 3600);
+  }
+  samples.push_back(23000);
+  std::sort(samples.begin(), samples.end());
+  std::string atr;
+  auto put = [&atr](unsigned w) { atr += static_cast<char>(w & 0xff), atr += static_cast<char>(w >> 8); };
+  std::map<long long, int> label_at;
+  long long previous = 0;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const unsigned code = samples[i] == 23000 || i % 3 == 0 ? 5 : 1;
+    label_at[samples[i]] = code == 1 ? 1 : 0;
+    const long long delta = samples[i] - previous;
+    previous = samples[i];
+    if (delta > 1023) {  // SKIP, then the 32-bit interval, high word first
+      put(59u << 10), put(static_cast<unsigned>(delta >> 16)), put(static_cast<unsigned>(delta & 0xffff));
+      put(code << 10);
+    } else {
+      put((code << 10) | static_cast<unsigned>(delta));
+    }
+  }
+  put(0);
+  write(path("gap.atr"), atr);
+  Result r = ecgad("beats '" + path("gap.hea") +
+                   "' --channel MLII --peaks annotations --annotations atr --peak-id -o '" + path("gap.csv") + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<std::string> rows = lines_of(slurp(path("gap.csv")));
+  ASSERT_GT(rows.size(), 100u);
+  std::size_t abnormal = 0;
+  for (const std::string& row : rows) {
+    std::vector<std::string> f = fields_of(row);
+    const long long sample = std::stoll(f.front());
+    EXPECT_TRUE(sample < 21600 || sample >= 25200) << sample;
+    ASSERT_EQ(label_at.count(sample), 1u) << sample;
+    EXPECT_EQ(std::stoi(f.back()), label_at[sample]) << "beat at " << sample;
+    abnormal += f.back() == "0";
+  }
+  EXPECT_GT(abnormal, rows.size() / 4);
 }
 
 }  // namespace

@@ -56,71 +56,69 @@ BeatOptions beat_options(const BeatsArgs& args) {
   return options;
 }
 
-}  // namespace
+// The lead is read twice when it stays in its file (a day-long Holter never sits in memory): once to find the R
+// peaks, once to cut the beats, which are written as they are cut.
+void replay_recording(Recording& recording, LeadSink& sink) {
+  if (recording.replay) {
+    Lead lead = recording.replay(sink);
+    recording.stretches = std::move(lead.stretches);
+    recording.skipped = std::move(lead.skipped);
+  } else {
+    replay_lead(recording.signal, recording.stretches, sink);
+  }
+}
 
-int run_beats(const BeatsArgs& args) {
-  Progress progress(args.quiet);
-  if (args.peaks != "detect" && args.peaks != "annotations") throw Error("--peaks is detect or annotations");
-  const BeatOptions options = beat_options(args);
+// First pass: R peaks on the record's time axis, stretch by stretch (a gap is never bridged: no beat window crosses
+// one), and the lead's range and length.
+struct FindPeaks : LeadSink {
+  double fs = 0;
+  bool detect = true;
+  std::optional<RPeakDetector> detector;
+  std::vector<long long> starts, peaks;
+  std::size_t n = 0;
+  double low = 0, high = 0;
+  void begin_stretch(long long start) override {
+    close();
+    starts.push_back(start);
+    if (detect) detector.emplace(fs);
+  }
+  void samples(const double* v, std::size_t count) override {
+    if (n == 0 && count) low = high = v[0];
+    for (std::size_t i = 0; i < count; ++i) {
+      low = std::min(low, v[i]);
+      high = std::max(high, v[i]);
+    }
+    n += count;
+    if (detector) detector->push(v, count);
+  }
+  void close() {
+    if (!detector) return;
+    detector->finish();
+    for (long long p : detector->peaks()) peaks.push_back(starts.back() + p);
+    detector.reset();
+  }
+};
 
-  RecordingOptions recording_options{args.channel, args.column, args.fs};
-  recording_options.stream = true;
-  Recording recording = load_recording(args.record, recording_options);
-  // The lead is read twice when it stays in its file (a day-long Holter never sits in memory): once to find the R
-  // peaks, once to cut the beats, which are written as they are cut.
-  auto replay = [&](LeadSink& sink) {
-    if (recording.replay) {
-      Lead lead = recording.replay(sink);
-      recording.stretches = std::move(lead.stretches);
-      recording.skipped = std::move(lead.skipped);
-    } else {
-      replay_lead(recording.signal, recording.stretches, sink);
-    }
-  };
-
-  // First pass: R peaks on the record's time axis, stretch by stretch (a gap is never bridged: no beat window crosses
-  // one), and the lead's range and length.
-  struct FindPeaks : LeadSink {
-    double fs = 0;
-    bool detect = true;
-    std::optional<RPeakDetector> detector;
-    std::vector<long long> starts, peaks;
-    std::size_t n = 0;
-    double low = 0, high = 0;
-    void begin_stretch(long long start) override {
-      close();
-      starts.push_back(start);
-      if (detect) detector.emplace(fs);
-    }
-    void samples(const double* v, std::size_t count) override {
-      if (n == 0 && count) low = high = v[0];
-      for (std::size_t i = 0; i < count; ++i) {
-        low = std::min(low, v[i]);
-        high = std::max(high, v[i]);
-      }
-      n += count;
-      if (detector) detector->push(v, count);
-    }
-    void close() {
-      if (!detector) return;
-      detector->finish();
-      for (long long p : detector->peaks()) peaks.push_back(starts.back() + p);
-      detector.reset();
-    }
-  } find;
+FindPeaks find_peaks(Recording& recording, bool detect) {
+  FindPeaks find;
   find.fs = recording.fs;
-  find.detect = args.peaks == "detect";
-  replay(find);
+  find.detect = detect;
+  replay_recording(recording, find);
   find.close();
-  const std::size_t n = find.n;
-  const long long duration = recording.duration();
-  if (n == 0) throw Error(recording.name + ": " + recording.channel + " holds no samples");
+  if (find.n == 0) throw Error(recording.name + ": " + recording.channel + " holds no samples");
   if (find.low == find.high) {
     throw Error(recording.name + ": " + recording.channel + " is a flat line: no beats to find");
   }
+  return find;
+}
 
-  // Labels come with --annotations only; --peaks annotations alone takes the record's .atr for positions.
-  const bool labelled = !args.annotations.empty();
+struct Reference {
+  ReferenceBeats beats;
+  std::string file;  // as named in messages
+};
+
+// Labels come with --annotations only; --peaks annotations alone takes the record's .atr for positions.
+std::optional<Reference> read_reference(const BeatsArgs& args, const Recording& recording) {
   std::string annotations = args.annotations;
   if (annotations.empty() && args.peaks == "annotations") {
     if (recording.format == RecordingFormat::csv) {
@@ -128,189 +126,234 @@ int run_beats(const BeatsArgs& args) {
     }
     annotations = recording.format == RecordingFormat::edf ? "edf" : "atr";
   }
-  ReferenceBeats reference;
-  std::string annotation_file;
-  if (!annotations.empty()) {
-    if (annotations == "edf") {
-      if (recording.format != RecordingFormat::edf) throw Error("--annotations edf is for EDF+ files");
-      annotation_file = recording.name + " (EDF+ annotations)";
-      reference = reference_beats(read_edf_beat_annotations(recording.name, recording.fs));
-    } else {
-      annotation_file = annotation_file_for(annotations, recording);
-      reference = reference_beats(read_annotations(annotation_file));
-    }
-    if (reference.samples.empty()) throw Error(annotation_file + ": holds no beat annotations");
-    if (reference.samples.back() >= duration || reference.samples.front() < 0) {
-      throw Error(annotation_file + ": a beat at sample " + std::to_string(reference.samples.back()) +
-                  " lies outside " + recording.name + " (" + std::to_string(duration) +
-                  " samples): is it another record's?");
-    }
-  }
-
-  std::vector<long long> peaks;
-  std::vector<std::size_t> first_peak_of(recording.stretches.size() + 1, 0);
-  {
-    std::size_t next = 0;
-    for (std::size_t k = 0; k < recording.stretches.size(); ++k) {
-      const LeadStretch& st = recording.stretches[k];
-      first_peak_of[k] = peaks.size();
-      const auto stretch_end = st.start + static_cast<long long>(st.end - st.begin);
-      if (args.peaks == "annotations") {
-        for (long long p : reference.samples) {
-          if (p >= st.start && p < stretch_end) peaks.push_back(p);
-        }
-      } else {
-        while (next < find.peaks.size() && find.peaks[next] < stretch_end) peaks.push_back(find.peaks[next++]);
-      }
-    }
-  }
-  first_peak_of[recording.stretches.size()] = peaks.size();
-  find.peaks = std::vector<long long>();
-  if (peaks.empty()) {
-    throw Error(recording.name + ": no beats found in " + recording.channel + " (a flat line, or not an ECG?)");
-  }
-
-  // Labels: a reference beat's own (--peaks annotations), or that of the reference beat a detection matches
-  // within 150 ms (EC57); a detection matching no reference beat is not a beat of the reference and gets no row.
-  std::vector<long long> reference_of;
-  if (labelled) {
-    if (args.peaks == "annotations") {
-      reference_of.resize(peaks.size());
-      for (std::size_t i = 0; i < peaks.size(); ++i) reference_of[i] = static_cast<long long>(i);
-    } else {
-      reference_of = match_beats(peaks, reference.samples, std::llround(0.150 * recording.fs)).matched_reference;
-    }
-  }
-
-  // Outputs: written as the beats are cut, into temporary files renamed at the end (standard output is spooled to
-  // an unnamed temporary file and copied at the end), so that on any error nothing is written.
-  struct Spool {
-    explicit Spool(const std::string& path) : out(path) {
-      if (out.is_stdout()) {
-        file = std::tmpfile();
-        if (!file)
-          throw Error(std::string("cannot create a temporary file for standard output: ") + std::strerror(errno));
-      }
-    }
-    ~Spool() {
-      if (file) std::fclose(file);
-    }
-    Spool(const Spool&) = delete;
-    Spool& operator=(const Spool&) = delete;
-    void write(std::string& text) {
-      if (file) {
-        if (std::fwrite(text.data(), 1, text.size(), file) != text.size()) {
-          throw Error(std::string("cannot write a temporary file for standard output: ") + std::strerror(errno));
-        }
-      } else {
-        out.write(text);
-      }
-      text.clear();
-    }
-    void finish() {  // copies the spooled standard output
-      if (!file) return;
-      std::rewind(file);
-      std::string piece(1 << 20, '\0');
-      for (std::size_t got; (got = std::fread(piece.data(), 1, piece.size(), file)) > 0;) {
-        out.write(std::string_view(piece.data(), got));
-      }
-      if (std::ferror(file)) throw Error(std::string("cannot read back standard output's temporary file"));
-    }
-    AtomicOutput out;
-    std::FILE* file = nullptr;
-  };
-  Spool out(args.output);
-  std::optional<Spool> peaks_out;
-  if (!args.peaks_out.empty()) peaks_out.emplace(args.peaks_out);
-  std::string text, peak_text;
-  auto peak_line = [&](long long sample) {
-    char line[64];
-    std::snprintf(line, sizeof line, "%lld,%.6f\n", sample, static_cast<double>(sample) / recording.fs);
-    peak_text += line;
-  };
-  if (peaks_out && args.all_peaks) {
-    for (long long sample : peaks) {
-      peak_line(sample);
-      if (peak_text.size() > (1u << 20)) peaks_out->write(peak_text);
-    }
-    peaks_out->write(peak_text);
-  }
-
-  // Second pass: each beat cut and written as soon as the lead has reached the end of its window.
-  std::size_t rows = 0, written = 0, normal = 0, unmatched = 0;
-  const BeatNormalization normalize = parse_beat_normalization(args.normalize);
-  std::vector<double> normalized(options.width);
-  BeatCutter cut(recording.stretches, peaks, first_peak_of, recording.fs, options,
-                 [&](std::size_t peak, const double* v) {
-                   ++rows;
-                   int label = -1;
-                   if (labelled) {
-                     const long long ref = reference_of[peak];
-                     if (ref < 0) {
-                       ++unmatched;
-                       return;
-                     }
-                     label = reference.normal[static_cast<std::size_t>(ref)];
-                   }
-                   if (normalize != BeatNormalization::none) {
-                     normalized.assign(v, v + options.width);
-                     normalize_beats(normalized.data(), 1, options.width, normalize);
-                     v = normalized.data();
-                   }
-                   if (args.peak_id) text += std::to_string(peaks[peak]) + ",";
-                   for (std::size_t k = 0; k < options.width; ++k) {
-                     if (k) text += ',';
-                     append_number(text, v[k]);
-                   }
-                   if (label >= 0) {
-                     text += label ? ",1" : ",0";
-                     normal += static_cast<std::size_t>(label);
-                   }
-                   text += '\n';
-                   if (text.size() > (1u << 20)) out.write(text);
-                   if (peaks_out && !args.all_peaks) {
-                     peak_line(peaks[peak]);
-                     if (peak_text.size() > (1u << 20)) peaks_out->write(peak_text);
-                   }
-                   ++written;
-                 });
-  replay(cut);
-  out.write(text);
-  if (peaks_out) peaks_out->write(peak_text);
-  const std::size_t cut_off = peaks.size() - rows;
-  if (written == 0) {
-    throw Error(recording.name + ": " + std::to_string(peaks.size()) + " beat" + (peaks.size() == 1 ? "" : "s") +
-                " found in " + recording.channel +
-                ", none with a whole window (too short a recording, or not an ECG?)");
-  }
-  out.finish();
-  if (peaks_out) peaks_out->finish();
-  if (peaks_out) {
-    commit_together({&out.out, &peaks_out->out});  // the beats and their peaks, or neither
+  if (annotations.empty()) return std::nullopt;
+  Reference reference;
+  if (annotations == "edf") {
+    if (recording.format != RecordingFormat::edf) throw Error("--annotations edf is for EDF+ files");
+    reference.file = recording.name + " (EDF+ annotations)";
+    reference.beats = reference_beats(read_edf_beat_annotations(recording.name, recording.fs));
   } else {
-    out.out.commit();
+    reference.file = annotation_file_for(annotations, recording);
+    reference.beats = reference_beats(read_annotations(reference.file));
   }
+  const std::vector<long long>& samples = reference.beats.samples;
+  if (samples.empty()) throw Error(reference.file + ": holds no beat annotations");
+  if (samples.back() >= recording.duration() || samples.front() < 0) {
+    throw Error(reference.file + ": a beat at sample " + std::to_string(samples.back()) + " lies outside " +
+                recording.name + " (" + std::to_string(recording.duration()) + " samples): is it another record's?");
+  }
+  return reference;
+}
 
+// The beats' R peaks (detected, or the reference's), stretch by stretch: first_peak_of[k] is stretch k's first;
+// candidate[i] is peak i's index among the candidates (a reference beat in a gap is no peak).
+struct StretchPeaks {
+  std::vector<long long> peaks, candidate;
+  std::vector<std::size_t> first_peak_of;
+};
+
+StretchPeaks peaks_by_stretch(const std::vector<LeadStretch>& stretches, const std::vector<long long>& candidates) {
+  StretchPeaks out;
+  out.first_peak_of.assign(stretches.size() + 1, 0);
+  std::size_t next = 0;
+  for (std::size_t k = 0; k < stretches.size(); ++k) {
+    const LeadStretch& st = stretches[k];
+    out.first_peak_of[k] = out.peaks.size();
+    const auto stretch_end = st.start + static_cast<long long>(st.end - st.begin);
+    while (next < candidates.size() && candidates[next] < st.start) ++next;  // in a gap
+    for (; next < candidates.size() && candidates[next] < stretch_end; ++next) {
+      out.peaks.push_back(candidates[next]);
+      out.candidate.push_back(static_cast<long long>(next));
+    }
+  }
+  out.first_peak_of[stretches.size()] = out.peaks.size();
+  return out;
+}
+
+// An output written piece by piece into a temporary file renamed at the end; standard output is spooled to an
+// unnamed temporary file and copied at the end, so that on any error nothing is written.
+struct Spool {
+  explicit Spool(const std::string& path) : out(path) {
+    if (out.is_stdout()) {
+      file = std::tmpfile();
+      if (!file)
+        throw Error(std::string("cannot create a temporary file for standard output: ") + std::strerror(errno));
+    }
+  }
+  ~Spool() {
+    if (file) std::fclose(file);
+  }
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+  void write(std::string& text) {
+    if (file) {
+      if (std::fwrite(text.data(), 1, text.size(), file) != text.size()) {
+        throw Error(std::string("cannot write a temporary file for standard output: ") + std::strerror(errno));
+      }
+    } else {
+      out.write(text);
+    }
+    text.clear();
+  }
+  void write_if_full(std::string& text) {
+    if (text.size() > (1u << 20)) write(text);
+  }
+  void finish() {  // copies the spooled standard output
+    if (!file) return;
+    std::rewind(file);
+    std::string piece(1 << 20, '\0');
+    for (std::size_t got; (got = std::fread(piece.data(), 1, piece.size(), file)) > 0;) {
+      out.write(std::string_view(piece.data(), got));
+    }
+    if (std::ferror(file)) throw Error(std::string("cannot read back standard output's temporary file"));
+  }
+  AtomicOutput out;
+  std::FILE* file = nullptr;
+};
+
+// Second pass's writer: one row per beat cut, and its peak line with --peaks-out (every peak with --all-peaks,
+// written before the rows).
+struct BeatRows {
+  const BeatsArgs& args;
+  const BeatOptions& options;
+  const std::vector<long long>& peaks;
+  const Reference* reference;           // null without --annotations
+  std::vector<long long> reference_of;  // per peak, its reference beat's index, or -1
+  double fs;
+  Spool out;
+  std::optional<Spool> peaks_out;
+  BeatNormalization normalize;
+  std::vector<double> normalized;
+  std::string text, peak_text;
+  std::size_t cut = 0, written = 0, normal = 0, unmatched = 0;
+
+  BeatRows(const BeatsArgs& a, const BeatOptions& o, const std::vector<long long>& p, const Reference* r, double rate)
+      : args(a),
+        options(o),
+        peaks(p),
+        reference(r),
+        fs(rate),
+        out(a.output),
+        normalize(parse_beat_normalization(a.normalize)),
+        normalized(o.width) {
+    if (!args.peaks_out.empty()) peaks_out.emplace(args.peaks_out);
+    if (peaks_out && args.all_peaks) {
+      for (long long sample : peaks) peak_line(sample);
+      peaks_out->write(peak_text);
+    }
+  }
+  void peak_line(long long sample) {
+    char line[64];
+    std::snprintf(line, sizeof line, "%lld,%.6f\n", sample, static_cast<double>(sample) / fs);
+    peak_text += line;
+    peaks_out->write_if_full(peak_text);
+  }
+  void row(std::size_t peak, const double* v) {
+    ++cut;
+    int label = -1;
+    if (reference) {
+      const long long ref = reference_of[peak];
+      if (ref < 0) {  // a detection matching no reference beat is not a beat of the reference: no row
+        ++unmatched;
+        return;
+      }
+      label = reference->beats.normal[static_cast<std::size_t>(ref)];
+    }
+    if (normalize != BeatNormalization::none) {
+      normalized.assign(v, v + options.width);
+      normalize_beats(normalized.data(), 1, options.width, normalize);
+      v = normalized.data();
+    }
+    if (args.peak_id) text += std::to_string(peaks[peak]) + ",";
+    for (std::size_t k = 0; k < options.width; ++k) {
+      if (k) text += ',';
+      append_number(text, v[k]);
+    }
+    if (label >= 0) {
+      text += label ? ",1" : ",0";
+      normal += static_cast<std::size_t>(label);
+    }
+    text += '\n';
+    out.write_if_full(text);
+    if (peaks_out && !args.all_peaks) peak_line(peaks[peak]);
+    ++written;
+  }
+  void commit() {  // the beats and their peaks, or neither
+    out.write(text);
+    if (peaks_out) peaks_out->write(peak_text);
+    out.finish();
+    if (peaks_out) peaks_out->finish();
+    if (peaks_out) {
+      commit_together({&out.out, &peaks_out->out});
+    } else {
+      out.out.commit();
+    }
+  }
+};
+
+std::string beats_summary(const BeatsArgs& args, const Recording& recording, std::size_t samples, std::size_t peaks,
+                          const BeatRows& rows) {
   char rate[32];
   std::snprintf(rate, sizeof rate, "%g Hz", recording.fs);
-  std::string summary = "ecgad: beats: " + std::to_string(written) + " beats of " + std::to_string(options.width) +
-                        " samples from " + recording.name + " (" + recording.channel + ", " + rate + ", " +
-                        std::to_string(n) + " samples); " + std::to_string(peaks.size()) +
-                        (args.peaks == "annotations" ? " reference beats" : " R peaks detected");
-  if (cut_off) summary += ", " + std::to_string(cut_off) + " without a whole window";
+  std::string summary =
+      "ecgad: beats: " + std::to_string(rows.written) + " beats of " + std::to_string(rows.options.width) +
+      " samples from " + recording.name + " (" + recording.channel + ", " + rate + ", " + std::to_string(samples) +
+      " samples); " + std::to_string(peaks) + (args.peaks == "annotations" ? " reference beats" : " R peaks detected");
+  if (peaks > rows.cut) summary += ", " + std::to_string(peaks - rows.cut) + " without a whole window";
   if (recording.stretches.size() > 1) {
     summary += ", in " + std::to_string(recording.stretches.size()) + " stretches (gaps between them)";
   }
-  if (unmatched) summary += ", " + std::to_string(unmatched) + " matching no reference beat (left out)";
-  if (labelled) {
-    summary += "; labels from " + annotation_file + ": " + std::to_string(normal) + " normal, " +
-               std::to_string(written - normal) + " abnormal";
+  if (rows.unmatched) summary += ", " + std::to_string(rows.unmatched) + " matching no reference beat (left out)";
+  if (rows.reference) {
+    summary += "; labels from " + rows.reference->file + ": " + std::to_string(rows.normal) + " normal, " +
+               std::to_string(rows.written - rows.normal) + " abnormal";
   }
   if (!recording.chosen_because.empty() && recording.chosen_because != "by name") {
     summary += "; lead " + recording.channel + " chosen by " + recording.chosen_because;
   }
   if (!recording.skipped.empty()) summary += "; not read: " + recording.skipped;
-  progress.message(summary);
+  return summary;
+}
+
+}  // namespace
+
+int run_beats(const BeatsArgs& args) {
+  Progress progress(args.quiet);
+  if (args.peaks != "detect" && args.peaks != "annotations") throw Error("--peaks is detect or annotations");
+  const bool from_annotations = args.peaks == "annotations";
+  const BeatOptions options = beat_options(args);
+  RecordingOptions recording_options{args.channel, args.column, args.fs};
+  recording_options.stream = true;
+  Recording recording = load_recording(args.record, recording_options);
+
+  FindPeaks find = find_peaks(recording, !from_annotations);
+  const std::optional<Reference> reference = read_reference(args, recording);
+  StretchPeaks found = peaks_by_stretch(recording.stretches, from_annotations ? reference->beats.samples : find.peaks);
+  find.peaks = std::vector<long long>();
+  if (found.peaks.empty()) {
+    throw Error(recording.name + ": no beats found in " + recording.channel + " (a flat line, or not an ECG?)");
+  }
+
+  const Reference* labels = args.annotations.empty() ? nullptr : &*reference;
+  BeatRows rows(args, options, found.peaks, labels, recording.fs);
+  // Labels: a reference beat's own (--peaks annotations), or that of the reference beat a detection matches within
+  // 150 ms (EC57).
+  if (labels && from_annotations) {
+    rows.reference_of = std::move(found.candidate);
+  } else if (labels) {
+    rows.reference_of =
+        match_beats(found.peaks, labels->beats.samples, std::llround(0.150 * recording.fs)).matched_reference;
+  }
+  BeatCutter cut(recording.stretches, found.peaks, found.first_peak_of, recording.fs, options,
+                 [&rows](std::size_t peak, const double* v) { rows.row(peak, v); });
+  replay_recording(recording, cut);
+  if (rows.written == 0) {
+    const std::size_t n = found.peaks.size();
+    throw Error(recording.name + ": " + std::to_string(n) + " beat" + (n == 1 ? "" : "s") + " found in " +
+                recording.channel + ", none with a whole window (too short a recording, or not an ECG?)");
+  }
+  rows.commit();
+  progress.message(beats_summary(args, recording, find.n, found.peaks.size(), rows));
   return 0;
 }
 
