@@ -145,6 +145,7 @@ int run_beats(const BeatsArgs& args) {
                   " lies outside " + recording.name + " (" + std::to_string(duration) +
                   " samples): is it another record's?");
     }
+    check_reference_density(reference.samples, duration, recording.fs, annotation_file, recording.name);
   }
 
   std::vector<long long> peaks;
@@ -278,6 +279,10 @@ int run_beats(const BeatsArgs& args) {
   out.write(text);
   if (peaks_out) peaks_out->write(peak_text);
   const std::size_t cut_off = peaks.size() - rows;
+  if (written == 0 && unmatched > 0) {
+    throw Error(recording.name + ": none of the " + std::to_string(rows) + " beats found in " + recording.channel +
+                " matches a beat of " + annotation_file + " within 150 ms (is it this record's annotation file?)");
+  }
   if (written == 0) {
     throw Error(recording.name + ": " + std::to_string(peaks.size()) + " beat" + (peaks.size() == 1 ? "" : "s") +
                 " found in " + recording.channel +
