@@ -14,7 +14,6 @@
 
 #include "ecgad/edf.h"
 #include "ecgad/error.h"
-#include "ecgad/output.h"
 #include "ecgad/qrs.h"
 #include "ecgad/text.h"
 
