@@ -1,17 +1,21 @@
 #include "ecgad/beats.h"
 
+#include <fmt/core.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 
 #include "ecgad/edf.h"
 #include "ecgad/error.h"
-#include "ecgad/output.h"
 #include "ecgad/qrs.h"
+#include "ecgad/text.h"
 
 namespace ecgad {
 namespace {
@@ -55,7 +59,7 @@ std::size_t named_signal(const std::vector<std::string>& names, const std::strin
   std::size_t index = 0;
   auto parsed = std::from_chars(channel.data(), channel.data() + channel.size(), index);
   if (all_digits(channel) && parsed.ec == std::errc() && index < names.size()) return index;
-  throw Error(file + ": no signal " + quoted(channel) +
+  throw Error(file + ": no signal " + ecgad::quoted(channel) +
               " (--channel takes a lead name or a 0-based number: " + signal_list(names) + ")");
 }
 
@@ -314,6 +318,10 @@ Recording load_recording(const std::string& record, const RecordingOptions& opti
 
 namespace {
 
+// The most samples read from a signal CSV (held in memory: 800 MB), and the longest line.
+constexpr std::size_t kMaxSignalCsvSamples = 100000000;
+constexpr std::size_t kMaxSignalCsvLine = std::size_t{1} << 20;
+
 // A signal CSV's separator, from its first data line: ',', ';' or a tab, else 0 (runs of spaces and tabs).
 char separator_of(std::string_view line) {
   return line.find(',') != std::string_view::npos    ? ','
@@ -351,22 +359,59 @@ void split_fields(std::string_view line, char separator, std::size_t first,
 std::vector<double> read_signal_csv(const std::string& path, std::size_t column, std::string* channel_name,
                                     const std::string& column_name) {
   const std::string name = path == "-" ? "<stdin>" : path;
-  // Read whole: 1 GB is a day of one lead at 1 kHz as text; longer recordings belong in WFDB or EDF files.
-  const std::string text = read_file(path, std::size_t{1} << 30, "a signal CSV");
+  std::FILE* raw = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (!raw) throw Error("cannot open '" + path + "': " + std::strerror(errno));
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(raw, path == "-" ? [](std::FILE*) { return 0; } : &std::fclose);
+  // Read as a stream, a line at a time: a bad line is told as soon as it is read, and memory follows the samples.
+  // 1 GB of text is a day of one lead at 1 kHz; longer recordings belong in WFDB or EDF files, which ecgad streams.
+  constexpr std::size_t kMaxBytes = std::size_t{1} << 30;
+  std::string text;  // bytes read and not yet parsed: the current line on, from `pos`
+  std::size_t read_bytes = 0;
+  bool at_end = false;
   std::vector<double> values;
   char separator = 0;  // 0: runs of spaces and tabs
   std::size_t line_number = 0, pos = 0;
   bool first_data_line = true;
   std::size_t field_index = column == 0 ? 0 : column - 1;
-  if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3;
   std::vector<std::pair<std::size_t, std::size_t>> fields;  // [begin, end) offsets within the line
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
+  std::size_t searched = 0;                                 // text before this offset holds no '\n' past `pos`
+  for (;;) {
+    std::size_t end = text.find('\n', std::max(pos, searched));
+    if (end == std::string::npos && !at_end) {
+      if (text.size() - pos > kMaxSignalCsvLine) {
+        if (std::size_t cr = text.find('\r', pos); cr != std::string::npos) {
+          throw Error(located(name, line_number + 1, cr - pos + 1, kLoneCarriageReturn));
+        }
+        throw Error(located(name, line_number + 1, 1,
+                            "a line longer than 1 MB: is this a signal CSV (one sample, or a few columns, a line)?"));
+      }
+      text.erase(0, pos);
+      pos = 0;
+      searched = text.size();
+      const std::size_t have = text.size();
+      text.resize(have + (std::size_t{1} << 20));
+      const std::size_t got = std::fread(&text[have], 1, std::size_t{1} << 20, raw);
+      text.resize(have + got);
+      if (got == 0) {
+        if (std::ferror(raw)) throw Error("cannot read '" + path + "': " + std::strerror(errno));
+        at_end = true;
+      }
+      read_bytes += got;
+      if (read_bytes > kMaxBytes) {
+        throw Error(name + ": larger than 1024 MB, the most ecgad reads as a signal CSV (is it the right file?)");
+      }
+      continue;
+    }
     if (end == std::string::npos) end = text.size();
+    if (pos >= text.size()) break;
     std::string_view line(text.data() + pos, end - pos);
     pos = end + 1;
     ++line_number;
+    if (line_number == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (std::size_t cr = line.find('\r'); cr != std::string_view::npos) {
+      throw Error(located(name, line_number, cr + 1, kLoneCarriageReturn));
+    }
     std::size_t first = line.find_first_not_of(" \t");
     if (first == std::string_view::npos || line[first] == '#') continue;
     if (first_data_line) separator = separator_of(line);
@@ -386,7 +431,7 @@ std::vector<double> read_signal_csv(const std::string& path, std::size_t column,
         for (std::size_t f = 0; f < fields.size() && !found; ++f) {
           if (field_text(f) == column_name) field_index = f, found = true;
         }
-        if (!found) fail(1, "no column named " + quoted(column_name) + " in the header line");
+        if (!found) fail(1, "no column named " + ecgad::quoted(column_name) + " in the header line");
       } else if (column == 0 && fields.size() != 1) {
         fail(1, "the signal file has " + std::to_string(fields.size()) + " columns; choose one with --column N");
       }
@@ -413,7 +458,12 @@ std::vector<double> read_signal_csv(const std::string& path, std::size_t column,
     auto parsed = std::from_chars(b, t.data() + t.size(), v);
     if (t.empty()) fail(at, "empty field where a sample was expected");
     if (parsed.ec != std::errc() || parsed.ptr != t.data() + t.size() || !std::isfinite(v)) {
-      fail(at, "field " + quoted(t) + " is not a finite number");
+      fail(at, "field " + ecgad::quoted(t) + " is not a finite number");
+    }
+    if (values.size() == kMaxSignalCsvSamples) {
+      fail(at, "more than " + std::to_string(kMaxSignalCsvSamples) +
+                   " samples (27 hours at 1 kHz), the most ecgad holds from a signal CSV; a longer recording belongs "
+                   "in WFDB or EDF files, which ecgad streams");
     }
     values.push_back(v);
   }
@@ -544,6 +594,18 @@ ReferenceBeats reference_beats(const std::vector<Annotation>& annotations) {
     ref.codes.push_back(a.code);
   }
   return ref;
+}
+
+void check_reference_density(const std::vector<long long>& samples, long long duration, double fs,
+                             const std::string& annotation_file, const std::string& record) {
+  const double seconds = static_cast<double>(duration) / fs;
+  const std::size_t beats = samples.size();
+  if (beats <= 10 || static_cast<double>(beats) <= kMaxBeatsPerSecond * seconds) return;
+  throw Error(
+      fmt::format("{}: {} beat annotations in {:.6g} s of {}, {:.4g} a second: no heart beats more than {:g} "
+                  "times a second ({:g} a minute); is it this record's annotation file?",
+                  annotation_file, beats, seconds, record, static_cast<double>(beats) / seconds, kMaxBeatsPerSecond,
+                  60 * kMaxBeatsPerSecond));
 }
 
 }  // namespace ecgad

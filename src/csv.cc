@@ -23,6 +23,7 @@
 #include "csv_source.h"
 #include "ecgad/csv_number.h"
 #include "ecgad/error.h"
+#include "ecgad/text.h"
 
 namespace ecgad {
 namespace {
@@ -88,6 +89,7 @@ struct CsvReader::Impl {
   std::size_t rows = 0;
   std::string header;            // the skipped first line, with CsvOptions::header
   std::size_t line_offset = 0;   // input line = LineReader's line + line_offset (pieces)
+  bool starts_input = true;      // false for a piece after the input's first line
   std::size_t blank_before = 0;  // CsvPiece::blank_before, until the first call to next()
   bool piece = false;            // a piece of a larger input: no "no data rows"
 
@@ -150,6 +152,7 @@ CsvReader CsvReader::from_string(std::string text, const std::string& name, CsvO
   d.piece = true;
   d.columns = piece.columns;
   d.blank_before = piece.blank_before;
+  d.starts_input = false;
   d.line_offset = piece.first_line - 1;
   // LineReader drops a UTF-8 BOM at the start of its input; inside a file those bytes are binary data, so a
   // piece starting with them gets an empty first line, skipped as a header, to keep them.
@@ -252,6 +255,9 @@ double CsvReader::Impl::field_value_slow(const char* field, const char* field_en
     unsigned byte = bad != field_end ? static_cast<unsigned char>(*bad) : 0u;
     fail_at(line, column, fmt::format("binary data (byte 0x{:02X}) is not valid CSV", byte));
   }
+  // LineReader drops a line's final CR: a CR still here is inside a line.
+  const char* cr = std::find(field, field_end, '\r');
+  if (cr != field_end) fail_at(line, static_cast<std::size_t>(cr - text) + 1, kLoneCarriageReturn);
   const char* s = field;
   const char* e = field_end;
   while (s != e && is_field_space(*s)) ++s;
@@ -281,6 +287,7 @@ bool is_gzip_file(const std::string& path) { return starts_with_gzip_magic(path)
 
 const std::string& CsvReader::name() const { return impl_->name; }
 std::size_t CsvReader::line() const { return impl_->line; }
+bool CsvReader::starts_input() const { return impl_->starts_input; }
 const std::string& CsvReader::header_line() const { return impl_->header; }
 
 std::string CsvReader::sha256_hex() const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <system_error>
 
 #include "ecgad/blocks.h"
@@ -149,6 +150,9 @@ void BeatReader::first_row(const std::vector<double>& row) {
     if (data_columns == width_ + 1 && layout_.labels != Labels::none) {
       labelled_ = true;
     } else if (data_columns == width_ && layout_.labels != Labels::required) {
+      if (layout_.labels == Labels::optional && layout.trained && reader_.starts_input()) {
+        refuse_ids_in_place_of_the_label(row);
+      }
       labelled_ = false;
     } else if (data_columns == width_) {
       reader_.fail(1,
@@ -175,6 +179,35 @@ void BeatReader::first_row(const std::vector<double>& row) {
       if (!name.empty()) id_names_[i] = name;
     }
   }
+}
+
+// The input's first row, read with id columns other than the model's as an unlabelled beat: when it also has the
+// columns of the model's labelled rows and a label value where the model's label was, the ids have most likely
+// taken a sample's place and the label a sample's (score --id-column 1 on a file without ids): refused.
+void BeatReader::refuse_ids_in_place_of_the_label(const std::vector<double>& row) const {
+  const ColumnLayout& trained = *layout_.columns.trained;
+  const std::size_t columns = row.size();
+  if (trained.label == ColumnLayout::Label::none || columns != width_ + 1 + trained.ids.size()) return;
+  if ((!trained.ids.empty() && trained.ids.back() > columns) ||
+      (trained.label == ColumnLayout::Label::number && trained.label_number > columns)) {
+    return;
+  }
+  const std::size_t field = label_field(reader_, trained);
+  const std::vector<std::size_t>& ids = layout_.columns.ids;
+  if (std::find(ids.begin(), ids.end(), field + 1) != ids.end()) return;  // the label went to an id: not scored
+  const double value = row[field];
+  const LabelSpec& labels = layout_.values;
+  if (value != labels.normal && value != labels.abnormal && !(labels.others_abnormal && value == std::floor(value))) {
+    return;
+  }
+  const std::size_t k = layout_.columns.ids.size();
+  reader_.fail(reader_.column_of_field(field),
+               "with --id-column this row is " + std::to_string(k) + (k == 1 ? " id and " : " ids and ") +
+                   std::to_string(width_) + " samples without a label, but it has the " + std::to_string(columns) +
+                   " columns of the model's labelled rows, and a label value (" +
+                   field_text(reader_.line_text(), field) +
+                   ") where the model's label was: pass --label-column none if the rows carry no label, or drop "
+                   "--id-column if the file has no such id column");
 }
 
 bool BeatReader::label_of_row() const {

@@ -106,7 +106,7 @@ std::string ec57_text(const std::vector<Ec57Record>& records, const Ec57Setting&
                 1000 * setting.window_seconds, setting.learn_seconds);
   append_format(out, " (learning period); labels: {}\n\n", setting.labels);
   out += "record      beats  QRS Se  QRS +P  VEB Se  VEB +P VEB FPR SVEB Se SVEB +P\n";
-  for (const Ec57Record& r : records) append_row(out, r.record, ec57_stats(r.counts));
+  for (const Ec57Record& r : records) append_row(out, one_line_text(r.record), ec57_stats(r.counts));
   const Ec57Counts gross = gross_counts(records);
   const Ec57Stats g = ec57_stats(gross);
   append_row(out, "gross", g);

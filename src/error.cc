@@ -1,5 +1,8 @@
 #include "ecgad/error.h"
 
+#include <cstdint>
+#include <string_view>
+
 #include "ecgad/text.h"
 
 namespace ecgad {
@@ -9,17 +12,14 @@ std::string located(const std::string& file, std::size_t line, std::size_t colum
 }
 
 std::string quoted(const std::string& text, std::size_t max) {
-  std::string out = "'";
-  for (std::size_t i = 0; i < text.size() && i < max; ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      append_format(out, "\\x{:02X}", static_cast<unsigned>(c));
-    }
+  // Whole characters up to `max` bytes, escaped by the one text policy (text.h), as the terminal shows them.
+  std::size_t cut = 0;
+  for (std::size_t len = 0; cut < text.size(); cut += len) {
+    std::uint32_t code_point = 0;
+    next_character(text, cut, code_point, len);
+    if (cut + len > max) break;
   }
-  if (text.size() > max) out += "...";
-  return out + "'";
+  return "'" + one_line_text(std::string_view(text).substr(0, cut)) + (cut < text.size() ? "...'" : "'");
 }
 
 }  // namespace ecgad

@@ -73,7 +73,17 @@ std::size_t InputBytes::read(char* buffer, std::size_t size) {
       zs_.avail_in = static_cast<uInt>(read_raw(reinterpret_cast<char*>(in_.data()), in_.size()));
     }
     if (member_end_) {
-      if (zs_.avail_in == 0) return out;  // the end, right after a whole member
+      // Zero bytes after a member pad the file (tapes, block devices): ignored, as gzip -d and zcat ignore them.
+      while (zs_.avail_in > 0 && *zs_.next_in == 0) {
+        ++zs_.next_in;
+        --zs_.avail_in;
+        padded_ = true;
+      }
+      if (zs_.avail_in == 0) {
+        if (raw_end_ && peeked_.empty()) return out;  // the end, right after a whole member (and its padding)
+        continue;                                     // more padding, or another member, to read
+      }
+      if (padded_) corrupt("data after the zero bytes that follow the last member");
       if (inflateReset(&zs_) != Z_OK) corrupt("cannot restart");
       member_end_ = false;
     }

@@ -36,6 +36,7 @@ class InputBytes {
   bool gzip_ = false;
   bool raw_end_ = false;
   bool member_end_ = false;  // a gzip member has just ended: another may follow (gzip allows concatenation)
+  bool padded_ = false;      // zero bytes followed the last member
   z_stream zs_{};
   std::vector<unsigned char> in_;  // compressed bytes read, not yet inflated
 };

@@ -199,8 +199,7 @@ std::unique_ptr<Model> read_model(const std::string& bytes, const Envelope& e, c
                                   const std::vector<ModelKind>& kinds, const Refusal& fail) {
   if (!m.is_object()) throw fail("'model' is not an object");
   std::string kind = m.at("kind").get<std::string>();
-  if (e.version == 1 && kind != "autoencoder")
-    throw fail("model kind '" + ecgad::quoted(kind) + "' in a version-1 file");
+  if (e.version == 1 && kind != "autoencoder") throw fail("model kind " + ecgad::quoted(kind) + " in a version-1 file");
   const nlohmann::json& declared = m.at("parameter_count");
   if (!declared.is_number_unsigned()) throw fail("the parameter count is not a whole number");
   std::size_t count = declared.get<std::size_t>();

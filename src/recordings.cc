@@ -68,6 +68,7 @@ void read_reference(const Recording& recording, const RecordBeatsOptions& option
                 " lies outside " + recording.name + " (" + std::to_string(out.duration) +
                 " samples): is it another record's?");
   }
+  check_reference_density(out.reference.samples, out.duration, recording.fs, out.annotation_file, recording.name);
 }
 
 }  // namespace

@@ -71,7 +71,9 @@ std::vector<Gate> check_gates(const Evaluation& evaluation,
 std::string format_text(const Evaluation& e, const std::vector<Gate>& gates) {
   std::string out;
   std::size_t normal = e.per_class[0].support, anomaly = e.per_class[1].support;
-  append_format(out, "data        {}: {} rows ({} normal, {} abnormal)\n", e.data_name, e.rows(), normal, anomaly);
+  // The data's name is the user's (a file name): shown as one line, its controls as visible escapes (text.h).
+  append_format(out, "data        {}: {} rows ({} normal, {} abnormal)\n", one_line_text(e.data_name), e.rows(), normal,
+                anomaly);
   append_format(out, "threshold   {:.9g} ({}); anomaly when {} >= threshold\n", e.threshold, e.threshold_strategy,
                 e.score_name);
   append_format(out, "positive    {}\n\n", to_string(e.positive));

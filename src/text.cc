@@ -44,14 +44,21 @@ bool is_plain_text(std::string_view text, bool tab_ok) {
   return true;
 }
 
-std::string terminal_text(std::string_view text) {
+const char* const kLoneCarriageReturn =
+    "a carriage return inside a line: are this file's lines ended by CR alone (classic Mac OS)? ecgad reads LF and "
+    "CRLF line ends (convert with: tr '\\r' '\\n' < FILE > NEW)";
+
+namespace {
+
+// The one escaping of text from the input: controls as "\x1b" or "\u202e", invalid bytes as "\xNN".
+std::string escaped_text(std::string_view text, bool keep_newline_and_tab) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0, len = 0; i < text.size(); i += len) {
     std::uint32_t cp = 0;
     if (!next_character(text, i, cp, len)) {
       append_format(out, "\\x{:02x}", static_cast<unsigned char>(text[i]));
-    } else if (cp == '\n' || cp == '\t' || !is_control_character(cp)) {
+    } else if ((keep_newline_and_tab && (cp == '\n' || cp == '\t')) || !is_control_character(cp)) {
       out.append(text.substr(i, len));
     } else if (cp < 0x100) {
       append_format(out, "\\x{:02x}", cp);
@@ -61,6 +68,12 @@ std::string terminal_text(std::string_view text) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string terminal_text(std::string_view text) { return escaped_text(text, true); }
+
+std::string one_line_text(std::string_view text) { return escaped_text(text, false); }
 
 std::string valid_utf8(std::string_view text) {
   std::string out;

@@ -14,6 +14,7 @@
 
 #include "ecgad/error.h"
 #include "ecgad/output.h"
+#include "ecgad/text.h"
 
 namespace ecgad {
 namespace {
@@ -134,7 +135,7 @@ void parse_record_line(const HeaderLine& l, WfdbHeader& header, std::size_t& sig
   std::string name = t[0].text;
   if (std::size_t slash = name.find('/'); slash != std::string::npos) {
     if (!parse_whole(name.substr(slash + 1), segment_count) || segment_count == 0 || segment_count > 1000000) {
-      l.fail(t[0].column, "cannot read the number of segments in " + quoted(name) + " (NAME/SEGMENTS)");
+      l.fail(t[0].column, "cannot read the number of segments in " + ecgad::quoted(name) + " (NAME/SEGMENTS)");
     }
     name = name.substr(0, slash);
   }
@@ -149,14 +150,14 @@ void parse_record_line(const HeaderLine& l, WfdbHeader& header, std::size_t& sig
     std::string fs = t[2].text.substr(0, t[2].text.find_first_of("/("));
     double value = 0;
     if (!parse_whole(fs, value) || !(value > 0) || !(value < 1e9)) {
-      l.fail(t[2].column, "sampling frequency " + quoted(t[2].text) + " is not a positive number");
+      l.fail(t[2].column, "sampling frequency " + ecgad::quoted(t[2].text) + " is not a positive number");
     }
     header.sampling_frequency = value;
   }
   if (t.size() >= 4) {
     long long n = 0;
     if (!parse_whole(t[3].text, n) || n < 0)
-      l.fail(t[3].column, "samples per signal " + quoted(t[3].text) + " is not a whole number");
+      l.fail(t[3].column, "samples per signal " + ecgad::quoted(t[3].text) + " is not a whole number");
     header.samples_per_signal = n;
   }
 }
@@ -169,7 +170,7 @@ WfdbSegment parse_segment_line(const HeaderLine& l) {
     l.fail(l.column_of(1), "a segment line is NAME FRAMES");
   }
   if (segment.record_name != "~" && segment.record_name.find_first_of("/\\") != std::string::npos) {
-    l.fail(l.t[0].column, "segment name " + quoted(segment.record_name) + " names another folder");
+    l.fail(l.t[0].column, "segment name " + ecgad::quoted(segment.record_name) + " names another folder");
   }
   return segment;
 }
@@ -179,7 +180,7 @@ void parse_format_field(const HeaderLine& l, WfdbSignalInfo& s) {
   const std::string& f = l.t[1].text;
   std::size_t end = f.find_first_of("x:+");
   if (!parse_whole(f.substr(0, end), s.format) || s.format < 0)
-    l.fail(l.t[1].column, "signal format " + quoted(f) + " is not a number");
+    l.fail(l.t[1].column, "signal format " + ecgad::quoted(f) + " is not a number");
   std::size_t at = end;
   while (at != std::string::npos) {
     char kind = f[at];
@@ -189,7 +190,7 @@ void parse_format_field(const HeaderLine& l, WfdbSignalInfo& s) {
                   ? parse_whole(value, s.samples_per_frame) && s.samples_per_frame > 0 && s.samples_per_frame <= 1000000
               : kind == ':' ? parse_whole(value, s.skew) && s.skew >= 0 && s.skew <= 100000000
                             : parse_whole(value, s.byte_offset) && s.byte_offset >= 0;
-    if (!ok) l.fail(l.t[1].column, "cannot read " + quoted(f) + " as FORMAT[xSPF][:SKEW][+OFFSET]");
+    if (!ok) l.fail(l.t[1].column, "cannot read " + ecgad::quoted(f) + " as FORMAT[xSPF][:SKEW][+OFFSET]");
     at = next;
   }
 }
@@ -202,23 +203,23 @@ bool parse_gain_field(const HeaderLine& l, WfdbSignalInfo& s) {
   std::size_t end = g.find_first_of("(/");
   // A negative gain is an inverted signal (WFDB reads it so).
   if (!parse_whole(g.substr(0, end), s.gain) || !std::isfinite(s.gain)) {
-    l.fail(l.t[2].column, "gain " + quoted(g) + " is not a number");
+    l.fail(l.t[2].column, "gain " + ecgad::quoted(g) + " is not a number");
   }
   // A gain so small or large that the physical values leave what a float holds (score reads floats); real
   // records go down to 2.4e-11 (wfdb-python's n8_evoked_raw_95_F1_R9, in nV).
   if (s.gain != 0 && !(std::fabs(s.gain) >= 1e-20 && std::fabs(s.gain) <= 1e20)) {
-    l.fail(l.t[2].column, "gain " + quoted(g) + " is outside 1e-20 .. 1e20 ADC units per physical unit");
+    l.fail(l.t[2].column, "gain " + ecgad::quoted(g) + " is outside 1e-20 .. 1e20 ADC units per physical unit");
   }
   if (end != std::string::npos && g[end] == '(') {
     std::size_t close = g.find(')', end);
     if (close == std::string::npos || !parse_whole(g.substr(end + 1, close - end - 1), s.baseline)) {
-      l.fail(l.t[2].column, "cannot read the baseline in " + quoted(g) + " (GAIN(BASELINE)/UNITS)");
+      l.fail(l.t[2].column, "cannot read the baseline in " + ecgad::quoted(g) + " (GAIN(BASELINE)/UNITS)");
     }
     baseline_given = true;
     end = close + 1 < g.size() ? close + 1 : std::string::npos;
   }
   if (end != std::string::npos) {
-    if (g[end] != '/') l.fail(l.t[2].column, "cannot read the units in " + quoted(g));
+    if (g[end] != '/') l.fail(l.t[2].column, "cannot read the units in " + ecgad::quoted(g));
     s.units = g.substr(end + 1);
   }
   if (s.gain == 0) {
@@ -239,7 +240,7 @@ WfdbSignalInfo parse_signal_line(const HeaderLine& l) {
   const bool baseline_given = t.size() >= 3 && parse_gain_field(l, s);
   auto integer_field = [&](std::size_t index, int& field, const char* what) {
     if (t.size() > index && !parse_whole(t[index].text, field)) {
-      l.fail(t[index].column, std::string(what) + " " + quoted(t[index].text) + " is not a whole number");
+      l.fail(t[index].column, std::string(what) + " " + ecgad::quoted(t[index].text) + " is not a whole number");
     }
   };
   integer_field(3, s.adc_resolution, "ADC resolution");
@@ -302,6 +303,7 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& path) {
   while (std::getline(in, l.text)) {
     ++l.number;
     if (!l.text.empty() && l.text.back() == '\r') l.text.pop_back();
+    if (std::size_t cr = l.text.find('\r'); cr != std::string::npos) l.fail(cr + 1, kLoneCarriageReturn);
     std::size_t first = l.text.find_first_not_of(" \t");
     if (first == std::string::npos || l.text[first] == '#') continue;
     l.t = tokens_of(l.text);

@@ -159,6 +159,87 @@ TEST(BeatsCli, SignalCsvNeedsItsRate) {
   EXPECT_FALSE(exists(path("never.csv")));
 }
 
+// MIT-format annotation bytes: a normal beat (code 1) at each sample of `at` (increasing, steps below 1024).
+std::string atr_of(const std::vector<long long>& at) {
+  std::string bytes;
+  long long last = 0;
+  for (long long sample : at) {
+    const auto word = static_cast<unsigned>((1 << 10) | (sample - last));
+    bytes += static_cast<char>(word & 0xFF);
+    bytes += static_cast<char>(word >> 8);
+    last = sample;
+  }
+  return bytes + std::string(2, '\0');
+}
+
+// Annotations that match none of the beats found (each 0.4 s from an R wave, the window 150 ms): the message says
+// so, not "none with a whole window".
+TEST(BeatsCli, AnnotationsMatchingNoBeatAreToldAsSuch) {
+  write(path("match.csv"), synthetic_csv(40));
+  std::vector<long long> between;
+  for (long long s = 200; s < 7800; s += 200) between.push_back(s);  // R waves at 100 + 200k
+  write(path("between.atr"), atr_of(between));
+  Result r = ecgad("beats '" + path("match.csv") + "' --fs 250 --annotations '" + path("between.atr") + "' -o '" +
+                   path("never.csv") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err.find("none with a whole window"), std::string::npos) << r.err;
+  EXPECT_NE(
+      r.err.find("none of the 38 beats found in lead matches a beat of " + path("between.atr") + " within 150 ms"),
+      std::string::npos)
+      << r.err;
+  EXPECT_FALSE(exists(path("never.csv")));
+}
+
+// An annotation file denser than any heart (a beat every sample: 250 a second) is refused, saying why, before any
+// row is made; one beat every 0.8 s is taken.
+TEST(BeatsCli, AnnotationDensityIsCapped) {
+  write(path("dense.csv"), synthetic_csv(40));
+  std::vector<long long> every;
+  for (long long s = 1; s < 7990; ++s) every.push_back(s);
+  write(path("dense.atr"), atr_of(every));
+  Result r = ecgad("beats '" + path("dense.csv") + "' --fs 250 --annotations '" + path("dense.atr") +
+                   "' --peaks annotations -o '" + path("never.csv") + "'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("dense.atr: 7989 beat annotations in 32 s of "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no heart beats more than 10 times a second"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(path("never.csv")));
+  std::vector<long long> beats;
+  for (long long s = 100; s < 8000; s += 200) beats.push_back(s);
+  write(path("sparse.atr"), atr_of(beats));
+  r = ecgad("beats '" + path("dense.csv") + "' --fs 250 --annotations '" + path("sparse.atr") + "' -q");
+  EXPECT_EQ(r.status, 0) << r.err;
+}
+
+// A signal CSV is read as a stream: `yes | ecgad beats -` stops at its second line (the first, 'y', is a header)
+// at once, not after holding a gigabyte of text (checked under a 600 MB address-space limit, outside the sanitizer
+// build, whose shadow memory needs more).
+TEST(BeatsCli, AnEndlessSignalCsvStopsAtItsFirstBadLine) {
+#if defined(__SANITIZE_ADDRESS__)
+  const std::string limit;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  const std::string limit;
+#else
+  const std::string limit = "ulimit -v 600000; ";
+#endif
+#else
+  const std::string limit = "ulimit -v 600000; ";
+#endif
+  Result r = ecgad::test::run_command("(" + limit + "yes | '" + ECGAD_BINARY + "' beats - --fs 360 -o '" +
+                                      path("never.csv") + "')");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("<stdin>:2:1: field 'y' is not a finite number"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(path("never.csv")));
+  // A line without an end is cut off at 1 MB; a file of CR-ended lines (classic Mac OS) is told as such.
+  r = ecgad::test::run_command("(" + limit + "yes 1 | tr -d '\\n' | '" + ECGAD_BINARY + "' beats - --fs 360)");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("<stdin>:1:1: a line longer than 1 MB"), std::string::npos) << r.err;
+  write(path("mac.csv"), "lead\r1\r2\r3\r");
+  r = ecgad("beats '" + path("mac.csv") + "' --fs 360");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("mac.csv:1:5: a carriage return inside a line"), std::string::npos) << r.err;
+}
+
 // A copy of record 100's header in the temporary folder, with its signal file named by absolute path, edited.
 std::string header_with(const std::string& name, const std::string& record_line, const std::string& signal_fields) {
   std::string hea = path(name + ".hea");

@@ -233,6 +233,65 @@ TEST_F(Cli, ScoreJsonlOnlyAnomaliesAndFailOnAnomaly) {
   EXPECT_NE(slurp(path("lax.csv")).find("row,error,verdict,label\n1,"), std::string::npos);
 }
 
+// score --id-column 1 on a file without an id column (24 samples and a label, as the model was trained) would
+// take the first sample as an id and score the label as a sample: refused, at the input's first row, whatever the
+// threads. The user may insist (--label-column none); a file that has an id and no label scores as before.
+TEST_F(Cli, IdColumnThatTakesTheLabelsPlaceIsRefused) {
+  const std::string data = "'" + path("toy_test.csv") + "'";
+  for (const char* threads : {"1", "3 --block-bytes 4096"}) {
+    Result r = ecgad("score -m " + model() + " " + data + " --id-column 1 --threads " + threads);
+    EXPECT_EQ(r.status, 2) << threads;
+    EXPECT_TRUE(r.out.empty()) << r.out.substr(0, 80);
+    EXPECT_NE(r.err.find("toy_test.csv:1:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("a label value (1) where the model's label was"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--label-column none"), std::string::npos) << r.err;
+  }
+  Result insisted = ecgad("score -m " + model() + " " + data + " --id-column 1 --label-column none");
+  EXPECT_EQ(insisted.status, 0) << insisted.err;
+  // An id and 24 samples, no label: the documented use (beats --peak-id | score --id-column 1).
+  std::string with_ids;
+  std::istringstream rows(toy_csv(20, 5, false, 3));
+  int id = 100;
+  for (std::string line; std::getline(rows, line);) with_ids += std::to_string(id++) + "," + line + "\n";
+  write(path("with_ids.csv"), with_ids);
+  Result ids = ecgad("score -m " + model() + " '" + path("with_ids.csv") + "' --id-column 1");
+  EXPECT_EQ(ids.status, 0) << ids.err;
+  EXPECT_EQ(ids.out.rfind("row,id,error,verdict,label\n1,100,", 0), 0u) << ids.out.substr(0, 80);
+}
+
+// A folder for several inputs' scores that cannot be made: said in ecgad's words, not libstdc++'s
+// "filesystem error: cannot create directories: ... [PATH]".
+TEST_F(Cli, AnOutputFolderThatCannotBeMadeIsNamed) {
+  const std::string data = "'" + path("toy_test.csv") + "' '" + path("toy_train.csv") + "'";
+  Result r = ecgad("score -m " + model() + " " + data + " -o '" + path("toy_test.csv") + "/scores/'");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err.find("filesystem error"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot make the folder '" + path("toy_test.csv") + "/scores/' for -o: Not a directory"),
+            std::string::npos)
+      << r.err;
+}
+
+// A folder its user may write in but not read (0333): the output is renamed into place whole, and only the sync
+// of the folder cannot be forced, which is no failure (exit 0, not 2 after a complete write). Run as a user other
+// than root (setpriv, as nobody, when the tests run as root: root reads any folder).
+TEST_F(Cli, AFolderThatCannotBeOpenedToSyncIsNoFailure) {
+  std::string as_user;
+  if (::geteuid() == 0) {
+    ASSERT_TRUE(ecgad::test::have_program("setpriv")) << "setpriv (util-linux) runs the test as nobody";
+    as_user = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+    ASSERT_EQ(::chmod(temp_dir().c_str(), 0711), 0);
+  }
+  const std::string folder = path("write_only");
+  ASSERT_EQ(::mkdir(folder.c_str(), 0700), 0);
+  ASSERT_EQ(::chmod(folder.c_str(), 0333), 0);
+  Result r = ecgad::test::run_command(as_user + "'" + ECGAD_BINARY + "' score -m " + model() + " '" +
+                                      path("toy_test.csv") + "' -o '" + folder + "/scores.csv'");
+  ::chmod(folder.c_str(), 0700);
+  if (::geteuid() == 0) ::chmod(temp_dir().c_str(), 0700);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slurp(folder + "/scores.csv").rfind("row,error,verdict,label\n1,", 0), 0u);
+}
+
 TEST_F(Cli, OutputToDevStdoutIsWrittenNotReplaced) {
   struct stat before, after;
   ASSERT_EQ(::lstat("/dev/stdout", &before), 0);

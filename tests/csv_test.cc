@@ -120,6 +120,15 @@ TEST(CsvAccept, CrlfLineEndings) {
   EXPECT_FALSE(reader.next(row));
 }
 
+// Lines ended by CR alone (classic Mac OS) read as one long line: told as such where the first CR is, not as
+// "field '1.0\x0d2' is not a number".
+TEST(CsvRefuse, CrOnlyLineEndingsAreNamed) {
+  const std::string error = error_of("1,2.5\r3,4\r");
+  EXPECT_EQ(error.rfind("F:1:6: a carriage return inside a line: are this file's lines ended by CR alone", 0), 0u)
+      << error;
+  EXPECT_EQ(error_of("1,2\r\n3,4\r\n"), "no error");
+}
+
 TEST(CsvAccept, Utf8ByteOrderMark) {
   EXPECT_EQ(parse("\xEF\xBB\xBF"
                   "1,2\n3,4\n"),

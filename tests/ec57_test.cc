@@ -488,6 +488,11 @@ TEST(Ec57Report, TextTableAndGates) {
   EXPECT_NE(text.find("quiet          10  100.00  100.00       -       -   0.000       -       -"), std::string::npos)
       << text;
   EXPECT_NE(text.find("gate qrs-ppv >= 0.9000: 0.8421 (FAILED)"), std::string::npos) << text;
+  std::vector<Ec57Record> odd = records;  // a record named by its file: escapes shown, not obeyed (text.h)
+  odd[0].record = "h\x1b[2Jand";
+  const std::string odd_text = ec57_text(odd, Ec57Setting{}, gates);
+  EXPECT_NE(odd_text.find("h\\x1b[2Jand"), std::string::npos) << odd_text;
+  EXPECT_EQ(odd_text.find('\x1b'), std::string::npos);
   const std::string xml = ec57_junit_xml(records, gates, "ecgad evaluate <recordings>");
   EXPECT_NE(xml.find("failures=\"1\""), std::string::npos);
   EXPECT_NE(xml.find("name=\"record hand\""), std::string::npos);

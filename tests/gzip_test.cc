@@ -126,6 +126,25 @@ TEST(Gzip, EveryTruncationAndCorruptionIsAnError) {
   EXPECT_NE(error_of(path).find("corrupt or truncated gzip stream"), std::string::npos);
 }
 
+// Zero bytes after the last member (a tape's or a block device's padding) are ignored, as gzip -d and zcat
+// ignore them, also past a block of compressed input; anything else after them is still an error.
+TEST(Gzip, ZeroPaddingAfterTheLastMemberIsIgnored) {
+  const std::string text = rows_text(400);
+  const std::string path = temp_path("padded.gz");
+  write_file(temp_path("padded.csv"), text);
+  const auto expected = all_rows(temp_path("padded.csv"));
+  for (std::size_t zeros : {std::size_t{1}, std::size_t{512}, std::size_t{200000}}) {
+    write_file(path, gzip(text) + std::string(zeros, '\0'));
+    EXPECT_EQ(error_of(path), "(no error)") << zeros;
+    EXPECT_EQ(all_rows(path), expected) << zeros;
+    write_file(path, gzip(text) + gzip(text) + std::string(zeros, '\0'));  // after the last of two members
+    EXPECT_EQ(all_rows(path).size(), 2 * expected.size()) << zeros;
+  }
+  write_file(path, gzip(text) + std::string(100, '\0') + "x");
+  EXPECT_NE(error_of(path).find("corrupt or truncated gzip stream (data after the zero bytes"), std::string::npos)
+      << error_of(path);
+}
+
 TEST(Gzip, StandardInputIsToldByItsMagicBytes) {
   std::string text = rows_text(300);
   write_file(temp_path("in.csv"), text);

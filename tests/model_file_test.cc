@@ -168,6 +168,18 @@ TEST(ModelFile, TensorTableMustMatchTheArchitecture) {
   EXPECT_NE(expect_refused(bytes).find("tensor table"), std::string::npos);
 }
 
+// A version-1 file can only hold an autoencoder; the refusal quotes the kind once ('vae', not ''vae'').
+TEST(ModelFile, VersionOneFileOfAnotherKindIsRefusedQuotingTheKindOnce) {
+  std::string bytes = read_file(ECGAD_SOURCE_DIR "/tests/fixtures/model_v1.ecgad");
+  bytes.erase(bytes.rfind("sha256 "));
+  const std::string kind = "\"kind\":\"autoencoder\"";
+  ASSERT_NE(bytes.find(kind), std::string::npos);
+  bytes.replace(bytes.find(kind), kind.size(), "\"kind\":\"vae\"");
+  bytes += "sha256 " + sha256_hex(bytes) + "\n";
+  const std::string message = expect_refused(bytes);
+  EXPECT_NE(message.find("model kind 'vae' in a version-1 file"), std::string::npos) << message;
+}
+
 // A version-1 file written by ecgad before the model interface (tests/fixtures/model_v1.ecgad, made with
 // `ecgad train model_v1_data.csv -o model_v1.ecgad --layers 4,2 --epochs 3 --seed 5`) still loads and
 // scores as it did then (model_v1_scores.csv is that ecgad's `score` output): the same verdicts, and scores

@@ -85,6 +85,21 @@ TEST(Report, FormatTextKeepsLongNames) {
             std::string::npos);
 }
 
+// The data's name is the user's (a file name may hold an escape sequence, a bidi control, a newline, invalid
+// UTF-8): the text report shows it through the one text policy, as one line, the way the error messages do.
+TEST(Report, FormatTextEscapesTheDataName) {
+  Evaluation e = hand_made();
+  e.data_name =
+      "ev\x1b[31mil\nx\xe2\x80\xae"
+      "y\xff.csv";
+  std::string text = format_text(e, {});
+  std::string first_line = text.substr(0, text.find('\n'));
+  EXPECT_EQ(first_line, "data        ev\\x1b[31mil\\x0ax\\u202ey\\xff.csv: 5 rows (3 normal, 2 abnormal)");
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  e.data_name = "ordinary name.csv";
+  EXPECT_EQ(format_text(e, {}).rfind("data        ordinary name.csv: 5 rows", 0), 0u);
+}
+
 // A class missing: the threshold-free metrics are undefined, shown "n/a" in text and null in JSON; an
 // infinite gate minimum is "n/a" too (not "inf").
 TEST(Report, UndefinedMetrics) {

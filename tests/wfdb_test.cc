@@ -104,6 +104,12 @@ TEST(WfdbHeader, RefusesWhatItCannotReadAndMarksWhatItCannotDecode) {
   expect_error([] { parse_wfdb_header("x 1\nx.dat 16:-2\n", "x.hea"); }, {"x.hea:2:7:", "FORMAT[xSPF]"});
   expect_error([] { parse_wfdb_header("# only a comment\n", "x.hea"); }, {"x.hea", "no record line"});
   expect_error([] { parse_wfdb_header("x 1\nx.dat 16 2q0\n", "x.hea"); }, {"x.hea:2:10:", "gain"});
+  // Gains whose values a CSV reader could not read back (1e-40 makes 1024 ADC units 1e43): refused where written.
+  expect_error([] { parse_wfdb_header("x 1\nx.dat 16 1e-40\n", "x.hea"); }, {"x.hea:2:10:", "outside 1e-20 .. 1e20"});
+  expect_error([] { parse_wfdb_header("x 1\nx.dat 16 inf\n", "x.hea"); },
+               {"x.hea:2:10:", "gain 'inf' is not a number"});
+  // A header whose lines end in CR alone: told where the first CR is, not "no record line".
+  expect_error([] { parse_wfdb_header("x 1 360\rx.dat 16\r", "x.hea"); }, {"x.hea:1:8:", "carriage return"});
   // Formats that are not WFDB's, null signals and standard input are marked, not refused: another signal of
   // the record may still be read.
   WfdbHeader h = parse_wfdb_header("x 4 360\nx.dat 9 200\ny.dat 0\n- 16\nz.dat 16x2:3 51300.0027(-1159)/\n", "x.hea");

@@ -183,4 +183,12 @@ struct ReferenceBeats {
 };
 ReferenceBeats reference_beats(const std::vector<Annotation>& annotations);
 
+// The most beat annotations a second, on average over the record, that ecgad takes as a reference: no heart beats
+// 10 times a second (600 a minute), and a file that dense (600,000 annotations in a 30-minute record) is another
+// record's or a damaged one, whose rows would be nearly every sample. check_reference_density throws naming the
+// annotation file when the beat annotations at `samples` are more over `duration` samples at `fs` Hz.
+constexpr double kMaxBeatsPerSecond = 10;
+void check_reference_density(const std::vector<long long>& samples, long long duration, double fs,
+                             const std::string& annotation_file, const std::string& record);
+
 }  // namespace ecgad

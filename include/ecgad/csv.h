@@ -56,6 +56,8 @@ class CsvReader {
   std::size_t column_of_field(std::size_t field) const;  // 1-based byte column where that field starts
   std::string_view line_text() const;                    // the row last returned, without its line ending
   std::size_t columns() const;                           // column count of the first row (0 before it)
+  // True unless this reader reads a piece of an input that starts after the input's first line.
+  bool starts_input() const;
   const std::string& header_line() const;  // the skipped header line (with CsvOptions::header), else empty
   // With CsvOptions::hash: the SHA-256 (hex) of the bytes read so far, which once next() has returned false
   // is the whole input, header, BOM and line endings included: `sha256sum FILE`. A pipe or standard input

@@ -64,7 +64,8 @@ class BeatReader {
 
  private:
   void first_row(const std::vector<double>& row);
-  bool label_of_row() const;     // the current row's label, true for normal; throws a located error
+  bool label_of_row() const;  // the current row's label, true for normal; throws a located error
+  void refuse_ids_in_place_of_the_label(const std::vector<double>& row) const;  // see ColumnLayout::trained
   void take_row(Dataset& data);  // appends the current row's samples, label and ids to `data`
   CsvReader reader_;
   RowLayout layout_;

@@ -16,7 +16,8 @@ class Error : public std::runtime_error {
 // "FILE:LINE:COL: message" with 1-based line and column.
 std::string located(const std::string& file, std::size_t line, std::size_t column, const std::string& message);
 
-// Quotes text for an error message: printable ASCII as is, other bytes as \xNN, cut after `max` bytes.
+// Quotes text for a one-line message, escaped as everything ecgad echoes (text.h's one_line_text: controls and
+// invalid bytes as \xNN or \uNNNN, newline and tab too), cut after `max` bytes at a character's end.
 std::string quoted(const std::string& text, std::size_t max = 40);
 
 }  // namespace ecgad

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ struct ColumnLayout {
   Label label = Label::last;
   std::size_t label_number = 0;  // with Label::number
   std::vector<std::size_t> ids;  // id columns, sorted, no duplicates: carried to score's output, not samples
+  // The model's own layout, when this one's ids differ from it (score --id-column; not saved in model files).
+  // With optional labels, an input whose first row the ids read as an unlabelled beat, but that has the columns of
+  // the model's labelled rows and a label value where the model's label would be, reads two ways (the ids took a
+  // sample's place, the label a sample's): it is refused, unless the label column is declared absent.
+  std::shared_ptr<const ColumnLayout> trained;
 
   bool plain() const { return label == Label::last && ids.empty(); }  // today's rows: samples, then a label
 };

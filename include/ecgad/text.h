@@ -43,6 +43,11 @@ bool is_plain_text(std::string_view text, bool tab_ok = false);
 // For a terminal: controls as visible escapes ("\x1b", "\u202e"), invalid bytes as "\xNN"; newline and tab kept
 // (ecgad's own messages may have several lines).
 std::string terminal_text(std::string_view text);
+// terminal_text for a name inside a one-line message (quoted() in error.h): newline and tab escaped too.
+std::string one_line_text(std::string_view text);
+// What ecgad says of a carriage return inside a line (CSV, signal CSV, WFDB header): a file whose lines end in
+// CR alone (classic Mac OS) reads as one long line; ecgad reads LF and CRLF line ends.
+extern const char* const kLoneCarriageReturn;
 // Valid UTF-8: each invalid byte becomes U+FFFD (for JSON, whose writer escapes the controls itself).
 std::string valid_utf8(std::string_view text);
 // JSON text of `value` with invalid UTF-8 replaced by U+FFFD (nlohmann's dump would throw type_error.316).

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -226,6 +227,8 @@ int run(const Runner& runner) {
     print_error("out of memory");
   } catch (const std::length_error&) {  // a container asked for more than it can ever hold ("vector::reserve")
     print_error("out of memory: the input asks for more than can be held in memory");
+  } catch (const std::filesystem::filesystem_error& e) {  // not libstdc++'s "filesystem error: ... [PATH]"
+    print_error("'" + e.path1().string() + "': " + e.code().message());
   } catch (const std::exception& e) {
     print_error(e.what());
   }

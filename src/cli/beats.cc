@@ -142,6 +142,7 @@ std::optional<Reference> read_reference(const BeatsArgs& args, const Recording& 
     throw Error(reference.file + ": a beat at sample " + std::to_string(samples.back()) + " lies outside " +
                 recording.name + " (" + std::to_string(recording.duration()) + " samples): is it another record's?");
   }
+  check_reference_density(samples, recording.duration(), recording.fs, reference.file, recording.name);
   return reference;
 }
 
@@ -347,6 +348,10 @@ int run_beats(const BeatsArgs& args) {
   BeatCutter cut(recording.stretches, found.peaks, found.first_peak_of, recording.fs, options,
                  [&rows](std::size_t peak, const double* v) { rows.row(peak, v); });
   replay_recording(recording, cut);
+  if (rows.written == 0 && rows.unmatched > 0) {
+    throw Error(recording.name + ": none of the " + std::to_string(rows.cut) + " beats found in " + recording.channel +
+                " matches a beat of " + labels->file + " within 150 ms (is it this record's annotation file?)");
+  }
   if (rows.written == 0) {
     const std::size_t n = found.peaks.size();
     throw Error(recording.name + ": " + std::to_string(n) + " beat" + (n == 1 ? "" : "s") + " found in " +

@@ -57,6 +57,7 @@ ScoreSummary score_file(const TrainedModel& model, const std::string& path, cons
                         const ScoreArgs& args, ScoreOptions options) {
   RowLayout layout{static_cast<std::size_t>(model.input_width()), RowLayout::Labels::optional, model.labels,
                    column_layout(args.csv, model.columns)};
+  if (layout.columns.ids != model.columns.ids) layout.columns.trained = std::make_shared<ColumnLayout>(model.columns);
   RowProgress progress(args.quiet, "scored");
   options.on_rows = [&](std::size_t rows) { progress(rows); };
   BlockReader reader(path, csv_options(args.csv), layout, "score", block_options(args.read));
@@ -83,7 +84,9 @@ std::vector<std::string> folder_target_paths(const ScoreArgs& args) {
 
 std::vector<std::string> folder_targets(const ScoreArgs& args) {
   std::vector<std::string> targets = folder_target_paths(args);
-  std::filesystem::create_directories(args.output);
+  std::error_code error;
+  std::filesystem::create_directories(args.output, error);
+  if (error) throw Error("cannot make the folder '" + args.output + "' for -o: " + error.message());
   return targets;
 }
 
