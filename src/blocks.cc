@@ -69,12 +69,14 @@ struct LineTracker {
   std::size_t next_line = 1;   // input line of the next block's first line
   std::size_t columns = 0;     // the first row's field count, once seen
   std::size_t blank_from = 0;  // first of the blank lines at the end of what has been read (0: none)
+  std::string header_line;     // the header, as CsvReader::header_line() gives it, for the pieces after line 1
 
   CsvPiece piece_for(const std::string& text) {
-    CsvPiece piece{next_line, columns, blank_from};
+    CsvPiece piece{next_line, columns, blank_from, next_line == 1 ? std::string() : header_line};
     const char* begin = text.data();
     const char* end = begin + text.size();
     if (next_line == 1 && text.size() >= 3 && std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0) begin += 3;
+    if (next_line == 1 && header) keep_header(begin, end);
     // The lines of [begin, end): every '\n' ends one, and bytes after the last '\n' make one more.
     std::size_t lines = count_newlines(begin, end);
     if (end != begin && end[-1] != '\n') ++lines;
@@ -98,6 +100,15 @@ struct LineTracker {
     }
     next_line += lines;
     return piece;
+  }
+
+  // The header's names (id columns) belong to every piece, not only to the one that holds line 1: its text up to
+  // the line's end, without a final CR and cut at a NUL byte, as LineReader hands it to CsvReader.
+  void keep_header(const char* p, const char* end) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    const char* line_end = nl ? nl : end;
+    if (line_end != p && line_end[-1] == '\r') --line_end;
+    header_line.assign(p, std::find(p, line_end, '\0'));
   }
 
   // The first line that is neither the header nor blank is the first row: its fields are its commas + 1.
