@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "threads_differential.h"
+#include "../tests/threads_differential.h"
 
 namespace {
 

@@ -9,7 +9,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>

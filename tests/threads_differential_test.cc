@@ -50,7 +50,7 @@ std::string base_input(std::uint8_t options, Draw& draw) {
   for (int r = 0; r < rows; ++r) {
     std::string row = diff::beat(r);
     if (label_first) row = row.substr(row.rfind(',') + 1) + "," + row.substr(0, row.rfind(','));
-    if (ids) row = std::to_string(100000 + r * 37) + "," + row;
+    if (ids) row.insert(0, std::to_string(100000 + r * 37) + ",");
     text += row + "\n";
   }
   return text;
@@ -177,8 +177,8 @@ TEST_F(ThreadsDifferential, EveryOutputAndMessageAsWithOneThread) {
 // The checker itself: a difference in any part of the outcome is one.
 TEST_F(ThreadsDifferential, TheCheckerSeesADifference) {
   diff::Outcome a{0, "out", "err", "file"};
-  for (diff::Outcome b : {diff::Outcome{2, "out", "err", "file"}, diff::Outcome{0, "ou", "err", "file"},
-                          diff::Outcome{0, "out", "er", "file"}, diff::Outcome{0, "out", "err", "<none>"}}) {
+  for (const diff::Outcome& b : {diff::Outcome{2, "out", "err", "file"}, diff::Outcome{0, "ou", "err", "file"},
+                                 diff::Outcome{0, "out", "er", "file"}, diff::Outcome{0, "out", "err", "<none>"}}) {
     EXPECT_FALSE(a == b);
   }
   EXPECT_TRUE(a == (diff::Outcome{0, "out", "err", "file"}));

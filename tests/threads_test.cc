@@ -305,7 +305,7 @@ TEST(CsvPiece, LinesColumnsAndBlankLinesOfTheWholeInput) {
   ASSERT_TRUE(reader.next(row));
   EXPECT_EQ(reader.line(), 11u);
   EXPECT_FALSE(reader.next(row));
-  auto message = [](const std::string& text, ecgad::CsvPiece piece) {
+  auto message = [](const std::string& text, const ecgad::CsvPiece& piece) {
     std::vector<double> r;
     try {
       ecgad::CsvReader piece_reader = ecgad::CsvReader::from_string(text, "F", {}, piece);
