@@ -5,7 +5,7 @@
 # an out-of-memory; the input that did it is saved as build-fuzz/crashes/<harness>/crash-<sha1> (and the
 # like), to become a file in fuzz/corpus/<harness>/ and a unit test once fixed.
 #
-#   scripts/fuzz.sh                 # csv, cli, model, wfdb and edf, 30 s each
+#   scripts/fuzz.sh                 # csv, cli, model, wfdb, edf and threads, 30 s each
 #   scripts/fuzz.sh csv cli         # only these
 #   FUZZ_SECONDS=600 scripts/fuzz.sh csv   # a 10-minute campaign
 #   FUZZ_JOBS=2 ...                 # parallel fuzzing processes per harness (default 1)
@@ -17,9 +17,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${FUZZ_SECONDS:-30}
 jobs=${FUZZ_JOBS:-1}
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(csv cli model wfdb edf)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(csv cli model wfdb edf threads)
 for h in "${harnesses[@]}"; do
-  case "$h" in csv|cli|model|wfdb|edf) ;; *) echo "fuzz: unknown harness '$h' (csv, cli, model, wfdb, edf)" >&2; exit 2 ;; esac
+  case "$h" in csv|cli|model|wfdb|edf|threads) ;; *) echo "fuzz: unknown harness '$h' (csv, cli, model, wfdb, edf, threads)" >&2; exit 2 ;; esac
 done
 
 bash "$root/scripts/setup.sh" --test
@@ -42,6 +42,8 @@ for h in "${harnesses[@]}"; do
   options=(-max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
            -artifact_prefix="$build/crashes/$h/")
   [ -f "$root/fuzz/$h.dict" ] && options+=(-dict="$root/fuzz/$h.dict")
+  # threads vs one: CSV files, as csv's; short ones (each line of a small block costs a reader under ASan)
+  [ "$h" = threads ] && options+=(-dict="$root/fuzz/csv.dict" -max_len=4096)
   [ "$h" = cli ] && options+=(-close_fd_mask=1)  # --help's text on stdout
   [ "$jobs" -gt 1 ] && options+=(-fork="$jobs")
   echo "fuzz: $h for ${seconds}s (corpus fuzz/corpus/$h, $(ls "$root/fuzz/corpus/$h" | wc -l) files)" >&2

@@ -69,12 +69,14 @@ struct LineTracker {
   std::size_t next_line = 1;   // input line of the next block's first line
   std::size_t columns = 0;     // the first row's field count, once seen
   std::size_t blank_from = 0;  // first of the blank lines at the end of what has been read (0: none)
+  std::string header_line;     // the header, as CsvReader::header_line() gives it, for the pieces after line 1
 
   CsvPiece piece_for(const std::string& text) {
-    CsvPiece piece{next_line, columns, blank_from};
+    CsvPiece piece{next_line, columns, blank_from, next_line == 1 ? std::string() : header_line};
     const char* begin = text.data();
     const char* end = begin + text.size();
     if (next_line == 1 && text.size() >= 3 && std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0) begin += 3;
+    if (next_line == 1 && header) keep_header(begin, end);
     // The lines of [begin, end): every '\n' ends one, and bytes after the last '\n' make one more.
     std::size_t lines = count_newlines(begin, end);
     if (end != begin && end[-1] != '\n') ++lines;
@@ -98,6 +100,15 @@ struct LineTracker {
     }
     next_line += lines;
     return piece;
+  }
+
+  // The header's names (id columns) belong to every piece, not only to the one that holds line 1: its text up to
+  // the line's end, without a final CR and cut at a NUL byte, as LineReader hands it to CsvReader.
+  void keep_header(const char* p, const char* end) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    const char* line_end = nl ? nl : end;
+    if (line_end != p && line_end[-1] == '\r') --line_end;
+    header_line.assign(p, std::find(p, line_end, '\0'));
   }
 
   // The first line that is neither the header nor blank is the first row: its fields are its commas + 1.
@@ -187,6 +198,7 @@ class BlockCutter {
   }
   // With CsvOptions::hash, once next() has returned false: the SHA-256 of every byte read.
   const std::string& sha256_hex() const { return sha256_; }
+  std::size_t blocks() const { return blocks_; }  // cut so far
 
  private:
   bool make(std::string text, Job& job) {
@@ -243,8 +255,13 @@ Done parse_block(Job& job, const CsvOptions& options, const RowLayout& layout, c
 // handing the blocks back to the sink in input order. At most 2 * threads blocks are in flight.
 class Pipeline {
  public:
-  Pipeline(BlockCutter& cutter, std::size_t threads, std::function<Done(Job&, std::size_t worker)> parse)
-      : cutter_(cutter), threads_(threads), parse_(std::move(parse)) {}
+  // `read`: the blocks the caller has already cut, the first ones of the input, in order.
+  Pipeline(BlockCutter& cutter, std::size_t threads, std::function<Done(Job&, std::size_t worker)> parse,
+           std::vector<Job> read)
+      : cutter_(cutter), threads_(threads), parse_(std::move(parse)) {
+    for (Job& job : read) jobs_.push_back(std::move(job));
+    read_ = jobs_.size();
+  }
 
   std::size_t run(const BlockSink& sink) {
     std::size_t rows = 0;
@@ -358,20 +375,39 @@ std::size_t BlockReader::run(const BlockWork& work, const BlockSink& sink) {
     return parse_block(job, csv_, layout_, name_, purpose_, work, worker);
   };
   std::size_t rows = 0;
+  auto hand_back = [&](Job& job) {
+    Done next = parse(job, 0);
+    rows += next.beats.rows();
+    if (next.beats.rows() > 0) sink(next.beats, next.scores);
+    if (next.error) std::rethrow_exception(next.error);
+  };
   if (options_.threads == 1) {  // the same blocks, one after the other on this thread: no pipeline
-    for (Job job; cutter.next(job);) {
-      Done next = parse(job, 0);
-      rows += next.beats.rows();
-      if (next.beats.rows() > 0) sink(next.beats, next.scores);
-      if (next.error) std::rethrow_exception(next.error);
-    }
+    for (Job job; cutter.next(job);) hand_back(job);
   } else {
-    rows = Pipeline(cutter, options_.threads, parse).run(sink);
+    // Threads only for an input of two blocks or more: an input of one block (a small file; scoring thousands
+    // of them in one call) is worked on this thread as with one, instead of starting and joining threads for it.
+    std::vector<Job> first(2);
+    std::exception_ptr read_error;  // reading the second block failed: the first is handed back before it
+    const bool one = cutter.next(first[0]);
+    bool two = false;
+    try {
+      two = one && cutter.next(first[1]);
+    } catch (...) {
+      read_error = std::current_exception();
+    }
+    if (two) {
+      rows = Pipeline(cutter, options_.threads, parse, std::move(first)).run(sink);
+    } else if (one) {
+      hand_back(first[0]);
+    }
+    if (read_error) std::rethrow_exception(read_error);
   }
   sha256_ = cutter.sha256_hex();
 #ifdef __GLIBC__
-  // The line buffers are free now; main() keeps freed memory for reuse, which only the read needed.
-  malloc_trim(0);
+  // The line buffers are free now; main() keeps freed memory for reuse, which only the read needed. Not after an
+  // input of one block: it leaves about a block to hand back, and trimming after each of thousands of small files
+  // made every file fault its block's pages in again (twice the time of the scoring itself).
+  if (cutter.blocks() > 1) malloc_trim(0);
 #endif
   if (rows == 0) throw Error(located(name_, 1, 1, "no data rows"));
   return rows;

@@ -154,6 +154,7 @@ CsvReader CsvReader::from_string(std::string text, const std::string& name, CsvO
   d.blank_before = piece.blank_before;
   d.starts_input = false;
   d.line_offset = piece.first_line - 1;
+  d.header = piece.header;
   // LineReader drops a UTF-8 BOM at the start of its input; inside a file those bytes are binary data, so a
   // piece starting with them gets an empty first line, skipped as a header, to keep them.
   std::size_t first_line = 1;

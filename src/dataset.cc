@@ -124,7 +124,10 @@ bool parse_label_with_hint(const CsvReader& reader, double value, const LabelSpe
 }
 
 BeatReader::BeatReader(CsvReader reader, const RowLayout& layout, std::string purpose)
-    : reader_(std::move(reader)), layout_(checked(layout, purpose)), purpose_(std::move(purpose)) {}
+    : reader_(std::move(reader)),
+      layout_(checked(layout, purpose)),
+      purpose_(std::move(purpose)),
+      holds_first_row_(reader_.columns() == 0) {}
 
 void BeatReader::first_row(const std::vector<double>& row) {
   using Labels = RowLayout::Labels;
@@ -212,7 +215,7 @@ void BeatReader::refuse_ids_in_place_of_the_label(const std::vector<double>& row
 
 bool BeatReader::label_of_row() const {
   return parse_label_with_hint(reader_, row_[label_field_], layout_.values, label_field_,
-                               rows_ == 0 && layout_.width == 0);
+                               rows_ == 0 && holds_first_row_ && layout_.width == 0);
 }
 
 void BeatReader::take_row(Dataset& data) {

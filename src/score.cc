@@ -133,12 +133,13 @@ class ScoreLines {
 ScoreSummary score_blocks(const TrainedModel& model, BlockReader& reader, const ScoreOptions& options,
                           const std::function<void(std::string_view)>& sink) {
   ScoreLines lines(model, options, sink);
-  std::vector<std::unique_ptr<Workspace>> workspaces;
+  // One workspace per worker, made by the worker when it first has beats (a small input uses one).
+  std::vector<std::unique_ptr<Workspace>> workspaces(reader.threads());
   std::vector<Mat<float>> scratch(reader.threads());
   std::vector<InputCheck> checks(reader.threads());  // one per thread, summed at the end
-  for (std::size_t i = 0; i < reader.threads(); ++i) workspaces.push_back(model.model->new_workspace());
   reader.run(
       [&](Dataset& beats, std::vector<double>& scores, std::size_t worker) {
+        if (!workspaces[worker]) workspaces[worker] = model.model->new_workspace();
         Eigen::VectorXd e = block_scores(model, beats, *workspaces[worker], &scratch[worker],
                                          options.check ? &checks[worker] : nullptr);
         scores.assign(e.data(), e.data() + e.size());

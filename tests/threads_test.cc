@@ -130,6 +130,41 @@ TEST_F(Threads, SameFirstErrorForEveryThreadCount) {
   }
 }
 
+// The header's names of the id columns, also when the header fills a block of its own (longer than a block, so
+// that the first row starts the next): the same header line for every block size.
+TEST_F(Threads, IdColumnNamedByTheHeaderWhateverTheBlocks) {
+  std::string header = "beat_identifier_with_a_long_name";
+  for (int i = 0; i < 8; ++i) header += ",sample_" + std::to_string(i);
+  std::string text = header + ",label\r\n";
+  for (int r = 0; r < 6; ++r) text += std::to_string(1000 + r) + "," + row(r) + "\r\n";
+  Result r = same_for_every_thread_count("ids_header.csv", text, "--header --id-column 1");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "row,beat_identifier_with_a_long_name,error,verdict,label");
+  r = same_for_every_thread_count("ids_header.csv", text, "--header --id-column 1 --format jsonl");
+  EXPECT_NE(r.out.find("\"beat_identifier_with_a_long_name\":\"1000\""), std::string::npos) << r.out;
+}
+
+// A bad label on the input's first row comes with a hint (--no-labels, --label-column); on a later row it does
+// not, also when that row starts a block (each block has its own reader).
+TEST_F(Threads, LabelHintOnlyForTheInputsFirstRow) {
+  const std::string hint = "(if the rows have no label column, pass --no-labels";
+  std::string later = temp_path("hint_later.csv"), first = temp_path("hint_first.csv");
+  write_file(later, rows(0, 10) + "0,0,0,0,0,0,0,0,7\n" + rows(10, 12));
+  write_file(first, "0,0,0,0,0,0,0,0,7\n" + rows(0, 12));
+  for (const std::string& file : {later, first}) {
+    std::string train = "train " + q(file) + " -o " + q(temp_path("hint.ecgad")) + " --epochs 1 -q";
+    Result one = run_ecgad(train + " --threads 1");
+    EXPECT_EQ(one.status, 2);
+    EXPECT_EQ(one.err.find(hint) != std::string::npos, file == first) << one.err;
+    for (const char* many :
+         {" --threads 2 --block-bytes 1", " --threads 3 --block-bytes 64", " --threads 1 --block-bytes 7"}) {
+      Result r = run_ecgad(train + many);
+      EXPECT_EQ(r.status, one.status) << many;
+      EXPECT_EQ(r.err, one.err) << many;
+    }
+  }
+}
+
 TEST_F(Threads, ALineTooLongFailsAtItsLine) {
   std::string longest(std::size_t{1} << 24, '1');
   std::string file = temp_path("long.csv");
@@ -270,7 +305,7 @@ TEST(CsvPiece, LinesColumnsAndBlankLinesOfTheWholeInput) {
   ASSERT_TRUE(reader.next(row));
   EXPECT_EQ(reader.line(), 11u);
   EXPECT_FALSE(reader.next(row));
-  auto message = [](const std::string& text, ecgad::CsvPiece piece) {
+  auto message = [](const std::string& text, const ecgad::CsvPiece& piece) {
     std::vector<double> r;
     try {
       ecgad::CsvReader piece_reader = ecgad::CsvReader::from_string(text, "F", {}, piece);

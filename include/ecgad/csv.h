@@ -28,6 +28,7 @@ struct CsvPiece {
   std::size_t columns = 0;       // the input's first-row column count, when known (0: from the piece)
   std::size_t blank_before = 0;  // the first of the blank lines just before the piece (0: none): an error
                                  // "empty line" there if the piece holds a row
+  std::string header{};          // a piece after line 1: the input's header line as header_line() gives it
 };
 
 // Streams the rows of a numeric CSV file; the path "-" reads standard input. A gzip-compressed input (a `.gz`

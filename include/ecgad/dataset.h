@@ -72,6 +72,8 @@ class BeatReader {
   std::string purpose_;
   std::size_t width_ = 0, rows_ = 0;
   bool labelled_ = false;
+  // Its first row is the input's (not that of a piece after it, CsvPiece::columns): the row a hint is for.
+  bool holds_first_row_ = false;
   std::size_t label_field_ = 0;  // 0-based column of the label, when labelled_
   std::vector<bool> is_sample_;  // per column, with a layout that is not plain()
   std::vector<std::string> id_names_;
