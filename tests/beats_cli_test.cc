@@ -365,21 +365,29 @@ TEST(BeatsCli, AllPeaksListsEveryDetectedPeak) {
   EXPECT_EQ(fields_of(peaks.front()).size(), 2u);
 }
 
+// Record 100's first two minutes as two one-minute WFDB records PREFIX_1 and PREFIX_2 (21600 frames of MLII and V5
+// each, format 212: 3 bytes a frame), for multi-segment headers; EXTRA adds a third signal's line to each header.
+void write_two_segments(const std::string& prefix, const std::string& extra) {
+  const std::string dat = slurp(kRecord + ".dat");
+  for (std::size_t k = 0; k < 2; ++k) {
+    const std::string n = prefix + "_" + std::to_string(k + 1);
+    const std::string bytes = dat.substr(std::size_t{21600} * 3 * k, std::size_t{21600} * 3);
+    write(path(n + ".dat"), bytes);
+    std::vector<int> both = ecgad::decode_wfdb_samples(bytes, 212, 2, n), ml, v5;
+    for (std::size_t i = 0; i < both.size(); i += 2) ml.push_back(both[i]), v5.push_back(both[i + 1]);
+    std::string header = n + (extra.empty() ? " 2" : " 3") + " 360 21600\n";
+    header += n + ".dat 212 200 11 1024 0 " + std::to_string(ecgad::wfdb_checksum(ml)) + " 0 MLII\n";
+    header += n + ".dat 212 200 11 1024 0 " + std::to_string(ecgad::wfdb_checksum(v5)) + " 0 V5\n";
+    header += extra;
+    write(path(n + ".hea"), header);
+  }
+}
+
 // A multi-segment record with a null segment: both segments' beats, none across the gap, peaks on the record's
 // time axis; and an unreadable other signal named in the summary.
 TEST(BeatsCli, MultiSegmentRecordWithAGapAndASkippedSignal) {
-  const std::string dat = slurp(kRecord + ".dat");
-  // Two segments of 60 s each (21600 frames of 2 signals, 3 bytes a frame), 10 s of null segment between.
-  write(path("seg_1.dat"), dat.substr(0, std::size_t{21600} * 3));
-  write(path("seg_2.dat"), dat.substr(std::size_t{21600} * 3, std::size_t{21600} * 3));
-  for (const char* name : {"seg_1", "seg_2"}) {
-    std::vector<int> both = ecgad::decode_wfdb_samples(slurp(path(std::string(name) + ".dat")), 212, 2, name), ml, v5;
-    for (std::size_t i = 0; i < both.size(); i += 2) ml.push_back(both[i]), v5.push_back(both[i + 1]);
-    const std::string n = name;
-    write(path(n + ".hea"), n + " 3 360 21600\n" + n + ".dat 212 200 11 1024 0 " +
-                                std::to_string(ecgad::wfdb_checksum(ml)) + " 0 MLII\n" + n + ".dat 212 200 11 1024 0 " +
-                                std::to_string(ecgad::wfdb_checksum(v5)) + " 0 V5\nnone.dat 999 200 0 0 0 0 0 ABP\n");
-  }
+  // Two segments of 60 s each, 10 s of null segment between.
+  write_two_segments("seg", "none.dat 999 200 0 0 0 0 0 ABP\n");
   write(path("seg.hea"), "seg/3 3 360 46800\nseg_1 21600\n~ 3600\nseg_2 21600\n");
   Result r = ecgad("beats '" + path("seg.hea") + "' --channel MLII -o /dev/null --peaks-out '" + path("seg.csv") +
                    "' --all-peaks");
@@ -409,18 +417,7 @@ TEST(BeatsCli, MultiSegmentRecordWithAGapAndASkippedSignal) {
 // Reference beats as positions (--peaks annotations) on a record with a gap: a reference beat inside the gap gets no
 // row, and every row keeps its own beat's label (the rows after the gap used to take their neighbour's).
 TEST(BeatsCli, ReferencePeaksAcrossAGapKeepTheirOwnLabels) {
-  const std::string dat = slurp(kRecord + ".dat");
-  write(path("gap_1.dat"), dat.substr(0, std::size_t{21600} * 3));
-  write(path("gap_2.dat"), dat.substr(std::size_t{21600} * 3, std::size_t{21600} * 3));
-  for (const char* name : {"gap_1", "gap_2"}) {
-    std::vector<int> both = ecgad::decode_wfdb_samples(slurp(path(std::string(name) + ".dat")), 212, 2, name), ml, v5;
-    for (std::size_t i = 0; i < both.size(); i += 2) ml.push_back(both[i]), v5.push_back(both[i + 1]);
-    const std::string n = name;
-    std::string header = n + " 2 360 21600\n";
-    header += n + ".dat 212 200 11 1024 0 " + std::to_string(ecgad::wfdb_checksum(ml)) + " 0 MLII\n";
-    header += n + ".dat 212 200 11 1024 0 " + std::to_string(ecgad::wfdb_checksum(v5)) + " 0 V5\n";
-    write(path(n + ".hea"), header);
-  }
+  write_two_segments("gap", "");
   write(path("gap.hea"), "gap/3 2 360 46800\ngap_1 21600\n~ 3600\ngap_2 21600\n");
   // Record 100's beats on the joined time axis, every third one called V, and one V inside the gap.
   std::vector<long long> samples;
